@@ -1,0 +1,143 @@
+// Segmented sum of squares: out[s] = Σ x² over segment s of one buffer (one segment per layer), in
+// two dispatches and without float atomics, so the result is bit-identical from run to run:
+//   sum_squares_blocks    one workgroup per block of WG·ITEMS floats, partials[block] = Σ x²
+//   sum_squares_segments  one workgroup per segment, sums its partials in a fixed order
+//   finalize_grad_norm    one workgroup: global L2 norm, clip scale, non-finite flag, step counter
+//
+// Why a prefix table of block starts and not a 2-D grid (y = segment, x = block): lengths range from 1
+// to 16M floats, so a grid sized for the longest segment would launch segments × 4096 workgroups that
+// are almost all empty, and y would cap the count at 65535 segments. With first_block per segment the
+// launch is Σ ceil(length / block) workgroups, each finds its segment by a binary search over the table,
+// and each segment's partials are contiguous for the second pass.
+override WG: u32 = 256;
+override ITEMS: u32 = 16;
+override CLIP_MODE: u32 = 0u;
+
+// Ids match CLIP_MODE_IDS in src/kernels/reduce.ts.
+const CLIP_NONE: u32 = 0u;
+const CLIP_NORM: u32 = 1u;
+
+// Built by planSegments in src/kernels/reduce.ts; every segment owns at least one block.
+struct Segment {
+  offset: u32,
+  length: u32,
+  first_block: u32,
+  blocks: u32,
+}
+
+struct Params {
+  segments: u32,
+  blocks: u32,
+  out_base: u32,
+}
+
+// SCALARS in src/kernels/reduce.ts; all f32 so one Float32Array reads them back.
+struct Scalars {
+  grad_norm: f32,
+  clip_scale: f32,
+  non_finite: f32,
+  step: f32,
+}
+
+// The leading word of the optimizer's hyperparameter block (shaders/optimizer.wgsl), bound as a prefix.
+struct Clip {
+  max_norm: f32,
+}
+
+@group(0) @binding(0) var<storage, read> src: array<f32>;
+@group(0) @binding(1) var<storage, read> segs: array<Segment>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+// finalize_grad_norm: src = per-segment sums; binding 1 and 2 differ from the passes above.
+@group(0) @binding(1) var<uniform> clip: Clip;
+@group(0) @binding(2) var<storage, read_write> scalars: Scalars;
+
+var<workgroup> scratch: array<f32, WG>;
+
+// Pairwise tree sum over the workgroup (WG a power of two); every invocation gets the total.
+fn workgroup_sum(lid: u32, value: f32) -> f32 {
+  scratch[lid] = value;
+  workgroupBarrier();
+  for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
+    if (lid < stride) {
+      scratch[lid] += scratch[lid + stride];
+    }
+    workgroupBarrier();
+  }
+  return scratch[0];
+}
+
+// The last segment whose first block is at or before block b.
+fn find_segment(b: u32) -> u32 {
+  var lo = 0u;
+  var hi = params.segments;
+  while (hi - lo > 1u) {
+    let mid = (lo + hi) / 2u;
+    if (segs[mid].first_block <= b) { lo = mid; } else { hi = mid; }
+  }
+  return lo;
+}
+
+// NaN or ±Inf, by the exponent bits: comparisons with NaN are not reliable in every shader compiler.
+fn is_finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+@compute @workgroup_size(WG)
+fn sum_squares_blocks(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let b = wid.x + wid.y * nwg.x;
+  if (b >= params.blocks) { return; }
+  let seg = segs[find_segment(b)];
+  let start = (b - seg.first_block) * WG * ITEMS;
+  let end = min(start + WG * ITEMS, seg.length);
+  var acc = 0.0;
+  for (var i = start + lid; i < end; i += WG) {
+    let x = src[seg.offset + i];
+    acc = fma(x, x, acc);
+  }
+  let total = workgroup_sum(lid, acc);
+  if (lid == 0u) { dst[b] = total; }
+}
+
+@compute @workgroup_size(WG)
+fn sum_squares_segments(
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_index) lid: u32,
+) {
+  let s = wid.x + wid.y * nwg.x;
+  if (s >= params.segments) { return; }
+  let seg = segs[s];
+  var acc = 0.0;
+  for (var i = lid; i < seg.blocks; i += WG) {
+    acc += src[seg.first_block + i];
+  }
+  let total = workgroup_sum(lid, acc);
+  if (lid == 0u) { dst[params.out_base + s] = total; }
+}
+
+// Reads params.segments sums from src. The step counter advances only on finite steps, so Adam's bias
+// correction counts the updates actually applied.
+@compute @workgroup_size(WG)
+fn finalize_grad_norm(@builtin(local_invocation_index) lid: u32) {
+  var acc = 0.0;
+  for (var i = lid; i < params.segments; i += WG) {
+    acc += src[i];
+  }
+  let sum = workgroup_sum(lid, acc);
+  if (lid != 0u) { return; }
+  let total = sqrt(sum);
+  let finite = is_finite(sum);
+  var scale = 1.0;
+  if (CLIP_MODE == CLIP_NORM && finite && total >= clip.max_norm) {
+    scale = clip.max_norm / total;
+  }
+  scalars.grad_norm = total;
+  scalars.clip_scale = scale;
+  scalars.non_finite = select(1.0, 0.0, finite);
+  scalars.step = scalars.step + select(0.0, 1.0, finite);
+}

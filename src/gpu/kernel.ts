@@ -1,0 +1,90 @@
+/** One WGSL file as it sits in shaders/. */
+export interface WgslFile {
+  readonly file: string;
+  readonly code: string;
+}
+
+/**
+ * A shader module: a WGSL file preceded by the function libraries it uses (WGSL has no imports).
+ * `parts` keeps each file's first line so compile errors can name the file and line they came from.
+ */
+export interface ShaderSource {
+  readonly file: string;
+  readonly code: string;
+  readonly parts: readonly { readonly file: string; readonly firstLine: number }[];
+}
+
+export function composeShader(main: WgslFile, ...libraries: WgslFile[]): ShaderSource {
+  const files = [...libraries, main];
+  let line = 1;
+  const parts = files.map((f) => {
+    const part = { file: f.file, firstLine: line };
+    line += f.code.split('\n').length;
+    return part;
+  });
+  return { file: main.file, code: files.map((f) => f.code).join('\n'), parts };
+}
+
+/** Map a line of a composed module back to the file it came from: [file, line in that file]. */
+export function sourceLine(shader: ShaderSource, line: number): [string, number] {
+  let hit = shader.parts[0] ?? { file: shader.file, firstLine: 1 };
+  for (const p of shader.parts) if (p.firstLine <= line) hit = p;
+  return [hit.file, line - hit.firstLine + 1];
+}
+
+/** read: read-only storage · rw: read-write storage · uniform: a small parameter block. */
+export type BindingKind = 'read' | 'rw' | 'uniform';
+
+/**
+ * One compute entry point and its bind group layout: binding i of group 0 is `bindings[i]`.
+ * A test checks every spec against the `@binding` declarations of its WGSL.
+ */
+export interface KernelSpec<Name extends string = string> {
+  readonly shader: ShaderSource;
+  readonly entry: string;
+  readonly bindings: readonly (readonly [Name, BindingKind])[];
+  /** WGSL `override` values: tile sizes, workgroup size, fused options (booleans as 0/1). */
+  readonly constants?: Readonly<Record<string, number>>;
+}
+
+/** A byte range of a GPU buffer, as bound to one binding. Offsets are 256-byte aligned. */
+export interface BufferRange {
+  readonly buffer: GPUBuffer;
+  readonly offset: number;
+  readonly size: number;
+}
+
+/** Everything one dispatch needs, made once at build time and replayed every step. */
+export interface Dispatch {
+  readonly label: string;
+  readonly pipeline: GPUComputePipeline;
+  readonly bindGroup: GPUBindGroup;
+  readonly workgroups: readonly [number, number, number];
+}
+
+export function encodeDispatches(pass: GPUComputePassEncoder, dispatches: Iterable<Dispatch>): void {
+  for (const d of dispatches) {
+    pass.setPipeline(d.pipeline);
+    pass.setBindGroup(0, d.bindGroup);
+    pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+  }
+}
+
+export function wholeBuffer(buffer: GPUBuffer): BufferRange {
+  return { buffer, offset: 0, size: buffer.size };
+}
+
+/** Stable key for a spec + its constants (the pipeline cache key). */
+export function specKey(spec: KernelSpec): string {
+  const c = spec.constants ?? {};
+  const consts = Object.keys(c)
+    .sort()
+    .map((k) => `${k}=${c[k]}`)
+    .join(',');
+  return `${spec.shader.file}#${spec.entry}{${consts}}`;
+}
+
+/** Same spec with some overrides replaced (a kernel family's variants). */
+export function withConstants<N extends string>(spec: KernelSpec<N>, constants: Record<string, number>): KernelSpec<N> {
+  return { ...spec, constants: { ...spec.constants, ...constants } };
+}

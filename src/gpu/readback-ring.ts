@@ -1,0 +1,102 @@
+/** A ready snapshot: what the producer tagged it with (a step number) and its bytes. */
+export interface Readback<T> {
+  readonly tag: T;
+  readonly data: ArrayBuffer;
+}
+
+type SlotState = 'free' | 'pending' | 'ready';
+
+interface RingSlot<T> {
+  buffer: GPUBuffer;
+  state: SlotState;
+  tag: T | undefined;
+  seq: number;
+  mapped: Promise<void>;
+}
+
+/**
+ * A ring of mappable buffers for reading results back without stalling the GPU queue.
+ * The producer copies into a free slot and calls mapAsync without awaiting it; when every slot is
+ * still in flight, that copy is skipped (the reader is slower than the steps, and only the newest
+ * snapshot matters). The consumer takes the newest ready slot.
+ */
+export class ReadbackRing<T> {
+  private readonly slots: RingSlot<T>[];
+  private seq = 0;
+  skipped = 0;
+
+  constructor(
+    device: GPUDevice,
+    readonly bytes: number,
+    count = 3,
+  ) {
+    this.slots = Array.from({ length: count }, (_, i) => ({
+      buffer: device.createBuffer({
+        label: `readback[${i}]`,
+        size: bytes,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      }),
+      state: 'free' as SlotState,
+      tag: undefined,
+      seq: 0,
+      mapped: Promise.resolve(),
+    }));
+  }
+
+  /** Reserve a free slot and record the copy into it; null when all slots are busy. */
+  encodeCopy(encoder: GPUCommandEncoder, src: GPUBuffer, srcOffset = 0): number | null {
+    const i = this.slots.findIndex((s) => s.state === 'free');
+    if (i < 0) {
+      this.skipped++;
+      return null;
+    }
+    encoder.copyBufferToBuffer(src, srcOffset, this.slots[i]!.buffer, 0, this.bytes);
+    this.slots[i]!.state = 'pending';
+    return i;
+  }
+
+  /** Call after the submit that holds the copy: starts mapping, never waits. */
+  commit(slot: number, tag: T): void {
+    const s = this.slots[slot]!;
+    s.tag = tag;
+    s.seq = ++this.seq;
+    s.mapped = s.buffer.mapAsync(GPUMapMode.READ).then(
+      () => (s.state = 'ready'),
+      () => (s.state = 'free'), // device lost or destroyed: nothing to read
+    );
+  }
+
+  /** The newest ready snapshot (copied out), freeing it and every older ready slot; null if none. */
+  takeNewest(): Readback<T> | null {
+    let best: RingSlot<T> | undefined;
+    for (const s of this.slots) if (s.state === 'ready' && (!best || s.seq > best.seq)) best = s;
+    if (!best) return null;
+    const data = best.buffer.getMappedRange().slice(0);
+    const tag = best.tag as T;
+    for (const s of this.slots) {
+      if (s.state === 'ready' && s.seq <= best.seq) {
+        s.buffer.unmap();
+        s.state = 'free';
+      }
+    }
+    return { tag, data };
+  }
+
+  /** Resolve with the snapshot of `slot` once it is mapped (tests and one-off reads only). */
+  async waitFor(slot: number): Promise<Readback<T>> {
+    const s = this.slots[slot]!;
+    await s.mapped;
+    const data = s.buffer.getMappedRange().slice(0);
+    s.buffer.unmap();
+    s.state = 'free';
+    return { tag: s.tag as T, data };
+  }
+
+  get inFlight(): number {
+    return this.slots.filter((s) => s.state === 'pending').length;
+  }
+
+  destroy(): void {
+    for (const s of this.slots) s.buffer.destroy();
+  }
+}

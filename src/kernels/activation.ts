@@ -1,0 +1,62 @@
+import type { KernelContext } from '../gpu/context.ts';
+import { dispatch1d } from '../gpu/dispatch.ts';
+import type { BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
+import { SHADERS } from './shaders.ts';
+
+export type Activation = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leaky_relu' | 'gelu';
+
+/** Ids of the ACT_* constants in shaders/activation_fns.wgsl. */
+export const ACTIVATION_IDS: Readonly<Record<Activation, number>> = {
+  linear: 0,
+  sigmoid: 1,
+  tanh: 2,
+  relu: 3,
+  leaky_relu: 4,
+  gelu: 5,
+};
+
+const WG = 256;
+type Binding = 'u' | 'dy' | 'out' | 'params';
+
+export function activationSpec(direction: 'forward' | 'backward', act: Activation): KernelSpec<Binding> {
+  return {
+    shader: SHADERS.activation,
+    entry: `activation_${direction}`,
+    bindings: [
+      ['u', 'read'],
+      ['dy', 'read'],
+      ['out', 'rw'],
+      ['params', 'uniform'],
+    ],
+    constants: { WG, ACT: ACTIVATION_IDS[act] },
+  };
+}
+
+function checkLength(what: string, r: BufferRange, n: number): void {
+  if (r.size < n * 4) throw new RangeError(`activation: ${what} holds ${r.size / 4} floats, needs ${n}`);
+}
+
+/** out = φ(u) over n elements. */
+export async function activationForward(
+  ctx: KernelContext,
+  act: Activation,
+  n: number,
+  t: { u: BufferRange; out: BufferRange },
+): Promise<Dispatch> {
+  checkLength('u', t.u, n);
+  checkLength('out', t.out, n);
+  const ranges = { u: t.u, out: t.out, params: ctx.paramBlock([n]) };
+  return ctx.dispatch(`${act} forward`, activationSpec('forward', act), ranges, dispatch1d(n, WG));
+}
+
+/** out = dy ⊙ φ'(u) over n elements. */
+export async function activationBackward(
+  ctx: KernelContext,
+  act: Activation,
+  n: number,
+  t: { u: BufferRange; dy: BufferRange; out: BufferRange },
+): Promise<Dispatch> {
+  for (const [k, r] of Object.entries(t)) checkLength(k, r, n);
+  const ranges = { ...t, params: ctx.paramBlock([n]) };
+  return ctx.dispatch(`${act} backward`, activationSpec('backward', act), ranges, dispatch1d(n, WG));
+}

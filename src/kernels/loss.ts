@@ -1,0 +1,133 @@
+import type { KernelContext } from '../gpu/context.ts';
+import { dispatch1d } from '../gpu/dispatch.ts';
+import type { BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
+import { SHADERS } from './shaders.ts';
+
+/**
+ * Layout of the loss output buffer (`out`), written by loss_reduce at the end of each loss op. Every
+ * word is an f32, so one Float32Array reads it:
+ * - loss     the mean loss over the batch (softmax CE: over B rows; MSE: over all B·C elements).
+ *            NaN/Inf when an input was, or (cross-entropy) when a label is not below C.
+ * - correct  rows whose first argmax equals the label (cross-entropy; 0 for MSE), exact below 2²⁴
+ */
+export const LOSS_OUT = { loss: 0, correct: 1 } as const;
+export const LOSS_OUT_FLOATS = 2;
+/** Scratch the host provides: [loss, correct] per row, so B rows need 2·B floats. */
+export const ROW_STATS_PER_ROW = 2;
+
+export interface LossResult {
+  readonly loss: number;
+  readonly correct: number;
+}
+
+/** Decode the output buffer (or a copy of it) as read back. */
+export function readLossResult(words: Float32Array): LossResult {
+  if (words.length < LOSS_OUT_FLOATS) throw new RangeError(`loss output: got ${words.length} floats, needs ${LOSS_OUT_FLOATS}`);
+  return { loss: words[LOSS_OUT.loss]!, correct: words[LOSS_OUT.correct]! };
+}
+
+/** Threads per row; rows are short (classes, regression outputs), so a small workgroup wastes less. */
+const ROW_WG = 64;
+const REDUCE_WG = 64;
+
+export type LossKind = 'cross_entropy' | 'mse';
+export type LossEntry = 'softmax_cross_entropy' | 'mean_squared_error' | 'loss_reduce';
+
+const CE_LAYOUT = [
+  ['params', 'uniform'],
+  ['logits', 'read'],
+  ['labels', 'read'],
+  ['dlogits', 'rw'],
+  ['rowStats', 'rw'],
+  ['out', 'rw'],
+] as const;
+const MSE_LAYOUT = [
+  ['params', 'uniform'],
+  ['pred', 'read'],
+  ['target', 'read'],
+  ['dpred', 'rw'],
+  ['rowStats', 'rw'],
+  ['out', 'rw'],
+] as const;
+
+type CeBinding = (typeof CE_LAYOUT)[number][0];
+type MseBinding = (typeof MSE_LAYOUT)[number][0];
+
+/** Both entry points of an op share one layout (and so one bind group): `loss_reduce` reads rowStats, writes out. */
+export function lossSpec(kind: 'cross_entropy', entry: 'softmax_cross_entropy' | 'loss_reduce'): KernelSpec<CeBinding>;
+export function lossSpec(kind: 'mse', entry: 'mean_squared_error' | 'loss_reduce'): KernelSpec<MseBinding>;
+export function lossSpec(kind: LossKind, entry: LossEntry): KernelSpec {
+  return {
+    shader: SHADERS.loss,
+    entry,
+    bindings: kind === 'mse' ? MSE_LAYOUT : CE_LAYOUT,
+    constants: { WG: entry === 'loss_reduce' ? REDUCE_WG : ROW_WG },
+  };
+}
+
+export interface CrossEntropyTensors {
+  /** B×C f32 */
+  readonly logits: BufferRange;
+  /** B u32 class ids, each below C */
+  readonly labels: BufferRange;
+  /** B×C f32 out: (softmax − onehot)/B */
+  readonly dlogits: BufferRange;
+  /** 2·B f32 scratch */
+  readonly rowStats: BufferRange;
+  /** LOSS_OUT_FLOATS f32, see LOSS_OUT */
+  readonly out: BufferRange;
+}
+
+export interface MseTensors {
+  /** B×C f32 */
+  readonly pred: BufferRange;
+  /** B×C f32 */
+  readonly target: BufferRange;
+  /** B×C f32 out: 2(pred − target)/(B·C) */
+  readonly dpred: BufferRange;
+  /** 2·B f32 scratch */
+  readonly rowStats: BufferRange;
+  /** LOSS_OUT_FLOATS f32, see LOSS_OUT */
+  readonly out: BufferRange;
+}
+
+/** Words each tensor needs, and the shape to name when it is short. */
+function checkTensors(op: string, B: number, C: number, t: Readonly<Record<string, BufferRange>>): void {
+  for (const [k, v] of [['B', B], ['C', C]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${op}: ${k} must be a positive integer (got ${v})`);
+  }
+  const need: Record<string, readonly [number, string]> = {
+    labels: [B, `B = ${B} class ids`],
+    rowStats: [ROW_STATS_PER_ROW * B, `2·B = 2·${B}`],
+    out: [LOSS_OUT_FLOATS, 'see LOSS_OUT'],
+  };
+  for (const [name, r] of Object.entries(t)) {
+    const [words, shape] = need[name] ?? [B * C, `B×C = ${B}×${C}`];
+    if (r.size < words * 4) {
+      throw new RangeError(`${op}: ${name} holds ${Math.floor(r.size / 4)} words, needs ${words} (${shape})`);
+    }
+  }
+}
+
+/**
+ * Mean softmax cross-entropy: [per-row dispatch, loss_reduce]; record both, in order. Writes dlogits,
+ * and out = [mean loss, correct count] (LOSS_OUT).
+ */
+export function softmaxCrossEntropy(ctx: KernelContext, B: number, C: number, t: CrossEntropyTensors): Promise<Dispatch[]> {
+  checkTensors('softmaxCrossEntropy', B, C, t);
+  const ranges = { ...t, params: ctx.paramBlock([B, C]) };
+  return Promise.all([
+    ctx.dispatch('cross-entropy', lossSpec('cross_entropy', 'softmax_cross_entropy'), ranges, dispatch1d(B, 1)),
+    ctx.dispatch('cross-entropy mean', lossSpec('cross_entropy', 'loss_reduce'), ranges, [1, 1, 1]),
+  ]);
+}
+
+/** Mean squared error over all B·C elements: [per-row dispatch, loss_reduce]. out = [mean loss, 0]. */
+export function meanSquaredError(ctx: KernelContext, B: number, C: number, t: MseTensors): Promise<Dispatch[]> {
+  checkTensors('meanSquaredError', B, C, t);
+  const ranges = { ...t, params: ctx.paramBlock([B, C]) };
+  return Promise.all([
+    ctx.dispatch('mse', lossSpec('mse', 'mean_squared_error'), ranges, dispatch1d(B, 1)),
+    ctx.dispatch('mse mean', lossSpec('mse', 'loss_reduce'), ranges, [1, 1, 1]),
+  ]);
+}

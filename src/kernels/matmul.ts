@@ -1,0 +1,146 @@
+import type { KernelContext } from '../gpu/context.ts';
+import { dispatch2d } from '../gpu/dispatch.ts';
+import type { BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
+import { ACTIVATION_IDS, type Activation } from './activation.ts';
+import { SHADERS } from './shaders.ts';
+import { DEFAULT_TILING, type MatmulTiling } from './tunables.ts';
+
+/** Shape of C = op(A)·op(B): op(A) is M×K, op(B) is K×N; A is stored K×M when transA, B is N×K when transB. */
+export interface MatmulShape {
+  M: number;
+  N: number;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+}
+
+/**
+ * What happens to each v = (A·B)[m,n] on its way out. Each kind names the tensors it needs, so a
+ * fused op cannot be asked for without its operands.
+ *  - plain:        c = v (+ bias[n]) (+ addend)
+ *  - activate:     c = z = v + bias?; out2 = φ(z), or addend + α·φ(z) with a residual (forward block)
+ *  - activateGrad: v += addend?; c = v (when kept); out2 = α·v·φ'(aux) (backward through the previous block)
+ */
+export type MatmulEpilogue =
+  | { kind: 'plain'; bias?: boolean; add?: boolean }
+  | { kind: 'activate'; act: Activation; bias: boolean; residual: 'none' | 'fixed' | 'alpha' }
+  | { kind: 'activateGrad'; act: Activation; add: boolean; keepC: boolean; alpha: boolean };
+
+export interface MatmulTensors {
+  a: BufferRange;
+  b: BufferRange;
+  c?: BufferRange;
+  bias?: BufferRange;
+  addend?: BufferRange;
+  aux?: BufferRange;
+  out2?: BufferRange;
+  alpha?: BufferRange;
+}
+
+type Binding = 'a' | 'b' | 'c' | 'bias' | 'addend' | 'aux' | 'out2' | 'alpha' | 'params';
+const BINDINGS: KernelSpec<Binding>['bindings'] = [
+  ['a', 'read'],
+  ['b', 'read'],
+  ['c', 'rw'],
+  ['bias', 'read'],
+  ['addend', 'read'],
+  ['aux', 'read'],
+  ['out2', 'rw'],
+  ['alpha', 'read'],
+  ['params', 'uniform'],
+];
+
+/** The override constants an epilogue compiles to (see the header of shaders/matmul.wgsl). */
+export function epilogueConstants(e: MatmulEpilogue): Record<string, number> {
+  switch (e.kind) {
+    case 'plain':
+      return { HAS_BIAS: +!!e.bias, ADD: e.add ? 1 : 0, WRITE_C: 1, EPI: 0, ACT: 0, HAS_ALPHA: 0 };
+    case 'activate':
+      return {
+        HAS_BIAS: +e.bias,
+        ADD: e.residual === 'none' ? 0 : 2,
+        WRITE_C: 1,
+        EPI: 1,
+        ACT: ACTIVATION_IDS[e.act],
+        HAS_ALPHA: +(e.residual === 'alpha'),
+      };
+    case 'activateGrad':
+      return { HAS_BIAS: 0, ADD: +e.add, WRITE_C: +e.keepC, EPI: 2, ACT: ACTIVATION_IDS[e.act], HAS_ALPHA: +e.alpha };
+  }
+}
+
+export function tilingConstants(t: MatmulTiling): Record<string, number> {
+  switch (t.variant) {
+    case 'naive':
+      return {};
+    case 'reg':
+      return { WG_X: t.wgX, WG_Y: t.wgY };
+    case 'tiled':
+      return { TILE_M: t.tileM, TILE_N: t.tileN, TILE_K: t.tileK };
+  }
+}
+
+export function matmulSpec(shape: MatmulShape, epilogue: MatmulEpilogue, tiling: MatmulTiling): KernelSpec<Binding> {
+  return {
+    shader: SHADERS.matmul,
+    entry: `matmul_${tiling.variant}`,
+    bindings: BINDINGS,
+    constants: {
+      TRANS_A: +!!shape.transA,
+      TRANS_B: +!!shape.transB,
+      ...epilogueConstants(epilogue),
+      ...tilingConstants(tiling),
+    },
+  };
+}
+
+/** Workgroups covering C for a tiling: naive 16×16 elements, reg (4·wgX)×(4·wgY), tiled tileN×tileM. */
+export function matmulWorkgroups(M: number, N: number, t: MatmulTiling): [number, number, number] {
+  switch (t.variant) {
+    case 'naive':
+      return dispatch2d(M, N, 16, 16);
+    case 'reg':
+      return dispatch2d(M, N, 4 * t.wgY, 4 * t.wgX);
+    case 'tiled':
+      return dispatch2d(M, N, t.tileM, t.tileN);
+  }
+}
+
+/** Which tensors an epilogue reads or writes besides A and B, and how many floats each holds. */
+function requiredTensors(s: MatmulShape, e: MatmulEpilogue): [keyof MatmulTensors, number][] {
+  const mn = s.M * s.N;
+  const need: [keyof MatmulTensors, number][] = [
+    ['a', s.M * s.K],
+    ['b', s.K * s.N],
+  ];
+  if (e.kind !== 'activateGrad' || e.keepC) need.push(['c', mn]);
+  if ((e.kind === 'plain' || e.kind === 'activate') && e.bias) need.push(['bias', s.N]);
+  if (e.kind === 'plain' ? e.add : e.kind === 'activate' ? e.residual !== 'none' : e.add) need.push(['addend', mn]);
+  if (e.kind !== 'plain') need.push(['out2', mn]);
+  if (e.kind === 'activateGrad') need.push(['aux', mn]);
+  if ((e.kind === 'activate' && e.residual === 'alpha') || (e.kind === 'activateGrad' && e.alpha)) need.push(['alpha', 1]);
+  return need;
+}
+
+/** One fused matmul dispatch. Throws a RangeError naming the tensor when a buffer is missing or short. */
+export async function matmul(
+  ctx: KernelContext,
+  shape: MatmulShape,
+  epilogue: MatmulEpilogue,
+  t: MatmulTensors,
+  tiling: MatmulTiling = DEFAULT_TILING,
+): Promise<Dispatch> {
+  const { M, N, K } = shape;
+  if (![M, N, K].every((d) => Number.isInteger(d) && d >= 1)) {
+    throw new RangeError(`matmul: M, N, K must be integers ≥ 1 (got ${M}, ${N}, ${K})`);
+  }
+  const ranges: Partial<Record<Binding, BufferRange>> = { params: ctx.paramBlock([M, N, K]) };
+  for (const [name, floats] of requiredTensors(shape, epilogue)) {
+    const r = t[name];
+    if (!r) throw new RangeError(`matmul (${epilogue.kind}): tensor ${name} is required`);
+    if (r.size < floats * 4) throw new RangeError(`matmul: ${name} holds ${r.size / 4} floats, needs ${floats}`);
+    ranges[name] = r;
+  }
+  const label = `matmul ${M}×${K}·${K}×${N} ${epilogue.kind}`;
+  return ctx.dispatch(label, matmulSpec(shape, epilogue, tiling), ranges, matmulWorkgroups(M, N, tiling));
+}

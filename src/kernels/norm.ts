@@ -1,0 +1,151 @@
+import type { KernelContext } from '../gpu/context.ts';
+import { dispatch1d } from '../gpu/dispatch.ts';
+import type { BindingKind, BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
+import { SHADERS } from './shaders.ts';
+
+/** eps of both norms and batch norm's running-stat momentum (DESIGN.md, "The canonical network"). */
+export const NORM_EPS = 1e-5;
+export const BN_MOMENTUM = 0.1;
+
+/**
+ * Threads per workgroup (powers of two). Rows are a layer's width (64 by default): 64 threads cover one
+ * in a single stride and loop over wider ones. Column kernels spread COL_WG as COLS × (COL_WG / COLS),
+ * 16 adjacent columns by 8 lanes striding down the batch.
+ */
+const ROW_WG = 64;
+const COL_WG = 128;
+const COLS = 16;
+const ELEMENT_WG = 256;
+
+export type NormEntry =
+  | 'layer_norm_forward'
+  | 'layer_norm_backward'
+  | 'layer_norm_backward_params'
+  | 'batch_norm_forward_train'
+  | 'batch_norm_forward_eval'
+  | 'batch_norm_backward';
+
+type Layout = readonly (readonly [string, BindingKind])[];
+const HEAD = [['params', 'uniform'], ['x', 'read'], ['gamma', 'read']] as const satisfies Layout;
+const FORWARD = [...HEAD, ['beta', 'read'], ['y', 'rw'], ['mean', 'rw'], ['rstd', 'rw']] as const satisfies Layout;
+const TRAIN = [...FORWARD, ['runningMean', 'rw'], ['runningVar', 'rw']] as const satisfies Layout;
+const EVAL = [...HEAD, ['beta', 'read'], ['y', 'rw'], ['runningMean', 'read'], ['runningVar', 'read']] as const satisfies Layout;
+/** All three backward entry points share one layout (and so one bind group per layer). */
+const BACKWARD = [
+  ...HEAD,
+  ['dy', 'read'],
+  ['dx', 'rw'],
+  ['mean', 'read'],
+  ['rstd', 'read'],
+  ['dgamma', 'rw'],
+  ['dbeta', 'rw'],
+] as const satisfies Layout;
+
+const LAYOUTS = {
+  layer_norm_forward: FORWARD,
+  layer_norm_backward: BACKWARD,
+  layer_norm_backward_params: BACKWARD,
+  batch_norm_forward_train: TRAIN,
+  batch_norm_forward_eval: EVAL,
+  batch_norm_backward: BACKWARD,
+} as const;
+
+type Names<L extends Layout> = L[number][0];
+type Tensors<L extends Layout> = Readonly<Record<Exclude<Names<L>, 'params'>, BufferRange>>;
+
+export type LayerNormForwardTensors = Tensors<typeof FORWARD>;
+export type BatchNormTrainTensors = Tensors<typeof TRAIN>;
+export type BatchNormEvalTensors = Tensors<typeof EVAL>;
+export type NormBackwardTensors = Tensors<typeof BACKWARD>;
+
+const THREADS: Record<NormEntry, number> = {
+  layer_norm_forward: ROW_WG,
+  layer_norm_backward: ROW_WG,
+  layer_norm_backward_params: COL_WG,
+  batch_norm_forward_train: COL_WG,
+  batch_norm_forward_eval: ELEMENT_WG,
+  batch_norm_backward: COL_WG,
+};
+
+export function normSpec<E extends NormEntry>(entry: E): KernelSpec<Names<(typeof LAYOUTS)[E]>> {
+  return {
+    shader: SHADERS.norm,
+    entry,
+    bindings: LAYOUTS[entry],
+    constants: { WG: THREADS[entry], COLS, EPS: NORM_EPS, MOMENTUM: BN_MOMENTUM },
+  };
+}
+
+/** Workgroups: one per row (layer norm), one per COLS columns (batch norm, dγ/dβ), or per element. */
+export const normDispatch = {
+  rows: (B: number) => dispatch1d(B, 1),
+  cols: (F: number) => dispatch1d(F, COLS),
+  elements: (B: number, F: number) => dispatch1d(B * F, ELEMENT_WG),
+};
+
+/**
+ * Throws a RangeError naming the first tensor that holds fewer floats than its shape needs.
+ * Larger ranges are fine (arena slots are padded to their alignment).
+ */
+function checkTensors(op: string, B: number, F: number, t: Readonly<Record<string, BufferRange>>, perRow: string[]): void {
+  for (const [k, v] of [['B', B], ['F', F]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${op}: ${k} must be a positive integer (got ${v})`);
+  }
+  for (const [name, r] of Object.entries(t)) {
+    const [floats, shape] =
+      name === 'x' || name === 'y' || name === 'dy' || name === 'dx'
+        ? [B * F, `B×F = ${B}×${F}`]
+        : perRow.includes(name)
+          ? [B, `B = ${B}`]
+          : [F, `F = ${F}`];
+    if (r.size < floats * 4) {
+      throw new RangeError(`${op}: ${name} holds ${Math.floor(r.size / 4)} floats, needs ${floats} (${shape})`);
+    }
+  }
+}
+
+/** Layer norm over each row: y = x̂·γ + β; mean and rstd (B each) are kept for the backward pass. */
+export function layerNormForward(ctx: KernelContext, B: number, F: number, t: LayerNormForwardTensors): Promise<Dispatch> {
+  checkTensors('layerNormForward', B, F, t, ['mean', 'rstd']);
+  const ranges = { ...t, params: ctx.paramBlock([B, F]) };
+  return ctx.dispatch('layer norm forward', normSpec('layer_norm_forward'), ranges, normDispatch.rows(B));
+}
+
+/** dx per row, then dγ, dβ (F each) as column sums over the batch: two dispatches, in this order. */
+export function layerNormBackward(
+  ctx: KernelContext,
+  B: number,
+  F: number,
+  t: NormBackwardTensors,
+): Promise<Dispatch[]> {
+  checkTensors('layerNormBackward', B, F, t, ['mean', 'rstd']);
+  const ranges = { ...t, params: ctx.paramBlock([B, F]) };
+  return Promise.all([
+    ctx.dispatch('layer norm backward', normSpec('layer_norm_backward'), ranges, normDispatch.rows(B)),
+    ctx.dispatch('layer norm dγ dβ', normSpec('layer_norm_backward_params'), ranges, normDispatch.cols(F)),
+  ]);
+}
+
+/**
+ * Batch norm in training: per-column batch statistics (mean, rstd: F each, kept for backward), and
+ * runningMean/runningVar updated in place with momentum 0.1 and the unbiased variance (PyTorch).
+ */
+export function batchNormForwardTrain(ctx: KernelContext, B: number, F: number, t: BatchNormTrainTensors): Promise<Dispatch> {
+  checkTensors('batchNormForwardTrain', B, F, t, []);
+  const ranges = { ...t, params: ctx.paramBlock([B, F]) };
+  return ctx.dispatch('batch norm forward', normSpec('batch_norm_forward_train'), ranges, normDispatch.cols(F));
+}
+
+/** Batch norm in eval: normalizes with runningMean/runningVar, which it only reads. */
+export function batchNormForwardEval(ctx: KernelContext, B: number, F: number, t: BatchNormEvalTensors): Promise<Dispatch> {
+  checkTensors('batchNormForwardEval', B, F, t, []);
+  const ranges = { ...t, params: ctx.paramBlock([B, F]) };
+  return ctx.dispatch('batch norm eval', normSpec('batch_norm_forward_eval'), ranges, normDispatch.elements(B, F));
+}
+
+/** Backward of the training forward: dx, dγ, dβ in one dispatch (a column's sums stay in its workgroup). */
+export function batchNormBackward(ctx: KernelContext, B: number, F: number, t: NormBackwardTensors): Promise<Dispatch> {
+  checkTensors('batchNormBackward', B, F, t, []);
+  const ranges = { ...t, params: ctx.paramBlock([B, F]) };
+  return ctx.dispatch('batch norm backward', normSpec('batch_norm_backward'), ranges, normDispatch.cols(F));
+}

@@ -1,0 +1,167 @@
+import type { KernelContext } from '../gpu/context.ts';
+import { dispatch1d } from '../gpu/dispatch.ts';
+import type { BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
+import { upload, zeros } from '../gpu/transfer.ts';
+import { SHADERS } from './shaders.ts';
+
+export type ClipMode = 'none' | 'norm' | 'value';
+
+/** Ids of the CLIP_* constants in shaders/reduce.wgsl and shaders/optimizer.wgsl. */
+export const CLIP_MODE_IDS: Readonly<Record<ClipMode, number>> = { none: 0, norm: 1, value: 2 };
+
+/**
+ * Layout of the scalars buffer: written once per step by finalize_grad_norm, read by the optimizer
+ * (and by the statistics readback). Every word is an f32, so one Float32Array reads it:
+ * - gradNorm  total gradient L2 norm (NaN or Inf when some gradient was)
+ * - clipScale τ/‖g‖ in norm mode when ‖g‖ ≥ τ, else 1 (also 1 in none/value mode and on non-finite steps)
+ * - nonFinite 1 when the total was NaN/Inf (the optimizer then changes nothing), else 0
+ * - step      Adam's t: starts at 0, +1 on every finite step only (exact up to 2²⁴ steps)
+ */
+export const SCALARS = { gradNorm: 0, clipScale: 1, nonFinite: 2, step: 3 } as const;
+export const SCALARS_FLOATS = 4;
+
+/** A run of `length` floats starting `offset` floats into the reduced buffer. */
+export interface Segment {
+  readonly offset: number;
+  readonly length: number;
+}
+
+const WG = 256;
+const ITEMS = 16;
+/** Floats reduced by one workgroup of the first pass. */
+export const BLOCK_FLOATS = WG * ITEMS;
+/** The second pass mostly sums one or a few partials per segment: a small workgroup wastes less. */
+const SEGMENT_WG = 64;
+const FINALIZE_WG = 256;
+
+/** The segment table as the shader reads it: [offset, length, firstBlock, blocks] per segment. */
+export interface SegmentPlan {
+  readonly table: Uint32Array;
+  readonly segments: number;
+  readonly blocks: number;
+}
+
+/**
+ * Pure: block starts for each segment. Every segment owns at least one block, so an empty segment
+ * still writes its sum (0) and the binary search in the shader never lands on a block-less segment.
+ */
+export function planSegments(segments: readonly Segment[], floats: number): SegmentPlan {
+  if (segments.length === 0) throw new RangeError('sumSquares: the segment table is empty; pass at least one segment');
+  const table = new Uint32Array(segments.length * 4);
+  let blocks = 0;
+  segments.forEach(({ offset, length }, s) => {
+    const ok = Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0;
+    if (!ok || offset + length > floats) {
+      throw new RangeError(
+        `sumSquares: segments[${s}] = {offset: ${offset}, length: ${length}} must be whole floats inside the buffer (${floats} floats)`,
+      );
+    }
+    const own = Math.max(1, Math.ceil(length / BLOCK_FLOATS));
+    table.set([offset, length, blocks, own], s * 4);
+    blocks += own;
+  });
+  return { table, segments: segments.length, blocks };
+}
+
+type PassBinding = 'src' | 'segs' | 'dst' | 'params';
+type FinalizeBinding = 'src' | 'clip' | 'scalars' | 'params';
+
+export function sumSquaresSpec(pass: 'blocks' | 'segments'): KernelSpec<PassBinding> {
+  return {
+    shader: SHADERS.reduce,
+    entry: `sum_squares_${pass}`,
+    bindings: [
+      ['src', 'read'],
+      ['segs', 'read'],
+      ['dst', 'rw'],
+      ['params', 'uniform'],
+    ],
+    constants: pass === 'blocks' ? { WG, ITEMS } : { WG: SEGMENT_WG },
+  };
+}
+
+export function finalizeSpec(mode: ClipMode): KernelSpec<FinalizeBinding> {
+  return {
+    shader: SHADERS.reduce,
+    entry: 'finalize_grad_norm',
+    bindings: [
+      ['src', 'read'],
+      ['clip', 'uniform'],
+      ['scalars', 'rw'],
+      ['params', 'uniform'],
+    ],
+    constants: { WG: FINALIZE_WG, CLIP_MODE: CLIP_MODE_IDS[mode] },
+  };
+}
+
+function floatsIn(r: BufferRange): number {
+  return Math.floor(r.size / 4);
+}
+
+/**
+ * out[outBase + s] = Σ x² over segments[s] of x, as two dispatches to record in order. Build time only:
+ * this creates the segment table and the partials buffer. Several arena chunks can write one `out`
+ * at different outBase, then finalizeGradNorm sums them all.
+ */
+export async function sumSquares(
+  ctx: KernelContext,
+  t: { x: BufferRange; segments: readonly Segment[]; out: BufferRange; outBase?: number },
+): Promise<[Dispatch, Dispatch]> {
+  const plan = planSegments(t.segments, floatsIn(t.x));
+  const outBase = t.outBase ?? 0;
+  if (outBase + plan.segments > floatsIn(t.out)) {
+    throw new RangeError(`sumSquares: out holds ${floatsIn(t.out)} floats, needs ${outBase + plan.segments} (outBase + segments)`);
+  }
+  const segs = upload(ctx, plan.table, 'sum-squares segments');
+  const partials = zeros(ctx, plan.blocks, 'sum-squares partials');
+  const params = ctx.paramBlock([plan.segments, plan.blocks, outBase]);
+  return [
+    await ctx.dispatch(
+      'sum squares blocks',
+      sumSquaresSpec('blocks'),
+      { src: t.x, segs, dst: partials, params },
+      dispatch1d(plan.blocks, 1),
+    ),
+    await ctx.dispatch(
+      'sum squares segments',
+      sumSquaresSpec('segments'),
+      { src: partials, segs, dst: t.out, params },
+      dispatch1d(plan.segments, 1),
+    ),
+  ];
+}
+
+/**
+ * One workgroup: from the first `count` segment sums, write the scalars (SCALARS) for this step.
+ * `clip` is a uniform whose first f32 is τ (Optimizer.hyper, or ctx.paramBlock([τ], [true])); it is
+ * read only in norm mode.
+ */
+export function finalizeGradNorm(
+  ctx: KernelContext,
+  mode: ClipMode,
+  t: { sums: BufferRange; count: number; scalars: BufferRange; clip?: BufferRange },
+): Promise<Dispatch> {
+  if (!Number.isInteger(t.count) || t.count < 1 || t.count > floatsIn(t.sums)) {
+    throw new RangeError(`finalizeGradNorm: count must be an integer from 1 to ${floatsIn(t.sums)} (got ${t.count})`);
+  }
+  if (floatsIn(t.scalars) < SCALARS_FLOATS) {
+    throw new RangeError(`finalizeGradNorm: scalars holds ${floatsIn(t.scalars)} floats, needs ${SCALARS_FLOATS}`);
+  }
+  if (mode === 'norm' && !t.clip) throw new Error('finalizeGradNorm: norm mode needs the clip uniform (τ)');
+  const ranges = { src: t.sums, clip: t.clip ?? ctx.dummy, scalars: t.scalars, params: ctx.paramBlock([t.count]) };
+  return ctx.dispatch(`finalize grad norm (${mode})`, finalizeSpec(mode), ranges, [1, 1, 1]);
+}
+
+/** A zeroed scalars buffer: step 0, nothing clipped yet. */
+export function createScalars(ctx: KernelContext): BufferRange {
+  return zeros(ctx, SCALARS_FLOATS, 'scalars');
+}
+
+/** Overwrite the scalars, e.g. to restore Adam's step counter from a checkpoint. */
+export function writeScalars(ctx: KernelContext, scalars: BufferRange, step: number, nonFinite = false): void {
+  const words = new Float32Array(SCALARS_FLOATS);
+  words[SCALARS.clipScale] = 1;
+  words[SCALARS.nonFinite] = nonFinite ? 1 : 0;
+  words[SCALARS.step] = step;
+  ctx.device.queue.writeBuffer(scalars.buffer, scalars.offset, words);
+}

@@ -1,0 +1,17 @@
+// Float64 CPU reference of every op in the canonical network (DESIGN.md, "The canonical network"), forward and backward.
+// GPU kernels are tested against these; these are tested against finite differences.
+export { erf, erfc } from './erf.ts';
+export { matmul, matmulBackward } from './matmul.ts';
+export type { MatmulOptions } from './matmul.ts';
+export { ACTIVATIONS, LEAKY_SLOPE, activate, activateGrad, activationForward, activationBackward } from './activations.ts';
+export type { Activation } from './activations.ts';
+export { layerNormForward, layerNormBackward } from './layer-norm.ts';
+export { batchNormForwardTrain, batchNormForwardEval, batchNormBackward } from './batch-norm.ts';
+export type { BatchNormTrainForward } from './batch-norm.ts';
+export type { NormForward, NormGrads } from './norm-core.ts';
+export { softmaxCrossEntropy, meanSquaredError } from './losses.ts';
+export { segmentedSumSquares } from './reductions.ts';
+export type { Segment } from './reductions.ts';
+export { clipByNormScale, clipByValue } from './clipping.ts';
+export { sgdStep, momentumStep, adamStep, adamwStep } from './optimizers.ts';
+export type { OptimizerHyper, AdamState } from './optimizers.ts';

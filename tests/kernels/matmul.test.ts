@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/gpu/prng.ts';
+import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
+import { matmul, type MatmulShape } from '../../src/kernels/matmul.ts';
+import { MATMUL_TILINGS } from '../../src/kernels/tunables.ts';
+import * as ref from '../../src/reference/index.ts';
+import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
+
+// Awkward shapes: 1s, primes, one past and one short of powers of two, K ≫ M, N, and non-square.
+const SHAPES: [number, number, number][] = [
+  [1, 1, 1],
+  [3, 17, 5],
+  [17, 3, 63],
+  [65, 63, 17],
+  [1, 257, 3],
+  [255, 1, 65],
+  [7, 9, 2049],
+  [128, 130, 96],
+];
+const TRANS: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
+const TILINGS = ['naive', 'reg8x8', 'tiled32', 'tiled64'] as const;
+
+describe('matmul against the float64 reference', () => {
+  for (const tilingName of TILINGS) {
+    it(`${tilingName}: every transpose form on awkward shapes`, async () => {
+      const ctx = await testContext();
+      const rng = new Rng(11);
+      const tiling = MATMUL_TILINGS[tilingName];
+      for (const [M, N, K] of SHAPES) {
+        for (const [transA, transB] of TRANS) {
+          const shape: MatmulShape = { M, N, K, transA, transB };
+          const a = randn(rng, M * K);
+          const b = randn(rng, K * N);
+          const c = zeros(ctx, M * N);
+          await run(ctx, await matmul(ctx, shape, { kind: 'plain' }, { a: upload(ctx, a), b: upload(ctx, b), c }, tiling));
+          const want = ref.matmul(a, b, M, N, K, { transA, transB });
+          expectClose(await readF32(ctx, c, M * N), want, 1e-4, `${tilingName} ${M}×${N}×${K} tA=${transA} tB=${transB}`);
+        }
+      }
+    });
+  }
+});
+
+describe('matmul epilogues', () => {
+  const [M, N, K] = [19, 67, 33];
+
+  it('forward block: z = h·Wᵀ + b, h′ = φ(z), and the residual form h + α·φ(z)', async () => {
+    const ctx = await testContext();
+    const rng = new Rng(3);
+    const h = randn(rng, M * K);
+    const w = randn(rng, N * K, 0.3);
+    const bias = randn(rng, N);
+    const prev = randn(rng, M * N);
+    const alpha = new Float32Array([0.37]);
+    const z = ref.matmul(h, w, M, N, K, { transB: true }).map((v, i) => v + bias[i % N]!);
+    for (const act of ref.ACTIVATIONS) {
+      for (const residual of ['none', 'fixed', 'alpha'] as const) {
+        for (const tiling of [MATMUL_TILINGS.reg8x8, MATMUL_TILINGS.tiled32]) {
+          const [c, out2] = [zeros(ctx, M * N), zeros(ctx, M * N)];
+          const t = { a: upload(ctx, h), b: upload(ctx, w), bias: upload(ctx, bias), addend: upload(ctx, prev), alpha: upload(ctx, alpha), c, out2 };
+          await run(ctx, await matmul(ctx, { M, N, K, transB: true }, { kind: 'activate', act, bias: true, residual }, t, tiling));
+          const s = residual === 'alpha' ? alpha[0]! : 1;
+          const phi = ref.activationForward(act, z);
+          const want = residual === 'none' ? phi : phi.map((p, i) => prev[i]! + s * p);
+          expectClose(await readF32(ctx, c, M * N), z, 1e-4, `${act} z`);
+          expectClose(await readF32(ctx, out2, M * N), want, 1e-4, `${act} ${residual} ${tiling.variant}`);
+        }
+      }
+    }
+  });
+
+  it('backward: dh = dz·W + dh_next and du = α·dh ⊙ φ′(u) in one pass', async () => {
+    const ctx = await testContext();
+    const rng = new Rng(5);
+    const dz = randn(rng, M * K);
+    const w = randn(rng, K * N);
+    const next = randn(rng, M * N);
+    const u = randn(rng, M * N, 3);
+    const alpha = new Float32Array([-1.5]);
+    const dh = ref.matmul(dz, w, M, N, K).map((v, i) => v + next[i]!);
+    for (const act of ref.ACTIVATIONS) {
+      const [c, out2] = [zeros(ctx, M * N), zeros(ctx, M * N)];
+      const t = { a: upload(ctx, dz), b: upload(ctx, w), addend: upload(ctx, next), aux: upload(ctx, u), alpha: upload(ctx, alpha), c, out2 };
+      await run(ctx, await matmul(ctx, { M, N, K }, { kind: 'activateGrad', act, add: true, keepC: true, alpha: true }, t));
+      const du = ref.activationBackward(act, u, dh).map((v) => v * alpha[0]!);
+      expectClose(await readF32(ctx, c, M * N), dh, 1e-4, `${act} dh`);
+      expectClose(await readF32(ctx, out2, M * N), du, 1e-4, `${act} du`);
+    }
+  });
+
+  it('refuses short buffers and missing operands with the tensor named', async () => {
+    const ctx = await testContext();
+    const a = zeros(ctx, 6);
+    await expect(matmul(ctx, { M: 3, N: 3, K: 3 }, { kind: 'plain' }, { a, b: zeros(ctx, 9), c: zeros(ctx, 9) })).rejects.toThrow(/a holds 6 floats, needs 9/);
+    await expect(matmul(ctx, { M: 2, N: 3, K: 3 }, { kind: 'plain', bias: true }, { a, b: zeros(ctx, 9), c: zeros(ctx, 6) })).rejects.toThrow(/bias is required/);
+  });
+});

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import type { KernelContext } from '../../src/gpu/context.ts';
+import type { BufferRange } from '../../src/gpu/kernel.ts';
+import { Rng } from '../../src/gpu/prng.ts';
+import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
+import {
+  batchNormBackward,
+  batchNormForwardEval,
+  batchNormForwardTrain,
+  layerNormBackward,
+  layerNormForward,
+} from '../../src/kernels/norm.ts';
+import * as ref from '../../src/reference/index.ts';
+import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
+
+/** B×F: single samples and features, odd sizes around the 16-column and 256-thread tiles. */
+const SHAPES: readonly (readonly [number, number])[] = [
+  [1, 1],
+  [1, 17],
+  [3, 5],
+  [17, 63],
+  [65, 257],
+  [255, 3],
+  [128, 1000],
+];
+const TOL = 1e-4;
+
+interface Case {
+  x: Float32Array;
+  gamma: Float32Array;
+  beta: Float32Array;
+  dy: Float32Array;
+}
+
+/** A large offset (x = 100 + randn) makes a one-pass E[x²] − E[x]² variance lose every digit in f32. */
+function makeCase(rng: Rng, B: number, F: number, offset: number): Case {
+  const x = randn(rng, B * F).map((v) => v + offset);
+  const gamma = randn(rng, F, 0.5).map((v) => v + 1);
+  return { x, gamma, beta: randn(rng, F, 0.5), dy: randn(rng, B * F) };
+}
+
+async function read(ctx: KernelContext, r: BufferRange, n: number): Promise<Float32Array> {
+  return readF32(ctx, r, n);
+}
+
+async function checkLayerNorm(B: number, F: number, offset: number): Promise<void> {
+  const ctx = await testContext();
+  const c = makeCase(new Rng(B * 7919 + F + offset), B, F, offset);
+  const x = upload(ctx, c.x);
+  const gamma = upload(ctx, c.gamma);
+  const [y, mean, rstd, dx, dgamma, dbeta] = [B * F, B, B, B * F, F, F].map((n) => zeros(ctx, n)) as BufferRange[];
+  const t = { x, gamma, mean: mean!, rstd: rstd! };
+  await run(
+    ctx,
+    await layerNormForward(ctx, B, F, { ...t, beta: upload(ctx, c.beta), y: y! }),
+    ...(await layerNormBackward(ctx, B, F, { ...t, dy: upload(ctx, c.dy), dx: dx!, dgamma: dgamma!, dbeta: dbeta! })),
+  );
+  const want = ref.layerNormForward(c.x, B, F, c.gamma, c.beta);
+  const at = `B=${B} F=${F}`;
+  expectClose(await read(ctx, y!, B * F), want.y, TOL, `y ${at}`);
+  expectClose(await read(ctx, mean!, B), want.mean, TOL, `mean ${at}`);
+  expectClose(await read(ctx, rstd!, B), want.rstd, TOL, `rstd ${at}`);
+  const g = ref.layerNormBackward(c.dy, c.x, B, F, c.gamma, want.mean, want.rstd);
+  expectClose(await read(ctx, dx!, B * F), g.dx, TOL, `dx ${at}`);
+  expectClose(await read(ctx, dgamma!, F), g.dgamma, TOL, `dgamma ${at}`);
+  expectClose(await read(ctx, dbeta!, F), g.dbeta, TOL, `dbeta ${at}`);
+}
+
+/** Two training forwards (running stats after both), backward of the second, then eval. */
+async function checkBatchNorm(B: number, F: number, offset: number): Promise<void> {
+  const ctx = await testContext();
+  const rng = new Rng(B * 7919 + F + offset + 1);
+  const [c1, c2] = [makeCase(rng, B, F, offset), makeCase(rng, B, F, offset)];
+  const gamma = upload(ctx, c1.gamma);
+  const beta = upload(ctx, c1.beta);
+  // PyTorch's initial running stats.
+  const runMean0 = new Float32Array(F);
+  const runVar0 = new Float32Array(F).fill(1);
+  const [runningMean, runningVar] = [upload(ctx, runMean0), upload(ctx, runVar0)];
+  const [y, mean, rstd, dx, dgamma, dbeta, yEval] = [B * F, F, F, B * F, F, F, B * F].map((n) => zeros(ctx, n)) as BufferRange[];
+  const stats = { gamma, mean: mean!, rstd: rstd! };
+  const [x1, x2] = [upload(ctx, c1.x), upload(ctx, c2.x)];
+  const train = { ...stats, beta, y: y!, runningMean, runningVar };
+  await run(
+    ctx,
+    await batchNormForwardTrain(ctx, B, F, { ...train, x: x1 }),
+    await batchNormForwardTrain(ctx, B, F, { ...train, x: x2 }),
+    await batchNormBackward(ctx, B, F, { ...stats, x: x2, dy: upload(ctx, c2.dy), dx: dx!, dgamma: dgamma!, dbeta: dbeta! }),
+    await batchNormForwardEval(ctx, B, F, { x: x2, gamma, beta, runningMean, runningVar, y: yEval! }),
+  );
+  const at = `B=${B} F=${F}`;
+  const s1 = ref.batchNormForwardTrain(c1.x, B, F, c1.gamma, c1.beta, runMean0, runVar0);
+  const s2 = ref.batchNormForwardTrain(c2.x, B, F, c1.gamma, c1.beta, s1.runningMean, s1.runningVar);
+  expectClose(await read(ctx, y!, B * F), s2.y, TOL, `y ${at}`);
+  expectClose(await read(ctx, mean!, F), s2.mean, TOL, `mean ${at}`);
+  expectClose(await read(ctx, rstd!, F), s2.rstd, TOL, `rstd ${at}`);
+  expectClose(await read(ctx, runningMean, F), s2.runningMean, TOL, `running mean ${at}`);
+  expectClose(await read(ctx, runningVar, F), s2.runningVar, TOL, `running var ${at}`);
+  const g = ref.batchNormBackward(c2.dy, c2.x, B, F, c1.gamma, s2.mean, s2.rstd);
+  expectClose(await read(ctx, dx!, B * F), g.dx, TOL, `dx ${at}`);
+  expectClose(await read(ctx, dgamma!, F), g.dgamma, TOL, `dgamma ${at}`);
+  expectClose(await read(ctx, dbeta!, F), g.dbeta, TOL, `dbeta ${at}`);
+  const ev = ref.batchNormForwardEval(c2.x, B, F, c1.gamma, c1.beta, s2.runningMean, s2.runningVar);
+  expectClose(await read(ctx, yEval!, B * F), ev, TOL, `eval y ${at}`);
+}
+
+// One test per case: a failure names its shape, and `-t` can run one alone.
+for (const offset of [0, 100]) {
+  describe(`layer norm against the float64 reference, x = ${offset} + randn`, () => {
+    for (const [B, F] of SHAPES) it(`forward and backward ${B}x${F}`, () => checkLayerNorm(B, F, offset));
+  });
+  describe(`batch norm against the float64 reference, x = ${offset} + randn`, () => {
+    for (const [B, F] of SHAPES) it(`train twice, backward, eval ${B}x${F}`, () => checkBatchNorm(B, F, offset));
+  });
+}
+
+describe('norm kernels', () => {
+  it('repeats bit for bit (fixed reduction order)', async () => {
+    const ctx = await testContext();
+    const [B, F] = [255, 33];
+    const c = makeCase(new Rng(5), B, F, 3);
+    const t = { x: upload(ctx, c.x), gamma: upload(ctx, c.gamma), mean: zeros(ctx, F), rstd: zeros(ctx, F) };
+    const stats = { runningMean: zeros(ctx, F), runningVar: zeros(ctx, F), beta: upload(ctx, c.beta), y: zeros(ctx, B * F) };
+    const grads = { dy: upload(ctx, c.dy), dx: zeros(ctx, B * F), dgamma: zeros(ctx, F), dbeta: zeros(ctx, F) };
+    const step = [await batchNormForwardTrain(ctx, B, F, { ...t, ...stats }), await batchNormBackward(ctx, B, F, { ...t, ...grads })];
+    await run(ctx, ...step);
+    const first = [await read(ctx, t.rstd, F), await read(ctx, grads.dgamma, F)];
+    await run(ctx, ...step);
+    const second = [await read(ctx, t.rstd, F), await read(ctx, grads.dgamma, F)];
+    expect(second.map((a) => Array.from(a))).toEqual(first.map((a) => Array.from(a)));
+  });
+});
+
+describe('norm wrappers check shapes', () => {
+  it('names the tensor that is too small', async () => {
+    const ctx = await testContext();
+    const [B, F] = [4, 8];
+    const ok = (n: number): BufferRange => zeros(ctx, n);
+    const t = { x: ok(B * F), gamma: ok(F), beta: ok(F - 1), y: ok(B * F), mean: ok(B), rstd: ok(B) };
+    expect(() => layerNormForward(ctx, B, F, t)).toThrow(/layerNormForward: beta holds 7 floats, needs 8 \(F = 8\)/);
+    const bad = { ...t, beta: ok(F), mean: ok(B - 1) };
+    expect(() => layerNormForward(ctx, B, F, bad)).toThrow(/mean holds 3 floats, needs 4 \(B = 4\)/);
+    const bn = { ...t, beta: ok(F), mean: ok(F), rstd: ok(F), runningMean: ok(F), runningVar: ok(F), x: ok(B * F - 1) };
+    expect(() => batchNormForwardTrain(ctx, B, F, bn)).toThrow(/x holds 31 floats, needs 32 \(B×F = 4×8\)/);
+    expect(() => batchNormForwardEval(ctx, 0, F, bn)).toThrow(/B must be a positive integer/);
+  });
+});

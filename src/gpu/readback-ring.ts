@@ -61,8 +61,12 @@ export class ReadbackRing<T> {
     s.tag = tag;
     s.seq = ++this.seq;
     s.mapped = s.buffer.mapAsync(GPUMapMode.READ).then(
-      () => (s.state = 'ready'),
-      () => (s.state = 'free'), // device lost or destroyed: nothing to read
+      () => {
+        s.state = 'ready';
+      },
+      () => {
+        s.state = 'free'; // device lost or destroyed: nothing to read
+      },
     );
   }
 

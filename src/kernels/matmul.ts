@@ -75,6 +75,8 @@ export function tilingConstants(t: MatmulTiling): Record<string, number> {
       return {};
     case 'reg':
       return { WG_X: t.wgX, WG_Y: t.wgY };
+    case 'vec4':
+      return { WG_X: t.wgX, WG_Y: t.wgY, COLS: t.cols };
     case 'tiled':
       return { TILE_M: t.tileM, TILE_N: t.tileN, TILE_K: t.tileK };
   }
@@ -101,9 +103,26 @@ export function matmulWorkgroups(M: number, N: number, t: MatmulTiling): [number
       return dispatch2d(M, N, 16, 16);
     case 'reg':
       return dispatch2d(M, N, 4 * t.wgY, 4 * t.wgX);
+    case 'vec4':
+      return dispatch2d(M, N, 4 * t.wgY, 4 * t.cols * t.wgX);
     case 'tiled':
       return dispatch2d(M, N, t.tileM, t.tileN);
   }
+}
+
+/**
+ * Whether matmul_vec4 can read both operands as vec4s: the dimension each is contiguous in must be a
+ * multiple of 4 (A: K, or M when transposed; B: N, or K when transposed).
+ */
+export function vec4Aligned(s: MatmulShape): boolean {
+  const aDim = s.transA ? s.M : s.K;
+  const bDim = s.transB ? s.K : s.N;
+  return aDim % 4 === 0 && bDim % 4 === 0;
+}
+
+/** The tiling that will actually run: vec4 falls back to reg on shapes it cannot read as vec4s. */
+export function effectiveTiling(shape: MatmulShape, t: MatmulTiling): MatmulTiling {
+  return t.variant === 'vec4' && !vec4Aligned(shape) ? { variant: 'reg', wgX: t.wgX, wgY: t.wgY } : t;
 }
 
 /** Which tensors an epilogue reads or writes besides A and B, and how many floats each holds. */
@@ -128,9 +147,10 @@ export async function matmul(
   shape: MatmulShape,
   epilogue: MatmulEpilogue,
   t: MatmulTensors,
-  tiling: MatmulTiling = DEFAULT_TILING,
+  requested: MatmulTiling = DEFAULT_TILING,
 ): Promise<Dispatch> {
   const { M, N, K } = shape;
+  const tiling = effectiveTiling(shape, requested);
   if (![M, N, K].every((d) => Number.isInteger(d) && d >= 1)) {
     throw new RangeError(`matmul: M, N, K must be integers ≥ 1 (got ${M}, ${N}, ${K})`);
   }

@@ -16,6 +16,10 @@ const SHAPES: [number, number, number][] = [
   [255, 1, 65],
   [7, 9, 2049],
   [128, 130, 96],
+  // vec4-aligned in some transpose forms: exercises matmul_vec4, its clamped edges and its K tail.
+  [12, 8, 1027],
+  [64, 68, 36],
+  [4, 3, 8],
 ];
 const TRANS: [boolean, boolean][] = [
   [false, false],
@@ -23,7 +27,7 @@ const TRANS: [boolean, boolean][] = [
   [true, false],
   [true, true],
 ];
-const TILINGS = ['naive', 'reg8x8', 'tiled32', 'tiled64'] as const;
+const TILINGS = ['naive', 'reg8x8', 'vec4_8x8', 'vec4x2_16x8', 'tiled32', 'tiled64'] as const;
 
 describe('matmul against the float64 reference', () => {
   for (const tilingName of TILINGS) {
@@ -47,7 +51,7 @@ describe('matmul against the float64 reference', () => {
 });
 
 describe('matmul epilogues', () => {
-  const [M, N, K] = [19, 67, 33];
+  const [M, N, K] = [19, 68, 36];
 
   it('forward block: z = h·Wᵀ + b, h′ = φ(z), and the residual form h + α·φ(z)', async () => {
     const ctx = await testContext();
@@ -60,7 +64,7 @@ describe('matmul epilogues', () => {
     const z = ref.matmul(h, w, M, N, K, { transB: true }).map((v, i) => v + bias[i % N]!);
     for (const act of ref.ACTIVATIONS) {
       for (const residual of ['none', 'fixed', 'alpha'] as const) {
-        for (const tiling of [MATMUL_TILINGS.reg8x8, MATMUL_TILINGS.tiled32]) {
+        for (const tiling of [MATMUL_TILINGS.reg8x8, MATMUL_TILINGS.vec4x2_16x8, MATMUL_TILINGS.tiled32]) {
           const [c, out2] = [zeros(ctx, M * N), zeros(ctx, M * N)];
           const t = { a: upload(ctx, h), b: upload(ctx, w), bias: upload(ctx, bias), addend: upload(ctx, prev), alpha: upload(ctx, alpha), c, out2 };
           await run(ctx, await matmul(ctx, { M, N, K, transB: true }, { kind: 'activate', act, bias: true, residual }, t, tiling));
@@ -86,7 +90,8 @@ describe('matmul epilogues', () => {
     for (const act of ref.ACTIVATIONS) {
       const [c, out2] = [zeros(ctx, M * N), zeros(ctx, M * N)];
       const t = { a: upload(ctx, dz), b: upload(ctx, w), addend: upload(ctx, next), aux: upload(ctx, u), alpha: upload(ctx, alpha), c, out2 };
-      await run(ctx, await matmul(ctx, { M, N, K }, { kind: 'activateGrad', act, add: true, keepC: true, alpha: true }, t));
+      const grad = { kind: 'activateGrad', act, add: true, keepC: true, alpha: true } as const;
+      await run(ctx, await matmul(ctx, { M, N, K }, grad, t, MATMUL_TILINGS.vec4x2_16x8));
       const du = ref.activationBackward(act, u, dh).map((v) => v * alpha[0]!);
       expectClose(await readF32(ctx, c, M * N), dh, 1e-4, `${act} dh`);
       expectClose(await readF32(ctx, out2, M * N), du, 1e-4, `${act} du`);

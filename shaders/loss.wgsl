@@ -65,8 +65,9 @@ fn softmax_cross_entropy(@builtin(local_invocation_index) lid: u32, @builtin(wor
   if (row >= params.rows) { return; } // whole workgroups only: barriers stay uniform
   let n = params.cols;
   let base = row * n;
-  // Columns are visited in increasing order, so a strict > keeps each thread's first max.
-  var best = vec2f(-3.4028235e38, f32(n));
+  // Every thread starts from column 0 and visits its columns in increasing order, so a strict >
+  // keeps the first max.
+  var best = vec2f(logits[base], 0.0);
   for (var c = lid; c < n; c += WG) {
     let z = logits[base + c];
     if (z > best.x) { best = vec2f(z, f32(c)); }

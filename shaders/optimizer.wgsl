@@ -19,13 +19,16 @@ const CLIP_NORM: u32 = 1u;
 const CLIP_VALUE: u32 = 2u;
 
 // Rewritten by the host while training (Optimizer.setHyper). clip comes first because
-// finalize_grad_norm (shaders/reduce.wgsl) binds just that leading word.
+// finalize_grad_norm (shaders/reduce.wgsl) binds just that leading word. 1 − β comes from the host in
+// double precision, as PyTorch passes it: 1 − f32(0.999) would be off by 1.3e-5.
 struct Hyper {
   clip: f32,
   lr: f32,
   momentum: f32,
   beta1: f32,
   beta2: f32,
+  one_minus_beta1: f32,
+  one_minus_beta2: f32,
   eps: f32,
   weight_decay: f32,
 }
@@ -50,12 +53,11 @@ struct Scalars {
 @group(0) @binding(5) var<uniform> hyper: Hyper;
 @group(0) @binding(6) var<uniform> params: Params;
 
-// 1 − βᵗ. Written as 1 − pow(β, t) it loses most of its digits while βᵗ is near 1 (β2 = 0.999 early on),
-// so: ln β from the atanh series of δ = 1 − β (δ exact by Sterbenz for β ≥ 0.5), then 1 − eʸ from its
-// Taylor series while |y| < 0.5. Relative error stays near f32 precision for every t ≥ 1.
-fn one_minus_pow(beta: f32, t: f32) -> f32 {
-  let d = 1.0 - beta;
-  var ln_beta = log(beta);
+// 1 − βᵗ from d = 1 − β. Written as 1 − pow(β, t) it loses digits while βᵗ is near 1 (β2 = 0.999
+// early on), so: ln β = −2·atanh(d / (2 − d)) by its series, then 1 − eʸ by its Taylor series while
+// |y| < 0.5. Relative error stays near f32 precision for every t ≥ 1.
+fn bias_correction(d: f32, t: f32) -> f32 {
+  var ln_beta = log(1.0 - d);
   if (d <= 0.5) {
     let u = d / (2.0 - d);
     let u2 = u * u;
@@ -88,13 +90,13 @@ fn adam_update(i: u32, p0: f32, grad: f32) -> f32 {
     decayed = p0 * (1.0 - hyper.lr * hyper.weight_decay);
     ge = grad;
   }
-  let m1 = hyper.beta1 * m[i] + (1.0 - hyper.beta1) * ge;
-  let v1 = hyper.beta2 * v[i] + (1.0 - hyper.beta2) * ge * ge;
+  let m1 = hyper.beta1 * m[i] + hyper.one_minus_beta1 * ge;
+  let v1 = hyper.beta2 * v[i] + hyper.one_minus_beta2 * ge * ge;
   m[i] = m1;
   v[i] = v1;
   let t = scalars.step;
-  let step_size = hyper.lr / one_minus_pow(hyper.beta1, t);
-  let denom = sqrt(v1) / sqrt(one_minus_pow(hyper.beta2, t)) + hyper.eps;
+  let step_size = hyper.lr / bias_correction(hyper.one_minus_beta1, t);
+  let denom = sqrt(v1) / sqrt(bias_correction(hyper.one_minus_beta2, t)) + hyper.eps;
   return decayed - step_size * (m1 / denom);
 }
 

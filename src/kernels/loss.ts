@@ -33,27 +33,28 @@ const REDUCE_WG = 64;
 export type LossKind = 'cross_entropy' | 'mse';
 export type LossEntry = 'softmax_cross_entropy' | 'mean_squared_error' | 'loss_reduce';
 
+// Binding names are the WGSL variable names (a test checks them against shaders/loss.wgsl).
 const CE_LAYOUT = [
   ['params', 'uniform'],
   ['logits', 'read'],
   ['labels', 'read'],
-  ['dlogits', 'rw'],
-  ['rowStats', 'rw'],
+  ['grad', 'rw'],
+  ['row_stats', 'rw'],
   ['out', 'rw'],
 ] as const;
 const MSE_LAYOUT = [
   ['params', 'uniform'],
   ['pred', 'read'],
-  ['target', 'read'],
-  ['dpred', 'rw'],
-  ['rowStats', 'rw'],
+  ['targets', 'read'], // `target` is a WGSL reserved word
+  ['grad', 'rw'],
+  ['row_stats', 'rw'],
   ['out', 'rw'],
 ] as const;
 
 type CeBinding = (typeof CE_LAYOUT)[number][0];
 type MseBinding = (typeof MSE_LAYOUT)[number][0];
 
-/** Both entry points of an op share one layout (and so one bind group): `loss_reduce` reads rowStats, writes out. */
+/** Both entry points of an op share one layout (and so one bind group): `loss_reduce` reads row_stats, writes out. */
 export function lossSpec(kind: 'cross_entropy', entry: 'softmax_cross_entropy' | 'loss_reduce'): KernelSpec<CeBinding>;
 export function lossSpec(kind: 'mse', entry: 'mean_squared_error' | 'loss_reduce'): KernelSpec<MseBinding>;
 export function lossSpec(kind: LossKind, entry: LossEntry): KernelSpec {
@@ -91,8 +92,8 @@ export interface MseTensors {
   readonly out: BufferRange;
 }
 
-/** Words each tensor needs, and the shape to name when it is short. */
-function checkTensors(op: string, B: number, C: number, t: Readonly<Record<string, BufferRange>>): void {
+/** Throws a RangeError naming the first tensor that holds fewer 32-bit words than its shape needs. */
+function checkTensors(op: string, B: number, C: number, t: object): void {
   for (const [k, v] of [['B', B], ['C', C]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${op}: ${k} must be a positive integer (got ${v})`);
   }
@@ -101,7 +102,7 @@ function checkTensors(op: string, B: number, C: number, t: Readonly<Record<strin
     rowStats: [ROW_STATS_PER_ROW * B, `2·B = 2·${B}`],
     out: [LOSS_OUT_FLOATS, 'see LOSS_OUT'],
   };
-  for (const [name, r] of Object.entries(t)) {
+  for (const [name, r] of Object.entries(t) as [string, BufferRange][]) {
     const [words, shape] = need[name] ?? [B * C, `B×C = ${B}×${C}`];
     if (r.size < words * 4) {
       throw new RangeError(`${op}: ${name} holds ${Math.floor(r.size / 4)} words, needs ${words} (${shape})`);
@@ -115,7 +116,8 @@ function checkTensors(op: string, B: number, C: number, t: Readonly<Record<strin
  */
 export function softmaxCrossEntropy(ctx: KernelContext, B: number, C: number, t: CrossEntropyTensors): Promise<Dispatch[]> {
   checkTensors('softmaxCrossEntropy', B, C, t);
-  const ranges = { ...t, params: ctx.paramBlock([B, C]) };
+  const { logits, labels, dlogits: grad, rowStats: row_stats, out } = t;
+  const ranges = { params: ctx.paramBlock([B, C]), logits, labels, grad, row_stats, out };
   return Promise.all([
     ctx.dispatch('cross-entropy', lossSpec('cross_entropy', 'softmax_cross_entropy'), ranges, dispatch1d(B, 1)),
     ctx.dispatch('cross-entropy mean', lossSpec('cross_entropy', 'loss_reduce'), ranges, [1, 1, 1]),
@@ -125,7 +127,8 @@ export function softmaxCrossEntropy(ctx: KernelContext, B: number, C: number, t:
 /** Mean squared error over all B·C elements: [per-row dispatch, loss_reduce]. out = [mean loss, 0]. */
 export function meanSquaredError(ctx: KernelContext, B: number, C: number, t: MseTensors): Promise<Dispatch[]> {
   checkTensors('meanSquaredError', B, C, t);
-  const ranges = { ...t, params: ctx.paramBlock([B, C]) };
+  const { pred, target: targets, dpred: grad, rowStats: row_stats, out } = t;
+  const ranges = { params: ctx.paramBlock([B, C]), pred, targets, grad, row_stats, out };
   return Promise.all([
     ctx.dispatch('mse', lossSpec('mse', 'mean_squared_error'), ranges, dispatch1d(B, 1)),
     ctx.dispatch('mse mean', lossSpec('mse', 'loss_reduce'), ranges, [1, 1, 1]),

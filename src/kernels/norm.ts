@@ -26,10 +26,17 @@ export type NormEntry =
   | 'batch_norm_backward';
 
 type Layout = readonly (readonly [string, BindingKind])[];
+// Binding names are the WGSL variable names (a test checks them against shaders/norm.wgsl).
 const HEAD = [['params', 'uniform'], ['x', 'read'], ['gamma', 'read']] as const satisfies Layout;
-const FORWARD = [...HEAD, ['beta', 'read'], ['y', 'rw'], ['mean', 'rw'], ['rstd', 'rw']] as const satisfies Layout;
-const TRAIN = [...FORWARD, ['runningMean', 'rw'], ['runningVar', 'rw']] as const satisfies Layout;
-const EVAL = [...HEAD, ['beta', 'read'], ['y', 'rw'], ['runningMean', 'read'], ['runningVar', 'read']] as const satisfies Layout;
+const FORWARD = [...HEAD, ['beta', 'read'], ['y', 'rw'], ['mean_out', 'rw'], ['rstd_out', 'rw']] as const satisfies Layout;
+const TRAIN = [...FORWARD, ['running_mean', 'rw'], ['running_var', 'rw']] as const satisfies Layout;
+const EVAL = [
+  ...HEAD,
+  ['beta', 'read'],
+  ['y', 'rw'],
+  ['running_mean_in', 'read'],
+  ['running_var_in', 'read'],
+] as const satisfies Layout;
 /** All three backward entry points share one layout (and so one bind group per layer). */
 const BACKWARD = [
   ...HEAD,
@@ -51,12 +58,38 @@ const LAYOUTS = {
 } as const;
 
 type Names<L extends Layout> = L[number][0];
-type Tensors<L extends Layout> = Readonly<Record<Exclude<Names<L>, 'params'>, BufferRange>>;
 
-export type LayerNormForwardTensors = Tensors<typeof FORWARD>;
-export type BatchNormTrainTensors = Tensors<typeof TRAIN>;
-export type BatchNormEvalTensors = Tensors<typeof EVAL>;
-export type NormBackwardTensors = Tensors<typeof BACKWARD>;
+/** Row-major B×F: x, y, dy, dx. Per feature (F): gamma, beta, dgamma, dbeta, running stats. */
+export interface LayerNormForwardTensors {
+  readonly x: BufferRange;
+  readonly gamma: BufferRange;
+  readonly beta: BufferRange;
+  readonly y: BufferRange;
+  /** B each (per row), written for the backward pass */
+  readonly mean: BufferRange;
+  readonly rstd: BufferRange;
+}
+
+/** As layer norm, but mean and rstd hold F each (per column). */
+export interface BatchNormTrainTensors extends LayerNormForwardTensors {
+  /** F each, read and updated in place */
+  readonly runningMean: BufferRange;
+  readonly runningVar: BufferRange;
+}
+
+export type BatchNormEvalTensors = Omit<BatchNormTrainTensors, 'mean' | 'rstd'>;
+
+/** mean and rstd as the forward pass wrote them (B each for layer norm, F each for batch norm). */
+export interface NormBackwardTensors {
+  readonly dy: BufferRange;
+  readonly x: BufferRange;
+  readonly gamma: BufferRange;
+  readonly mean: BufferRange;
+  readonly rstd: BufferRange;
+  readonly dx: BufferRange;
+  readonly dgamma: BufferRange;
+  readonly dbeta: BufferRange;
+}
 
 const THREADS: Record<NormEntry, number> = {
   layer_norm_forward: ROW_WG,
@@ -87,11 +120,11 @@ export const normDispatch = {
  * Throws a RangeError naming the first tensor that holds fewer floats than its shape needs.
  * Larger ranges are fine (arena slots are padded to their alignment).
  */
-function checkTensors(op: string, B: number, F: number, t: Readonly<Record<string, BufferRange>>, perRow: string[]): void {
+function checkTensors(op: string, B: number, F: number, t: object, perRow: string[]): void {
   for (const [k, v] of [['B', B], ['F', F]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`${op}: ${k} must be a positive integer (got ${v})`);
   }
-  for (const [name, r] of Object.entries(t)) {
+  for (const [name, r] of Object.entries(t) as [string, BufferRange][]) {
     const [floats, shape] =
       name === 'x' || name === 'y' || name === 'dy' || name === 'dx'
         ? [B * F, `B×F = ${B}×${F}`]
@@ -104,10 +137,16 @@ function checkTensors(op: string, B: number, F: number, t: Readonly<Record<strin
   }
 }
 
+type ForwardCommon = Readonly<Record<'params' | 'x' | 'gamma' | 'beta' | 'y', BufferRange>>;
+
+function forwardRanges(ctx: KernelContext, B: number, F: number, t: BatchNormEvalTensors | LayerNormForwardTensors): ForwardCommon {
+  return { params: ctx.paramBlock([B, F]), x: t.x, gamma: t.gamma, beta: t.beta, y: t.y };
+}
+
 /** Layer norm over each row: y = x̂·γ + β; mean and rstd (B each) are kept for the backward pass. */
 export function layerNormForward(ctx: KernelContext, B: number, F: number, t: LayerNormForwardTensors): Promise<Dispatch> {
   checkTensors('layerNormForward', B, F, t, ['mean', 'rstd']);
-  const ranges = { ...t, params: ctx.paramBlock([B, F]) };
+  const ranges = { ...forwardRanges(ctx, B, F, t), mean_out: t.mean, rstd_out: t.rstd };
   return ctx.dispatch('layer norm forward', normSpec('layer_norm_forward'), ranges, normDispatch.rows(B));
 }
 
@@ -132,14 +171,20 @@ export function layerNormBackward(
  */
 export function batchNormForwardTrain(ctx: KernelContext, B: number, F: number, t: BatchNormTrainTensors): Promise<Dispatch> {
   checkTensors('batchNormForwardTrain', B, F, t, []);
-  const ranges = { ...t, params: ctx.paramBlock([B, F]) };
+  const ranges = {
+    ...forwardRanges(ctx, B, F, t),
+    mean_out: t.mean,
+    rstd_out: t.rstd,
+    running_mean: t.runningMean,
+    running_var: t.runningVar,
+  };
   return ctx.dispatch('batch norm forward', normSpec('batch_norm_forward_train'), ranges, normDispatch.cols(F));
 }
 
 /** Batch norm in eval: normalizes with runningMean/runningVar, which it only reads. */
 export function batchNormForwardEval(ctx: KernelContext, B: number, F: number, t: BatchNormEvalTensors): Promise<Dispatch> {
   checkTensors('batchNormForwardEval', B, F, t, []);
-  const ranges = { ...t, params: ctx.paramBlock([B, F]) };
+  const ranges = { ...forwardRanges(ctx, B, F, t), running_mean_in: t.runningMean, running_var_in: t.runningVar };
   return ctx.dispatch('batch norm eval', normSpec('batch_norm_forward_eval'), ranges, normDispatch.elements(B, F));
 }
 

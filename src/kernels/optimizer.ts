@@ -38,8 +38,8 @@ export interface OptimizerChunk {
 }
 
 const WG = 256;
-/** struct Hyper in shaders/optimizer.wgsl: clip, lr, momentum, beta1, beta2, eps, weight_decay (+1 pad). */
-const HYPER_BYTES = 32;
+/** struct Hyper in shaders/optimizer.wgsl: 9 f32 words, padded to 16 bytes. */
+const HYPER_BYTES = 48;
 type Binding = 'p' | 'g' | 'm' | 'v' | 'scalars' | 'hyper' | 'params';
 
 export function optimizerSpec(kind: OptimizerKind, clip: ClipMode): KernelSpec<Binding> {
@@ -106,7 +106,9 @@ export class Optimizer {
   /** Takes effect from the next submitted step. */
   setHyper(h: OptimizerHyper): void {
     checkHyper(this.kind, this.clip, h);
-    const words = new Float32Array([h.clipMax, h.lr, h.momentum, h.beta1, h.beta2, h.eps, h.weightDecay, 0]);
+    // 1 − β in double before rounding, as PyTorch passes it to its kernels.
+    const words = new Float32Array(HYPER_BYTES / 4);
+    words.set([h.clipMax, h.lr, h.momentum, h.beta1, h.beta2, 1 - h.beta1, 1 - h.beta2, h.eps, h.weightDecay]);
     this.ctx.device.queue.writeBuffer(this.hyper.buffer, this.hyper.offset, words);
   }
 

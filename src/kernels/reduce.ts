@@ -26,11 +26,14 @@ export interface Segment {
   readonly length: number;
 }
 
-const WG = 256;
-const ITEMS = 16;
-/** Floats reduced by one workgroup of the first pass. */
+const WG = 64;
+const ITEMS = 64;
+/**
+ * Floats reduced by one workgroup of the first pass. 64 invocations × 64 floats: the block count of a
+ * 16M-float layer (4096) still fills a GPU, and a tiny layer's workgroup costs little (on SwiftShader
+ * the cost of a workgroup grows with its size and barrier rounds: 256 × 16 was ~7× slower per tiny layer).
+ */
 export const BLOCK_FLOATS = WG * ITEMS;
-/** The second pass mostly sums one or a few partials per segment: a small workgroup wastes less. */
 const SEGMENT_WG = 64;
 const FINALIZE_WG = 256;
 
@@ -126,7 +129,7 @@ export async function sumSquares(
       'sum squares segments',
       sumSquaresSpec('segments'),
       { src: partials, segs, dst: t.out, params },
-      dispatch1d(plan.segments, 1),
+      dispatch1d(plan.segments, SEGMENT_WG),
     ),
   ];
 }

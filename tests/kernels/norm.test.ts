@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { KernelContext } from '../../src/gpu/context.ts';
-import type { BufferRange } from '../../src/gpu/kernel.ts';
+import type { BufferRange, KernelSpec } from '../../src/gpu/kernel.ts';
 import { Rng } from '../../src/gpu/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import {
@@ -9,11 +8,16 @@ import {
   batchNormForwardTrain,
   layerNormBackward,
   layerNormForward,
+  normSpec,
+  type NormEntry,
 } from '../../src/kernels/norm.ts';
 import * as ref from '../../src/reference/index.ts';
 import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
 
-/** B×F: single samples and features, odd sizes around the 16-column and 256-thread tiles. */
+/**
+ * B×F: single samples and features, odd sizes around the 16-column tiles and 64-thread rows, and rows
+ * and columns longer than 4096 (many strides per thread).
+ */
 const SHAPES: readonly (readonly [number, number])[] = [
   [1, 1],
   [1, 17],
@@ -22,8 +26,19 @@ const SHAPES: readonly (readonly [number, number])[] = [
   [65, 257],
   [255, 3],
   [128, 1000],
+  [2, 4099],
+  [4099, 2],
 ];
 const TOL = 1e-4;
+
+/** Each spec binding i must be declared `@binding(i) var<kind> name` in its WGSL (same check as reduce.test.ts). */
+function expectSpecMatchesWgsl(spec: KernelSpec): void {
+  const kinds: Record<string, string> = { uniform: 'uniform', 'storage, read': 'read', 'storage, read_write': 'rw' };
+  const decls = [...spec.shader.code.matchAll(/@binding\((\d+)\)\s*var<([^>]+)>\s*(\w+)/g)].map(
+    ([, i, kind, name]) => `${i} ${kinds[kind!.trim()]} ${name}`,
+  );
+  spec.bindings.forEach(([name, kind], i) => expect(decls, `${spec.entry} binding ${i}`).toContain(`${i} ${kind} ${name}`));
+}
 
 interface Case {
   x: Float32Array;
@@ -37,10 +52,6 @@ function makeCase(rng: Rng, B: number, F: number, offset: number): Case {
   const x = randn(rng, B * F).map((v) => v + offset);
   const gamma = randn(rng, F, 0.5).map((v) => v + 1);
   return { x, gamma, beta: randn(rng, F, 0.5), dy: randn(rng, B * F) };
-}
-
-async function read(ctx: KernelContext, r: BufferRange, n: number): Promise<Float32Array> {
-  return readF32(ctx, r, n);
 }
 
 async function checkLayerNorm(B: number, F: number, offset: number): Promise<void> {
@@ -57,13 +68,13 @@ async function checkLayerNorm(B: number, F: number, offset: number): Promise<voi
   );
   const want = ref.layerNormForward(c.x, B, F, c.gamma, c.beta);
   const at = `B=${B} F=${F}`;
-  expectClose(await read(ctx, y!, B * F), want.y, TOL, `y ${at}`);
-  expectClose(await read(ctx, mean!, B), want.mean, TOL, `mean ${at}`);
-  expectClose(await read(ctx, rstd!, B), want.rstd, TOL, `rstd ${at}`);
+  expectClose(await readF32(ctx, y!, B * F), want.y, TOL, `y ${at}`);
+  expectClose(await readF32(ctx, mean!, B), want.mean, TOL, `mean ${at}`);
+  expectClose(await readF32(ctx, rstd!, B), want.rstd, TOL, `rstd ${at}`);
   const g = ref.layerNormBackward(c.dy, c.x, B, F, c.gamma, want.mean, want.rstd);
-  expectClose(await read(ctx, dx!, B * F), g.dx, TOL, `dx ${at}`);
-  expectClose(await read(ctx, dgamma!, F), g.dgamma, TOL, `dgamma ${at}`);
-  expectClose(await read(ctx, dbeta!, F), g.dbeta, TOL, `dbeta ${at}`);
+  expectClose(await readF32(ctx, dx!, B * F), g.dx, TOL, `dx ${at}`);
+  expectClose(await readF32(ctx, dgamma!, F), g.dgamma, TOL, `dgamma ${at}`);
+  expectClose(await readF32(ctx, dbeta!, F), g.dbeta, TOL, `dbeta ${at}`);
 }
 
 /** Two training forwards (running stats after both), backward of the second, then eval. */
@@ -91,17 +102,17 @@ async function checkBatchNorm(B: number, F: number, offset: number): Promise<voi
   const at = `B=${B} F=${F}`;
   const s1 = ref.batchNormForwardTrain(c1.x, B, F, c1.gamma, c1.beta, runMean0, runVar0);
   const s2 = ref.batchNormForwardTrain(c2.x, B, F, c1.gamma, c1.beta, s1.runningMean, s1.runningVar);
-  expectClose(await read(ctx, y!, B * F), s2.y, TOL, `y ${at}`);
-  expectClose(await read(ctx, mean!, F), s2.mean, TOL, `mean ${at}`);
-  expectClose(await read(ctx, rstd!, F), s2.rstd, TOL, `rstd ${at}`);
-  expectClose(await read(ctx, runningMean, F), s2.runningMean, TOL, `running mean ${at}`);
-  expectClose(await read(ctx, runningVar, F), s2.runningVar, TOL, `running var ${at}`);
+  expectClose(await readF32(ctx, y!, B * F), s2.y, TOL, `y ${at}`);
+  expectClose(await readF32(ctx, mean!, F), s2.mean, TOL, `mean ${at}`);
+  expectClose(await readF32(ctx, rstd!, F), s2.rstd, TOL, `rstd ${at}`);
+  expectClose(await readF32(ctx, runningMean, F), s2.runningMean, TOL, `running mean ${at}`);
+  expectClose(await readF32(ctx, runningVar, F), s2.runningVar, TOL, `running var ${at}`);
   const g = ref.batchNormBackward(c2.dy, c2.x, B, F, c1.gamma, s2.mean, s2.rstd);
-  expectClose(await read(ctx, dx!, B * F), g.dx, TOL, `dx ${at}`);
-  expectClose(await read(ctx, dgamma!, F), g.dgamma, TOL, `dgamma ${at}`);
-  expectClose(await read(ctx, dbeta!, F), g.dbeta, TOL, `dbeta ${at}`);
+  expectClose(await readF32(ctx, dx!, B * F), g.dx, TOL, `dx ${at}`);
+  expectClose(await readF32(ctx, dgamma!, F), g.dgamma, TOL, `dgamma ${at}`);
+  expectClose(await readF32(ctx, dbeta!, F), g.dbeta, TOL, `dbeta ${at}`);
   const ev = ref.batchNormForwardEval(c2.x, B, F, c1.gamma, c1.beta, s2.runningMean, s2.runningVar);
-  expectClose(await read(ctx, yEval!, B * F), ev, TOL, `eval y ${at}`);
+  expectClose(await readF32(ctx, yEval!, B * F), ev, TOL, `eval y ${at}`);
 }
 
 // One test per case: a failure names its shape, and `-t` can run one alone.
@@ -115,6 +126,18 @@ for (const offset of [0, 100]) {
 }
 
 describe('norm kernels', () => {
+  it('specs match the WGSL bindings', () => {
+    const entries: NormEntry[] = [
+      'layer_norm_forward',
+      'layer_norm_backward',
+      'layer_norm_backward_params',
+      'batch_norm_forward_train',
+      'batch_norm_forward_eval',
+      'batch_norm_backward',
+    ];
+    for (const entry of entries) expectSpecMatchesWgsl(normSpec(entry));
+  });
+
   it('repeats bit for bit (fixed reduction order)', async () => {
     const ctx = await testContext();
     const [B, F] = [255, 33];
@@ -124,9 +147,9 @@ describe('norm kernels', () => {
     const grads = { dy: upload(ctx, c.dy), dx: zeros(ctx, B * F), dgamma: zeros(ctx, F), dbeta: zeros(ctx, F) };
     const step = [await batchNormForwardTrain(ctx, B, F, { ...t, ...stats }), await batchNormBackward(ctx, B, F, { ...t, ...grads })];
     await run(ctx, ...step);
-    const first = [await read(ctx, t.rstd, F), await read(ctx, grads.dgamma, F)];
+    const first = [await readF32(ctx, t.rstd, F), await readF32(ctx, grads.dgamma, F)];
     await run(ctx, ...step);
-    const second = [await read(ctx, t.rstd, F), await read(ctx, grads.dgamma, F)];
+    const second = [await readF32(ctx, t.rstd, F), await readF32(ctx, grads.dgamma, F)];
     expect(second.map((a) => Array.from(a))).toEqual(first.map((a) => Array.from(a)));
   });
 });

@@ -99,11 +99,11 @@ describe('segmented sum of squares against the float64 reference', () => {
     expect(Array.from(await gpuSums(ctx, x, segments)), 'same sums bit for bit').toEqual(Array.from(first));
   });
 
-  it('more than 65535 blocks and segments fold into dispatch y', async () => {
+  it('more than 65535 blocks fold into dispatch y', async () => {
     const ctx = await testContext();
     const rng = new Rng(13);
-    const { x, segments } = layout(new Rng(13), Array.from({ length: 70_000 }, () => 1 + rng.int(3)));
-    checkSums(await gpuSums(ctx, x, segments), x, segments, '70000 segments');
+    const { x, segments } = layout(new Rng(13), Array.from({ length: 66_000 }, () => 1 + rng.int(3)));
+    checkSums(await gpuSums(ctx, x, segments), x, segments, '66000 segments');
   });
 
   it('two chunks write one sums buffer at different bases', async () => {

@@ -1,0 +1,24 @@
+import type { AdapterSummary } from '../gpu/device.ts';
+
+/** One benchmark row, as DESIGN.md's "Benchmark output" describes. Speed figures only when ok. */
+export interface BenchResult {
+  name: string;
+  shape: number[];
+  ok: boolean;
+  maxRelErr: number;
+  ms?: number;
+  msMin?: number;
+  msMax?: number;
+  gflops?: number;
+  gbps?: number;
+  /** Extra detail: the exact tiling, the timing source, why a check failed. */
+  detail?: Record<string, unknown>;
+}
+
+export interface BenchReport {
+  adapter: AdapterSummary;
+  version: string;
+  commit: string;
+  date: string;
+  results: BenchResult[];
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import type { KernelContext } from '../../src/gpu/context.ts';
+import type { KernelSpec } from '../../src/gpu/kernel.ts';
+import { Rng } from '../../src/gpu/prng.ts';
+import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
+import {
+  LOSS_OUT_FLOATS,
+  ROW_STATS_PER_ROW,
+  lossSpec,
+  meanSquaredError,
+  readLossResult,
+  softmaxCrossEntropy,
+  type LossResult,
+} from '../../src/kernels/loss.ts';
+import * as ref from '../../src/reference/index.ts';
+import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
+
+const BATCHES = [1, 3, 17, 255];
+const TOL = 1e-4;
+
+/** Each spec binding i must be declared `@binding(i) var<kind> name` in its WGSL (same check as reduce.test.ts). */
+function expectSpecMatchesWgsl(spec: KernelSpec): void {
+  const kinds: Record<string, string> = { uniform: 'uniform', 'storage, read': 'read', 'storage, read_write': 'rw' };
+  const decls = [...spec.shader.code.matchAll(/@binding\((\d+)\)\s*var<([^>]+)>\s*(\w+)/g)].map(
+    ([, i, kind, name]) => `${i} ${kinds[kind!.trim()]} ${name}`,
+  );
+  spec.bindings.forEach(([name, kind], i) => expect(decls, `${spec.entry} binding ${i}`).toContain(`${i} ${kind} ${name}`));
+}
+
+function randomLabels(rng: Rng, B: number, C: number): Uint32Array {
+  return Uint32Array.from({ length: B }, () => rng.int(C));
+}
+
+/** Run the cross-entropy kernels; returns dlogits and the decoded output buffer. */
+async function crossEntropy(
+  ctx: KernelContext,
+  logits: Float32Array,
+  labels: Uint32Array,
+  B: number,
+  C: number,
+): Promise<{ dlogits: Float32Array; out: LossResult }> {
+  const t = {
+    logits: upload(ctx, logits),
+    labels: upload(ctx, labels),
+    dlogits: zeros(ctx, B * C),
+    rowStats: zeros(ctx, ROW_STATS_PER_ROW * B),
+    out: zeros(ctx, LOSS_OUT_FLOATS),
+  };
+  await run(ctx, ...(await softmaxCrossEntropy(ctx, B, C, t)));
+  return { dlogits: await readF32(ctx, t.dlogits, B * C), out: readLossResult(await readF32(ctx, t.out, LOSS_OUT_FLOATS)) };
+}
+
+function checkCrossEntropy(got: { dlogits: Float32Array; out: LossResult }, logits: Float32Array, labels: Uint32Array, B: number, C: number): void {
+  const want = ref.softmaxCrossEntropy(logits, labels, B, C);
+  const at = `B=${B} C=${C}`;
+  expectClose(got.dlogits, want.dlogits, TOL, `dlogits ${at}`);
+  expectClose([got.out.loss], [want.loss], TOL, `loss ${at}`);
+  expect(got.out.correct, `correct ${at}`).toBe(want.correct);
+}
+
+describe('softmax cross-entropy against the float64 reference', () => {
+  for (const C of [2, 3, 10, 257]) {
+    for (const B of BATCHES) {
+      it(`loss, dlogits and correct count ${B}x${C}`, async () => {
+        const ctx = await testContext();
+        const rng = new Rng(B * 1009 + C);
+        const logits = randn(rng, B * C, 3);
+        const labels = randomLabels(rng, B, C);
+        checkCrossEntropy(await crossEntropy(ctx, logits, labels, B, C), logits, labels, B, C);
+      });
+    }
+  }
+
+  it('stays finite for logits of ±1e4', async () => {
+    const ctx = await testContext();
+    const [B, C] = [17, 10];
+    const rng = new Rng(3);
+    const logits = Float32Array.from({ length: B * C }, () => (rng.uniform() < 0.5 ? -1e4 : 1e4) * (0.5 + rng.uniform()));
+    const labels = randomLabels(rng, B, C);
+    const got = await crossEntropy(ctx, logits, labels, B, C);
+    expect(got.dlogits.every(Number.isFinite), 'dlogits finite').toBe(true);
+    expect(Number.isFinite(got.out.loss), 'loss finite').toBe(true);
+    checkCrossEntropy(got, logits, labels, B, C);
+  });
+
+  it('breaks argmax ties toward the first class', async () => {
+    const ctx = await testContext();
+    const [B, C] = [4, 70]; // wider than a workgroup's 64 threads, so ties meet across threads too
+    const logits = new Float32Array(B * C);
+    logits.fill(2, 0 * C, 1 * C); // row 0: all tied, argmax 0
+    logits[1 * C + 5] = 1; // row 1: tie between columns 5 and 69
+    logits[1 * C + 69] = 1;
+    logits[3 * C + 64] = 7; // row 3: the max sits past the first stride
+    const labels = new Uint32Array([0, 5, 0, 64]); // row 2: all zero, argmax 0
+    const got = await crossEntropy(ctx, logits, labels, B, C);
+    expect(got.out.correct).toBe(4);
+    checkCrossEntropy(got, logits, labels, B, C);
+  });
+
+  it('makes the loss NaN for a label that is not a class', async () => {
+    const ctx = await testContext();
+    const got = await crossEntropy(ctx, new Float32Array(6), new Uint32Array([1, 3]), 2, 3);
+    expect(got.out.loss).toBeNaN();
+  });
+});
+
+describe('mean squared error against the float64 reference', () => {
+  for (const C of [1, 2, 3, 10, 257]) {
+    for (const B of BATCHES) {
+      it(`loss and dpred ${B}x${C}`, async () => {
+        const ctx = await testContext();
+        const rng = new Rng(B * 2003 + C);
+        const pred = randn(rng, B * C, 2);
+        const target = randn(rng, B * C);
+        const t = {
+          pred: upload(ctx, pred),
+          target: upload(ctx, target),
+          dpred: zeros(ctx, B * C),
+          rowStats: zeros(ctx, ROW_STATS_PER_ROW * B),
+          out: zeros(ctx, LOSS_OUT_FLOATS),
+        };
+        await run(ctx, ...(await meanSquaredError(ctx, B, C, t)));
+        const want = ref.meanSquaredError(pred, target, B, C);
+        const at = `B=${B} C=${C}`;
+        expectClose(await readF32(ctx, t.dpred, B * C), want.dpred, TOL, `dpred ${at}`);
+        const out = readLossResult(await readF32(ctx, t.out, LOSS_OUT_FLOATS));
+        expectClose([out.loss], [want.loss], TOL, `loss ${at}`);
+        expect(out.correct).toBe(0);
+      });
+    }
+  }
+});
+
+describe('loss wrappers', () => {
+  it('specs match the WGSL bindings', () => {
+    expectSpecMatchesWgsl(lossSpec('cross_entropy', 'softmax_cross_entropy'));
+    expectSpecMatchesWgsl(lossSpec('cross_entropy', 'loss_reduce'));
+    expectSpecMatchesWgsl(lossSpec('mse', 'mean_squared_error'));
+    expectSpecMatchesWgsl(lossSpec('mse', 'loss_reduce'));
+  });
+
+  it('names the tensor that is too small', async () => {
+    const ctx = await testContext();
+    const [B, C] = [4, 3];
+    const t = {
+      logits: zeros(ctx, B * C),
+      labels: zeros(ctx, B - 1),
+      dlogits: zeros(ctx, B * C),
+      rowStats: zeros(ctx, 2 * B),
+      out: zeros(ctx, LOSS_OUT_FLOATS),
+    };
+    expect(() => softmaxCrossEntropy(ctx, B, C, t)).toThrow(/softmaxCrossEntropy: labels holds 3 words, needs 4 \(B = 4 class ids\)/);
+    const mse = { pred: zeros(ctx, B * C), target: zeros(ctx, B * C), dpred: zeros(ctx, B * C - 1), rowStats: t.rowStats, out: t.out };
+    expect(() => meanSquaredError(ctx, B, C, mse)).toThrow(/dpred holds 11 words, needs 12 \(B×C = 4×3\)/);
+    expect(() => meanSquaredError(ctx, B, C, { ...mse, dpred: zeros(ctx, B * C), rowStats: zeros(ctx, B) })).toThrow(/rowStats holds 4 words, needs 8/);
+    expect(() => meanSquaredError(ctx, B, 0, mse)).toThrow(/C must be a positive integer/);
+  });
+});

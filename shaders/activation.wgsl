@@ -3,6 +3,7 @@
 // (after a norm layer).
 override WG: u32 = 256;
 override ACT: u32 = 0u;
+override HAS_ALPHA: bool = false;
 
 struct Params {
   n: u32,
@@ -12,6 +13,8 @@ struct Params {
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
+// activation_residual_forward only: the scalar α of a rezero block.
+@group(0) @binding(4) var<storage, read> alpha: array<f32>;
 
 // Linear index over a 2-D grid of workgroups (1-D work larger than 65535 workgroups wraps to y).
 fn flat_index(g: vec3u, nwg: vec3u) -> u32 {
@@ -30,4 +33,14 @@ fn activation_backward(@builtin(global_invocation_id) g: vec3u, @builtin(num_wor
   let i = flat_index(g, nwg);
   if (i >= params.n) { return; }
   out[i] = dy[i] * act_grad(ACT, u[i]);
+}
+
+// The residual block after a norm layer: out = h_prev + α·φ(u), with h_prev bound as dy.
+@compute @workgroup_size(WG)
+fn activation_residual_forward(@builtin(global_invocation_id) g: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(g, nwg);
+  if (i >= params.n) { return; }
+  var scale = 1.0;
+  if (HAS_ALPHA) { scale = alpha[0]; }
+  out[i] = dy[i] + scale * act_forward(ACT, u[i]);
 }

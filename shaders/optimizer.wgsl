@@ -57,6 +57,7 @@ struct Scalars {
 // early on), so: ln β = −2·atanh(d / (2 − d)) by its series, then 1 − eʸ by its Taylor series while
 // |y| < 0.5. Relative error stays near f32 precision for every t ≥ 1.
 fn bias_correction(d: f32, t: f32) -> f32 {
+  if (d >= 1.0) { return 1.0; } // β = 0: log(0) is not defined in WGSL
   var ln_beta = log(1.0 - d);
   if (d <= 0.5) {
     let u = d / (2.0 - d);

@@ -12,6 +12,9 @@
 override WG: u32 = 64;
 override ITEMS: u32 = 64;
 override CLIP_MODE: u32 = 0u;
+// The training engine halts at the first non-finite step: once set, the flag stays set (and the optimizer
+// keeps skipping) until the host clears it, even across the later steps of the same submit.
+override STICKY: bool = false;
 
 // Ids match CLIP_MODE_IDS in src/kernels/reduce.ts.
 const CLIP_NONE: u32 = 0u;
@@ -133,7 +136,7 @@ fn finalize_grad_norm(@builtin(local_invocation_index) lid: u32) {
   let sum = workgroup_sum(lid, acc);
   if (lid != 0u) { return; }
   let total = sqrt(sum);
-  let finite = is_finite(sum);
+  let finite = is_finite(sum) && !(STICKY && scalars.non_finite != 0.0);
   var scale = 1.0;
   if (CLIP_MODE == CLIP_NORM && finite && total >= clip.max_norm) {
     scale = clip.max_norm / total;

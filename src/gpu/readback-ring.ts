@@ -6,6 +6,13 @@ export interface Readback<T> {
 
 type SlotState = 'free' | 'pending' | 'ready';
 
+export interface RingCopy {
+  src: GPUBuffer;
+  srcOffset: number;
+  dstOffset: number;
+  size: number;
+}
+
 interface RingSlot<T> {
   buffer: GPUBuffer;
   state: SlotState;
@@ -45,12 +52,17 @@ export class ReadbackRing<T> {
 
   /** Reserve a free slot and record the copy into it; null when all slots are busy. */
   encodeCopy(encoder: GPUCommandEncoder, src: GPUBuffer, srcOffset = 0): number | null {
+    return this.encodeCopies(encoder, [{ src, srcOffset, dstOffset: 0, size: this.bytes }]);
+  }
+
+  /** Like encodeCopy, gathering several ranges into one snapshot. */
+  encodeCopies(encoder: GPUCommandEncoder, copies: readonly RingCopy[]): number | null {
     const i = this.slots.findIndex((s) => s.state === 'free');
     if (i < 0) {
       this.skipped++;
       return null;
     }
-    encoder.copyBufferToBuffer(src, srcOffset, this.slots[i]!.buffer, 0, this.bytes);
+    for (const c of copies) encoder.copyBufferToBuffer(c.src, c.srcOffset, this.slots[i]!.buffer, c.dstOffset, c.size);
     this.slots[i]!.state = 'pending';
     return i;
   }

@@ -16,9 +16,13 @@ export const ACTIVATION_IDS: Readonly<Record<Activation, number>> = {
 };
 
 const WG = 256;
-type Binding = 'u' | 'dy' | 'out' | 'params';
+type Binding = 'u' | 'dy' | 'out' | 'params' | 'alpha';
 
-export function activationSpec(direction: 'forward' | 'backward', act: Activation): KernelSpec<Binding> {
+export function activationSpec(
+  direction: 'forward' | 'backward' | 'residual_forward',
+  act: Activation,
+  hasAlpha = false,
+): KernelSpec<Binding> {
   return {
     shader: SHADERS.activation,
     entry: `activation_${direction}`,
@@ -27,8 +31,9 @@ export function activationSpec(direction: 'forward' | 'backward', act: Activatio
       ['dy', 'read'],
       ['out', 'rw'],
       ['params', 'uniform'],
+      ['alpha', 'read'],
     ],
-    constants: { WG, ACT: ACTIVATION_IDS[act] },
+    constants: { WG, ACT: ACTIVATION_IDS[act], HAS_ALPHA: +hasAlpha },
   };
 }
 
@@ -59,4 +64,17 @@ export async function activationBackward(
   for (const [k, r] of Object.entries(t)) checkLength(k, r, n);
   const ranges = { ...t, params: ctx.paramBlock([n]) };
   return ctx.dispatch(`${act} backward`, activationSpec('backward', act), ranges, dispatch1d(n, WG));
+}
+
+/** out = prev + α·φ(u) over n elements (a residual block after its norm layer); α fixed at 1 without `alpha`. */
+export async function activationResidualForward(
+  ctx: KernelContext,
+  act: Activation,
+  n: number,
+  t: { u: BufferRange; prev: BufferRange; out: BufferRange; alpha?: BufferRange },
+): Promise<Dispatch> {
+  for (const k of ['u', 'prev', 'out'] as const) checkLength(k, t[k], n);
+  const ranges = { u: t.u, dy: t.prev, out: t.out, params: ctx.paramBlock([n]), ...(t.alpha ? { alpha: t.alpha } : {}) };
+  const spec = activationSpec('residual_forward', act, !!t.alpha);
+  return ctx.dispatch(`${act} residual forward`, spec, ranges, dispatch1d(n, WG));
 }

@@ -117,9 +117,12 @@ export class Optimizer {
     writeScalars(this.ctx, this.scalars, step);
   }
 
-  /** Norm, clip scale, non-finite flag and step from the first `count` per-segment sums of squares. */
-  finalize(sums: BufferRange, count: number): Promise<Dispatch> {
-    return finalizeGradNorm(this.ctx, this.clip, { sums, count, scalars: this.scalars, clip: this.hyper });
+  /**
+   * Norm, clip scale, non-finite flag and step from the first `count` per-segment sums of squares.
+   * Sticky: the first non-finite step halts every later update until setStep clears the flag.
+   */
+  finalize(sums: BufferRange, count: number, sticky = false): Promise<Dispatch> {
+    return finalizeGradNorm(this.ctx, this.clip, { sums, count, scalars: this.scalars, clip: this.hyper }, sticky);
   }
 
   /** The update for each chunk, in order. */

@@ -83,7 +83,7 @@ export function sumSquaresSpec(pass: 'blocks' | 'segments'): KernelSpec<PassBind
   };
 }
 
-export function finalizeSpec(mode: ClipMode): KernelSpec<FinalizeBinding> {
+export function finalizeSpec(mode: ClipMode, sticky = false): KernelSpec<FinalizeBinding> {
   return {
     shader: SHADERS.reduce,
     entry: 'finalize_grad_norm',
@@ -93,7 +93,7 @@ export function finalizeSpec(mode: ClipMode): KernelSpec<FinalizeBinding> {
       ['scalars', 'rw'],
       ['params', 'uniform'],
     ],
-    constants: { WG: FINALIZE_WG, CLIP_MODE: CLIP_MODE_IDS[mode] },
+    constants: { WG: FINALIZE_WG, CLIP_MODE: CLIP_MODE_IDS[mode], STICKY: +sticky },
   };
 }
 
@@ -143,6 +143,7 @@ export function finalizeGradNorm(
   ctx: KernelContext,
   mode: ClipMode,
   t: { sums: BufferRange; count: number; scalars: BufferRange; clip?: BufferRange },
+  sticky = false,
 ): Promise<Dispatch> {
   if (!Number.isInteger(t.count) || t.count < 1 || t.count > floatsIn(t.sums)) {
     throw new RangeError(`finalizeGradNorm: count must be an integer from 1 to ${floatsIn(t.sums)} (got ${t.count})`);
@@ -152,7 +153,7 @@ export function finalizeGradNorm(
   }
   if (mode === 'norm' && !t.clip) throw new Error('finalizeGradNorm: norm mode needs the clip uniform (τ)');
   const ranges = { src: t.sums, clip: t.clip ?? ctx.dummy, scalars: t.scalars, params: ctx.paramBlock([t.count]) };
-  return ctx.dispatch(`finalize grad norm (${mode})`, finalizeSpec(mode), ranges, [1, 1, 1]);
+  return ctx.dispatch(`finalize grad norm (${mode})`, finalizeSpec(mode, sticky), ranges, [1, 1, 1]);
 }
 
 /** A zeroed scalars buffer: step 0, nothing clipped yet. */

@@ -1,11 +1,14 @@
 // Every WGSL file, imported as text (Vite's ?raw; the CLI registers a loader that does the same).
 import activationFnsWgsl from '../../shaders/activation_fns.wgsl?raw';
 import activationWgsl from '../../shaders/activation.wgsl?raw';
+import dataWgsl from '../../shaders/data.wgsl?raw';
+import linearWgsl from '../../shaders/linear.wgsl?raw';
 import lossWgsl from '../../shaders/loss.wgsl?raw';
 import matmulWgsl from '../../shaders/matmul.wgsl?raw';
 import normWgsl from '../../shaders/norm.wgsl?raw';
 import optimizerWgsl from '../../shaders/optimizer.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
+import statsWgsl from '../../shaders/stats.wgsl?raw';
 import { composeShader, type WgslFile } from '../gpu/kernel.ts';
 
 const file = (name: string, code: string): WgslFile => ({ file: name, code });
@@ -14,9 +17,12 @@ export const activationFns = file('activation_fns.wgsl', activationFnsWgsl);
 
 export const SHADERS = {
   activation: composeShader(file('activation.wgsl', activationWgsl), activationFns),
+  data: composeShader(file('data.wgsl', dataWgsl)),
+  linear: composeShader(file('linear.wgsl', linearWgsl), activationFns),
   loss: composeShader(file('loss.wgsl', lossWgsl)),
   matmul: composeShader(file('matmul.wgsl', matmulWgsl), activationFns),
   norm: composeShader(file('norm.wgsl', normWgsl)),
   optimizer: composeShader(file('optimizer.wgsl', optimizerWgsl)),
   reduce: composeShader(file('reduce.wgsl', reduceWgsl)),
+  stats: composeShader(file('stats.wgsl', statsWgsl), activationFns),
 } as const;

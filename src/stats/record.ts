@@ -1,0 +1,66 @@
+/**
+ * One logged training step, exactly the fields of DESIGN.md ("Per-layer statistics"). Per-layer arrays
+ * have depth + 1 entries: blocks 0..D-1 from the input side, then the head.
+ */
+export interface StepRecord {
+  step: number;
+  loss: number;
+  /** Fraction correct on the training batch (classification); null for regression. */
+  accuracy: number | null;
+  gradNormTotal: number;
+  /** The factor clipping applied to the gradient (1 when it did not clip). */
+  clipScale: number;
+  /** True when the loss or any gradient was NaN or ±Inf this step (the update was skipped). */
+  nonFinite: boolean;
+  /** Wall time per step, averaged over the steps of the submit that held this one. */
+  stepMs: number;
+  /** ‖∂L/∂W_l‖_F */
+  gradNorm: number[];
+  /** ‖∂L/∂z_l‖_F; for the head, ‖∂L/∂logits‖_F */
+  deltaNorm: number[];
+  /** ‖W_l‖_F */
+  weightNorm: number[];
+  /** ‖ΔW_l‖_F / ‖W_l‖_F for the update this step applies */
+  updateRatio: number[];
+  /** mean and standard deviation of h_l (of the logits for the head) */
+  actMean: number[];
+  actStd: number[];
+  /** fraction of u_l entries where φ'(u) < 0.1·max φ' (sigmoid, tanh, gelu; 0 otherwise) */
+  saturated: number[];
+  /** fraction of units whose φ'(u) = 0 for every sample of the batch (relu family; 0 otherwise) */
+  dead: number[];
+}
+
+/** Where a run first went non-finite: the step, and the first layer from the input side. */
+export interface Divergence {
+  step: number;
+  /** Index into the per-layer arrays (depth = the head), or null when only the loss was non-finite. */
+  layer: number | null;
+  what: string;
+}
+
+export type DiagnosisKind = 'vanishing' | 'exploding' | 'saturation' | 'dead-units' | 'stalled' | 'healthy';
+
+export interface Diagnosis {
+  kind: DiagnosisKind;
+  /** One sentence a student can read: what the records show. */
+  finding: string;
+  /** What to try next, in words. */
+  fix: string;
+  /** The same fix as RunConfig edits (`--set` paths), so a UI or CLI can apply it. */
+  patch: Record<string, string | number>;
+  /** Layers (indices into the per-layer arrays) the finding is about. */
+  layers: number[];
+}
+
+/** The last JSONL line of a run. */
+export interface RunSummary {
+  steps: number;
+  finalLoss: number | null;
+  finalAccuracy: number | null;
+  testLoss: number | null;
+  testAccuracy: number | null;
+  diverged: Divergence | null;
+  diagnosis: Diagnosis[];
+  stepsPerSecond: number;
+}

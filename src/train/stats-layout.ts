@@ -1,0 +1,84 @@
+import { ArenaLayout, type Slot } from '../gpu/arena.ts';
+import { SCALARS, SCALARS_FLOATS } from '../kernels/reduce.ts';
+import { LAYER_STATS_FLOATS } from '../kernels/stats.ts';
+import type { Plan } from '../model/plan.ts';
+import type { StepRecord } from '../stats/record.ts';
+
+/**
+ * Where a step's raw statistics land on the GPU (one buffer, 256-byte-aligned sections) and how a
+ * snapshot of them becomes a StepRecord. Sums of squares travel; square roots happen here.
+ */
+export class StatsLayout {
+  readonly layout: ArenaLayout;
+  readonly loss: Slot;
+  readonly gradSums: Slot;
+  readonly weightSums: Slot;
+  readonly deltaSums: Slot;
+  readonly dzSums: Slot;
+  readonly layer: Slot;
+  /** Bytes of a snapshot: the stats buffer followed by the optimizer's scalars. */
+  readonly snapshotBytes: number;
+  /** Index into dzSums of each layer (parity 0 layers first, then parity 1, then the head). */
+  readonly dzIndex: number[];
+
+  constructor(readonly plan: Plan) {
+    const P = plan.params.length;
+    const D = plan.shape.depth;
+    this.layout = new ArenaLayout('stats', Number.MAX_SAFE_INTEGER);
+    this.loss = this.layout.add('loss', 2 * 4);
+    this.gradSums = this.layout.add('gradSums', P * 4);
+    this.weightSums = this.layout.add('weightSums', P * 4);
+    this.deltaSums = this.layout.add('deltaSums', P * 4);
+    this.dzSums = this.layout.add('dzSums', (D + 1) * 4);
+    this.layer = this.layout.add('layer', (D + 1) * LAYER_STATS_FLOATS * 4);
+    this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4;
+    const evens = Math.ceil(D / 2);
+    this.dzIndex = [...Array.from({ length: D }, (_, l) => (l % 2 === 0 ? l / 2 : evens + (l - 1) / 2)), D];
+  }
+
+  /** Turn a snapshot into the record DESIGN.md defines. */
+  decode(bytes: ArrayBuffer, step: number, stepMs: number): StepRecord {
+    const f = new Float32Array(bytes);
+    const at = (slot: Slot, i: number): number => f[slot.offset / 4 + i]!;
+    const scalars = this.layout.totalBytes / 4;
+    const s = this.plan.shape;
+    const weights = this.plan.params.filter((p) => p.layer !== undefined);
+    const weightIndex = weights.map((w) => this.plan.params.indexOf(w));
+    const sqrtAt = (slot: Slot) => weightIndex.map((i) => Math.sqrt(at(slot, i)));
+    const gradNorm = sqrtAt(this.gradSums);
+    const weightNorm = sqrtAt(this.weightSums);
+    const delta = sqrtAt(this.deltaSums);
+    const layers = s.depth + 1;
+    const actMean: number[] = [];
+    const actStd: number[] = [];
+    const saturated: number[] = [];
+    const dead: number[] = [];
+    for (let l = 0; l < layers; l++) {
+      const cols = l < s.depth ? s.width : s.outputDim;
+      const n = s.batch * cols;
+      const mean = at(this.layer, 4 * l) / n;
+      actMean.push(mean);
+      actStd.push(Math.sqrt(Math.max(0, at(this.layer, 4 * l + 1) / n - mean * mean)));
+      saturated.push(at(this.layer, 4 * l + 2) / n);
+      dead.push(at(this.layer, 4 * l + 3) / cols);
+    }
+    const loss = at(this.loss, 0);
+    return {
+      step,
+      loss,
+      accuracy: s.task === 'classification' ? at(this.loss, 1) / s.batch : null,
+      gradNormTotal: f[scalars + SCALARS.gradNorm]!,
+      clipScale: f[scalars + SCALARS.clipScale]!,
+      nonFinite: f[scalars + SCALARS.nonFinite]! !== 0 || !Number.isFinite(loss),
+      stepMs,
+      gradNorm,
+      deltaNorm: this.dzIndex.map((i) => Math.sqrt(at(this.dzSums, i))),
+      weightNorm,
+      updateRatio: delta.map((d, i) => (weightNorm[i]! > 0 ? d / weightNorm[i]! : 0)),
+      actMean,
+      actStd,
+      saturated,
+      dead,
+    };
+  }
+}

@@ -1,0 +1,162 @@
+import { Arena, type Slot } from '../gpu/arena.ts';
+import { encodeDispatches, type Dispatch } from '../gpu/kernel.ts';
+import { ReadbackRing } from '../gpu/readback-ring.ts';
+import { paramDelta } from '../kernels/linear.ts';
+import { Optimizer, type OptimizerHyper, type OptimizerKind } from '../kernels/optimizer.ts';
+import { sumSquares, type ClipMode } from '../kernels/reduce.ts';
+import { layerStats, type StatsLayer } from '../kernels/stats.ts';
+import type { MatmulTiling } from '../kernels/tunables.ts';
+import type { Network } from '../model/network.ts';
+import { parity } from '../model/plan.ts';
+import { backwardPass, forwardPass, gatherPass, lossPass } from './passes.ts';
+import { StatsLayout } from './stats-layout.ts';
+
+export interface StepOptions {
+  optimizer: OptimizerKind;
+  clip: ClipMode;
+  hyper: OptimizerHyper;
+  tiling?: MatmulTiling;
+}
+
+/** Σx² of each slot, several per arena chunk, written to out[outIndex]: one sumSquares per chunk. */
+async function sumsBySlot(net: Network, arena: Arena, entries: { slot: Slot; out: number }[], out: ReturnType<Network['r']>): Promise<Dispatch[]> {
+  const byChunk = new Map<number, { slot: Slot; out: number }[]>();
+  for (const e of entries) byChunk.set(e.slot.chunk, [...(byChunk.get(e.slot.chunk) ?? []), e]);
+  const dispatches: Dispatch[] = [];
+  for (const [chunk, list] of byChunk) {
+    const segments = list.map((e) => ({ offset: e.slot.offset / 4, length: e.slot.bytes / 4 }));
+    dispatches.push(...(await sumSquares(net.ctx, { x: arena.chunk(chunk), segments, out, outBase: list[0]!.out })));
+  }
+  return dispatches;
+}
+
+/**
+ * A whole training step, built once: the dispatch lists are made when the network is built and replayed
+ * into one command encoder per submit. Logged steps add the statistics and a copy into the readback ring.
+ */
+export class StepProgram {
+  readonly stats: StatsLayout;
+  readonly statsBuffer: Arena;
+  readonly ring: ReadbackRing<number>;
+  private gather: Dispatch[][] = [];
+  private train: Dispatch[] = [];
+  private beforeUpdate: Dispatch[] = [];
+  private afterUpdate: Dispatch[] = [];
+  private update: Dispatch[] = [];
+
+  private constructor(
+    readonly net: Network,
+    readonly optimizer: Optimizer,
+  ) {
+    this.stats = new StatsLayout(net.plan);
+    this.statsBuffer = new Arena(net.ctx.device, this.stats.layout);
+    this.ring = new ReadbackRing<number>(net.ctx.device, this.stats.snapshotBytes, 4);
+  }
+
+  static async build(net: Network, opts: StepOptions): Promise<StepProgram> {
+    const p = new StepProgram(net, new Optimizer(net.ctx, opts.optimizer, opts.clip, opts.hyper));
+    await p.record(opts.tiling);
+    return p;
+  }
+
+  private async record(tiling?: MatmulTiling): Promise<void> {
+    const { net, stats } = this;
+    const { plan } = net;
+    const out = (slot: Slot) => this.statsBuffer.range(slot);
+    for (let k = 0; k < plan.shape.stepsPerSubmit; k++) this.gather.push(await gatherPass(net, k));
+    const all = plan.params.map((e, i) => ({ slot: e.slot, out: i }));
+    this.train = [
+      ...(await forwardPass(net, tiling)),
+      ...(await lossPass(net, out(stats.loss))),
+      ...(await backwardPass(net, tiling)),
+      ...(await sumsBySlot(net, net.grads, all, out(stats.gradSums))),
+      await this.optimizer.finalize(out(stats.gradSums), plan.params.length, true),
+    ];
+    this.beforeUpdate = [
+      ...(await sumsBySlot(net, net.arenas.params, all, out(stats.weightSums))),
+      ...(await this.deltaNormSums()),
+      ...(await this.layerStatsDispatches()),
+    ];
+    const chunks = net.arenas.params.buffers.map((_, i) => ({
+      n: plan.arenas.params.chunkBytes[i]! / 4,
+      p: net.arenas.params.chunk(i),
+      g: net.grads.chunk(i),
+      ...(net.m ? { m: net.m.chunk(i) } : {}),
+      ...(net.v ? { v: net.v.chunk(i) } : {}),
+    }));
+    this.update = await this.optimizer.dispatches(chunks);
+    for (const [i, c] of chunks.entries()) this.afterUpdate.push(await paramDelta(net.ctx, c.n, { p: c.p, prev: net.prev.chunk(i) }));
+    this.afterUpdate.push(...(await sumsBySlot(net, net.prev, all, out(stats.deltaSums))));
+  }
+
+  private async deltaNormSums(): Promise<Dispatch[]> {
+    const { net, stats } = this;
+    const { plan } = net;
+    const out = this.statsBuffer.range(stats.dzSums);
+    const list: Dispatch[] = [];
+    for (const p of [0, 1] as const) {
+      const layers = plan.blocks.map((b, l) => ({ slot: b.dz, out: stats.dzIndex[l]! })).filter((_, l) => parity(l) === p);
+      if (layers.length) list.push(...(await sumsBySlot(net, net.arenas[`dz${p}`], layers, out)));
+    }
+    const head = { slot: plan.dlogits, out: plan.shape.depth };
+    list.push(...(await sumsBySlot(net, net.arenas.dlogits, [head], out)));
+    return list;
+  }
+
+  private async layerStatsDispatches(): Promise<Dispatch[]> {
+    const { net, stats } = this;
+    const { plan } = net;
+    const s = plan.shape;
+    const out = this.statsBuffer.range(stats.layer);
+    const uArena = s.norm === 'none' ? 'z' : 'u';
+    const groups = new Map<string, { p: 0 | 1; hc: number; uc: number; layers: StatsLayer[] }>();
+    plan.blocks.forEach((b, l) => {
+      const key = `${parity(l)}/${b.h.chunk}/${b.u.chunk}`;
+      const g = groups.get(key) ?? { p: parity(l), hc: b.h.chunk, uc: b.u.chunk, layers: [] };
+      g.layers.push({ h: b.h.offset / 4, u: b.u.offset / 4, slot: l });
+      groups.set(key, g);
+    });
+    const list: Dispatch[] = [];
+    for (const g of groups.values()) {
+      const t = { h: net.arenas[`h${g.p}`].chunk(g.hc), u: net.arenas[uArena].chunk(g.uc), out };
+      list.push(await layerStats(net.ctx, s.activation, { rows: s.batch, cols: s.width }, g.layers, t));
+    }
+    const logits = net.r('logits', plan.logits);
+    const head = [{ h: 0, u: 0, slot: s.depth }];
+    list.push(await layerStats(net.ctx, 'linear', { rows: s.batch, cols: s.outputDim }, head, { h: logits, u: logits, out }));
+    return list;
+  }
+
+  /**
+   * Record one step into `encoder`, taking its batch from index slot k. When `log` is set the step's
+   * statistics are computed and copied into the readback ring; returns the ring slot (null if not logged
+   * or the ring was full).
+   */
+  encode(encoder: GPUCommandEncoder, k: number, log: boolean): number | null {
+    const pass = encoder.beginComputePass();
+    encodeDispatches(pass, this.gather[k]!);
+    encodeDispatches(pass, this.train);
+    if (log) encodeDispatches(pass, this.beforeUpdate);
+    pass.end();
+    if (log) {
+      for (const [i, b] of this.net.arenas.params.buffers.entries()) {
+        encoder.copyBufferToBuffer(b, 0, this.net.prev.buffers[i]!, 0, this.net.plan.arenas.params.chunkBytes[i]!);
+      }
+    }
+    const second = encoder.beginComputePass();
+    encodeDispatches(second, this.update);
+    if (log) encodeDispatches(second, this.afterUpdate);
+    second.end();
+    if (!log) return null;
+    const statsBytes = this.stats.layout.totalBytes;
+    return this.ring.encodeCopies(encoder, [
+      { src: this.statsBuffer.buffers[0]!, srcOffset: 0, dstOffset: 0, size: statsBytes },
+      { src: this.optimizer.scalars.buffer, srcOffset: this.optimizer.scalars.offset, dstOffset: statsBytes, size: 16 },
+    ]);
+  }
+
+  destroy(): void {
+    this.statsBuffer.destroy();
+    this.ring.destroy();
+  }
+}

@@ -98,6 +98,22 @@ export class ReadbackRing<T> {
     return { tag, data };
   }
 
+  /** Every ready snapshot, oldest first (for consumers that need each record, like a run log). */
+  takeReady(): Readback<T>[] {
+    const ready = this.slots.filter((s) => s.state === 'ready').sort((a, b) => a.seq - b.seq);
+    return ready.map((s) => {
+      const data = s.buffer.getMappedRange().slice(0);
+      s.buffer.unmap();
+      s.state = 'free';
+      return { tag: s.tag as T, data };
+    });
+  }
+
+  /** Resolves when every pending slot has finished mapping (flow control and shutdown). */
+  async settled(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.mapped));
+  }
+
   /** Resolve with the snapshot of `slot` once it is mapped (tests and one-off reads only). */
   async waitFor(slot: number): Promise<Readback<T>> {
     const s = this.slots[slot]!;

@@ -35,7 +35,7 @@ export const ARENAS = [
   'dz0', 'dz1', // ∂L/∂z_l by parity, all layers (deltaNorm)
   'dh0', 'dh1', // ∂L/∂h_l by parity, one slot each (transient)
   'du0', 'du1', // ∂L/∂u_l by parity, one slot each (transient; norm only)
-  'batchX', 'batchY', 'index', 'logits', 'dlogits', 'rowStats',
+  'batchX', 'batchY', 'index', 'evalIndex', 'logits', 'dlogits', 'rowStats',
   'trainX', 'trainY', 'testX', 'testY',
 ] as const;
 export type ArenaName = (typeof ARENAS)[number];
@@ -80,6 +80,8 @@ export interface Plan {
   batchY: Slot;
   /** One slot of B batch indices per step of a submit (bind offsets must be 256-byte aligned). */
   index: Slot[];
+  /** The test set in chunks of B indices (the last chunk wraps around; eval ignores its extra rows). */
+  evalIndex: Slot[];
   logits: Slot;
   dlogits: Slot;
   rowStats: Slot;
@@ -143,6 +145,7 @@ export function makePlan(s: NetShape, limits: { maxBinding: number; budgetBytes:
     batchX: a.batchX.add('x', s.batch * s.inputDim * F),
     batchY: a.batchY.add('y', s.batch * yFloats * F),
     index: Array.from({ length: s.stepsPerSubmit }, (_, k) => a.index.add(`index${k}`, s.batch * F)),
+    evalIndex: Array.from({ length: Math.max(1, Math.ceil(s.testSamples / s.batch)) }, (_, k) => a.evalIndex.add(`eval${k}`, s.batch * F)),
     logits: a.logits.add('logits', s.batch * s.outputDim * F),
     dlogits: a.dlogits.add('dlogits', s.batch * s.outputDim * F),
     rowStats: a.rowStats.add('rowStats', s.batch * 2 * F),

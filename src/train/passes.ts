@@ -4,7 +4,7 @@ import { gatherLabels, gatherRows } from '../kernels/data.ts';
 import { alphaGrad, biasGrad } from '../kernels/linear.ts';
 import { meanSquaredError, softmaxCrossEntropy } from '../kernels/loss.ts';
 import { matmul, type MatmulEpilogue } from '../kernels/matmul.ts';
-import { batchNormBackward, batchNormForwardTrain, layerNormBackward, layerNormForward } from '../kernels/norm.ts';
+import { batchNormBackward, batchNormForwardEval, batchNormForwardTrain, layerNormBackward, layerNormForward } from '../kernels/norm.ts';
 import type { MatmulTiling } from '../kernels/tunables.ts';
 import type { Network } from '../model/network.ts';
 import { parity, type BlockPlan } from '../model/plan.ts';
@@ -16,19 +16,21 @@ import { parity, type BlockPlan } from '../model/plan.ts';
 const residualKind = (net: Network, b: BlockPlan): 'none' | 'fixed' | 'alpha' =>
   !b.residual ? 'none' : net.plan.shape.residual === 'rezero' ? 'alpha' : 'fixed';
 
-/** Gather step slot k's batch from the uploaded training set. */
-export async function gatherPass(net: Network, k: number): Promise<Dispatch[]> {
+/** Gather a batch from the uploaded training set (step slot k) or test set (eval chunk k). */
+export async function gatherPass(net: Network, k: number, split: 'train' | 'test' = 'train'): Promise<Dispatch[]> {
   const { plan } = net;
   const s = plan.shape;
-  const index = net.r('index', plan.index[k]!);
-  const x = await gatherRows(net.ctx, s.batch, s.inputDim, { index, src: net.r('trainX', plan.data.trainX), dst: net.r('batchX', plan.batchX) });
-  const yArgs = { index, src: net.r('trainY', plan.data.trainY), dst: net.r('batchY', plan.batchY) };
+  const index = split === 'train' ? net.r('index', plan.index[k]!) : net.r('evalIndex', plan.evalIndex[k]!);
+  const [xa, ya] = split === 'train' ? (['trainX', 'trainY'] as const) : (['testX', 'testY'] as const);
+  const [xs, ys] = split === 'train' ? [plan.data.trainX, plan.data.trainY] : [plan.data.testX, plan.data.testY];
+  const x = await gatherRows(net.ctx, s.batch, s.inputDim, { index, src: net.r(xa, xs), dst: net.r('batchX', plan.batchX) });
+  const yArgs = { index, src: net.r(ya, ys), dst: net.r('batchY', plan.batchY) };
   const y = s.task === 'classification' ? await gatherLabels(net.ctx, s.batch, yArgs) : await gatherRows(net.ctx, s.batch, s.outputDim, yArgs);
   return [x, y];
 }
 
-/** h_l for every block, then the logits. */
-export async function forwardPass(net: Network, tiling?: MatmulTiling): Promise<Dispatch[]> {
+/** h_l for every block, then the logits. In eval mode batch norm uses its running statistics. */
+export async function forwardPass(net: Network, tiling?: MatmulTiling, mode: 'train' | 'eval' = 'train'): Promise<Dispatch[]> {
   const { plan, ctx } = net;
   const s = plan.shape;
   const out: Dispatch[] = [];
@@ -47,11 +49,10 @@ export async function forwardPass(net: Network, tiling?: MatmulTiling): Promise<
     out.push(await matmul(ctx, shape, { kind: 'plain', bias: true }, weights, tiling));
     const u = net.r('u', b.u);
     const norm = { x: z, gamma: net.p(b.gamma!), beta: net.p(b.beta!), y: u, mean: net.r('normStats', b.mean!), rstd: net.r('normStats', b.rstd!) };
-    if (s.norm === 'layer') out.push(await layerNormForward(ctx, s.batch, s.width, norm));
-    else {
-      const running = { runningMean: net.r('running', b.runningMean!), runningVar: net.r('running', b.runningVar!) };
-      out.push(await batchNormForwardTrain(ctx, s.batch, s.width, { ...norm, ...running }));
-    }
+    const running = s.norm === 'batch' ? { runningMean: net.r('running', b.runningMean!), runningVar: net.r('running', b.runningVar!) } : undefined;
+    if (!running) out.push(await layerNormForward(ctx, s.batch, s.width, norm));
+    else if (mode === 'train') out.push(await batchNormForwardTrain(ctx, s.batch, s.width, { ...norm, ...running }));
+    else out.push(await batchNormForwardEval(ctx, s.batch, s.width, { x: z, gamma: norm.gamma, beta: norm.beta, y: u, ...running }));
     const n = s.batch * s.width;
     if (b.residual) out.push(await activationResidualForward(ctx, s.activation, n, { u, prev: input, out: h, ...alpha }));
     else out.push(await activationForward(ctx, s.activation, n, { u, out: h }));

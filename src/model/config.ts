@@ -1,0 +1,178 @@
+/**
+ * RunConfig, the one input of a run (DESIGN.md, "RunConfig"): its types, its defaults, and
+ * `resolveConfig`, which merges a partial config over the defaults and validates every field.
+ */
+import { ConfigError, describeValue } from './config-error.ts';
+import { jsonSyntaxError } from './config-json.ts';
+import {
+  ACTIVATIONS, CLIP_MODES, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS, checkField, isConfigPath, suggestPath,
+} from './config-schema.ts';
+
+export { ConfigError } from './config-error.ts';
+export { ACTIVATIONS, CLIP_MODES, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS };
+export type { ConfigPath } from './config-schema.ts';
+
+export type DataName = (typeof DATA_NAMES)[number];
+export type ActivationName = (typeof ACTIVATIONS)[number];
+export type NormName = (typeof NORMS)[number];
+export type ResidualName = (typeof RESIDUALS)[number];
+export type InitScheme = (typeof INIT_SCHEMES)[number];
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export type ClipMode = (typeof CLIP_MODES)[number];
+
+export interface DataConfig {
+  name: DataName;
+  samples: number;
+  noise: number;
+  testFraction: number;
+  /** csv only: the file to read (numeric columns, the last one the label). */
+  path: string | null;
+}
+
+export interface InitConfig {
+  scheme: InitScheme;
+  gain: number;
+  /** meanfield only: W ~ N(0, sigmaW2 / fan_in), b ~ N(0, sigmaB2). */
+  sigmaW2: number;
+  sigmaB2: number;
+}
+
+export interface ModelConfig {
+  /** Hidden blocks. */
+  depth: number;
+  /** Units per block. */
+  width: number;
+  activation: ActivationName;
+  norm: NormName;
+  residual: ResidualName;
+  init: InitConfig;
+}
+
+export interface ClipConfig {
+  /** norm: rescale so the global L2 norm is at most max; value: clamp each entry to ±max. */
+  mode: ClipMode;
+  max: number;
+}
+
+export interface TrainConfig {
+  optimizer: OptimizerName;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  batchSize: number;
+  steps: number;
+  clip: ClipConfig;
+}
+
+export interface RunConfig {
+  /** Drives init, data and shuffling: same seed, same run. */
+  seed: number;
+  data: DataConfig;
+  model: ModelConfig;
+  train: TrainConfig;
+  log: { every: number };
+}
+
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** A partial RunConfig, merged over the defaults (presets, URL state, config files). */
+export type ConfigPatch = DeepPartial<RunConfig>;
+
+export function defaultConfig(): RunConfig {
+  return {
+    seed: 1,
+    data: { name: 'spiral', samples: 2048, noise: 0.1, testFraction: 0.2, path: null },
+    model: {
+      depth: 100,
+      width: 64,
+      activation: 'relu',
+      norm: 'none',
+      residual: 'none',
+      init: { scheme: 'he', gain: 1, sigmaW2: 2, sigmaB2: 0 },
+    },
+    train: {
+      optimizer: 'sgd',
+      lr: 0.01,
+      momentum: 0.9,
+      weightDecay: 0,
+      batchSize: 128,
+      steps: 1000,
+      clip: { mode: 'none', max: 1 },
+    },
+    log: { every: 1 },
+  };
+}
+
+type Section = Record<string, unknown>;
+
+function isSection(value: unknown): value is Section {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function join(prefix: string, key: string): string {
+  return prefix === '' ? key : `${prefix}.${key}`;
+}
+
+function unknownField(prefix: string, key: string, siblings: readonly string[]): ConfigError {
+  const path = join(prefix, key);
+  const allowed = siblings.map((s) => join(prefix, s)).join(', ');
+  const guess = suggestPath(path);
+  const hint = guess === undefined ? `known fields here: ${allowed}` : `did you mean ${guess}?`;
+  return new ConfigError(path, key, allowed, `unknown field ${path} (${hint})`);
+}
+
+function notASection(prefix: string, value: unknown): ConfigError {
+  if (prefix === '') {
+    return new ConfigError('', value, 'an object', `a RunConfig must be a JSON object (got ${describeValue(value)})`);
+  }
+  return new ConfigError(prefix, value, 'an object', `${prefix} must be an object of fields (got ${describeValue(value)})`);
+}
+
+function mergeSection(defaults: Section, input: unknown, prefix: string): Section {
+  if (!isSection(input)) throw notASection(prefix, input);
+  const keys = Object.keys(defaults);
+  for (const key of Object.keys(input)) {
+    if (!Object.hasOwn(defaults, key)) throw unknownField(prefix, key, keys);
+  }
+  const out: Section = {};
+  for (const key of keys) {
+    const path = join(prefix, key);
+    const given = input[key];
+    const fallback = defaults[key];
+    if (isSection(fallback)) out[key] = mergeSection(fallback, given === undefined ? {} : given, path);
+    else if (given === undefined) out[key] = fallback;
+    else if (isConfigPath(path)) out[key] = checkField(path, given);
+  }
+  return out;
+}
+
+function checkCrossFields(config: RunConfig): void {
+  const { name, path } = config.data;
+  if (name === 'csv' && (path === null || path.trim() === '')) {
+    const allowed = 'a file path when data.name is csv';
+    throw new ConfigError('data.path', path, allowed, `data.path must be ${allowed} (got ${describeValue(path)})`);
+  }
+  if (name !== 'csv' && path !== null) {
+    const allowed = 'null unless data.name is csv';
+    throw new ConfigError('data.path', path, allowed, `data.path must be ${allowed} (got ${describeValue(path)}; data.name is ${name})`);
+  }
+}
+
+/** Deep-merges `input` (a partial config) over the defaults; throws a one-line ConfigError for any bad field. */
+export function resolveConfig(input: unknown): RunConfig {
+  // mergeSection walks the default config's own shape and checks every leaf, so the result is a RunConfig.
+  const config = mergeSection(defaultConfig() as unknown as Section, input === undefined ? {} : input, '') as unknown as RunConfig;
+  checkCrossFields(config);
+  return config;
+}
+
+/** JSON.parse that reports malformed text as a ConfigError naming the source, line and column. */
+export function parseConfigJson(text: string, sourceName: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    const { line, column, reason } = jsonSyntaxError(text);
+    const message = `${sourceName}: invalid JSON at line ${line}, column ${column}: ${reason}`;
+    throw new ConfigError('', sourceName, 'valid JSON', message);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Initial weights for the canonical network, with PyTorch's formulas and names (torch.nn.init). Every
+ * block and the head use their own fan_in (columns) and fan_out (rows) of the [out, in] weight.
+ */
+import type { Rng } from '../gpu/prng.ts';
+import type { RunConfig } from './config.ts';
+
+export interface LayerInit {
+  /** rows×fan_in, row-major: PyTorch's [out, in]. */
+  weight: Float32Array;
+  bias: Float32Array;
+}
+
+export interface NetInit {
+  /** One per hidden block; block 0 reads the input. */
+  blocks: LayerInit[];
+  /** outputDim×width. */
+  head: LayerInit;
+}
+
+type ModelConfig = RunConfig['model'];
+
+/**
+ * Draws every block's weight and bias, then the head's, from `rng.fork('init')`. Pass the run's root
+ * generator (`new Rng(config.seed)`): the same seed then gives the same weights in the browser, the CLI
+ * and the tests.
+ */
+export function initNetwork(model: ModelConfig, dims: { inputDim: number; outputDim: number }, rng: Rng): NetInit {
+  const stream = rng.fork('init');
+  const blocks: LayerInit[] = [];
+  for (let l = 0; l < model.depth; l++) {
+    blocks.push(initLayer(model.init, model.width, l === 0 ? dims.inputDim : model.width, stream));
+  }
+  return { blocks, head: initLayer(model.init, dims.outputDim, model.width, stream) };
+}
+
+/** One [rows, cols] layer (rows = fan_out, cols = fan_in). */
+export function initLayer(init: ModelConfig['init'], rows: number, cols: number, rng: Rng): LayerInit {
+  const weight = new Float32Array(rows * cols);
+  const bias = new Float32Array(rows);
+  const { gain } = init;
+  const fanIn = cols;
+  const fanOut = rows;
+  const normal = (std: number): void => void rng.fill(weight, () => std * rng.normal());
+  const uniform = (bound: number, out: Float32Array): void => void rng.fill(out, () => bound * (2 * rng.uniform() - 1));
+  switch (init.scheme) {
+    case 'xavier':
+      normal(gain * Math.sqrt(2 / (fanIn + fanOut)));
+      break;
+    case 'xavier_uniform':
+      uniform(gain * Math.sqrt(6 / (fanIn + fanOut)), weight);
+      break;
+    case 'he':
+      normal(gain * Math.sqrt(2 / fanIn));
+      break;
+    case 'he_uniform':
+      uniform(gain * Math.sqrt(6 / fanIn), weight);
+      break;
+    case 'lecun':
+      normal(gain * Math.sqrt(1 / fanIn));
+      break;
+    case 'orthogonal':
+      weight.set(orthogonal(rows, cols, gain, rng));
+      break;
+    case 'pytorch':
+      // nn.Linear.reset_parameters: kaiming_uniform_(a=√5) works out to U(±1/√fan_in), and so does the bias.
+      uniform(1 / Math.sqrt(fanIn), weight);
+      uniform(1 / Math.sqrt(fanIn), bias);
+      break;
+    case 'meanfield':
+      normal(Math.sqrt(init.sigmaW2 / fanIn));
+      rng.fill(bias, () => Math.sqrt(init.sigmaB2) * rng.normal());
+      break;
+  }
+  return { weight, bias };
+}
+
+/**
+ * torch.nn.init.orthogonal_: QR of a Gaussian matrix, signs fixed so R's diagonal is positive (which is
+ * what Gram–Schmidt gives directly). The taller orientation is factored, so a wide matrix gets
+ * orthonormal rows and a tall one orthonormal columns. Returns rows×cols row-major, times gain.
+ */
+export function orthogonal(rows: number, cols: number, gain: number, rng: Rng): Float64Array {
+  const g = rng.fill(new Float64Array(rows * cols), () => rng.normal());
+  const tall = rows >= cols;
+  const m = tall ? rows : cols;
+  const n = tall ? cols : rows;
+  // Column j of the tall matrix: a column of g when tall, a row of g (g transposed) when wide.
+  const q = Array.from({ length: n }, (_, j) =>
+    Float64Array.from({ length: m }, (_, i) => (tall ? g[i * cols + j]! : g[j * cols + i]!)),
+  );
+  gramSchmidt(q);
+  const out = new Float64Array(rows * cols);
+  for (let j = 0; j < n; j++) {
+    const column = q[j]!;
+    for (let i = 0; i < m; i++) {
+      if (tall) out[i * cols + j] = gain * column[i]!;
+      else out[j * cols + i] = gain * column[i]!;
+    }
+  }
+  return out;
+}
+
+/** Modified Gram–Schmidt in place: the columns become orthonormal, each a positive mix of the earlier ones. */
+function gramSchmidt(columns: Float64Array[]): void {
+  for (let j = 0; j < columns.length; j++) {
+    const v = columns[j]!;
+    for (let k = 0; k < j; k++) {
+      const u = columns[k]!;
+      let dot = 0;
+      for (let i = 0; i < v.length; i++) dot += u[i]! * v[i]!;
+      for (let i = 0; i < v.length; i++) v[i]! -= dot * u[i]!;
+    }
+    let norm = 0;
+    for (let i = 0; i < v.length; i++) norm += v[i]! * v[i]!;
+    const inv = 1 / Math.sqrt(norm);
+    for (let i = 0; i < v.length; i++) v[i]! *= inv;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * `key.path=VALUE` assignments: the CLI's `--set`, the URL hash and the controls all edit a RunConfig
+ * through these, so a run can always be written down as the list of fields that differ from the defaults.
+ */
+import { ConfigError, describeValue } from './config-error.ts';
+import { CONFIG_PATHS, FIELDS, SECTION_PATHS, isConfigPath, suggestPath } from './config-schema.ts';
+import type { ConfigPath } from './config-schema.ts';
+import { defaultConfig, resolveConfig } from './config.ts';
+import type { RunConfig } from './config.ts';
+
+export { CONFIG_PATHS };
+export type { ConfigPath };
+
+const EXAMPLE = 'write key.path=VALUE, e.g. model.depth=300';
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+type Tree = Record<string, unknown>;
+
+/** The value at a leaf path. */
+export function getField(config: RunConfig, path: ConfigPath): unknown {
+  let node: unknown = config;
+  for (const key of path.split('.')) node = (node as Tree)[key];
+  return node;
+}
+
+function setField(tree: Tree, path: ConfigPath, value: unknown): void {
+  const keys = path.split('.');
+  let node = tree;
+  for (const key of keys.slice(0, -1)) node = node[key] as Tree;
+  node[keys[keys.length - 1]!] = value;
+}
+
+function unknownPath(path: string): ConfigError {
+  if (SECTION_PATHS.includes(path)) {
+    const inside = CONFIG_PATHS.filter((p) => p.startsWith(`${path}.`)).join(', ');
+    return new ConfigError(path, path, inside, `${path} is a group of fields, not one: set one of ${inside}`);
+  }
+  const guess = suggestPath(path);
+  const hint = guess === undefined ? `fields: ${CONFIG_PATHS.join(', ')}` : `did you mean ${guess}?`;
+  return new ConfigError(path, path, CONFIG_PATHS.join(', '), `unknown field ${path} (${hint})`);
+}
+
+/** Turns the text after `=` into the field's type; text that does not fit is left as is for validation to name. */
+function parseValue(path: ConfigPath, text: string): unknown {
+  const kind = FIELDS[path].kind;
+  const unquoted = /^"(.*)"$/.exec(text)?.[1] ?? text;
+  if (kind === 'int' || kind === 'number') return DECIMAL.test(text) ? Number(text) : unquoted;
+  if (kind === 'path') return text === 'null' || text === '' ? null : unquoted;
+  return unquoted;
+}
+
+function parseAssignment(assignment: string): { path: ConfigPath; value: unknown } {
+  const eq = assignment.indexOf('=');
+  const key = (eq < 0 ? assignment : assignment.slice(0, eq)).trim();
+  if (key === '') {
+    throw new ConfigError('', assignment, 'key.path=VALUE', `${describeValue(assignment)} names no field: ${EXAMPLE}`);
+  }
+  if (!isConfigPath(key)) throw unknownPath(key);
+  if (eq < 0) throw new ConfigError(key, assignment, 'key.path=VALUE', `${key} has no value: write ${key}=VALUE`);
+  return { path: key, value: parseValue(key, assignment.slice(eq + 1).trim()) };
+}
+
+/**
+ * Applies several assignments at once and validates the result once, so pairs that only make sense
+ * together (`data.name=csv` with `data.path=...`) can be given in any order. Never mutates `config`.
+ */
+export function applyAssignments(config: RunConfig, assignments: readonly string[]): RunConfig {
+  const tree = structuredClone(config) as unknown as Tree;
+  for (const assignment of assignments) {
+    const { path, value } = parseAssignment(assignment);
+    setField(tree, path, value);
+  }
+  return resolveConfig(tree);
+}
+
+/** `model.depth=300` → a new, validated config; malformed or invalid assignments throw ConfigError. */
+export function applySet(config: RunConfig, assignment: string): RunConfig {
+  return applyAssignments(config, [assignment]);
+}
+
+function formatValue(value: unknown): string {
+  return value === null ? 'null' : String(value);
+}
+
+/** The fields that differ from the defaults, as `path=value` in CONFIG_PATHS order. */
+export function toAssignments(config: RunConfig): string[] {
+  const defaults = defaultConfig();
+  return CONFIG_PATHS.filter((path) => getField(config, path) !== getField(defaults, path)).map(
+    (path) => `${path}=${formatValue(getField(config, path))}`,
+  );
+}

@@ -1,0 +1,250 @@
+/**
+ * Reads a run's StepRecords and says, in plain words, why a deep net is or is not learning, with a
+ * fix as RunConfig edits. The rules follow the gradient-flow story: the first block's gradient
+ * against the head's, saturated and dead units, non-finite steps, and a loss that stopped moving.
+ */
+import type { ActivationName, ClipMode, InitScheme, NormName, ResidualName } from '../model/config.ts';
+import { firstDivergence, layerName } from './divergence.ts';
+import type { Diagnosis, DiagnosisKind, StepRecord } from './record.ts';
+
+export interface DiagnoseOptions {
+  activation: ActivationName;
+  residual: ResidualName;
+  norm: NormName;
+  clipMode: ClipMode;
+  lr: number;
+  /** model.init.scheme, when known, so a suggestion never repeats it. */
+  init?: InitScheme;
+}
+
+/** The thresholds of the rules, in one place. */
+export const DIAGNOSIS_LIMITS = {
+  /** First block's gradNorm below this fraction of the head's: vanishing. */
+  vanishingRatio: 1e-3,
+  /** ...above this multiple: exploding. */
+  explodingRatio: 1e3,
+  saturatedFraction: 0.5,
+  deadFraction: 0.5,
+  /** The loss must fall by this fraction over the stall window... */
+  stallImprovement: 0.01,
+  /** ...unless it is already below this floor. */
+  lossFloor: 0.05,
+  /** Records averaged by the gradient and unit rules (the most recent ones). */
+  recent: 10,
+  /** The stall rule needs this many records in its window (the last half of the run). */
+  stallRecords: 8,
+};
+
+const SATURATING: readonly string[] = ['sigmoid', 'tanh'];
+
+interface Candidate {
+  patch: Record<string, string | number>;
+  fix: string;
+}
+
+interface Context {
+  opts: DiagnoseOptions;
+  recent: readonly StepRecord[];
+  /** Index of the head in the per-layer arrays (= the number of blocks). */
+  head: number;
+  /** Geometric mean over the recent records of gradNorm[0] / gradNorm[head]; null when undefined. */
+  ratio: number | null;
+}
+
+/** Diagnose a run from its records (oldest first); an empty list when there are none. */
+export function diagnose(records: readonly StepRecord[], opts: DiagnoseOptions): Diagnosis[] {
+  if (records.length === 0) return [];
+  const recent = records.slice(-DIAGNOSIS_LIMITS.recent);
+  const head = (records.at(-1)?.gradNorm.length ?? 1) - 1;
+  const ctx: Context = { opts, recent, head, ratio: gradientRatio(recent, head) };
+  const found = [exploding(records, ctx), vanishing(ctx), saturation(ctx), deadUnits(ctx)].filter((d) => d !== null);
+  const stall = stalled(records, ctx, found.length > 0);
+  if (stall !== null) found.push(stall);
+  return found.length > 0 ? found : [healthy(records, ctx)];
+}
+
+function gradientRatio(recent: readonly StepRecord[], head: number): number | null {
+  if (head < 1) return null;
+  const logs = recent
+    .map((r) => (r.gradNorm[0] ?? NaN) / (r.gradNorm[head] ?? NaN))
+    .filter((x) => Number.isFinite(x) && x > 0)
+    .map(Math.log10);
+  return logs.length > 0 ? 10 ** mean(logs) : null;
+}
+
+function exploding(records: readonly StepRecord[], ctx: Context): Diagnosis | null {
+  const div = firstDivergence(records);
+  const tooBig = ctx.ratio !== null && ctx.ratio > DIAGNOSIS_LIMITS.explodingRatio;
+  if (div === null && !tooBig) return null;
+  const finding =
+    div !== null
+      ? `At step ${div.step} the run went non-finite: ${div.what}.`
+      : `The first block's gradient is ${fmt(ctx.ratio!)} times the head's: the signal grows on its way back through ${netWords(ctx)}.`;
+  const layers = div !== null ? (div.layer !== null ? [div.layer] : []) : layersWhere(ctx, (g, h) => g > DIAGNOSIS_LIMITS.explodingRatio * h);
+  return make('exploding', finding, layers, ctx, [
+    { patch: { 'train.clip.mode': 'norm' }, fix: 'Clip the global gradient norm, so one oversized gradient cannot throw the weights out of range.' },
+    { patch: { 'train.lr': lower(ctx.opts.lr) }, fix: `Lower the learning rate tenfold, to ${lower(ctx.opts.lr)}: the steps are overshooting.` },
+  ]);
+}
+
+function vanishing(ctx: Context): Diagnosis | null {
+  if (ctx.ratio === null || ctx.ratio >= DIAGNOSIS_LIMITS.vanishingRatio) return null;
+  const finding = `The first block's gradient is ${fmt(ctx.ratio)} of the head's: the signal fades on its way back through ${netWords(ctx)}.`;
+  const { activation } = ctx.opts;
+  const candidates: Candidate[] = [];
+  if (SATURATING.includes(activation)) {
+    candidates.push({
+      patch: { 'model.activation': 'relu', 'model.init.scheme': 'he' },
+      fix: `Swap ${activation} for ReLU with He init: ReLU's slope is 1 wherever a unit is active, so the gradient is not shrunk at every layer.`,
+    });
+  }
+  if (activation === 'relu' || activation === 'leaky_relu') {
+    candidates.push({ patch: { 'model.init.scheme': 'he' }, fix: 'Use He init, which scales the weights so a ReLU layer keeps the signal the same size.' });
+  }
+  candidates.push(
+    { patch: { 'model.residual': 'identity' }, fix: 'Add identity skip connections: each block adds to its input, so the gradient has a path around every layer.' },
+    { patch: { 'model.norm': 'batch' }, fix: 'Add batch normalization, which re-centres and re-scales every layer so the signal keeps a usable size.' },
+  );
+  return make('vanishing', finding, layersWhere(ctx, (g, h) => g < DIAGNOSIS_LIMITS.vanishingRatio * h), ctx, candidates);
+}
+
+function saturation(ctx: Context): Diagnosis | null {
+  const worst = worstLayer(ctx, 'saturated', DIAGNOSIS_LIMITS.saturatedFraction);
+  if (worst === null) return null;
+  const { activation } = ctx.opts;
+  const finding = `${pct(worst.value)} of the units in ${layerName(worst.layer, ctx.head + 1)} sit where ${activation} is flat (${layersAre(worst.layers.length)} over half saturated), so almost no gradient passes them.`;
+  return make('saturation', finding, worst.layers, ctx, [
+    { patch: { 'model.norm': 'batch' }, fix: `Add batch normalization, which keeps each layer's inputs near zero, where ${activation} still has slope.` },
+    { patch: { 'model.activation': 'relu', 'model.init.scheme': 'he' }, fix: 'Swap to ReLU with He init: ReLU does not flatten for large inputs.' },
+    { patch: { 'train.lr': lower(ctx.opts.lr) }, fix: `Lower the learning rate tenfold, to ${lower(ctx.opts.lr)}, so the weights do not grow into the flat region.` },
+  ]);
+}
+
+function deadUnits(ctx: Context): Diagnosis | null {
+  const worst = worstLayer(ctx, 'dead', DIAGNOSIS_LIMITS.deadFraction);
+  if (worst === null) return null;
+  const finding = `${pct(worst.value)} of the units in ${layerName(worst.layer, ctx.head + 1)} output zero for every sample (${layersAre(worst.layers.length)} over half dead), so no gradient reaches their weights.`;
+  return make('dead-units', finding, worst.layers, ctx, [
+    { patch: { 'model.activation': 'leaky_relu' }, fix: 'Use leaky ReLU: its small negative slope lets a dead unit recover.' },
+    { patch: { 'train.lr': lower(ctx.opts.lr) }, fix: `Lower the learning rate tenfold, to ${lower(ctx.opts.lr)}: large steps push units into the region where they never fire.` },
+  ]);
+}
+
+function stalled(records: readonly StepRecord[], ctx: Context, explained: boolean): Diagnosis | null {
+  const change = lossChange(records);
+  if (change === null || change.improvement >= DIAGNOSIS_LIMITS.stallImprovement || change.late <= DIAGNOSIS_LIMITS.lossFloor) return null;
+  const finding = `The loss went from ${fmt(change.early)} to ${fmt(change.late)} over the last ${change.steps} steps: ${change.improvement < 0 ? 'it is getting worse' : 'it has stopped improving'}.`;
+  if (explained) return { kind: 'stalled', finding, fix: 'The findings above explain the stall: fix those first.', patch: {}, layers: [] };
+  const lr = ctx.opts.lr;
+  const candidates: Candidate[] =
+    change.improvement < 0
+      ? [{ patch: { 'train.lr': lower(lr) }, fix: `Lower the learning rate tenfold, to ${lower(lr)}: the steps overshoot the minimum.` }]
+      : [{ patch: { 'train.lr': raise(lr) }, fix: `Raise the learning rate tenfold, to ${raise(lr)}: the gradient flows but the steps are too small to move the loss.` }];
+  return make('stalled', finding, [], ctx, candidates);
+}
+
+function healthy(records: readonly StepRecord[], ctx: Context): Diagnosis {
+  const change = lossChange(records);
+  const parts: string[] = [];
+  if (ctx.ratio !== null) parts.push(`the first block's gradient is ${fmt(ctx.ratio)} of the head's`);
+  if (change !== null) {
+    parts.push(change.improvement >= 0 ? `the loss fell ${pct(change.improvement)} over the last ${change.steps} steps` : `the loss is down to ${fmt(change.late)}`);
+  }
+  const finding = parts.length > 0 ? `${capitalize(parts.join(' and '))}: the gradient reaches every layer.` : 'Nothing in the records points to a problem.';
+  return { kind: 'healthy', finding, fix: 'Nothing to fix: train longer, or go deeper.', patch: {}, layers: [] };
+}
+
+interface LossChange {
+  early: number;
+  late: number;
+  improvement: number;
+  steps: number;
+}
+
+/** Mean loss of the first and last quarter of the run's second half, so one noisy batch cannot decide. */
+function lossChange(records: readonly StepRecord[]): LossChange | null {
+  const window = records.slice(Math.floor(records.length / 2));
+  if (window.length < DIAGNOSIS_LIMITS.stallRecords || !window.every((r) => Number.isFinite(r.loss))) return null;
+  const q = Math.max(1, Math.floor(window.length / 4));
+  const early = mean(window.slice(0, q).map((r) => r.loss));
+  const late = mean(window.slice(-q).map((r) => r.loss));
+  return { early, late, improvement: early > 0 ? (early - late) / early : 0, steps: window.at(-1)!.step - window[0]!.step };
+}
+
+/** Blocks whose recent mean gradNorm compares with the head's as `test` says. */
+function layersWhere(ctx: Context, test: (grad: number, head: number) => boolean): number[] {
+  const g = layerMeans(ctx.recent, 'gradNorm');
+  const h = g[ctx.head] ?? NaN;
+  return g.flatMap((v, l) => (l < ctx.head && test(v, h) ? [l] : []));
+}
+
+function worstLayer(ctx: Context, key: 'saturated' | 'dead', limit: number): { layer: number; value: number; layers: number[] } | null {
+  const means = layerMeans(ctx.recent, key);
+  const layers = means.flatMap((v, l) => (v > limit ? [l] : []));
+  if (layers.length === 0) return null;
+  const layer = layers.reduce((a, b) => ((means[b] ?? 0) > (means[a] ?? 0) ? b : a));
+  return { layer, value: means[layer] ?? 0, layers };
+}
+
+function layerMeans(records: readonly StepRecord[], key: 'gradNorm' | 'saturated' | 'dead'): number[] {
+  const n = records.at(-1)?.[key].length ?? 0;
+  return Array.from({ length: n }, (_, l) => mean(records.map((r) => r[key][l] ?? NaN).filter(Number.isFinite)));
+}
+
+/** The first candidate that changes something, stripped of edits that repeat the current setting. */
+function make(kind: DiagnosisKind, finding: string, layers: number[], ctx: Context, candidates: Candidate[]): Diagnosis {
+  for (const c of candidates) {
+    const patch = Object.fromEntries(Object.entries(c.patch).filter(([k, v]) => !alreadySet(k, v, ctx.opts)));
+    if (Object.keys(patch).length > 0) return { kind, finding, fix: c.fix, patch, layers };
+  }
+  return { kind, finding, fix: 'The usual fixes for this are already set: try fewer blocks or a smaller initial scale.', patch: {}, layers };
+}
+
+/** A norm, a skip or clipping of any kind counts as already on; suggesting another kind is no fix. */
+function alreadySet(key: string, value: string | number, opts: DiagnoseOptions): boolean {
+  switch (key) {
+    case 'model.norm':
+      return opts.norm !== 'none';
+    case 'model.residual':
+      return opts.residual !== 'none';
+    case 'train.clip.mode':
+      return opts.clipMode !== 'none';
+    case 'model.init.scheme':
+      return opts.init === value || opts.init === `${value}_uniform`;
+    case 'model.activation':
+      return opts.activation === value;
+    default:
+      return opts.lr === value;
+  }
+}
+
+function netWords(ctx: Context): string {
+  const { activation, residual, norm } = ctx.opts;
+  const extras = [residual !== 'none' ? `${residual} skips` : '', norm !== 'none' ? `${norm} norm` : ''].filter(Boolean);
+  return `${ctx.head} ${activation} layers${extras.length > 0 ? ` with ${extras.join(' and ')}` : ''}`;
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN;
+}
+
+function lower(lr: number): number {
+  return Number((lr / 10).toPrecision(3));
+}
+
+function raise(lr: number): number {
+  return Math.min(10, Number((lr * 10).toPrecision(3))); // RunConfig caps train.lr at 10
+}
+
+/** 3.2e-6, 0.42, 63, 4.1e5: two significant figures, exponent form outside [0.01, 10^4). */
+export function fmt(x: number): string {
+  const a = Math.abs(x);
+  if (!Number.isFinite(x)) return String(x);
+  if (a !== 0 && (a < 1e-2 || a >= 1e4)) return x.toExponential(1).replace('e+', 'e');
+  return String(Number(x.toPrecision(2)));
+}
+
+const pct = (x: number): string => `${Math.round(x * 100)}%`;
+
+const layersAre = (n: number): string => (n === 1 ? '1 layer is' : `${n} layers are`);
+const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -1,0 +1,72 @@
+/**
+ * makeDataset: the data set a RunConfig names, drawn from `new Rng(seed).fork('data')` and split into
+ * train and test after a seeded shuffle. Same seed, same samples, same split, in Node and in the browser.
+ */
+import { Rng } from '../../gpu/prng.ts';
+import { ConfigError } from '../../model/config-error.ts';
+import type { RunConfig } from '../../model/config.ts';
+import { parseCsv } from './csv.ts';
+import { mnist } from './mnist.ts';
+import { circles, gaussians, spiral, teacher, xor } from './synthetic.ts';
+import type { Dataset, Samples, Split } from './types.ts';
+
+export type { Dataset, Split, Task } from './types.ts';
+
+type DataConfig = RunConfig['data'];
+
+function generate(data: DataConfig, rng: Rng, csvText: string | undefined): Samples {
+  const { samples: n, noise } = data;
+  switch (data.name) {
+    case 'spiral':
+      return spiral(n, noise, rng);
+    case 'circles':
+      return circles(n, noise, rng);
+    case 'xor':
+      return xor(n, noise, rng);
+    case 'gaussians':
+      return gaussians(n, noise, rng);
+    case 'teacher':
+      return teacher(n, noise, rng);
+    case 'mnist':
+      return mnist(n);
+    case 'csv': {
+      const source = data.path ?? 'the CSV file';
+      if (csvText === undefined) {
+        throw new ConfigError('data.path', data.path, 'a readable CSV file', `data.path: ${JSON.stringify(source)} was not read (no CSV text given)`);
+      }
+      return parseCsv(csvText, source);
+    }
+  }
+}
+
+/** The rows of `all` listed in `rows`, in that order. */
+function pick(all: Samples, rows: Uint32Array): Split {
+  const { inputDim, outputDim } = all;
+  const x = new Float32Array(rows.length * inputDim);
+  const yWidth = all.task === 'classification' ? 1 : outputDim;
+  const y = all.task === 'classification' ? new Uint32Array(rows.length) : new Float32Array(rows.length * outputDim);
+  rows.forEach((row, i) => {
+    x.set(all.x.subarray(row * inputDim, (row + 1) * inputDim), i * inputDim);
+    y.set(all.y.subarray(row * yWidth, (row + 1) * yWidth), i * yWidth);
+  });
+  return { x, y, n: rows.length };
+}
+
+/** Shuffles the samples with `rng` and cuts off round(n · testFraction) of them as the test split. */
+export function splitSamples(all: Samples, testFraction: number, rng: Rng): { train: Split; test: Split } {
+  const order = Uint32Array.from({ length: all.n }, (_, i) => i);
+  rng.shuffle(order);
+  const nTest = Math.round(all.n * testFraction);
+  return { test: pick(all, order.subarray(0, nTest)), train: pick(all, order.subarray(nTest)) };
+}
+
+/**
+ * The data set `data` describes. csvText is the file's contents for data.name csv (the CLI reads
+ * data.path, the page the uploaded file); a csv set uses every row, whatever data.samples says.
+ */
+export function makeDataset(data: DataConfig, seed: number, csvText?: string): Dataset {
+  const rng = new Rng(seed).fork('data');
+  const all = generate(data, rng.fork('samples'), csvText);
+  const { train, test } = splitSamples(all, data.testFraction, rng.fork('split'));
+  return { name: data.name, task: all.task, inputDim: all.inputDim, outputDim: all.outputDim, train, test };
+}

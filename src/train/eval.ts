@@ -1,0 +1,71 @@
+import type { Dispatch } from '../gpu/kernel.ts';
+import { encodeDispatches } from '../gpu/kernel.ts';
+import { ROW_STATS_PER_ROW } from '../kernels/loss.ts';
+import type { MatmulTiling } from '../kernels/tunables.ts';
+import type { Network } from '../model/network.ts';
+import { forwardPass, gatherPass, lossPass } from './passes.ts';
+
+export interface EvalResult {
+  loss: number;
+  accuracy: number | null;
+  samples: number;
+}
+
+/**
+ * Test-set loss and accuracy. Runs the forward pass over the test set in chunks of the training batch
+ * size, reusing the training arenas (a step recomputes them all), with batch norm on its running
+ * statistics. Built once; each evaluation is one submit and one readback of the per-row losses.
+ */
+export class EvalProgram {
+  private constructor(
+    private readonly net: Network,
+    private readonly chunks: Dispatch[][],
+    private readonly lossOut: GPUBuffer,
+  ) {}
+
+  static async build(net: Network, tiling?: MatmulTiling): Promise<EvalProgram> {
+    const { plan, ctx } = net;
+    const s = plan.shape;
+    const lossOut = ctx.createBuffer('eval loss', 256, GPUBufferUsage.STORAGE);
+    const forward = await forwardPass(net, tiling, 'eval');
+    const loss = await lossPass(net, { buffer: lossOut, offset: 0, size: 256 });
+    const chunks: Dispatch[][] = [];
+    for (let k = 0; k < plan.evalIndex.length; k++) chunks.push([...(await gatherPass(net, k, 'test')), ...forward, ...loss]);
+    const n = s.testSamples;
+    const indices = new Uint32Array(s.batch);
+    plan.evalIndex.forEach((slot, k) => {
+      for (let i = 0; i < s.batch; i++) indices[i] = (k * s.batch + i) % Math.max(1, n);
+      ctx.device.queue.writeBuffer(net.arenas.evalIndex.buffers[slot.chunk]!, slot.offset, indices);
+    });
+    return new EvalProgram(net, chunks, lossOut);
+  }
+
+  /** Evaluate the current parameters (waits for the GPU: call it between steps, not inside the loop). */
+  async run(): Promise<EvalResult | null> {
+    const { plan, ctx } = this.net;
+    const s = plan.shape;
+    if (s.testSamples === 0) return null;
+    const rowBytes = s.batch * ROW_STATS_PER_ROW * 4;
+    const staging = ctx.device.createBuffer({ size: rowBytes * this.chunks.length, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const enc = ctx.device.createCommandEncoder();
+    const rows = this.net.r('rowStats', plan.rowStats);
+    this.chunks.forEach((chunk, k) => {
+      const pass = enc.beginComputePass();
+      encodeDispatches(pass, chunk);
+      pass.end();
+      enc.copyBufferToBuffer(rows.buffer, rows.offset, staging, k * rowBytes, rowBytes);
+    });
+    ctx.device.queue.submit([enc.finish()]);
+    await staging.mapAsync(GPUMapMode.READ);
+    const f = new Float32Array(staging.getMappedRange().slice(0));
+    staging.destroy();
+    let loss = 0;
+    let hits = 0;
+    for (let i = 0; i < s.testSamples; i++) {
+      loss += f[i * ROW_STATS_PER_ROW]!;
+      hits += f[i * ROW_STATS_PER_ROW + 1]!;
+    }
+    // Each row holds its sample's loss (cross-entropy) or mean squared error over outputs (MSE).
+    return { loss: loss / s.testSamples, accuracy: s.task === 'classification' ? hits / s.testSamples : null, samples: s.testSamples };
+  }
+}

@@ -1,0 +1,192 @@
+import type { KernelContext } from '../gpu/context.ts';
+import { Rng } from '../gpu/prng.ts';
+import { OPTIMIZER_STATE, type OptimizerHyper } from '../kernels/optimizer.ts';
+import type { RunConfig } from '../model/config.ts';
+import { initNetwork } from '../model/init.ts';
+import { Network } from '../model/network.ts';
+import { makePlan, type NetShape } from '../model/plan.ts';
+import { findDivergence } from '../stats/divergence.ts';
+import type { Divergence, StepRecord } from '../stats/record.ts';
+import { BatchSampler } from './data/batch-sampler.ts';
+import type { Dataset } from './data/types.ts';
+import { EvalProgram, type EvalResult } from './eval.ts';
+import { StepProgram } from './step.ts';
+
+export type TrainerStatus = 'idle' | 'running' | 'paused' | 'diverged' | 'error';
+
+export interface TrainerOptions {
+  /** Steps recorded into one submit (the page runs several per animation frame). */
+  stepsPerSubmit?: number;
+  /** GPU memory a plan may use; larger plans are refused before allocating. */
+  budgetBytes?: number;
+}
+
+/** Adam's β and ε are PyTorch's defaults; RunConfig does not expose them. */
+export function optimizerHyper(c: RunConfig): OptimizerHyper {
+  return { lr: c.train.lr, momentum: c.train.momentum, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: c.train.weightDecay, clipMax: c.train.clip.max };
+}
+
+export function netShape(c: RunConfig, d: Dataset, stepsPerSubmit: number): NetShape {
+  return {
+    inputDim: d.inputDim,
+    outputDim: d.outputDim,
+    width: c.model.width,
+    depth: c.model.depth,
+    batch: c.train.batchSize,
+    activation: c.model.activation,
+    norm: c.model.norm,
+    residual: c.model.residual,
+    task: d.task,
+    optimizerState: OPTIMIZER_STATE[c.train.optimizer].length as 0 | 1 | 2,
+    trainSamples: d.train.n,
+    testSamples: d.test.n,
+    stepsPerSubmit,
+  };
+}
+
+/**
+ * Drives training: writes each step's batch indices, records steps into one submit, and drains
+ * statistics from the readback ring without waiting on the GPU. At most two submits are in flight;
+ * the loop waits only when it is that far ahead (flow control, never a per-step stall).
+ */
+export class Trainer {
+  status: TrainerStatus = 'idle';
+  /** Steps submitted so far (the next step is step + 1). */
+  step = 0;
+  divergence: Divergence | null = null;
+  private sampler: BatchSampler;
+  private readonly indices: Uint32Array;
+  private inFlight: Promise<unknown>[] = [];
+  private lastRecordAt = { time: 0, step: 0 };
+
+  private constructor(
+    readonly config: RunConfig,
+    readonly data: Dataset,
+    readonly net: Network,
+    readonly program: StepProgram,
+    readonly evaluator: EvalProgram,
+  ) {
+    this.sampler = new BatchSampler(data.train.n, config.train.batchSize, new Rng(config.seed).fork('shuffle'));
+    this.indices = new Uint32Array(config.train.batchSize);
+  }
+
+  static async create(ctx: KernelContext, config: RunConfig, data: Dataset, opts: TrainerOptions = {}): Promise<Trainer> {
+    const shape = netShape(config, data, opts.stepsPerSubmit ?? 1);
+    // Check the batch size against the data before planning, so the message names the field.
+    new BatchSampler(data.train.n, config.train.batchSize, new Rng(0));
+    const plan = makePlan(shape, { maxBinding: ctx.limits.maxStorageBufferBindingSize, budgetBytes: opts.budgetBytes ?? 4 * 2 ** 30 });
+    const net = new Network(ctx, plan);
+    try {
+      net.loadInitial(initNetwork(config.model, data, new Rng(config.seed)));
+      net.uploadData(data.train, data.test);
+      const program = await StepProgram.build(net, { optimizer: config.train.optimizer, clip: config.train.clip.mode, hyper: optimizerHyper(config) });
+      const evaluator = await EvalProgram.build(net);
+      return new Trainer(config, data, net, program, evaluator);
+    } catch (e) {
+      net.destroy();
+      throw e;
+    }
+  }
+
+  get ctx(): KernelContext {
+    return this.net.ctx;
+  }
+
+  /** Whether step n is one whose statistics are recorded. */
+  logs(n: number): boolean {
+    return n % this.config.log.every === 0 || n === this.config.train.steps;
+  }
+
+  /**
+   * Submit up to `max` steps (at most stepsPerSubmit), ending early at the next logged step, and return
+   * how many were submitted. Never waits.
+   */
+  submit(max: number): number {
+    if (this.status === 'diverged') return 0;
+    const cap = Math.min(max, this.net.plan.shape.stepsPerSubmit);
+    let k = 0;
+    const enc = this.ctx.device.createCommandEncoder();
+    let ringSlot: number | null = null;
+    while (k < cap) {
+      const n = this.step + 1;
+      this.sampler.next(this.indices);
+      const slot = this.net.plan.index[k]!;
+      this.ctx.device.queue.writeBuffer(this.net.arenas.index.buffers[slot.chunk]!, slot.offset, this.indices);
+      const log = this.logs(n);
+      ringSlot = this.program.encode(enc, k, log);
+      this.step = n;
+      k++;
+      if (log) break;
+    }
+    this.ctx.device.queue.submit([enc.finish()]);
+    if (ringSlot !== null) this.program.ring.commit(ringSlot, this.step);
+    this.inFlight.push(this.ctx.device.queue.onSubmittedWorkDone());
+    return k;
+  }
+
+  /** Records that have arrived, oldest first; stops the run at the first non-finite one. */
+  drain(): StepRecord[] {
+    const out: StepRecord[] = [];
+    for (const snap of this.program.ring.takeReady()) {
+      const now = performance.now();
+      const steps = Math.max(1, snap.tag - this.lastRecordAt.step);
+      const stepMs = this.lastRecordAt.time ? (now - this.lastRecordAt.time) / steps : 0;
+      this.lastRecordAt = { time: now, step: snap.tag };
+      const record = this.program.stats.decode(snap.data, snap.tag, stepMs);
+      out.push(record);
+      if (record.nonFinite && !this.divergence) {
+        this.divergence = findDivergence(record) ?? { step: record.step, layer: null, what: 'the loss is not finite' };
+        this.status = 'diverged';
+      }
+    }
+    return out;
+  }
+
+  /** Wait until at most `depth` submits are in flight (flow control for loops that run ahead). */
+  async throttle(depth = 2): Promise<void> {
+    while (this.inFlight.length > depth) await this.inFlight.shift();
+    if (this.program.ring.inFlight >= 3) await this.program.ring.settled();
+  }
+
+  /** Run `steps` more steps to completion (the CLI), delivering every record in order. */
+  async run(steps: number, onRecord: (r: StepRecord) => void): Promise<void> {
+    const end = this.step + steps;
+    this.status = 'running';
+    while (this.step < end && this.status === 'running') {
+      this.submit(end - this.step);
+      await this.throttle();
+      for (const r of this.drain()) onRecord(r);
+    }
+    await Promise.all(this.inFlight.splice(0));
+    await this.program.ring.settled();
+    for (const r of this.drain()) onRecord(r);
+    if (this.status === 'running') this.status = 'idle';
+  }
+
+  /** Test loss and accuracy at the current parameters (waits for the GPU). */
+  async evaluate(): Promise<EvalResult | null> {
+    await Promise.all(this.inFlight.splice(0));
+    return this.evaluator.run();
+  }
+
+  /** Learning rate, momentum, weight decay and clip threshold change without a rebuild. */
+  setHyper(config: RunConfig): void {
+    this.program.optimizer.setHyper(optimizerHyper(config));
+  }
+
+  /** Back to step 0: fresh weights from the seed, optimizer state and the non-finite flag cleared. */
+  reset(): void {
+    this.net.loadInitial(initNetwork(this.config.model, this.data, new Rng(this.config.seed)));
+    this.program.optimizer.setStep(0);
+    this.sampler = new BatchSampler(this.data.train.n, this.config.train.batchSize, new Rng(this.config.seed).fork('shuffle'));
+    this.step = 0;
+    this.divergence = null;
+    this.status = 'idle';
+    this.lastRecordAt = { time: 0, step: 0 };
+  }
+
+  destroy(): void {
+    this.program.destroy();
+    this.net.destroy();
+  }
+}

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultConfig, parseConfigJson, resolveConfig } from '../../src/model/config.ts';
+import { CONFIG_PATHS } from '../../src/model/config-schema.ts';
+import { closestMatch, editDistance } from '../../src/model/config-error.ts';
+
+function messageOf(input: unknown): string {
+  try {
+    resolveConfig(input);
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+  throw new Error(`resolveConfig accepted ${JSON.stringify(input)}`);
+}
+
+describe('resolveConfig', () => {
+  it('returns the defaults of DESIGN.md for an empty input', () => {
+    expect(resolveConfig({})).toEqual(defaultConfig());
+    expect(resolveConfig(undefined)).toEqual(defaultConfig());
+    expect(defaultConfig().model.init).toEqual({ scheme: 'he', gain: 1, sigmaW2: 2, sigmaB2: 0 });
+  });
+
+  it('deep-merges a partial config over the defaults without touching the input', () => {
+    const input = { model: { depth: 300, init: { scheme: 'xavier' } }, train: { clip: { mode: 'norm' } } };
+    const copy = structuredClone(input);
+    const config = resolveConfig(input);
+    expect(config.model.depth).toBe(300);
+    expect(config.model.width).toBe(64);
+    expect(config.model.init).toEqual({ scheme: 'xavier', gain: 1, sigmaW2: 2, sigmaB2: 0 });
+    expect(config.train.clip).toEqual({ mode: 'norm', max: 1 });
+    expect(input).toEqual(copy);
+  });
+
+  it('accepts the edges of every range', () => {
+    const edges = {
+      seed: 4294967295,
+      data: { samples: 16, noise: 10, testFraction: 0.9 },
+      model: { depth: 10000, width: 1, init: { gain: 100, sigmaW2: 1e-9, sigmaB2: 0 } },
+      train: { lr: 10, momentum: 0.999, weightDecay: 1, batchSize: 4096, steps: 0, clip: { max: 1e6 } },
+      log: { every: 1000000 },
+    };
+    expect(() => resolveConfig(edges)).not.toThrow();
+    expect(resolveConfig({ data: { name: 'csv', path: 'points.csv' } }).data.path).toBe('points.csv');
+  });
+
+  it.each([
+    [{ model: { width: 10000 } }, 'model.width must be an integer from 1 to 4096 (got 10000)'],
+    [{ model: { activation: 'swish' } }, 'model.activation must be one of linear, sigmoid, tanh, relu, leaky_relu, gelu (got "swish")'],
+    [{ model: { depth: 'deep' } }, 'model.depth must be a number (got "deep")'],
+    [{ model: { dpeth: 3 } }, 'unknown field model.dpeth (did you mean model.depth?)'],
+    [{ seed: -1 }, 'seed must be an integer from 0 to 4294967295 (got -1)'],
+    [{ seed: 1.5 }, 'seed must be an integer from 0 to 4294967295 (got 1.5)'],
+    [{ data: { samples: 8 } }, 'data.samples must be an integer from 16 to 100000 (got 8)'],
+    [{ data: { noise: -0.1 } }, 'data.noise must be a number from 0 to 10 (got -0.1)'],
+    [{ data: { testFraction: 0.95 } }, 'data.testFraction must be a number from 0 to 0.9 (got 0.95)'],
+    [{ data: { name: 'cifar' } }, 'data.name must be one of spiral, circles, xor, gaussians, teacher, mnist, csv (got "cifar")'],
+    [{ data: { name: 'csv' } }, 'data.path must be a file path when data.name is csv (got null)'],
+    [{ data: { path: 'a.csv' } }, 'data.path must be null unless data.name is csv (got "a.csv"; data.name is spiral)'],
+    [{ data: { path: 3 } }, 'data.path must be a file path (a string) or null (got 3)'],
+    [{ model: { init: { gain: 0 } } }, 'model.init.gain must be a number above 0 and at most 100 (got 0)'],
+    [{ model: { init: { sigmaW2: 101 } } }, 'model.init.sigmaW2 must be a number above 0 and at most 100 (got 101)'],
+    [{ model: { init: { sigmaB2: -1 } } }, 'model.init.sigmaB2 must be a number from 0 to 100 (got -1)'],
+    [{ model: { init: { scheme: 'kaiming' } } }, 'model.init.scheme must be one of xavier, xavier_uniform, he, he_uniform, lecun, orthogonal, pytorch, meanfield (got "kaiming")'],
+    [{ model: { norm: 'group' } }, 'model.norm must be one of none, batch, layer (got "group")'],
+    [{ model: { residual: true } }, 'model.residual must be one of none, identity, rezero (got true)'],
+    [{ train: { lr: 0 } }, 'train.lr must be a number above 0 and at most 10 (got 0)'],
+    [{ train: { momentum: 1 } }, 'train.momentum must be a number at least 0 and below 1 (got 1)'],
+    [{ train: { weightDecay: 2 } }, 'train.weightDecay must be a number from 0 to 1 (got 2)'],
+    [{ train: { batchSize: 0 } }, 'train.batchSize must be an integer from 1 to 4096 (got 0)'],
+    [{ train: { steps: 2.5 } }, 'train.steps must be an integer from 0 to 10000000 (got 2.5)'],
+    [{ train: { optimizer: 'rmsprop' } }, 'train.optimizer must be one of sgd, momentum, adam, adamw (got "rmsprop")'],
+    [{ train: { clip: { mode: 'global' } } }, 'train.clip.mode must be one of none, norm, value (got "global")'],
+    [{ train: { clip: { max: 0 } } }, 'train.clip.max must be a number above 0 and at most 1000000 (got 0)'],
+    [{ log: { every: 0 } }, 'log.every must be an integer from 1 to 1000000 (got 0)'],
+  ])('rejects %j', (input, message) => {
+    expect(messageOf(input)).toBe(message);
+  });
+
+  it('rejects wrong types: objects, arrays, null and strings where numbers or sections go', () => {
+    expect(messageOf({ model: { depth: { layers: 3 } } })).toBe('model.depth must be a number (got {"layers":3})');
+    expect(messageOf({ model: { depth: null } })).toBe('model.depth must be a number (got null)');
+    expect(messageOf({ model: { width: '64' } })).toBe('model.width must be a number (got "64")');
+    expect(messageOf({ model: null })).toBe('model must be an object of fields (got null)');
+    expect(messageOf({ train: { clip: 'norm' } })).toBe('train.clip must be an object of fields (got "norm")');
+    expect(messageOf([1, 2])).toBe('a RunConfig must be a JSON object (got [1,2])');
+    expect(messageOf('{}')).toBe('a RunConfig must be a JSON object (got "{}")');
+  });
+
+  it('suggests the field a misspelt or misplaced key meant', () => {
+    expect(messageOf({ trian: {} })).toBe('unknown field trian (did you mean train?)');
+    expect(messageOf({ depth: 30 })).toBe('unknown field depth (did you mean model.depth?)');
+    expect(messageOf({ train: { activation: 'relu' } })).toBe('unknown field train.activation (did you mean model.activation?)');
+    expect(messageOf({ model: { init: { shceme: 'he' } } })).toBe('unknown field model.init.shceme (did you mean model.init.scheme?)');
+    expect(messageOf({ train: { batchsize: 32 } })).toBe('unknown field train.batchsize (did you mean train.batchSize?)');
+    expect(messageOf({ model: { activation: 'sigmod' } })).toBe(
+      'model.activation must be one of linear, sigmoid, tanh, relu, leaky_relu, gelu (got "sigmod"; did you mean sigmoid?)',
+    );
+  });
+
+  it('lists the known fields when nothing is close', () => {
+    expect(messageOf({ colour: 'red' })).toBe('unknown field colour (known fields here: seed, data, model, train, log)');
+    expect(messageOf(JSON.parse('{"__proto__": {"depth": 3}}'))).toMatch(/^unknown field __proto__ /);
+  });
+
+  it('carries the path, value and allowed values on the error', () => {
+    try {
+      resolveConfig({ model: { width: 0 } });
+    } catch (e) {
+      const error = e as ConfigError;
+      expect([error.path, error.value, error.allowed]).toEqual(['model.width', 0, 'an integer from 1 to 4096']);
+      expect(error.name).toBe('ConfigError');
+    }
+  });
+
+  it('lists exactly the leaves of the default config as CONFIG_PATHS', () => {
+    const leaves: string[] = [];
+    const walk = (node: object, prefix: string): void => {
+      for (const [key, value] of Object.entries(node)) {
+        const path = prefix === '' ? key : `${prefix}.${key}`;
+        if (typeof value === 'object' && value !== null) walk(value, path);
+        else leaves.push(path);
+      }
+    };
+    walk(defaultConfig(), '');
+    expect(leaves).toEqual([...CONFIG_PATHS]);
+  });
+});
+
+describe('parseConfigJson', () => {
+  const errorOf = (text: string): string => {
+    try {
+      parseConfigJson(text, 'run.json');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as Error).message;
+    }
+    return 'parsed';
+  };
+
+  it('parses valid JSON', () => {
+    expect(parseConfigJson('{"model": {"depth": 3}}', 'run.json')).toEqual({ model: { depth: 3 } });
+  });
+
+  it('names the file, line and column of a syntax error', () => {
+    expect(errorOf('{\n  "seed": 1\n  "model": {}\n}')).toBe(
+      `run.json: invalid JSON at line 3, column 3: expected ',' or '}' after a property value, found "\\""`,
+    );
+    expect(errorOf('{"a": }')).toBe('run.json: invalid JSON at line 1, column 7: expected a value, found "}"');
+    expect(errorOf('{"a": 1,}')).toBe("run.json: invalid JSON at line 1, column 9: a trailing comma before '}' is not allowed in JSON");
+    expect(errorOf('')).toBe('run.json: invalid JSON at line 1, column 1: expected a value, the text ends');
+    expect(errorOf('{"a": tru}')).toBe('run.json: invalid JSON at line 1, column 7: expected a value, found tru');
+    expect(errorOf("{'a': 1}")).toBe("run.json: invalid JSON at line 1, column 2: expected a property name in double quotes, found ' (JSON strings take double quotes)");
+    expect(errorOf('{} // the defaults')).toBe('run.json: invalid JSON at line 1, column 4: unexpected text after the JSON value, found "/" (comments are not allowed in JSON)');
+    expect(errorOf('{"a": "b\nc"}')).toBe('run.json: invalid JSON at line 1, column 9: a string holds a raw control character (write \\n, \\t, ...)');
+  });
+});
+
+describe('did-you-mean', () => {
+  it('counts a transposition as one edit', () => {
+    expect(editDistance('dpeth', 'depth')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+  });
+  it('suggests only plausible typos', () => {
+    expect(closestMatch('relu6', ['relu', 'gelu'])).toBe('relu');
+    expect(closestMatch('swish', ['relu', 'gelu', 'tanh'])).toBeUndefined();
+  });
+});

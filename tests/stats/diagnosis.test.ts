@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { diagnose, fmt, type DiagnoseOptions } from '../../src/stats/diagnosis.ts';
+import type { StepRecord } from '../../src/stats/record.ts';
+
+const relu: DiagnoseOptions = { activation: 'relu', residual: 'none', norm: 'none', clipMode: 'none', lr: 0.01, init: 'he' };
+const sigmoid: DiagnoseOptions = { activation: 'sigmoid', residual: 'none', norm: 'none', clipMode: 'none', lr: 0.01, init: 'xavier' };
+
+interface Shape {
+  blocks?: number;
+  /** gradNorm of the first block relative to the head's (1); blocks in between are geometric. */
+  ratio?: number;
+  saturated?: number[];
+  dead?: number[];
+}
+
+function record(step: number, loss: number, s: Shape = {}): StepRecord {
+  const n = (s.blocks ?? 30) + 1;
+  const ratio = s.ratio ?? 0.5;
+  const layers = (v: number): number[] => Array.from({ length: n }, () => v);
+  const pad = (xs: number[] | undefined): number[] => Array.from({ length: n }, (_, l) => xs?.[l] ?? 0);
+  return {
+    step, loss, accuracy: 0.5, gradNormTotal: 1, clipScale: 1, nonFinite: false, stepMs: 1,
+    gradNorm: Array.from({ length: n }, (_, l) => ratio ** (1 - l / (n - 1))),
+    deltaNorm: layers(0.1), weightNorm: layers(3), updateRatio: layers(1e-3),
+    actMean: layers(0), actStd: layers(1), saturated: pad(s.saturated), dead: pad(s.dead),
+  };
+}
+
+/** A run of 40 records whose loss follows `loss(i)`. */
+function run(loss: (i: number) => number, s: Shape = {}): StepRecord[] {
+  return Array.from({ length: 40 }, (_, i) => record(i * 10, loss(i), s));
+}
+
+const learning = (i: number): number => 2 * 0.95 ** i;
+const flat = (): number => 0.69;
+
+describe('diagnose', () => {
+  it('calls a learning ReLU + He run healthy', () => {
+    const [d, ...rest] = diagnose(run(learning), relu);
+    expect(rest).toEqual([]);
+    expect(d).toMatchObject({ kind: 'healthy', patch: {}, layers: [] });
+    expect(d!.finding).toMatch(/^The first block's gradient is 0\.5 of the head's and the loss fell \d+% over the last 190 steps/);
+  });
+
+  it('says nothing about an empty run', () => expect(diagnose([], relu)).toEqual([]));
+
+  it('finds vanishing gradients in a deep sigmoid net and suggests ReLU with He init', () => {
+    const [d] = diagnose(run(learning, { ratio: 3.2e-6 }), sigmoid);
+    expect(d!.kind).toBe('vanishing');
+    expect(d!.finding).toBe("The first block's gradient is 3.2e-6 of the head's: the signal fades on its way back through 30 sigmoid layers.");
+    expect(d!.patch).toEqual({ 'model.activation': 'relu', 'model.init.scheme': 'he' });
+    expect(d!.layers[0]).toBe(0);
+    expect(d!.layers.every((l) => l < 30)).toBe(true);
+  });
+
+  it('moves to skips, then normalization, when the activation is already right', () => {
+    expect(diagnose(run(learning, { ratio: 1e-5 }), relu)[0]!.patch).toEqual({ 'model.residual': 'identity' });
+    expect(diagnose(run(learning, { ratio: 1e-5 }), { ...relu, residual: 'rezero' })[0]!.patch).toEqual({ 'model.norm': 'batch' });
+    expect(diagnose(run(learning, { ratio: 1e-5 }), { ...relu, init: 'xavier' })[0]!.patch).toEqual({ 'model.init.scheme': 'he' });
+    const d = diagnose(run(learning, { ratio: 1e-5 }), { ...relu, residual: 'identity', norm: 'layer' })[0]!;
+    expect(d).toMatchObject({ kind: 'vanishing', patch: {} });
+    expect(d.fix).toMatch(/already set/);
+  });
+
+  it('finds exploding gradients and suggests clipping, then a smaller learning rate', () => {
+    const d = diagnose(run(learning, { ratio: 2e4 }), relu)[0]!;
+    expect(d.kind).toBe('exploding');
+    expect(d.finding).toBe("The first block's gradient is 2.0e4 times the head's: the signal grows on its way back through 30 relu layers.");
+    expect(d.patch).toEqual({ 'train.clip.mode': 'norm' });
+    expect(diagnose(run(learning, { ratio: 2e4 }), { ...relu, clipMode: 'value' })[0]!.patch).toEqual({ 'train.lr': 0.001 });
+  });
+
+  it('reports a run that went non-finite as exploding, with the step and layer', () => {
+    const records = run(learning);
+    const bad = records[12]!;
+    records[12] = { ...bad, loss: NaN, nonFinite: true, gradNorm: bad.gradNorm.map((g, l) => (l < 4 ? NaN : g)) };
+    const d = diagnose(records, relu)[0]!;
+    expect(d).toMatchObject({ kind: 'exploding', layers: [0], patch: { 'train.clip.mode': 'norm' } });
+    expect(d.finding).toBe('At step 120 the run went non-finite: gradNorm of block 0 is NaN.');
+  });
+
+  it('finds saturation and suggests batch norm, or ReLU when a norm is on', () => {
+    const shape = { saturated: [0.1, 0.8, 0.9, 0.3] };
+    const tanh: DiagnoseOptions = { ...sigmoid, activation: 'tanh' };
+    const d = diagnose(run(learning, shape), tanh)[0]!;
+    expect(d).toMatchObject({ kind: 'saturation', layers: [1, 2], patch: { 'model.norm': 'batch' } });
+    expect(d.finding).toMatch(/^90% of the units in block 2 sit where tanh is flat \(2 layers are/);
+    expect(diagnose(run(learning, shape), { ...tanh, norm: 'layer' })[0]!.patch).toEqual({ 'model.activation': 'relu', 'model.init.scheme': 'he' });
+  });
+
+  it('finds dead units and suggests leaky ReLU', () => {
+    const d = diagnose(run(learning, { dead: [0, 0.2, 0.7] }), relu)[0]!;
+    expect(d).toMatchObject({ kind: 'dead-units', layers: [2], patch: { 'model.activation': 'leaky_relu' } });
+    expect(d.finding).toMatch(/^70% of the units in block 2 output zero for every sample \(1 layer is over half dead\)/);
+  });
+
+  it('finds a stalled loss: a flat one wants a bigger step, a rising one a smaller', () => {
+    const [flatRun] = diagnose(run(flat), relu);
+    expect(flatRun).toMatchObject({ kind: 'stalled', patch: { 'train.lr': 0.1 } });
+    expect(flatRun!.finding).toBe('The loss went from 0.69 to 0.69 over the last 190 steps: it has stopped improving.');
+    const [rising] = diagnose(run((i) => 0.5 + i / 100), relu);
+    expect(rising).toMatchObject({ kind: 'stalled', patch: { 'train.lr': 0.001 } });
+    expect(rising!.finding).toMatch(/it is getting worse\.$/);
+  });
+
+  it('does not call a loss below the floor stalled', () => {
+    expect(diagnose(run(() => 0.01), relu)[0]!.kind).toBe('healthy');
+  });
+
+  it('leaves a stall explained by other findings without a patch of its own', () => {
+    const kinds = diagnose(run(flat, { ratio: 1e-6 }), sigmoid);
+    expect(kinds.map((d) => d.kind)).toEqual(['vanishing', 'stalled']);
+    expect(kinds[1]!.patch).toEqual({});
+  });
+
+  it('never suggests a setting that is already on', () => {
+    const scenarios: [(i: number) => number, Shape][] = [
+      [learning, { ratio: 1e-6 }], [learning, { ratio: 1e6 }], [learning, { saturated: [0.9] }], [learning, { dead: [0.9] }], [flat, {}],
+    ];
+    for (const activation of ['sigmoid', 'tanh', 'relu', 'gelu'] as const) {
+      for (const norm of ['none', 'batch'] as const) {
+        for (const residual of ['none', 'identity'] as const) {
+          for (const clipMode of ['none', 'norm'] as const) {
+            const opts: DiagnoseOptions = { activation, norm, residual, clipMode, lr: 0.01, init: 'he' };
+            const current: Record<string, unknown> = { 'model.activation': activation, 'model.init.scheme': 'he', 'train.lr': 0.01 };
+            for (const [loss, shape] of scenarios) {
+              for (const d of diagnose(run(loss, shape), opts)) {
+                for (const [k, v] of Object.entries(d.patch)) expect(current[k], `${d.kind} ${k}`).not.toBe(v);
+                if (norm !== 'none') expect(d.patch).not.toHaveProperty('model.norm');
+                if (residual !== 'none') expect(d.patch).not.toHaveProperty('model.residual');
+                if (clipMode !== 'none') expect(d.patch).not.toHaveProperty('train.clip.mode');
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('fmt', () => {
+  it('gives two significant figures, in exponent form for very small or large numbers', () => {
+    expect([3.2e-6, 0.4213, 63.4, 2e4, 0, -0.005, NaN].map(fmt)).toEqual(['3.2e-6', '0.42', '63', '2.0e4', '0', '-5.0e-3', 'NaN']);
+  });
+});

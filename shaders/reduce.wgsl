@@ -15,6 +15,8 @@ override CLIP_MODE: u32 = 0u;
 // The training engine halts at the first non-finite step: once set, the flag stays set (and the optimizer
 // keeps skipping) until the host clears it, even across the later steps of the same submit.
 override STICKY: bool = false;
+// sum_squares_blocks sums (src − base)² instead of src²: ‖ΔW‖ from the weights before and after an update.
+override DIFF: bool = false;
 
 // Ids match CLIP_MODE_IDS in src/kernels/reduce.ts.
 const CLIP_NONE: u32 = 0u;
@@ -51,6 +53,9 @@ struct Clip {
 @group(0) @binding(1) var<storage, read> segs: array<Segment>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
+// sum_squares_blocks with DIFF: the values subtracted before squaring.
+@group(0) @binding(4) var<storage, read> base: array<f32>;
+
 // finalize_grad_norm: src = per-segment sums; binding 1 and 2 differ from the passes above.
 @group(0) @binding(1) var<uniform> clip: Clip;
 @group(0) @binding(2) var<storage, read_write> scalars: Scalars;
@@ -99,7 +104,8 @@ fn sum_squares_blocks(
   let end = min(start + WG * ITEMS, seg.length);
   var acc = 0.0;
   for (var i = start + lid; i < end; i += WG) {
-    let x = src[seg.offset + i];
+    var x = src[seg.offset + i];
+    if (DIFF) { x -= base[seg.offset + i]; }
     acc = fma(x, x, acc);
   }
   let total = workgroup_sum(lid, acc);

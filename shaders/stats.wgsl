@@ -29,25 +29,38 @@ struct Layer {
 @group(0) @binding(4) var<uniform> params: Params;
 
 var<workgroup> scratch: array<vec4f, WG>;
+// One bit per unit (up to 4096): set when φ'(u) ≠ 0 for some sample. Marking it inside the one pass over
+// u costs an atomic per live entry instead of a second sweep of the whole layer.
+var<workgroup> alive: array<atomic<u32>, 128>;
 
 @compute @workgroup_size(WG)
 fn layer_stats(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let layer = table[min(wg.x, params.layers - 1u)];
   let n = params.rows * params.cols;
+  if (COUNT_DEAD) {
+    for (var j = lid; j < 128u; j += WG) { atomicStore(&alive[j], 0u); }
+    workgroupBarrier();
+  }
   var acc = vec4f(0.0);
+  var col = lid % params.cols;
+  // Columns advance by WG mod cols per iteration; tracked incrementally to avoid a division per entry.
+  let step = WG % params.cols;
   for (var i = lid; i < n; i += WG) {
     let v = h[layer.h + i];
     acc.x += v;
     acc.y += v * v;
-    if (SAT_THRESHOLD > 0.0 && act_grad(ACT, u[layer.u + i]) < SAT_THRESHOLD) { acc.z += 1.0; }
+    if (SAT_THRESHOLD > 0.0 || COUNT_DEAD) {
+      let d = act_grad(ACT, u[layer.u + i]);
+      if (SAT_THRESHOLD > 0.0 && d < SAT_THRESHOLD) { acc.z += 1.0; }
+      if (COUNT_DEAD && d != 0.0) { atomicOr(&alive[col / 32u], 1u << (col % 32u)); }
+    }
+    col += step;
+    if (col >= params.cols) { col -= params.cols; }
   }
   if (COUNT_DEAD) {
+    workgroupBarrier();
     for (var j = lid; j < params.cols; j += WG) {
-      var alive = false;
-      for (var r = 0u; r < params.rows; r++) {
-        alive = alive || act_grad(ACT, u[layer.u + r * params.cols + j]) != 0.0;
-      }
-      acc.w += select(1.0, 0.0, alive);
+      acc.w += select(1.0, 0.0, (atomicLoad(&alive[j / 32u]) & (1u << (j % 32u))) != 0u);
     }
   }
   scratch[lid] = acc;

@@ -1,5 +1,6 @@
 import type { KernelContext } from '../gpu/context.ts';
 import { benchMatmul, MATMUL_CASES, MATMUL_VARIANTS } from './matmul-bench.ts';
+import { benchStep } from './step-bench.ts';
 import type { BenchResult } from './result.ts';
 
 /** One runnable benchmark: its full name (`family/variant case`) and how to run it. */
@@ -15,6 +16,11 @@ export function benchEntries(): BenchEntry[] {
       // The naive kernel at 1024³ takes tens of seconds on a CPU adapter and proves nothing new.
       if (variant === 'naive' && c.label === '1024') continue;
       out.push({ id: `matmul/${variant} ${c.label}`, run: (ctx) => benchMatmul(ctx, variant, c) });
+    }
+  }
+  for (const depth of [100, 1000]) {
+    for (const stats of [true, false]) {
+      out.push({ id: `step/depth${depth}-width128${stats ? '' : '-nostats'}`, run: (ctx) => benchStep(ctx, depth, stats) });
     }
   }
   return out;

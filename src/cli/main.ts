@@ -1,11 +1,23 @@
-import { GpuUnavailableError } from '../gpu/errors.ts';
-import { benchCommand } from './bench-command.ts';
+import { GpuUnavailableError, LimitError } from '../gpu/errors.ts';
+import { SafetensorsError } from '../io/safetensors.ts';
+import { ConfigError } from '../model/config-error.ts';
 import { UsageError } from './errors.ts';
 
 const USAGE = `gradscope: a WebGPU training playground for very deep networks
 
 usage:
-  gradscope bench   [--filter REGEX] [--json]     kernel benchmarks, each checked against the reference first
+  gradscope train   [--config FILE | --preset NAME] [--set key.path=VALUE]... [--steps N]
+                    [--log FILE.jsonl] [--every K] [--save FILE.safetensors] [--load FILE.safetensors]
+  gradscope grads   [--config FILE | --preset NAME] [--set ...] --out FILE.safetensors
+  gradscope bench   [--filter REGEX] [--json]
+  gradscope presets [NAME]
+
+train    trains a network and reports per-layer gradients; --log writes every logged step as JSONL
+grads    writes every parameter and its gradient at initialisation, with the batch and the loss
+bench    kernel benchmarks, each checked against the float64 reference before it is timed
+presets  lessons: each a config that shows one thing about gradient flow
+
+Settings use the paths of the config file: --set model.depth=300 --set model.activation=sigmoid.
 
 Run on a machine without a GPU through SwiftShader (apt-get install chromium libvulkan1).`;
 
@@ -44,10 +56,28 @@ export async function main(argv: string[]): Promise<number> {
       const flags = parseFlags(rest, ['json']);
       only(flags, ['filter', 'json'], 'bench');
       const filter = flags.get('filter')?.at(-1);
+      const { benchCommand } = await import('./bench-command.ts');
       return benchCommand({ json: flags.has('json'), ...(filter !== undefined ? { filter } : {}) });
     }
+    case 'train': {
+      const flags = parseFlags(rest, []);
+      only(flags, ['config', 'preset', 'set', 'steps', 'log', 'every', 'save', 'load'], 'train');
+      const { trainCommand } = await import('./train-command.ts');
+      return trainCommand(flags);
+    }
+    case 'grads': {
+      const flags = parseFlags(rest, []);
+      only(flags, ['config', 'preset', 'set', 'out'], 'grads');
+      const { gradsCommand } = await import('./grads-command.ts');
+      return gradsCommand(flags);
+    }
+    case 'presets': {
+      if (rest.length > 1 || rest[0]?.startsWith('--')) throw new UsageError('gradscope presets takes at most one preset name');
+      const { presetsCommand } = await import('./presets-command.ts');
+      return presetsCommand(rest[0]);
+    }
     default:
-      throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are: bench`);
+      throw new UsageError(`unknown command ${JSON.stringify(command)}; the commands are: train, grads, bench, presets`);
   }
 }
 
@@ -56,7 +86,7 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return await main(argv);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof SafetensorsError || e instanceof LimitError) {
       console.error(`gradscope: ${e.message}`);
       return 1;
     }

@@ -19,6 +19,8 @@ export interface ConfigLine {
   commit?: string;
   /** ISO 8601 time the run started. */
   date?: string;
+  /** The data set as built: name, task, dimensions and split sizes. */
+  dataset?: Record<string, unknown>;
 }
 
 export type StepLine = { type: 'step' } & StepRecord;

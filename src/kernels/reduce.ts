@@ -27,7 +27,7 @@ export interface Segment {
 }
 
 const WG = 64;
-const ITEMS = 64;
+const ITEMS = 256;
 /**
  * Floats reduced by one workgroup of the first pass. 64 invocations × 64 floats: the block count of a
  * 16M-float layer (4096) still fills a GPU, and a tiny layer's workgroup costs little (on SwiftShader
@@ -66,10 +66,10 @@ export function planSegments(segments: readonly Segment[], floats: number): Segm
   return { table, segments: segments.length, blocks };
 }
 
-type PassBinding = 'src' | 'segs' | 'dst' | 'params';
-type FinalizeBinding = 'src' | 'clip' | 'scalars' | 'params';
+type PassBinding = 'src' | 'segs' | 'dst' | 'params' | 'base';
+type FinalizeBinding = 'src' | 'clip' | 'scalars' | 'params' | 'base';
 
-export function sumSquaresSpec(pass: 'blocks' | 'segments'): KernelSpec<PassBinding> {
+export function sumSquaresSpec(pass: 'blocks' | 'segments', diff = false): KernelSpec<PassBinding> {
   return {
     shader: SHADERS.reduce,
     entry: `sum_squares_${pass}`,
@@ -78,8 +78,9 @@ export function sumSquaresSpec(pass: 'blocks' | 'segments'): KernelSpec<PassBind
       ['segs', 'read'],
       ['dst', 'rw'],
       ['params', 'uniform'],
+      ['base', 'read'],
     ],
-    constants: pass === 'blocks' ? { WG, ITEMS } : { WG: SEGMENT_WG },
+    constants: pass === 'blocks' ? { WG, ITEMS, DIFF: +diff } : { WG: SEGMENT_WG },
   };
 }
 
@@ -92,6 +93,7 @@ export function finalizeSpec(mode: ClipMode, sticky = false): KernelSpec<Finaliz
       ['clip', 'uniform'],
       ['scalars', 'rw'],
       ['params', 'uniform'],
+      ['base', 'read'],
     ],
     constants: { WG: FINALIZE_WG, CLIP_MODE: CLIP_MODE_IDS[mode], STICKY: +sticky },
   };
@@ -102,13 +104,13 @@ function floatsIn(r: BufferRange): number {
 }
 
 /**
- * out[outBase + s] = Σ x² over segments[s] of x, as two dispatches to record in order. Build time only:
+ * out[outBase + s] = Σ x² (or Σ (x − base)² when `base` is given) over segments[s] of x, as two dispatches to record in order. Build time only:
  * this creates the segment table and the partials buffer. Several arena chunks can write one `out`
  * at different outBase, then finalizeGradNorm sums them all.
  */
 export async function sumSquares(
   ctx: KernelContext,
-  t: { x: BufferRange; segments: readonly Segment[]; out: BufferRange; outBase?: number },
+  t: { x: BufferRange; segments: readonly Segment[]; out: BufferRange; outBase?: number; base?: BufferRange },
 ): Promise<[Dispatch, Dispatch]> {
   const plan = planSegments(t.segments, floatsIn(t.x));
   const outBase = t.outBase ?? 0;
@@ -121,8 +123,8 @@ export async function sumSquares(
   return [
     await ctx.dispatch(
       'sum squares blocks',
-      sumSquaresSpec('blocks'),
-      { src: t.x, segs, dst: partials, params },
+      sumSquaresSpec('blocks', !!t.base),
+      { src: t.x, segs, dst: partials, params, ...(t.base ? { base: t.base } : {}) },
       dispatch1d(plan.blocks, 1),
     ),
     await ctx.dispatch(

@@ -69,7 +69,8 @@ export function initLayer(init: ModelConfig['init'], rows: number, cols: number,
       break;
     case 'meanfield':
       normal(Math.sqrt(init.sigmaW2 / fanIn));
-      rng.fill(bias, () => Math.sqrt(init.sigmaB2) * rng.normal());
+      // Drawn even when σ_b² = 0, so changing σ_b² leaves the weights alone; + 0 turns -0 into 0.
+      rng.fill(bias, () => Math.sqrt(init.sigmaB2) * rng.normal() + 0);
       break;
   }
   return { weight, bias };

@@ -1,7 +1,6 @@
 import { Arena, type Slot } from '../gpu/arena.ts';
 import { encodeDispatches, type Dispatch } from '../gpu/kernel.ts';
 import { ReadbackRing } from '../gpu/readback-ring.ts';
-import { paramDelta } from '../kernels/linear.ts';
 import { Optimizer, type OptimizerHyper, type OptimizerKind } from '../kernels/optimizer.ts';
 import { sumSquares, type ClipMode } from '../kernels/reduce.ts';
 import { layerStats, type StatsLayer } from '../kernels/stats.ts';
@@ -19,13 +18,20 @@ export interface StepOptions {
 }
 
 /** Σx² of each slot, several per arena chunk, written to out[outIndex]: one sumSquares per chunk. */
-async function sumsBySlot(net: Network, arena: Arena, entries: { slot: Slot; out: number }[], out: ReturnType<Network['r']>): Promise<Dispatch[]> {
+async function sumsBySlot(
+  net: Network,
+  arena: Arena,
+  entries: { slot: Slot; out: number }[],
+  out: ReturnType<Network['r']>,
+  base?: Arena,
+): Promise<Dispatch[]> {
   const byChunk = new Map<number, { slot: Slot; out: number }[]>();
   for (const e of entries) byChunk.set(e.slot.chunk, [...(byChunk.get(e.slot.chunk) ?? []), e]);
   const dispatches: Dispatch[] = [];
   for (const [chunk, list] of byChunk) {
     const segments = list.map((e) => ({ offset: e.slot.offset / 4, length: e.slot.bytes / 4 }));
-    dispatches.push(...(await sumSquares(net.ctx, { x: arena.chunk(chunk), segments, out, outBase: list[0]!.out })));
+    const diff = base ? { base: base.chunk(chunk) } : {};
+    dispatches.push(...(await sumSquares(net.ctx, { x: arena.chunk(chunk), segments, out, outBase: list[0]!.out, ...diff })));
   }
   return dispatches;
 }
@@ -85,8 +91,8 @@ export class StepProgram {
       ...(net.v ? { v: net.v.chunk(i) } : {}),
     }));
     this.update = await this.optimizer.dispatches(chunks);
-    for (const [i, c] of chunks.entries()) this.afterUpdate.push(await paramDelta(net.ctx, c.n, { p: c.p, prev: net.prev.chunk(i) }));
-    this.afterUpdate.push(...(await sumsBySlot(net, net.prev, all, out(stats.deltaSums))));
+    // ‖ΔW‖² = Σ (W after − W before)² in one pass over both copies.
+    this.afterUpdate = await sumsBySlot(net, net.arenas.params, all, out(stats.deltaSums), net.prev);
   }
 
   private async deltaNormSums(): Promise<Dispatch[]> {

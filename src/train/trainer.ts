@@ -54,6 +54,8 @@ export class Trainer {
   /** Steps submitted so far (the next step is step + 1). */
   step = 0;
   divergence: Divergence | null = null;
+  /** Log every this many steps (the config's log.every; the page and benchmarks may change it). */
+  logEvery: number;
   private sampler: BatchSampler;
   private readonly indices: Uint32Array;
   private inFlight: Promise<unknown>[] = [];
@@ -68,6 +70,7 @@ export class Trainer {
   ) {
     this.sampler = new BatchSampler(data.train.n, config.train.batchSize, new Rng(config.seed).fork('shuffle'));
     this.indices = new Uint32Array(config.train.batchSize);
+    this.logEvery = config.log.every;
   }
 
   static async create(ctx: KernelContext, config: RunConfig, data: Dataset, opts: TrainerOptions = {}): Promise<Trainer> {
@@ -94,7 +97,7 @@ export class Trainer {
 
   /** Whether step n is one whose statistics are recorded. */
   logs(n: number): boolean {
-    return n % this.config.log.every === 0 || n === this.config.train.steps;
+    return n % this.logEvery === 0 || n === this.config.train.steps;
   }
 
   /**

@@ -18,7 +18,7 @@ export class BatchSampler {
     private readonly rng: Rng,
   ) {
     if (batchSize > n) {
-      const allowed = `at most the number of training samples (${n})`;
+      const allowed = `at most ${n}, the number of training samples`;
       throw new ConfigError('train.batchSize', batchSize, allowed, `train.batchSize must be ${allowed} (got ${batchSize})`);
     }
     this.order = Uint32Array.from({ length: n }, (_, i) => i);

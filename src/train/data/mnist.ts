@@ -30,7 +30,7 @@ export function decodeMnistPixels(): Uint8Array {
 /** The first `count` digits of the subset (balanced, since the classes are interleaved). */
 export function mnist(count: number): Samples {
   if (count > MNIST_COUNT) {
-    const allowed = `at most ${MNIST_COUNT} for mnist (the size of the bundled subset)`;
+    const allowed = `at most ${MNIST_COUNT} for mnist, the size of the bundled subset`;
     throw new ConfigError('data.samples', count, allowed, `data.samples must be ${allowed} (got ${count})`);
   }
   const pixels = decodeMnistPixels();

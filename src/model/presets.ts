@@ -45,7 +45,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Too large an init: the gradient explodes',
     explanation:
       'Tanh blocks drawn with the mean-field scheme at σ_w² = 4, four times the critical value of 1 at which a tanh network with σ_b² = 0 sits on the edge of chaos. Past that edge every block amplifies the error signal on its way back, so the gradient grows exponentially toward the input. The first updates are far too large for the early layers and push them into saturation; from then on their gradient collapses and the loss stalls.',
-    lookFor: 'At the first steps the bottom rows of the gradient-norm heatmap are the brightest, the reverse of vanishing; within a hundred steps saturation climbs and those rows go dark.',
+    lookFor: 'At the first steps the bottom rows of the gradient-norm heatmap are the brightest, the reverse of vanishing; within a couple of hundred steps saturation climbs and those rows go dark.',
     config: { model: EXPLODING, train: TRAIN },
   },
   {
@@ -97,7 +97,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'ReZero at depth 200',
     explanation:
       'Two hundred ReLU blocks, each added to the skip path through a learnable scale α that starts at 0, so at step 0 the network is just its first block and the head. The gradient travels back along the skip path untouched, and each α grows only as far as its block proves useful. The stack trains with full-size He weights and no normalization.',
-    lookFor: 'At step 0 only the first block and the head have a weight gradient, since every α is 0; after the first update the other rows light up and stay within about an order of magnitude of the head.',
+    lookFor: 'At step 0 only the first block and the head have a weight gradient, since every α is 0; after the first update the other rows light up and climb to within about an order of magnitude of the head.',
     config: { model: { ...SMALL, depth: 200, activation: 'relu', residual: 'rezero', init: { scheme: 'he' } }, train: TRAIN },
   },
 ];

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultConfig } from '../../src/model/config.ts';
+import { mergePatches, PRESETS, presetByName, presetRuns } from '../../src/model/presets.ts';
+
+const NAMES = [
+  'sigmoid-deep', 'relu-he', 'bad-init-explodes', 'clip-rescues', 'plain-vs-residual-100',
+  'batchnorm-rescues-sigmoid', 'dying-relu', 'pre-norm-gelu', 'rezero-deep',
+];
+
+function sentences(text: string): number {
+  return text.split(/(?<=[.!?])\s+(?=[A-Z(])/).length;
+}
+
+describe('presets', () => {
+  it('are the nine lessons, in order, with unique names', () => {
+    expect(PRESETS.map((p) => p.name)).toEqual(NAMES);
+  });
+
+  it.each(PRESETS.map((p) => [p.name, p]))('%s resolves and reads as documented', (_, preset) => {
+    const { a, b } = presetRuns(preset);
+    expect(a.model.width).toBeGreaterThanOrEqual(32);
+    expect(a.model.width).toBeLessThanOrEqual(64);
+    expect(a.train.batchSize).toBeGreaterThanOrEqual(64);
+    expect(a.train.batchSize).toBeLessThanOrEqual(128);
+    expect(b === null).toBe(preset.compare === undefined);
+    expect(sentences(preset.explanation)).toBeGreaterThanOrEqual(2);
+    expect(sentences(preset.explanation)).toBeLessThanOrEqual(4);
+    expect(sentences(preset.lookFor)).toBe(1);
+    expect(preset.title.length).toBeGreaterThan(0);
+  });
+
+  it('set up each phenomenon the way its lesson says', () => {
+    const run = (name: string) => presetRuns(presetByName(name)).a;
+    expect(run('sigmoid-deep').model).toMatchObject({ activation: 'sigmoid', depth: 30, init: { scheme: 'xavier' } });
+    expect(run('relu-he').model).toMatchObject({ activation: 'relu', depth: 30, init: { scheme: 'he' } });
+    expect(run('bad-init-explodes').model.init).toMatchObject({ scheme: 'meanfield', sigmaW2: 4 });
+    expect(run('clip-rescues').model).toEqual(run('bad-init-explodes').model);
+    expect(run('clip-rescues').train.clip.mode).toBe('norm');
+    expect(run('batchnorm-rescues-sigmoid').model).toEqual({ ...run('sigmoid-deep').model, norm: 'batch' });
+    expect(run('pre-norm-gelu').model).toMatchObject({ norm: 'layer', residual: 'identity', activation: 'gelu' });
+    expect(run('rezero-deep').model.residual).toBe('rezero');
+    expect(run('rezero-deep').model.depth).toBeGreaterThanOrEqual(200);
+  });
+
+  it('compares plain and residual at depth 100, run B a patch over run A', () => {
+    const { a, b } = presetRuns(presetByName('plain-vs-residual-100'));
+    expect([a.model.depth, a.model.residual]).toEqual([100, 'none']);
+    expect(b?.model).toMatchObject({ depth: 100, residual: 'identity', activation: 'relu', init: { scheme: 'he', gain: 0.1 } });
+    expect(b?.train).toEqual(a.train);
+  });
+
+  it('names the closest preset for a typo', () => {
+    const messageOf = (name: string): string => {
+      try {
+        presetByName(name);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        expect((e as ConfigError).path).toBe('preset');
+        return (e as Error).message;
+      }
+      return 'found';
+    };
+    expect(messageOf('sigmoid-dep')).toBe('unknown preset "sigmoid-dep" (did you mean sigmoid-deep?)');
+    expect(messageOf('banana')).toBe(`unknown preset "banana" (presets: ${NAMES.join(', ')})`);
+    expect(messageOf('relu-he')).toBe('found');
+  });
+});
+
+describe('mergePatches', () => {
+  it('merges section by section without touching either side', () => {
+    const base = { model: { depth: 3, init: { scheme: 'he' as const, gain: 2 } } };
+    const patch = { model: { init: { gain: 0.5 } }, seed: 4 };
+    expect(mergePatches(base, patch)).toEqual({ seed: 4, model: { depth: 3, init: { scheme: 'he', gain: 0.5 } } });
+    expect(base.model.init.gain).toBe(2);
+    expect(mergePatches({}, {})).toEqual({});
+    expect(defaultConfig().model.init.gain).toBe(1);
+  });
+});

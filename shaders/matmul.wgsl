@@ -16,6 +16,8 @@ override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
 // matmul_vec4 only: 4×4 blocks of C per invocation along N (1 or 2); two share each load of A.
 override COLS: u32 = 1u;
+// matmul_vec4 only: 4×4 blocks of C per invocation along M (1 or 2); two share each load of B.
+override ROWS: u32 = 1u;
 // Workgroup-memory kernel: a TILE_M × TILE_N block of C per workgroup, K staged TILE_K at a time.
 override TILE_M: u32 = 64u;
 override TILE_N: u32 = 64u;
@@ -213,24 +215,44 @@ fn store_mat(m0: u32, n0: u32, acc: mat4x4f) {
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn matmul_vec4(@builtin(global_invocation_id) g: vec3u) {
-  let m0 = g.y * 4u;
+  let m0 = g.y * 4u * ROWS;
   let n0 = g.x * 4u * COLS;
   if (m0 >= params.M || n0 >= params.N) { return; }
-  // The second block's columns are clamped like edge rows (b_block clamps each column when TRANS_B;
-  // otherwise N is a multiple of 4); the epilogue drops what lies past N.
+  // Second blocks are clamped like edge rows and columns (a_block/b_block clamp each index where the
+  // dimension may be ragged, otherwise it is a multiple of 4); the epilogue drops what lies past the edge.
   let n1 = select(min(n0 + 4u, params.N - 4u), n0 + 4u, TRANS_B);
-  var acc0 = mat4x4f();
-  var acc1 = mat4x4f();
+  let m1 = select(m0 + 4u, min(m0 + 4u, params.M - 4u), TRANS_A);
+  var acc00 = mat4x4f();
+  var acc01 = mat4x4f();
+  var acc10 = mat4x4f();
+  var acc11 = mat4x4f();
   let k4 = params.K & ~3u;
   for (var k0 = 0u; k0 < k4; k0 += 4u) {
-    let ab = a_block(m0, k0);
-    acc0 += ab * b_block(k0, n0);
-    if (COLS == 2u) { acc1 += ab * b_block(k0, n1); }
+    let a0 = a_block(m0, k0);
+    let b0 = b_block(k0, n0);
+    acc00 += a0 * b0;
+    if (ROWS == 2u) {
+      let a1 = a_block(m1, k0);
+      acc10 += a1 * b0;
+      if (COLS == 2u) {
+        let b1 = b_block(k0, n1);
+        acc01 += a0 * b1;
+        acc11 += a1 * b1;
+      }
+    } else if (COLS == 2u) {
+      acc01 += a0 * b_block(k0, n1);
+    }
   }
   if (TRANS_A && !TRANS_B) {
-    k_tail(m0, n0, &acc0);
-    if (COLS == 2u) { k_tail(m0, n1, &acc1); }
+    k_tail(m0, n0, &acc00);
+    if (COLS == 2u) { k_tail(m0, n1, &acc01); }
+    if (ROWS == 2u) { k_tail(m1, n0, &acc10); }
+    if (ROWS == 2u && COLS == 2u) { k_tail(m1, n1, &acc11); }
   }
-  store_mat(m0, n0, acc0);
-  if (COLS == 2u && n0 + 4u < params.N) { store_mat(m0, n0 + 4u, acc1); }
+  store_mat(m0, n0, acc00);
+  if (COLS == 2u && n0 + 4u < params.N) { store_mat(m0, n0 + 4u, acc01); }
+  if (ROWS == 2u && m0 + 4u < params.M) {
+    store_mat(m0 + 4u, n0, acc10);
+    if (COLS == 2u && n0 + 4u < params.N) { store_mat(m0 + 4u, n0 + 4u, acc11); }
+  }
 }

@@ -11,7 +11,7 @@ import { timeDispatches } from './timing.ts';
 export const MATMUL_VARIANTS: Record<string, MatmulTilingName> = {
   naive: 'naive',
   reg: 'reg16x8',
-  vec4: 'vec4x2_16x8',
+  vec4: 'vec4x4_8x8',
   tiled: 'tiled64',
 };
 

@@ -76,7 +76,7 @@ export function tilingConstants(t: MatmulTiling): Record<string, number> {
     case 'reg':
       return { WG_X: t.wgX, WG_Y: t.wgY };
     case 'vec4':
-      return { WG_X: t.wgX, WG_Y: t.wgY, COLS: t.cols };
+      return { WG_X: t.wgX, WG_Y: t.wgY, COLS: t.cols, ROWS: t.rows ?? 1 };
     case 'tiled':
       return { TILE_M: t.tileM, TILE_N: t.tileN, TILE_K: t.tileK };
   }
@@ -104,7 +104,7 @@ export function matmulWorkgroups(M: number, N: number, t: MatmulTiling): [number
     case 'reg':
       return dispatch2d(M, N, 4 * t.wgY, 4 * t.wgX);
     case 'vec4':
-      return dispatch2d(M, N, 4 * t.wgY, 4 * t.cols * t.wgX);
+      return dispatch2d(M, N, 4 * (t.rows ?? 1) * t.wgY, 4 * t.cols * t.wgX);
     case 'tiled':
       return dispatch2d(M, N, t.tileM, t.tileN);
   }

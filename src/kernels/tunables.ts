@@ -13,7 +13,7 @@ export type MatmulTiling =
    * Like reg, loading 4×4 blocks as vec4s, with `cols` 4×4 blocks per invocation along N (1 or 2).
    * Shapes that are not vec4-aligned fall back to reg.
    */
-  | { readonly variant: 'vec4'; readonly wgX: number; readonly wgY: number; readonly cols: 1 | 2 }
+  | { readonly variant: 'vec4'; readonly wgX: number; readonly wgY: number; readonly cols: 1 | 2; readonly rows?: 1 | 2 }
   /** Staged through workgroup memory: tileM × tileN outputs per workgroup, K in steps of tileK. tileM, tileN multiples of 4. */
   | { readonly variant: 'tiled'; readonly tileM: number; readonly tileN: number; readonly tileK: number };
 
@@ -27,6 +27,9 @@ export const MATMUL_TILINGS = {
   vec4_16x16: { variant: 'vec4', wgX: 16, wgY: 16, cols: 1 },
   vec4x2_8x8: { variant: 'vec4', wgX: 8, wgY: 8, cols: 2 },
   vec4x2_16x8: { variant: 'vec4', wgX: 16, wgY: 8, cols: 2 },
+  vec4x4_8x8: { variant: 'vec4', wgX: 8, wgY: 8, cols: 2, rows: 2 },
+  vec4x4_16x8: { variant: 'vec4', wgX: 16, wgY: 8, cols: 2, rows: 2 },
+  vec4x4_8x16: { variant: 'vec4', wgX: 8, wgY: 16, cols: 2, rows: 2 },
   tiled32: { variant: 'tiled', tileM: 32, tileN: 32, tileK: 16 },
   tiled64: { variant: 'tiled', tileM: 64, tileN: 64, tileK: 16 },
 } as const satisfies Record<string, MatmulTiling>;
@@ -34,4 +37,4 @@ export const MATMUL_TILINGS = {
 export type MatmulTilingName = keyof typeof MATMUL_TILINGS;
 
 /** The tiling used when a caller does not choose; the benchmark's autotuner may pick another per adapter. */
-export const DEFAULT_TILING: MatmulTiling = MATMUL_TILINGS.vec4x2_16x8;
+export const DEFAULT_TILING: MatmulTiling = MATMUL_TILINGS.vec4x4_8x8;

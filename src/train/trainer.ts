@@ -102,9 +102,10 @@ export class Trainer {
 
   /**
    * Submit up to `max` steps (at most stepsPerSubmit), ending early at the next logged step, and return
-   * how many were submitted. Never waits.
+   * how many were submitted. With `logLast` the chunk runs whole and only its last step is logged (the page:
+   * one record per animation frame). Never waits.
    */
-  submit(max: number): number {
+  submit(max: number, logLast = false): number {
     if (this.status === 'diverged') return 0;
     const cap = Math.min(max, this.net.plan.shape.stepsPerSubmit);
     let k = 0;
@@ -115,7 +116,7 @@ export class Trainer {
       this.sampler.next(this.indices);
       const slot = this.net.plan.index[k]!;
       this.ctx.device.queue.writeBuffer(this.net.arenas.index.buffers[slot.chunk]!, slot.offset, this.indices);
-      const log = this.logs(n);
+      const log = logLast ? k === cap - 1 : this.logs(n);
       ringSlot = this.program.encode(enc, k, log);
       this.step = n;
       k++;
@@ -123,9 +124,15 @@ export class Trainer {
     }
     this.ctx.device.queue.submit([enc.finish()]);
     if (ringSlot !== null) this.program.ring.commit(ringSlot, this.step);
-    this.inFlight.push(this.ctx.device.queue.onSubmittedWorkDone());
+    const done = this.ctx.device.queue.onSubmittedWorkDone();
+    this.inFlight.push(done);
+    this.pending++;
+    void done.finally(() => this.pending--);
     return k;
   }
+
+  /** Submits the GPU has not finished (a frame loop checks this instead of waiting). */
+  pending = 0;
 
   /** Records that have arrived, oldest first; stops the run at the first non-finite one. */
   drain(): StepRecord[] {

@@ -20,6 +20,7 @@ const SHAPES: [number, number, number][] = [
   [12, 8, 1027],
   [64, 68, 36],
   [4, 3, 8],
+  [20, 12, 16],
 ];
 const TRANS: [boolean, boolean][] = [
   [false, false],
@@ -27,7 +28,7 @@ const TRANS: [boolean, boolean][] = [
   [true, false],
   [true, true],
 ];
-const TILINGS = ['naive', 'reg8x8', 'vec4_8x8', 'vec4x2_16x8', 'tiled32', 'tiled64'] as const;
+const TILINGS = ['naive', 'reg8x8', 'vec4_8x8', 'vec4x2_16x8', 'vec4x4_8x8', 'tiled32', 'tiled64'] as const;
 
 describe('matmul against the float64 reference', () => {
   for (const tilingName of TILINGS) {
@@ -64,7 +65,7 @@ describe('matmul epilogues', () => {
     const z = ref.matmul(h, w, M, N, K, { transB: true }).map((v, i) => v + bias[i % N]!);
     for (const act of ref.ACTIVATIONS) {
       for (const residual of ['none', 'fixed', 'alpha'] as const) {
-        for (const tiling of [MATMUL_TILINGS.reg8x8, MATMUL_TILINGS.vec4x2_16x8, MATMUL_TILINGS.tiled32]) {
+        for (const tiling of [MATMUL_TILINGS.reg8x8, MATMUL_TILINGS.vec4x4_8x8, MATMUL_TILINGS.tiled32]) {
           const [c, out2] = [zeros(ctx, M * N), zeros(ctx, M * N)];
           const t = { a: upload(ctx, h), b: upload(ctx, w), bias: upload(ctx, bias), addend: upload(ctx, prev), alpha: upload(ctx, alpha), c, out2 };
           await run(ctx, await matmul(ctx, { M, N, K, transB: true }, { kind: 'activate', act, bias: true, residual }, t, tiling));

@@ -67,7 +67,8 @@ function gradientRatio(recent: readonly StepRecord[], head: number): number | nu
   if (head < 1) return null;
   const logs = recent
     .map((r) => (r.gradNorm[0] ?? NaN) / (r.gradNorm[head] ?? NaN))
-    .filter((x) => Number.isFinite(x) && x > 0)
+    // A first-block norm of exactly 0 (below f32's range) is the strongest vanishing there is, not missing data.
+    .filter((x) => Number.isFinite(x) && x >= 0)
     .map(Math.log10);
   return logs.length > 0 ? 10 ** mean(logs) : null;
 }

@@ -143,3 +143,15 @@ describe('fmt', () => {
     expect([3.2e-6, 0.4213, 63.4, 2e4, 0, -0.005, NaN].map(fmt)).toEqual(['3.2e-6', '0.42', '63', '2.0e4', '0', '-5.0e-3', 'NaN']);
   });
 });
+
+describe('a first block whose gradient underflowed to exactly 0', () => {
+  it('is diagnosed as vanishing, not as healthy', () => {
+    const records = Array.from({ length: 40 }, (_, i) => {
+      const r = record(i + 1, 1.1);
+      r.gradNorm[0] = 0;
+      r.gradNorm[1] = 0;
+      return r;
+    });
+    expect(diagnose(records, sigmoid).map((d) => d.kind)).toContain('vanishing');
+  });
+});

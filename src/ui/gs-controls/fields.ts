@@ -1,0 +1,76 @@
+import { ACTIVATIONS, CLIP_MODES, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS } from '../../model/config-schema.ts';
+import type { ConfigPath } from '../../model/config.ts';
+
+/** How a RunConfig field is edited on the page. */
+export type Widget =
+  | { kind: 'select'; options: readonly string[] }
+  | { kind: 'number'; min: number; max: number; step: number }
+  | { kind: 'slider'; min: number; max: number; step: number; /** a typed field accepts up to this */ typedMax?: number }
+  | { kind: 'log-slider'; min: number; max: number };
+
+export interface FieldControl {
+  path: ConfigPath;
+  label: string;
+  widget: Widget;
+  /** Shown only when this returns true for the current config values. */
+  when?: (get: (p: ConfigPath) => unknown) => boolean;
+}
+
+export interface FieldGroup {
+  title: string;
+  fields: FieldControl[];
+}
+
+const initUses = (scheme: string) => (get: (p: ConfigPath) => unknown) => get('model.init.scheme') === scheme;
+
+/** Every RunConfig field with its widget, grouped as the panel shows them. */
+export const FIELD_GROUPS: FieldGroup[] = [
+  {
+    title: 'Network',
+    fields: [
+      { path: 'model.depth', label: 'Depth', widget: { kind: 'slider', min: 1, max: 1000, step: 1, typedMax: 10000 } },
+      { path: 'model.width', label: 'Width', widget: { kind: 'slider', min: 1, max: 512, step: 1, typedMax: 4096 } },
+      { path: 'model.activation', label: 'Activation', widget: { kind: 'select', options: ACTIVATIONS } },
+      { path: 'model.norm', label: 'Normalization', widget: { kind: 'select', options: NORMS } },
+      { path: 'model.residual', label: 'Residual', widget: { kind: 'select', options: RESIDUALS } },
+      { path: 'model.init.scheme', label: 'Init', widget: { kind: 'select', options: INIT_SCHEMES } },
+      { path: 'model.init.gain', label: 'Gain', widget: { kind: 'log-slider', min: 0.01, max: 10 }, when: (g) => !['pytorch', 'meanfield'].includes(String(g('model.init.scheme'))) },
+      { path: 'model.init.sigmaW2', label: 'σ_w²', widget: { kind: 'number', min: 0.01, max: 100, step: 0.1 }, when: initUses('meanfield') },
+      { path: 'model.init.sigmaB2', label: 'σ_b²', widget: { kind: 'number', min: 0, max: 100, step: 0.01 }, when: initUses('meanfield') },
+    ],
+  },
+  {
+    title: 'Training',
+    fields: [
+      { path: 'train.optimizer', label: 'Optimizer', widget: { kind: 'select', options: OPTIMIZERS } },
+      { path: 'train.lr', label: 'Learning rate', widget: { kind: 'log-slider', min: 1e-5, max: 10 } },
+      { path: 'train.momentum', label: 'Momentum', widget: { kind: 'number', min: 0, max: 0.999, step: 0.01 }, when: (g) => g('train.optimizer') === 'momentum' },
+      { path: 'train.weightDecay', label: 'Weight decay', widget: { kind: 'number', min: 0, max: 1, step: 0.0001 } },
+      { path: 'train.batchSize', label: 'Batch size', widget: { kind: 'select', options: ['8', '16', '32', '64', '128', '256', '512', '1024'] } },
+      { path: 'train.clip.mode', label: 'Clipping', widget: { kind: 'select', options: CLIP_MODES } },
+      { path: 'train.clip.max', label: 'Clip at', widget: { kind: 'log-slider', min: 0.001, max: 1000 }, when: (g) => g('train.clip.mode') !== 'none' },
+    ],
+  },
+  {
+    title: 'Data',
+    fields: [
+      { path: 'data.name', label: 'Data set', widget: { kind: 'select', options: DATA_NAMES.filter((d) => d !== 'csv') } },
+      { path: 'data.noise', label: 'Noise', widget: { kind: 'number', min: 0, max: 10, step: 0.01 } },
+      { path: 'data.samples', label: 'Samples', widget: { kind: 'number', min: 16, max: 100000, step: 16 } },
+      { path: 'seed', label: 'Seed', widget: { kind: 'number', min: 0, max: 4294967295, step: 1 } },
+    ],
+  },
+];
+
+/** Fields that change without rebuilding the network (the optimizer's uniform is rewritten in place). */
+export const HOT_FIELDS: ReadonlySet<string> = new Set(['train.lr', 'train.momentum', 'train.weightDecay', 'train.clip.max']);
+
+/** Log-slider position (0–1000) ↔ value. */
+export function logSliderValue(pos: number, min: number, max: number): number {
+  const v = Math.exp(Math.log(min) + (pos / 1000) * (Math.log(max) - Math.log(min)));
+  return Number(v.toPrecision(3));
+}
+
+export function logSliderPosition(value: number, min: number, max: number): number {
+  return Math.round((1000 * (Math.log(value) - Math.log(min))) / (Math.log(max) - Math.log(min)));
+}

@@ -1,0 +1,86 @@
+import { css } from 'lit';
+
+export const controlsStyles = css`
+  :host {
+    display: block;
+    font: 14px/1.4 system-ui, sans-serif;
+    color: var(--gs-text, #e8eaed);
+  }
+  .run {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem;
+    align-items: center;
+    margin-bottom: 0.75rem;
+  }
+  button {
+    font: inherit;
+    padding: 0.4rem 0.9rem;
+    border-radius: 6px;
+    border: 1px solid #3a4350;
+    background: #1b2129;
+    color: inherit;
+    cursor: pointer;
+  }
+  button.primary {
+    background: #2f6fdf;
+    border-color: #2f6fdf;
+    font-weight: 600;
+    min-width: 5.5rem;
+  }
+  button:disabled {
+    opacity: 0.45;
+    cursor: default;
+  }
+  .speed {
+    display: flex;
+    gap: 0.4rem;
+    align-items: center;
+    font-size: 13px;
+    color: #aab3bf;
+  }
+  fieldset {
+    border: 1px solid #2a313b;
+    border-radius: 8px;
+    margin: 0 0 0.75rem;
+    padding: 0.5rem 0.75rem 0.75rem;
+    display: grid;
+    grid-template-columns: max-content 1fr;
+    gap: 0.35rem 0.75rem;
+    align-items: center;
+  }
+  legend {
+    padding: 0 0.3rem;
+    color: #aab3bf;
+    font-size: 12px;
+    text-transform: uppercase;
+    letter-spacing: 0.06em;
+  }
+  label {
+    color: #c7ced8;
+  }
+  select,
+  input[type='number'] {
+    font: inherit;
+    background: #0f1318;
+    color: inherit;
+    border: 1px solid #3a4350;
+    border-radius: 5px;
+    padding: 0.2rem 0.35rem;
+    min-width: 0;
+  }
+  .pair {
+    display: grid;
+    grid-template-columns: 1fr 5.5rem;
+    gap: 0.4rem;
+    align-items: center;
+  }
+  input[type='range'] {
+    width: 100%;
+    accent-color: #2f6fdf;
+  }
+  input[type='file'] {
+    font-size: 12px;
+    min-width: 0;
+  }
+`;

@@ -1,0 +1,110 @@
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { ConfigPath, RunConfig } from '../../model/config.ts';
+import { getField } from '../../model/set-path.ts';
+import { FIELD_GROUPS, logSliderPosition, logSliderValue, type FieldControl } from './fields.ts';
+import { controlsStyles } from './gs-controls.styles.ts';
+
+export type RunAction = 'play' | 'pause' | 'step' | 'reset';
+
+export interface SetDetail {
+  path: ConfigPath;
+  value: string;
+}
+
+/**
+ * Every RunConfig field with a fitting widget, and the run buttons. It holds no state of its own: the
+ * app passes the config in and applies (or refuses) what the user changes.
+ *
+ * @fires gs-set - {path, value}: the user changed a field (value as in `--set path=value`)
+ * @fires gs-action - 'play' | 'pause' | 'step' | 'reset'
+ * @fires gs-speed - steps per frame
+ * @fires gs-csv - the text of an uploaded CSV file
+ */
+@customElement('gs-controls')
+export class GsControls extends LitElement {
+  static override styles = controlsStyles;
+
+  @property({ attribute: false }) config!: RunConfig;
+  @property() status = 'idle';
+  @property({ type: Number }) speed = 4;
+
+  private emit<T>(name: string, detail: T): void {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+
+  private set(path: ConfigPath, value: string | number): void {
+    this.emit<SetDetail>('gs-set', { path, value: String(value) });
+  }
+
+  override render(): TemplateResult {
+    if (!this.config) return html``;
+    const running = this.status === 'running';
+    return html`
+      <div class="run">
+        <button class="primary" @click=${() => this.emit<RunAction>('gs-action', running ? 'pause' : 'play')} ?disabled=${this.status === 'diverged'}
+          title="Space">${running ? 'Pause' : 'Play'}</button>
+        <button @click=${() => this.emit<RunAction>('gs-action', 'step')} ?disabled=${running} title="→">Step</button>
+        <button @click=${() => this.emit<RunAction>('gs-action', 'reset')} title="R">Reset</button>
+        <label class="speed">Steps / frame
+          <input type="range" min="1" max="64" .value=${String(this.speed)} @input=${(e: Event) => this.emit('gs-speed', Number((e.target as HTMLInputElement).value))} />
+          <output>${this.speed}</output>
+        </label>
+      </div>
+      ${FIELD_GROUPS.map(
+        (g) => html`<fieldset>
+          <legend>${g.title}</legend>
+          ${g.fields.filter((f) => !f.when || f.when((p) => getField(this.config, p))).map((f) => this.field(f))}
+          ${g.title === 'Data' ? this.csvUpload() : nothing}
+        </fieldset>`,
+      )}
+    `;
+  }
+
+  private field(f: FieldControl): TemplateResult {
+    const value = getField(this.config, f.path);
+    const id = f.path.replaceAll('.', '-');
+    const w = f.widget;
+    switch (w.kind) {
+      case 'select':
+        return html`<label for=${id}>${f.label}</label>
+          <select id=${id} @change=${(e: Event) => this.set(f.path, (e.target as HTMLSelectElement).value)}>
+            ${w.options.map((o) => html`<option ?selected=${String(value) === o} value=${o}>${o}</option>`)}
+            ${w.options.includes(String(value)) ? nothing : html`<option selected value=${String(value)}>${String(value)}</option>`}
+          </select>`;
+      case 'number':
+        return html`<label for=${id}>${f.label}</label>
+          <input id=${id} type="number" min=${w.min} max=${w.max} step=${w.step} .value=${String(value)}
+            @change=${(e: Event) => this.set(f.path, (e.target as HTMLInputElement).value)} />`;
+      case 'slider':
+        return html`<label for=${id}>${f.label}</label>
+          <div class="pair">
+            <input type="range" min=${w.min} max=${w.max} step=${w.step} .value=${String(Math.min(Number(value), w.max))}
+              aria-label=${f.label} @change=${(e: Event) => this.set(f.path, (e.target as HTMLInputElement).value)} />
+            <input id=${id} type="number" min=${w.min} max=${w.typedMax ?? w.max} .value=${String(value)}
+              @change=${(e: Event) => this.set(f.path, (e.target as HTMLInputElement).value)} />
+          </div>`;
+      case 'log-slider':
+        return html`<label for=${id}>${f.label}</label>
+          <div class="pair">
+            <input type="range" min="0" max="1000" .value=${String(logSliderPosition(Number(value), w.min, w.max))} aria-label=${f.label}
+              @change=${(e: Event) => this.set(f.path, logSliderValue(Number((e.target as HTMLInputElement).value), w.min, w.max))} />
+            <input id=${id} type="number" step="any" .value=${String(value)} @change=${(e: Event) => this.set(f.path, (e.target as HTMLInputElement).value)} />
+          </div>`;
+    }
+  }
+
+  private csvUpload(): TemplateResult {
+    const onFile = async (e: Event) => {
+      const file = (e.target as HTMLInputElement).files?.[0];
+      if (file) this.emit('gs-csv', { name: file.name, text: await file.text() });
+    };
+    return html`<label for="csv">Your own CSV</label><input id="csv" type="file" accept=".csv,text/csv" @change=${onFile} />`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gs-controls': GsControls;
+  }
+}

@@ -1,0 +1,114 @@
+// Pure data assembly for <gs-depth-chart>: StepRecords in, uPlot columns and words out.
+import type { StepRecord } from '../../stats/record.ts';
+import { formatValue, plotColumn, type Hidden } from '../uplot/columns.ts';
+
+export const DEPTH_STATISTICS = ['gradNorm', 'deltaNorm', 'updateRatio', 'actStd', 'saturated', 'dead'] as const;
+export type DepthStatistic = (typeof DEPTH_STATISTICS)[number];
+
+export const STATISTIC_LABELS: Record<DepthStatistic, string> = {
+  gradNorm: 'gradient norm ‖∂L/∂W‖',
+  deltaNorm: 'error signal ‖∂L/∂z‖',
+  updateRatio: 'update ratio ‖ΔW‖/‖W‖',
+  actStd: 'activation std',
+  saturated: 'saturated fraction',
+  dead: 'dead-unit fraction',
+};
+
+export function isDepthStatistic(s: unknown): s is DepthStatistic {
+  return typeof s === 'string' && (DEPTH_STATISTICS as readonly string[]).includes(s);
+}
+
+/** Fractions live in [0, 1] and are often exactly 0, so they get a linear axis; the norms span decades. */
+export function isLogStatistic(stat: DepthStatistic): boolean {
+  return stat !== 'saturated' && stat !== 'dead';
+}
+
+/** Axis/legend name of per-layer index i, where index `depth` is the head. */
+export function layerLabel(i: number, depth: number): string {
+  return i === depth ? 'head' : String(i);
+}
+
+/**
+ * x-axis ticks: multiples of uPlot's chosen increment below the head, then the head itself. A
+ * multiple closer to the head than 0.6 increments is dropped so "head" never overprints it.
+ */
+export function layerSplits(depth: number, incr: number): number[] {
+  const step = Math.max(1, Math.round(incr));
+  const out: number[] = [];
+  for (let v = 0; v < depth; v += step) out.push(v);
+  while (out.length && depth - out[out.length - 1]! < 0.6 * step) out.pop();
+  out.push(depth);
+  return out;
+}
+
+export interface DepthSeries {
+  /** Per-layer index 0..depth (depth = the head). */
+  x: number[];
+  /** The newest record's values as drawn (log10 on a log axis), null where they cannot be drawn. */
+  latest: (number | null)[];
+  /** The first record after a clear, drawn dim for comparison. */
+  ghost: (number | null)[];
+  /** The records' own values, for read-outs and labels. */
+  raw: { latest: readonly number[]; ghost: readonly number[] };
+  latestStep: number | null;
+  ghostStep: number | null;
+  /** Index of the head (= model depth); -1 when there is no record. */
+  depth: number;
+  log: boolean;
+  /** What the newest line could not draw. */
+  hidden: Hidden;
+}
+
+function padded(column: (number | null)[], n: number): (number | null)[] {
+  while (column.length < n) column.push(null);
+  return column;
+}
+
+/** Columns for the chart: x = layer, the newest record's line and the ghost (first) record's line. */
+export function depthSeries(first: StepRecord | null, latest: StepRecord | null, stat: DepthStatistic): DepthSeries {
+  const log = isLogStatistic(stat);
+  const a = latest?.[stat] ?? [];
+  const g = first?.[stat] ?? [];
+  const n = Math.max(a.length, g.length);
+  const now = plotColumn(a, log);
+  return {
+    x: Array.from({ length: n }, (_, i) => i),
+    latest: padded(now.column, n),
+    ghost: padded(plotColumn(g, log).column, n),
+    raw: { latest: a, ghost: g },
+    latestStep: latest?.step ?? null,
+    ghostStep: first?.step ?? null,
+    depth: n - 1,
+    log,
+    hidden: now.hidden,
+  };
+}
+
+/** The small warning under the chart, or null when every layer was drawn. */
+export function hiddenNote(hidden: Hidden, log: boolean): string | null {
+  const parts: string[] = [];
+  const layers = (k: number) => `${k} layer${k === 1 ? '' : 's'}`;
+  if (hidden.nonFinite) parts.push(`${layers(hidden.nonFinite)} non-finite (NaN/Inf): shown as gaps`);
+  if (log && hidden.nonPositive) parts.push(`${layers(hidden.nonPositive)} at 0: below the log scale`);
+  return parts.length ? parts.join('; ') : null;
+}
+
+function ends(values: readonly number[], depth: number): string {
+  return `layer 0 ${formatValue(values[0])}, head ${formatValue(values[depth])}`;
+}
+
+/** The aria-label: what a screen reader should hear about the newest values. */
+export function describeDepth(s: DepthSeries, stat: DepthStatistic): string {
+  const name = STATISTIC_LABELS[stat];
+  if (s.latestStep === null) return `${name} by layer: no steps yet`;
+  let text = `${name} by layer at step ${s.latestStep}: ${ends(s.raw.latest, s.depth)}`;
+  const drawn = s.raw.latest.filter((v, i) => s.latest[i] !== null);
+  if (drawn.length) {
+    const lo = drawn.reduce((m, v) => Math.min(m, v));
+    const hi = drawn.reduce((m, v) => Math.max(m, v));
+    text += ` (range ${formatValue(lo)} to ${formatValue(hi)})`;
+  }
+  if (s.ghostStep !== null && s.ghostStep !== s.latestStep) text += `; at step ${s.ghostStep}: ${ends(s.raw.ghost, s.depth)}`;
+  const note = hiddenNote(s.hidden, s.log);
+  return note ? `${text}. ${note}.` : `${text}.`;
+}

@@ -1,0 +1,160 @@
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type uPlot from 'uplot';
+import type { StepRecord } from '../../stats/record.ts';
+import { chartStyles } from '../uplot/chart.styles.ts';
+import { formatValue } from '../uplot/columns.ts';
+import { axisValues, logAxis, logScale, themedAxis, type ChartTheme } from '../uplot/theme.ts';
+import { UPlotController, type ChartOptions } from '../uplot/uplot-chart.ts';
+import {
+  STATISTIC_LABELS,
+  depthSeries,
+  describeDepth,
+  hiddenNote,
+  isDepthStatistic,
+  isLogStatistic,
+  layerLabel,
+  layerSplits,
+  type DepthSeries,
+  type DepthStatistic,
+} from './depth-data.ts';
+import { depthChartStyles } from './gs-depth-chart.styles.ts';
+
+/** Layer-axis increments uPlot may choose from: whole layers only. */
+const LAYER_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000];
+
+/**
+ * One per-layer statistic against depth (x = block 0 at the input … the head) for the newest step,
+ * over a dim "ghost" line of the first step pushed after `clear()`. Log y for norms and ratios,
+ * linear 0–1 for the saturated and dead fractions. Draws at most once per animation frame.
+ *
+ * Reflects `data-points` (layers drawn in the newest line's x) and an `aria-label` with the values.
+ *
+ * @cssproperty --gs-chart-a - colour of the newest line; the ghost is the same colour, dimmed
+ * @cssproperty --gs-chart-grid - grid and tick colour
+ * @cssproperty --gs-chart-text - axis, legend and label colour
+ * @cssproperty --gs-chart-warn - colour of the note about values that could not be drawn
+ * @cssproperty --gs-chart-height - height when none is set on the element (default 260px)
+ * @cssproperty --gs-chart-font-size - axis text size in px (at least 13; default 14)
+ * @cssproperty --gs-chart-line-width - line width in px (at least 2; default 2.5)
+ */
+@customElement('gs-depth-chart')
+export class GsDepthChart extends LitElement {
+  static override styles = [...chartStyles, depthChartStyles];
+
+  /** Which per-layer array of the StepRecord to draw. */
+  @property({ reflect: true }) statistic: DepthStatistic = 'gradNorm';
+
+  @state() private series: DepthSeries = depthSeries(null, null, 'gradNorm');
+  @state() private hovered: number | null = null;
+
+  private first: StepRecord | null = null;
+  private latest: StepRecord | null = null;
+
+  private readonly chart = new UPlotController(this, () => this.renderRoot.querySelector<HTMLElement>('.plot'), {
+    options: (t) => this.options(t),
+    data: () => {
+      const s = (this.series = depthSeries(this.first, this.latest, this.stat));
+      return [s.x, s.latest, s.ghost];
+    },
+    drawn: () => {
+      this.setAttribute('aria-label', describeDepth(this.series, this.stat));
+      this.dataset['points'] = String(this.series.x.length);
+    },
+    hover: (idx) => {
+      this.hovered = idx;
+    },
+  });
+
+  /** Keeps the record as the newest (the first after a clear also becomes the ghost); draws next frame. */
+  push(record: StepRecord): void {
+    this.first ??= record;
+    this.latest = record;
+    this.chart.invalidate();
+  }
+
+  /** Forgets both lines; the next push becomes the new ghost. */
+  clear(): void {
+    this.first = null;
+    this.latest = null;
+    this.chart.invalidate();
+  }
+
+  private get stat(): DepthStatistic {
+    return isDepthStatistic(this.statistic) ? this.statistic : 'gradNorm';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (!this.hasAttribute('role')) this.setAttribute('role', 'img');
+    this.dataset['points'] ??= '0';
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // Scale type and axis label change with the statistic; uPlot cannot switch distr in place.
+    if (changed.has('statistic')) this.chart.rebuild();
+  }
+
+  private options(t: ChartTheme): ChartOptions {
+    const log = isLogStatistic(this.stat);
+    const y: uPlot.Scale = log ? logScale : { range: [0, 1] };
+    return {
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false, setScale: false }, points: { size: 10 } },
+      scales: { x: { time: false, range: (_u, _min, max) => [0, Math.max(1, max ?? 1)] }, y },
+      axes: [
+        themedAxis(t, {
+          side: 2,
+          label: 'layer (input → head)',
+          incrs: LAYER_INCRS,
+          splits: (_u, _i, _min, max, incr) => layerSplits(Math.round(max), incr),
+          values: (_u, splits) => splits.map((v) => layerLabel(v, this.series.depth)),
+        }),
+        log
+          ? logAxis(t, { side: 3, label: STATISTIC_LABELS[this.stat] })
+          : themedAxis(t, { side: 3, label: STATISTIC_LABELS[this.stat], values: axisValues }),
+      ],
+      series: [
+        {},
+        { label: 'newest', stroke: t.a, width: t.lineWidth, value: (_u, v) => formatValue(v) },
+        { label: 'first', stroke: t.a, width: t.lineWidth, alpha: 0.35, points: { show: false } },
+      ],
+    };
+  }
+
+  private readout(): string {
+    const i = this.hovered;
+    const s = this.series;
+    if (i === null || i < 0 || i > s.depth) return '';
+    const ghost = s.ghostStep !== null && s.ghostStep !== s.latestStep ? ` (step ${s.ghostStep}: ${formatValue(s.raw.ghost[i])})` : '';
+    return `${layerLabel(i, s.depth) === 'head' ? 'head' : `layer ${i}`}: ${formatValue(s.raw.latest[i])}${ghost}`;
+  }
+
+  override render() {
+    const s = this.series;
+    const note = hiddenNote(s.hidden, s.log);
+    const readout = this.readout();
+    return html`<div class="frame">
+      <div class="head" aria-hidden="true">
+        ${s.latestStep === null
+          ? html`<span class="key">${STATISTIC_LABELS[this.stat]}</span>`
+          : html`<span class="key"><span class="swatch a"></span>step ${s.latestStep}</span>
+              ${s.ghostStep !== null && s.ghostStep !== s.latestStep
+                ? html`<span class="key"><span class="swatch a ghost"></span>step ${s.ghostStep} (first)</span>`
+                : nothing}`}
+      </div>
+      <div class="area">
+        <div class="plot"></div>
+        ${s.latestStep === null ? html`<div class="empty">No steps yet</div>` : nothing}
+        ${readout ? html`<div class="readout" aria-hidden="true">${readout}</div>` : nothing}
+      </div>
+      ${note ? html`<p class="note">⚠ ${note}</p>` : nothing}
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gs-depth-chart': GsDepthChart;
+  }
+}

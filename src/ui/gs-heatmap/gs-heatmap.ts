@@ -1,0 +1,258 @@
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import type { StepRecord } from '../../stats/record.ts';
+import { STATISTICS, isStatistic, scaleKind, type HeatmapMode, type Range, type Statistic } from './color-scale.ts';
+import { ratioRecord } from './compare.ts';
+import { composePng } from './export-png.ts';
+import { DEFAULT_MAX_COLUMNS } from './heatmap-buffer.ts';
+import { HeatmapEngine, type EngineSettings, type HoverCell } from './heatmap-engine.ts';
+import { heatmapStyles } from './gs-heatmap.styles.ts';
+import { ariaSummary, rangeModeLabel, type LegendProps } from './legend.ts';
+import { legendTemplate } from './legend-view.ts';
+import { countColors } from './painter.ts';
+import { ScaleLink } from './scale-link.ts';
+
+export type { HeatmapMode, Range, Statistic } from './color-scale.ts';
+
+/** {layer (index into the per-layer arrays; the last is the head), step, value (raw), label}. */
+export type HeatmapHoverDetail = HoverCell;
+
+/**
+ * Layers (rows: input at the bottom, head at the top) × steps (columns, time flowing right), coloured
+ * by log10 of one per-layer statistic (linearly for the fractions `saturated` and `dead`). Standalone:
+ *
+ * ```html
+ * <gs-heatmap statistic="gradNorm"></gs-heatmap>
+ * <script type="module">
+ *   import './src/ui/gs-heatmap/gs-heatmap.ts';
+ *   const el = document.querySelector('gs-heatmap');
+ *   trainer.onRecord((record) => el.push(record)); // cheap: drawn on the next animation frame
+ * </script>
+ * ```
+ *
+ * Colour range: the 2nd–98th percentile of the last 200 steps, eased; `range` sets it, `fixed-range`
+ * freezes it, `linkScale(other)` shares one between heatmaps. `mode = 'ratio'` compares run B with
+ * run A (`pushRatio(a, b)`, i.e. push `ratioRecord(a, b)`): log10(B/A) for norms, B − A for
+ * fractions, blue–white–red with white = equal; changing `mode` clears the history. Where layers
+ * share a pixel row the largest value wins (farthest from equal in ratio mode), non-finite first.
+ * `data-columns` = columns on screen, `data-colors` = colours painted since the last full repaint.
+ *
+ * @fires gs-hover - {layer, step, value, label}: the pointer moved onto another cell
+ * @cssproperty --gs-heatmap-height - height of the element (default 260px)
+ * @cssproperty --gs-heatmap-background - behind the plot before data arrives
+ * @cssproperty --gs-text - text colour
+ * @cssproperty --gs-muted - axis and note colour
+ * @cssproperty --gs-border - plot and legend borders
+ */
+@customElement('gs-heatmap')
+export class GsHeatmap extends LitElement {
+  static override styles = heatmapStyles;
+
+  @property({ reflect: true }) statistic: Statistic = 'gradNorm';
+  @property({ reflect: true }) mode: HeatmapMode = 'value';
+  /** An explicit colour range in display units (log10 of the value, or the fraction); null follows the data. */
+  @property({ attribute: false }) range: Range | null = null;
+  /** Freezes the colour range where it is now. */
+  @property({ type: Boolean, reflect: true, attribute: 'fixed-range' }) fixedRange = false;
+  @property({ type: Number, attribute: 'max-columns' }) maxColumns = DEFAULT_MAX_COLUMNS;
+
+  @state() private shown: Range = { min: 0, max: 1 };
+  @state() private steps: [number, number] | null = null;
+  @state() private tip: { x: number; y: number; flipX: boolean; flipY: boolean; text: string } | null = null;
+
+  @query('canvas') private canvas!: HTMLCanvasElement | null;
+  @query('.plot') private plot!: HTMLElement | null;
+  private readonly engine = new HeatmapEngine();
+  private observer: ResizeObserver | null = null;
+  private cssSize = { width: 0, height: 0 };
+  private raf = 0;
+  private lastHover = '';
+
+  /** Stores one step and schedules a draw; never draws synchronously. */
+  push(record: StepRecord): void {
+    this.engine.push(record, this.maxColumns);
+    this.schedule();
+  }
+
+  /** Compare mode: pushes ratioRecord(a, b) (B/A for norms, B − A for fractions); use with mode 'ratio'. */
+  pushRatio(a: StepRecord, b: StepRecord): void {
+    this.push(ratioRecord(a, b));
+  }
+
+  clear(): void {
+    this.engine.clear();
+    this.tip = null;
+    this.schedule();
+  }
+
+  /** Marks where a run went non-finite (layer null: the whole step) with a white-outlined cross. */
+  markDivergence(step: number, layer: number | null = null): void {
+    this.engine.markDivergence(step, layer);
+    this.schedule();
+  }
+
+  /** Shares one colour scale (the union of both ranges) with `other` and whatever it is linked to. */
+  linkScale(other: GsHeatmap): void {
+    if (other === this) return;
+    const link = this.engine.link ?? other.engine.link ?? new ScaleLink();
+    for (const h of [this, other]) {
+      if (h.engine.link && h.engine.link !== link) h.unlinkScale();
+      h.engine.link = link;
+      link.join(h.engine, () => h.schedule());
+      h.schedule();
+    }
+  }
+
+  unlinkScale(): void {
+    this.engine.link?.leave(this.engine);
+    this.engine.link = null;
+    this.schedule();
+  }
+
+  /** The range the image is drawn with, in display units. */
+  get drawnRange(): Range {
+    return { ...this.shown };
+  }
+
+  /** Distinct colours on the canvas after drawing what is pending (sampled; for tests and sanity checks). */
+  distinctColors(): number {
+    if (this.raf) this.draw();
+    const c = this.canvas;
+    if (!c || c.width === 0 || c.height === 0) return 0;
+    return countColors(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
+  }
+
+  /** The plot with axis labels and the colour bar, as a PNG. */
+  toPNG(): Promise<Blob> {
+    if (!this.canvas) return Promise.reject(new Error('gs-heatmap: toPNG needs the element connected and rendered first'));
+    if (this.raf) this.draw();
+    return composePng(this.canvas, this.legendProps(), this.steps, devicePixelRatio);
+  }
+
+  private get stat(): Statistic {
+    return isStatistic(this.statistic) ? this.statistic : 'gradNorm';
+  }
+
+  private settings(): EngineSettings {
+    const mode = this.mode === 'ratio' ? 'ratio' : 'value';
+    return { statistic: this.stat, mode, range: this.range, fixed: this.fixedRange, maxColumns: this.maxColumns };
+  }
+
+  private schedule(): void {
+    if (this.raf === 0 && this.isConnected) this.raf = requestAnimationFrame(() => this.draw());
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.setAttribute('role', 'img');
+    if (this.hasUpdated) this.observe();
+    this.schedule();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.observer?.disconnect();
+    this.observer = null;
+    cancelAnimationFrame(this.raf);
+    this.raf = 0;
+    this.engine.link?.update(this.engine, null);
+  }
+
+  protected override firstUpdated(): void {
+    this.observe();
+  }
+
+  private observe(): void {
+    if (this.observer || !this.plot) return;
+    this.observer = new ResizeObserver(([entry]) => {
+      if (!entry) return;
+      this.cssSize = { width: entry.contentRect.width, height: entry.contentRect.height };
+      this.schedule();
+    });
+    this.observer.observe(this.plot);
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('mode') && changed.get('mode') !== undefined) this.engine.clear();
+    if (changed.has('statistic') && changed.get('statistic') !== undefined) this.engine.resetScale();
+    if (changed.has('statistic') && !isStatistic(this.statistic)) console.warn(`gs-heatmap: statistic must be one of ${STATISTICS.join(', ')} (got "${this.statistic}"); showing gradNorm`);
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    this.setAttribute('aria-label', ariaSummary(this.stat, this.settings().mode, this.engine.data?.layers ?? 0, this.steps));
+    const inputs = ['statistic', 'mode', 'range', 'fixedRange', 'maxColumns'] as const;
+    if (inputs.some((k) => changed.has(k))) this.schedule();
+  }
+
+  private draw(): void {
+    cancelAnimationFrame(this.raf);
+    this.raf = 0;
+    const canvas = this.canvas;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    const dpr = devicePixelRatio || 1;
+    const w = Math.max(1, Math.round(this.cssSize.width * dpr));
+    const h = Math.max(1, Math.round(this.cssSize.height * dpr));
+    if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
+    const r = this.engine.frame(ctx, w, h, dpr, this.settings());
+    this.dataset['columns'] = String(r.columns);
+    this.dataset['colors'] = String(this.engine.colors);
+    if (r.range.min !== this.shown.min || r.range.max !== this.shown.max) this.shown = r.range;
+    const steps = this.engine.stepSpan();
+    if (steps?.[0] !== this.steps?.[0] || steps?.[1] !== this.steps?.[1]) this.steps = steps;
+    if (r.again) this.schedule();
+  }
+
+  private onMove(e: PointerEvent): void {
+    const c = this.canvas;
+    const rect = c?.getBoundingClientRect();
+    if (!c || !rect || rect.width === 0 || rect.height === 0) return;
+    const [x, y] = [e.clientX - rect.left, e.clientY - rect.top];
+    const hit = this.engine.hover((x * c.width) / rect.width, (y * c.height) / rect.height, this.settings());
+    if (!hit) return this.onLeave();
+    this.tip = { x, y, flipX: x > rect.width / 2, flipY: y > rect.height / 2, text: hit.text };
+    const key = `${hit.cell.layer}|${hit.cell.step}`;
+    if (key === this.lastHover) return;
+    this.lastHover = key;
+    this.dispatchEvent(new CustomEvent<HeatmapHoverDetail>('gs-hover', { detail: hit.cell, bubbles: true, composed: true }));
+  }
+
+  private onLeave(): void {
+    this.tip = null;
+    this.lastHover = '';
+  }
+
+  private legendProps(): LegendProps {
+    const { mode } = this.settings();
+    const kind = scaleKind(this.stat);
+    const source = this.range ? 'set' : this.fixedRange ? 'fixed' : 'follow';
+    return { stat: this.stat, kind, mode, range: this.shown, rangeMode: rangeModeLabel(source, kind, mode, !!this.engine.link) };
+  }
+
+  override render(): TemplateResult {
+    const t = this.tip;
+    const tipStyle = t
+      ? `left:${t.x + (t.flipX ? -12 : 12)}px;top:${t.y + (t.flipY ? -12 : 12)}px;transform:translate(${t.flipX ? -100 : 0}%,${t.flipY ? -100 : 0}%)`
+      : '';
+    return html`<div class="wrap">
+      <div class="axis-y"><span>head</span><span class="mid">layer</span><span>input</span></div>
+      <div class="plot">
+        <canvas @pointermove=${this.onMove} @pointerleave=${this.onLeave}></canvas>
+        ${t ? html`<div class="tip" style=${tipStyle}>${t.text}</div>` : nothing}
+      </div>
+      ${legendTemplate(this.legendProps())}
+      <div class="axis-x">
+        <span>${this.steps ? `step ${this.steps[0]}` : ''}</span><span>step →</span><span>${this.steps?.[1] ?? ''}</span>
+      </div>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'gs-heatmap': GsHeatmap;
+  }
+  interface HTMLElementEventMap {
+    'gs-hover': CustomEvent<HeatmapHoverDetail>;
+  }
+}

@@ -1,0 +1,178 @@
+import type { StepRecord } from '../../stats/record.ts';
+import { lutFor, scaleKind, toDisplay, type HeatmapMode, type Range, type Statistic } from './color-scale.ts';
+import { FOLLOW_COLUMNS, driftedBeyond, followTarget, sampleColumns, smoothRange } from './follow-range.ts';
+import { ColumnRing, dataCapacity } from './heatmap-buffer.ts';
+import { hoverText, layerLabel } from './legend.ts';
+import { HeatmapPainter, cellAt, drawMarker, type PaintStyle, type View } from './painter.ts';
+import { winningLayer, type RowReduce } from './row-aggregation.ts';
+import type { ScaleLink } from './scale-link.ts';
+
+/** What the element asks for; the engine decides what must be repainted. */
+export interface EngineSettings {
+  statistic: Statistic;
+  mode: HeatmapMode;
+  /** An explicit range (display units: log10 or linear); null follows the data. */
+  range: Range | null;
+  /** Freeze the followed range where it is. */
+  fixed: boolean;
+  maxColumns: number;
+}
+
+export interface FrameResult {
+  /** Columns on screen. */
+  columns: number;
+  /** The range the image is drawn with (what the legend must show). */
+  range: Range;
+  /** The follow range is still easing toward its target: draw another frame. */
+  again: boolean;
+}
+
+export interface HoverCell {
+  layer: number;
+  step: number;
+  value: number;
+  /** "block 12" or "head". */
+  label: string;
+}
+
+const MAX_MARKERS = 32;
+/** Until there is finite data the scale spans one decade, so the legend has something to show. */
+const FALLBACK: Range = { min: 0, max: 1 };
+
+/** The heatmap without the element: data ring, image ring, range following, markers. */
+export class HeatmapEngine {
+  data: ColumnRing | null = null;
+  link: ScaleLink | null = null;
+  private readonly painter = new HeatmapPainter();
+  private followed: Range | null = null;
+  private target: Range | null = null;
+  private frozen: Range | null = null;
+  private drawn: Range | null = null;
+  private drawnKey = '';
+  private sampledAt = -1;
+  private markers: { step: number; layer: number | null }[] = [];
+  view: View = { total: 0, ringWidth: 1, rows: 1, width: 1, height: 1 };
+
+  get colors(): number {
+    return this.painter.colors;
+  }
+
+  push(record: StepRecord, maxColumns: number): void {
+    const layers = record.gradNorm.length;
+    if (layers === 0) return;
+    if (!this.data || this.data.layers !== layers || this.data.capacity !== dataCapacity(maxColumns, layers)) {
+      this.data = new ColumnRing(dataCapacity(maxColumns, layers), layers);
+      this.resetScale();
+    }
+    this.data.push(record.step, record);
+  }
+
+  clear(): void {
+    this.data?.clear();
+    this.markers = [];
+    this.resetScale();
+  }
+
+  resetScale(): void {
+    this.followed = this.target = this.frozen = this.drawn = null;
+    this.sampledAt = -1;
+    this.drawnKey = '';
+  }
+
+  markDivergence(step: number, layer: number | null): void {
+    this.markers = [...this.markers.filter((m) => m.step !== step), { step, layer }].slice(-MAX_MARKERS);
+  }
+
+  /** Draws one frame onto `ctx` (a canvas of width × height device pixels). */
+  frame(ctx: CanvasRenderingContext2D, width: number, height: number, dpr: number, s: EngineSettings): FrameResult {
+    const data = this.data;
+    const range = this.pickRange(s);
+    if (!data || data.total === 0) {
+      ctx.clearRect(0, 0, width, height);
+      return { columns: 0, range, again: false };
+    }
+    const ringWidth = Math.max(1, Math.min(width, data.capacity));
+    const rows = Math.max(1, Math.min(data.layers, height));
+    this.view = { total: data.total, ringWidth, rows, width, height };
+    this.paint(data, s, range, this.painter.configure(ringWidth, rows, data.layers));
+    this.painter.blit(ctx, this.view);
+    this.drawMarkers(ctx, dpr);
+    const settling = !s.range && !s.fixed && !!this.target && !!this.followed && driftedBeyond(this.followed, this.target, 1e-3);
+    return { columns: Math.min(data.total, ringWidth), range: this.drawn ?? range, again: settling };
+  }
+
+  /** Repaints everything when the look changed (or the range drifted), else only the new columns. */
+  private paint(data: ColumnRing, s: EngineSettings, picked: Range, resized: boolean): void {
+    // Linked heatmaps draw with exactly the link's range, so equal colours mean equal values across them.
+    const shared = !s.range && !s.fixed && this.link ? this.link.settle(this, picked) : null;
+    const range = shared ?? picked;
+    const key = `${s.statistic}|${s.mode}|${this.view.ringWidth}|${this.view.rows}|${data.layers}`;
+    if (resized || key !== this.drawnKey || driftedBeyond(this.drawn, range, s.range || shared ? 0 : undefined)) {
+      this.drawn = range;
+      this.drawnKey = key;
+      this.painter.repaint(data, this.style(s, range));
+    } else {
+      this.painter.paintNew(data, this.style(s, this.drawn ?? range));
+    }
+  }
+
+  private style(s: EngineSettings, range: Range): PaintStyle {
+    const reduce: RowReduce = s.mode === 'ratio' ? 'extreme' : 'max';
+    return { stat: s.statistic, kind: scaleKind(s.statistic), reduce, lut: lutFor(s.mode), range };
+  }
+
+  /** Explicit range > frozen range > the smoothed follow range (shared through the link if any). */
+  private pickRange(s: EngineSettings): Range {
+    if (s.range) return s.range;
+    this.updateFollow(s);
+    if (!s.fixed) this.frozen = null;
+    else this.frozen ??= this.drawn ?? this.followed;
+    return (s.fixed ? this.frozen : this.followed) ?? FALLBACK;
+  }
+
+  private updateFollow(s: EngineSettings): void {
+    const data = this.data;
+    if (data && data.total > 0 && data.total !== this.sampledAt) {
+      this.sampledAt = data.total;
+      const kind = scaleKind(s.statistic);
+      const cols = Math.min(data.count, FOLLOW_COLUMNS);
+      const raw = sampleColumns((i) => data.column(s.statistic, data.total - 1 - i), cols, data.layers);
+      for (let i = 0; i < raw.length; i++) raw[i] = toDisplay(raw[i]!, kind);
+      this.target = followTarget(raw, kind, s.mode);
+    }
+    const shared = this.link ? this.link.update(this, this.target) : this.target;
+    if (shared) this.followed = smoothRange(this.followed, shared);
+  }
+
+  private drawMarkers(ctx: CanvasRenderingContext2D, dpr: number): void {
+    const data = this.data!;
+    for (const m of this.markers) {
+      const seq = data.findStep(m.step);
+      if (seq >= this.view.total - Math.min(this.view.total, this.view.ringWidth)) {
+        drawMarker(ctx, this.view, seq, m.layer, data.layers, dpr);
+      }
+    }
+  }
+
+  /** The cell under device pixel (x, y): the layer whose colour is drawn there, its raw value, and the tooltip line. */
+  hover(x: number, y: number, s: EngineSettings): { cell: HoverCell; text: string } | null {
+    const data = this.data;
+    const at = data && cellAt(this.view, x, y);
+    if (!data || !at || !data.has(at.seq)) return null;
+    const raw = data.column(s.statistic, at.seq);
+    const kind = scaleKind(s.statistic);
+    const display = Array.from(raw, (v) => toDisplay(v, kind));
+    const layer = winningLayer(display, at.row, this.view.rows, s.mode === 'ratio' ? 'extreme' : 'max');
+    const cell = { layer, step: data.stepAt(at.seq), value: raw[layer] ?? NaN, label: layerLabel(layer, data.layers) };
+    return { cell, text: hoverText(cell.label, cell.step, cell.value, kind, s.mode) };
+  }
+
+  /** First and last step held, for the axis and the aria label. */
+  stepSpan(): [number, number] | null {
+    const d = this.data;
+    if (!d || d.total === 0) return null;
+    // Before the frame that draws the newest push, report everything held.
+    const n = this.view.total === d.total ? Math.min(d.total, this.view.ringWidth) : d.count;
+    return [d.stepAt(d.total - n), d.stepAt(d.total - 1)];
+  }
+}

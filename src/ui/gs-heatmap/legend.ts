@@ -1,0 +1,118 @@
+import type { HeatmapMode, Range, ScaleKind, Statistic } from './color-scale.ts';
+import { FOLLOW_COLUMNS } from './follow-range.ts';
+
+/** Everything the legend (on the page or in the PNG) shows. */
+export interface LegendProps {
+  stat: Statistic;
+  kind: ScaleKind;
+  mode: HeatmapMode;
+  range: Range;
+  /** From rangeModeLabel. */
+  rangeMode: string;
+}
+
+export interface Tick {
+  /** 0 = bottom of the colour bar, 1 = top. */
+  pos: number;
+  label: string;
+}
+
+const SUPERSCRIPT: Record<string, string> = {
+  '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹',
+};
+
+/** 10^k as people write it: 1, 10, 0.1, then 10², 10⁻² and beyond. */
+export function powerLabel(k: number): string {
+  if (k === 0) return '1';
+  if (k === 1) return '10';
+  if (k === -1) return '0.1';
+  return `10${[...String(k)].map((c) => SUPERSCRIPT[c] ?? c).join('')}`;
+}
+
+/** A value for the read-out: 4 significant digits, exponent form outside [0.001, 10⁴). */
+export function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  return a >= 1e-3 && a < 1e4 ? v.toPrecision(4) : v.toExponential(3);
+}
+
+/** Tick marks for the colour bar: decades under log, round steps under linear. */
+export function legendTicks(range: Range, kind: ScaleKind, mode: HeatmapMode, maxTicks = 6): Tick[] {
+  const span = range.max - range.min;
+  if (!(span > 0)) return [];
+  const pos = (v: number): number => (v - range.min) / span;
+  const prefix = mode === 'ratio' ? '×' : '';
+  if (kind === 'log') {
+    const lo = Math.ceil(range.min - 1e-9);
+    const hi = Math.floor(range.max + 1e-9);
+    if (hi - lo < 1) return narrowLogTicks(range, lo, hi, prefix);
+    const step = Math.max(1, Math.ceil((hi - lo + 1) / maxTicks));
+    const out: Tick[] = [];
+    for (let k = lo; k <= hi; k += step) out.push({ pos: pos(k), label: prefix + powerLabel(k) });
+    return out;
+  }
+  const step = niceStep(span / (maxTicks - 1));
+  const out: Tick[] = [];
+  for (let v = Math.ceil(range.min / step - 1e-9) * step; v <= range.max + 1e-9; v += step) {
+    const r = Number(v.toFixed(6));
+    out.push({ pos: pos(r), label: (mode === 'ratio' && r > 0 ? '+' : '') + String(r) });
+  }
+  return out;
+}
+
+/** Under two decades in view: label both ends, and the one decade inside if it is not crowded by them. */
+function narrowLogTicks(range: Range, lo: number, hi: number, prefix: string): Tick[] {
+  const span = range.max - range.min;
+  const end = (d: number): Tick => ({ pos: (d - range.min) / span, label: prefix + shortValue(10 ** d) });
+  const mid = (lo - range.min) / span;
+  const inner = hi === lo && mid > 0.15 && mid < 0.85 ? [{ pos: mid, label: prefix + powerLabel(lo) }] : [];
+  return [end(range.min), ...inner, end(range.max)];
+}
+
+/** Two significant digits for tick labels: 0.21, 4.9, 3.2e-7. */
+export function shortValue(v: number): string {
+  const a = Math.abs(v);
+  if (a !== 0 && (a < 1e-3 || a >= 1e4)) return v.toExponential(1);
+  return String(Number(v.toPrecision(2)));
+}
+
+function niceStep(raw: number): number {
+  const p = 10 ** Math.floor(Math.log10(raw));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
+}
+
+/** Blocks 0..D-1 are numbered from the input side; the last entry is the head. */
+export function layerLabel(layer: number, layers: number): string {
+  return layer === layers - 1 ? 'head' : `block ${layer}`;
+}
+
+/** The colour bar's caption: what is shown and how it is scaled. */
+export function legendTitle(stat: Statistic, kind: ScaleKind, mode: HeatmapMode): string {
+  if (mode === 'ratio') return kind === 'log' ? `${stat}: B / A (log scale)` : `${stat}: B − A (linear)`;
+  return kind === 'log' ? `${stat} (log scale)` : `${stat} (fraction, linear)`;
+}
+
+/** What a screen reader hears, e.g. "gradNorm heatmap, 101 layers, steps 1–240". */
+export function ariaSummary(stat: Statistic, mode: HeatmapMode, layers: number, steps: [number, number] | null): string {
+  const what = mode === 'ratio' ? `${stat} B/A heatmap` : `${stat} heatmap`;
+  if (!steps || layers === 0) return `${what}, no data yet`;
+  return `${what}, ${layers} layers (input at the bottom, head at the top), steps ${steps[0]}–${steps[1]}`;
+}
+
+export type RangeSource = 'set' | 'fixed' | 'follow';
+
+/** The legend's line on where the colour range comes from. */
+export function rangeModeLabel(source: RangeSource, kind: ScaleKind, mode: HeatmapMode, linked: boolean): string {
+  if (source !== 'follow') return source;
+  if (mode === 'value' && kind === 'linear') return '0 – 1';
+  return `${linked ? 'shared, ' : ''}follows last ${FOLLOW_COLUMNS} steps`;
+}
+
+/** The tooltip line, e.g. "block 12 · step 240 · 3.142e-5" or "head · step 9 · B/A = 1.250". */
+export function hoverText(label: string, step: number, value: number, kind: ScaleKind, mode: HeatmapMode): string {
+  const prefix = mode === 'value' ? '' : kind === 'log' ? 'B/A = ' : 'B − A = ';
+  return `${label} · step ${step} · ${prefix}${formatValue(value)}`;
+}

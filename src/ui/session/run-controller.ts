@@ -1,0 +1,168 @@
+import type { Gpu } from '../../gpu/device.ts';
+import { KernelContext } from '../../gpu/context.ts';
+import type { RunConfig } from '../../model/config.ts';
+import type { StepRecord } from '../../stats/record.ts';
+import { makeDataset } from '../../train/data/dataset.ts';
+import type { Dataset } from '../../train/data/types.ts';
+import type { EvalResult } from '../../train/eval.ts';
+import { Trainer } from '../../train/trainer.ts';
+
+export type RunId = 'A' | 'B';
+export type PageStatus = 'idle' | 'running' | 'paused' | 'diverged' | 'error';
+
+/** What the controller tells the page; the page never touches the GPU. */
+export interface RunListener {
+  record(run: RunId, r: StepRecord): void;
+  test(run: RunId, step: number, result: EvalResult): void;
+  status(s: PageStatus, detail?: string): void;
+  rebuilt(runs: RunId[]): void;
+}
+
+/** Steps between test-set evaluations while running. */
+const EVAL_EVERY = 100;
+/** Submits allowed ahead of the GPU before a frame skips submitting (flow control without waiting). */
+const MAX_PENDING = 2;
+
+/**
+ * Owns the trainers for run A (and B in compare mode) and drives them from requestAnimationFrame:
+ * each frame submits `stepsPerFrame` steps to each run (the same seed, data and batches, so they stay in
+ * lockstep) and hands over whatever records have arrived. Rendering never waits for training and training
+ * never waits for rendering.
+ */
+export class RunController {
+  status: PageStatus = 'idle';
+  stepsPerFrame = 4;
+  private runs = new Map<RunId, Trainer>();
+  private ctx: KernelContext;
+  private raf = 0;
+  private building: Promise<void> = Promise.resolve();
+  private lastEval = 0;
+  private evaluating = false;
+
+  constructor(
+    gpu: Gpu,
+    private readonly listener: RunListener,
+  ) {
+    this.ctx = new KernelContext(gpu);
+  }
+
+  get step(): number {
+    return this.runs.get('A')?.step ?? 0;
+  }
+
+  trainer(run: RunId): Trainer | undefined {
+    return this.runs.get(run);
+  }
+
+  /** Build the nets for a config (and its comparison). Throws ConfigError/LimitError for the page to show. */
+  load(a: RunConfig, b: RunConfig | null, csv?: string): Promise<void> {
+    this.building = this.building.then(async () => {
+      const wasRunning = this.status === 'running';
+      this.pause();
+      const data: Dataset = makeDataset(a.data, a.seed, csv);
+      const next = new Map<RunId, Trainer>();
+      try {
+        next.set('A', await Trainer.create(this.ctx, a, data, { stepsPerSubmit: 16 }));
+        if (b) next.set('B', await Trainer.create(this.ctx, b, b.data.name === a.data.name ? data : makeDataset(b.data, b.seed, csv), { stepsPerSubmit: 16 }));
+      } catch (e) {
+        for (const t of next.values()) t.destroy();
+        this.setStatus(wasRunning ? 'running' : this.status === 'diverged' ? 'diverged' : 'paused');
+        if (wasRunning) this.play();
+        throw e;
+      }
+      for (const t of this.runs.values()) t.destroy();
+      this.runs = next;
+      this.lastEval = 0;
+      this.listener.rebuilt([...next.keys()]);
+      this.setStatus('idle');
+      if (wasRunning) this.play();
+    });
+    return this.building;
+  }
+
+  /** Learning rate, momentum, weight decay and τ take effect without a rebuild. */
+  setHyper(a: RunConfig, b: RunConfig | null): void {
+    this.runs.get('A')?.setHyper(a);
+    if (b) this.runs.get('B')?.setHyper(b);
+  }
+
+  play(): void {
+    if (this.status === 'diverged' || this.status === 'error' || !this.runs.size) return;
+    this.setStatus('running');
+    if (!this.raf) this.raf = requestAnimationFrame(this.frame);
+  }
+
+  pause(): void {
+    if (this.status === 'running') this.setStatus('paused');
+    cancelAnimationFrame(this.raf);
+    this.raf = 0;
+  }
+
+  /** One step on every run (the → key), delivered on the next frames. */
+  stepOnce(): void {
+    if (this.status === 'running' || this.status === 'diverged' || this.status === 'error') return;
+    for (const t of this.runs.values()) t.submit(1, true);
+    this.setStatus('paused');
+    this.poll();
+  }
+
+  reset(): void {
+    this.pause();
+    for (const t of this.runs.values()) t.reset();
+    this.lastEval = 0;
+    this.listener.rebuilt([...this.runs.keys()]);
+    this.setStatus('idle');
+  }
+
+  destroy(): void {
+    this.pause();
+    for (const t of this.runs.values()) t.destroy();
+    this.runs.clear();
+  }
+
+  private frame = (): void => {
+    this.raf = 0;
+    if (this.status !== 'running') return;
+    const ready = [...this.runs.values()].every((t) => t.pending < MAX_PENDING);
+    // A fresh run's first frame is a single step, so its first record (the depth chart's ghost) is step 1.
+    if (ready) for (const t of this.runs.values()) t.submit(t.step === 0 ? 1 : this.stepsPerFrame, true);
+    this.drainAll();
+    this.maybeEvaluate();
+    if (this.status === 'running') this.raf = requestAnimationFrame(this.frame);
+  };
+
+  /** Deliver records that arrived after a single step (paused) over the next few frames. */
+  private poll(tries = 30): void {
+    this.drainAll();
+    if (tries > 0 && [...this.runs.values()].some((t) => t.pending > 0)) requestAnimationFrame(() => this.poll(tries - 1));
+    else this.drainAll();
+  }
+
+  private drainAll(): void {
+    for (const [id, t] of this.runs) {
+      for (const r of t.drain()) this.listener.record(id, r);
+      if (t.status === 'diverged' && this.status !== 'diverged') {
+        this.pause();
+        const d = t.divergence;
+        this.setStatus('diverged', d ? `Run ${id} went non-finite at step ${d.step}: ${d.what}.` : undefined);
+      }
+    }
+  }
+
+  private maybeEvaluate(): void {
+    if (this.evaluating || this.step - this.lastEval < EVAL_EVERY) return;
+    this.evaluating = true;
+    this.lastEval = this.step;
+    const jobs = [...this.runs].map(async ([id, t]) => {
+      const step = t.step;
+      const r = await t.evaluate();
+      if (r) this.listener.test(id, step, r);
+    });
+    void Promise.all(jobs).finally(() => (this.evaluating = false));
+  }
+
+  private setStatus(s: PageStatus, detail?: string): void {
+    this.status = s;
+    this.listener.status(s, detail);
+  }
+}

@@ -1,0 +1,84 @@
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPage, type PageSession } from '../helpers/browser.ts';
+
+const SMALL = 'model.depth=8&model.width=16&data.samples=256&train.batchSize=32';
+
+/** Wait until gs-app reports a status (and optionally a step) matching the predicate. */
+async function waitFor(page: Page, fn: string, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(fn, { timeout, polling: 100 });
+}
+
+const app = (page: Page, attr: string) => page.$eval('gs-app', (e, a) => e.getAttribute(a), attr);
+const inApp = <T>(page: Page, fn: string): Promise<T> => page.evaluate(`(() => { const root = document.querySelector('gs-app').shadowRoot; ${fn} })()`) as Promise<T>;
+
+describe('the playground in headless Chromium (SwiftShader WebGPU)', () => {
+  let s: PageSession;
+  beforeAll(async () => {
+    s = await startPage();
+  }, 60_000);
+  afterAll(() => s?.close());
+
+  it('loads with no console errors and a hash with play=1 trains: data-step advances and the heatmap fills', async () => {
+    const page = await s.open(`#${SMALL}&play=1`);
+    await waitFor(page, `Number(document.querySelector('gs-app')?.dataset.step) >= 20`);
+    expect(await app(page, 'data-status')).toBe('running');
+    const colors = await inApp<number>(page, `return root.querySelector('gs-heatmap[data-run="A"]').distinctColors();`);
+    expect(colors).toBeGreaterThan(1);
+    expect(s.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('changing depth in the controls rebuilds the net', async () => {
+    const page = await s.open(`#${SMALL}`);
+    await waitFor(page, `document.querySelector('gs-app')?.dataset.depth === '8'`);
+    await inApp(page, `const c = root.querySelector('gs-controls').shadowRoot.querySelector('#model-depth'); c.value = '12'; c.dispatchEvent(new Event('change'));`);
+    await waitFor(page, `document.querySelector('gs-app')?.dataset.depth === '12' && location.hash.includes('model.depth=12')`);
+    await page.keyboard.press('Space');
+    await waitFor(page, `Number(document.querySelector('gs-app')?.dataset.step) >= 5`);
+    await page.close();
+  });
+
+  it('a bad hash value shows a message naming it, and training still works', async () => {
+    const page = await s.open(`#${SMALL}&model.width=99999&play=1`);
+    await waitFor(page, `Number(document.querySelector('gs-app')?.dataset.step) >= 5`);
+    const text = await inApp<string>(page, `return [...root.querySelectorAll('.banner')].map((b) => b.textContent).join(' ');`);
+    expect(text).toMatch(/model\.width must be an integer from 1 to 4096 \(got 99999\)/);
+    await page.close();
+  });
+
+  it('compare mode trains two nets side by side', async () => {
+    const page = await s.open(`#preset=plain-vs-residual-100&model.depth=10&model.width=16&train.batchSize=32&data.samples=256&play=1`);
+    await waitFor(page, `Number(document.querySelector('gs-app')?.dataset.step) >= 10`);
+    expect(await app(page, 'data-compare')).toBe('true');
+    const cols = await inApp<number[]>(page, `return ['A', 'B', 'ratio'].map((r) => Number(root.querySelector('gs-heatmap[data-run="' + r + '"]').dataset.columns));`);
+    expect(cols.every((c) => c > 0)).toBe(true);
+    await page.close();
+  });
+
+  it('a lesson loads its preset', async () => {
+    const page = await s.open('');
+    await waitFor(page, `document.querySelector('gs-app')?.dataset.status === 'idle'`);
+    await inApp(page, `root.querySelector('gs-lessons').shadowRoot.querySelector('[data-lesson="sigmoid-deep"]').click();`);
+    await waitFor(page, `location.hash.includes('preset=sigmoid-deep')`);
+    await page.close();
+  });
+
+  it('export produces a run log file', async () => {
+    const page = await s.open(`#${SMALL}&play=1`);
+    await waitFor(page, `Number(document.querySelector('gs-app')?.dataset.step) >= 8`);
+    await page.evaluate(() => {
+      const w = window as unknown as { downloads: { name: string; size: number }[] };
+      w.downloads = [];
+      HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+        void fetch(this.href).then((r) => r.blob()).then((b) => w.downloads.push({ name: this.download, size: b.size }));
+      };
+    });
+    await inApp(page, `root.querySelector('[data-export="jsonl"]').click();`);
+    await waitFor(page, `window.downloads.length === 1`);
+    const d = await page.evaluate(() => (window as unknown as { downloads: { name: string; size: number }[] }).downloads[0]!);
+    expect(d.name).toBe('gradscope-run.jsonl');
+    expect(d.size).toBeGreaterThan(100);
+    await page.close();
+  });
+});

@@ -25,13 +25,15 @@ describe('the playground in headless Chromium (SwiftShader WebGPU)', () => {
     expect(await app(page, 'data-status')).toBe('running');
     const colors = await inApp<number>(page, `return root.querySelector('gs-heatmap[data-run="A"]').distinctColors();`);
     expect(colors).toBeGreaterThan(1);
+    const points = await inApp<number[]>(page, `return ['gs-depth-chart', 'gs-loss-chart'].map((t) => Number(root.querySelector(t).getAttribute('data-points')));`);
+    expect(points.every((p) => p > 0)).toBe(true);
     expect(s.errors).toEqual([]);
     await page.close();
   });
 
   it('changing depth in the controls rebuilds the net', async () => {
     const page = await s.open(`#${SMALL}`);
-    await waitFor(page, `document.querySelector('gs-app')?.dataset.depth === '8'`);
+    await waitFor(page, `document.querySelector('gs-app')?.dataset.ready === 'true' && document.querySelector('gs-app')?.dataset.depth === '8'`);
     await inApp(page, `const c = root.querySelector('gs-controls').shadowRoot.querySelector('#model-depth'); c.value = '12'; c.dispatchEvent(new Event('change'));`);
     await waitFor(page, `document.querySelector('gs-app')?.dataset.depth === '12' && location.hash.includes('model.depth=12')`);
     await page.keyboard.press('Space');
@@ -58,7 +60,7 @@ describe('the playground in headless Chromium (SwiftShader WebGPU)', () => {
 
   it('a lesson loads its preset', async () => {
     const page = await s.open('');
-    await waitFor(page, `document.querySelector('gs-app')?.dataset.status === 'idle'`);
+    await waitFor(page, `document.querySelector('gs-app')?.dataset.ready === 'true'`);
     await inApp(page, `root.querySelector('gs-lessons').shadowRoot.querySelector('[data-lesson="sigmoid-deep"]').click();`);
     await waitFor(page, `location.hash.includes('preset=sigmoid-deep')`);
     await page.close();

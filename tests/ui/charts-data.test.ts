@@ -173,10 +173,11 @@ describe('log axis over log10 values', () => {
     expect(logRange(Number.NaN, 2)).toEqual([-1, 1]);
   });
 
-  it('picks the densest ticks that fit: 1…9, then 1-2-5 per decade, then every few decades', () => {
+  it('picks the densest ticks that fit: 1-1.2-1.5-2…, 1…9, 1-2-5 per decade, then every few decades', () => {
     const values = (lo: number, hi: number, n: number) => logTicks(lo, hi, n).map((e) => formatValue(fromExponent(e)));
     expect(values(-0.4, 0.05, 8)).toEqual(['0.4', '0.5', '0.6', '0.7', '0.8', '0.9', '1']);
     expect(values(-2.1, 0.1, 8)).toEqual(['0.01', '0.02', '0.05', '0.1', '0.2', '0.5', '1']);
+    expect(values(-0.02, 0.34, 5)).toEqual(['1', '1.2', '1.5', '2']);
     expect(values(-40, 3, 6)).toEqual(['1e-40', '1e-30', '1e-20', '1e-10', '1']);
     expect(logTicks(1, 1, 5)).toEqual([]);
   });

@@ -89,6 +89,12 @@ export class GsApp extends LitElement {
   }
 
   private async start(): Promise<void> {
+    // The settings are known before the device is: a lesson or an edit made while WebGPU starts is kept.
+    if (!this.page) {
+      const { state, errors } = parseHash(location.hash);
+      this.page = state;
+      this.messages = errors;
+    }
     try {
       this.gpu = await browserDevice();
     } catch (e) {
@@ -113,12 +119,10 @@ export class GsApp extends LitElement {
       },
       rebuilt: () => this.clearViews(),
     });
-    const { state, errors } = parseHash(location.hash);
-    this.page = state;
-    this.messages = errors;
     await this.updateComplete;
     await this.rebuild();
-    if (state.play) this.controller.play();
+    this.dataset.ready = 'true';
+    if (this.page?.play) this.controller.play();
   }
 
   private setStatus(s: PageStatus): void {

@@ -4,7 +4,7 @@ import type uPlot from 'uplot';
 import type { StepRecord } from '../../stats/record.ts';
 import { chartStyles } from '../uplot/chart.styles.ts';
 import { formatValue } from '../uplot/columns.ts';
-import { axisValues, logAxis, logScale, themedAxis, type ChartTheme } from '../uplot/theme.ts';
+import { WHOLE_INCRS, axisValues, logAxis, logScale, themedAxis, type ChartTheme } from '../uplot/theme.ts';
 import { UPlotController, type ChartOptions } from '../uplot/uplot-chart.ts';
 import {
   STATISTIC_LABELS,
@@ -19,9 +19,6 @@ import {
   type DepthStatistic,
 } from './depth-data.ts';
 import { depthChartStyles } from './gs-depth-chart.styles.ts';
-
-/** Layer-axis increments uPlot may choose from: whole layers only. */
-const LAYER_INCRS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10000];
 
 /**
  * One per-layer statistic against depth (x = block 0 at the input … the head) for the newest step,
@@ -91,7 +88,7 @@ export class GsDepthChart extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    // Scale type and axis label change with the statistic; uPlot cannot switch distr in place.
+    // The y scale (log or 0–1), its axis and label all change: rebuilding beats patching uPlot's axes.
     if (changed.has('statistic')) this.chart.rebuild();
   }
 
@@ -106,7 +103,7 @@ export class GsDepthChart extends LitElement {
         themedAxis(t, {
           side: 2,
           label: 'layer (input → head)',
-          incrs: LAYER_INCRS,
+          incrs: WHOLE_INCRS,
           splits: (_u, _i, _min, max, incr) => layerSplits(Math.round(max), incr),
           values: (_u, splits) => splits.map((v) => layerLabel(v, this.series.depth)),
         }),
@@ -116,7 +113,7 @@ export class GsDepthChart extends LitElement {
       ],
       series: [
         {},
-        { label: 'newest', stroke: t.a, width: t.lineWidth, value: (_u, v) => formatValue(v) },
+        { label: 'newest', stroke: t.a, width: t.lineWidth },
         { label: 'first', stroke: t.a, width: t.lineWidth, alpha: 0.35, points: { show: false } },
       ],
     };

@@ -5,7 +5,7 @@ import type { StepRecord } from '../../stats/record.ts';
 import { chartStyles } from '../uplot/chart.styles.ts';
 import { formatValue } from '../uplot/columns.ts';
 import { fromExponent } from '../uplot/log-axis.ts';
-import { axisValues, logAxis, logScale, themedAxis, type ChartTheme } from '../uplot/theme.ts';
+import { WHOLE_INCRS, axisValues, logAxis, logScale, themedAxis, type ChartTheme } from '../uplot/theme.ts';
 import { UPlotController, type ChartOptions } from '../uplot/uplot-chart.ts';
 import { COL, LOG_COLUMN, LossTable, type Run } from './loss-data.ts';
 import { lossChartStyles } from './gs-loss-chart.styles.ts';
@@ -111,7 +111,7 @@ export class GsLossChart extends LitElement {
       cursor: { drag: { x: false, y: false, setScale: false }, points: { size: 10 } },
       scales: { x: { time: false }, loss: logScale, acc: { range: [0, 1] } },
       axes: [
-        themedAxis(t, { side: 2, label: 'step', values: axisValues }),
+        themedAxis(t, { side: 2, label: 'step', incrs: WHOLE_INCRS, values: axisValues }),
         logAxis(t, { side: 3, scale: 'loss', label: 'loss' }),
         themedAxis(t, { side: 1, scale: 'acc', label: 'accuracy', values: axisValues, grid: { show: false } }),
       ],

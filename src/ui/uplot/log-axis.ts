@@ -19,7 +19,7 @@ export function logRange(min: number | null | undefined, max: number | null | un
   return [lo - pad, hi + pad];
 }
 
-const MANTISSAS = [[1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 5], [1, 3]];
+const MANTISSAS = [[1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 5], [1, 3]];
 const DECADE_STEPS = [1, 2, 3, 5, 10, 20, 25, 50, 100];
 
 function mantissaTicks(lo: number, hi: number, mantissas: number[]): number[] {
@@ -34,8 +34,8 @@ function mantissaTicks(lo: number, hi: number, mantissas: number[]): number[] {
 }
 
 /**
- * Tick positions (exponents) between lo and hi: the densest of 1…9, 1-2-5, 1-3 per decade, then
- * every 1, 2, 3, 5, 10… decades, that keeps to maxTicks.
+ * Tick positions (exponents) between lo and hi: the densest of 1-1.2-1.5-2-2.5-3…9, 1…9, 1-2-5,
+ * 1-3 per decade, then every 1, 2, 3, 5, 10… decades, that keeps to maxTicks.
  */
 export function logTicks(lo: number, hi: number, maxTicks: number): number[] {
   if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [];

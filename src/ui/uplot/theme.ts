@@ -1,4 +1,4 @@
-// Chart theme from CSS custom properties, and the axis style every chart shares.
+// Chart theme from CSS custom properties, and the axes every chart shares.
 import type uPlot from 'uplot';
 import { formatValue } from './columns.ts';
 import { fromExponent, logRange, logTicks } from './log-axis.ts';
@@ -85,7 +85,10 @@ export function themedAxis(t: ChartTheme, axis: uPlot.Axis): uPlot.Axis {
   };
 }
 
-/** Tick labels; uPlot passes null for splits its filter hides (the minor ticks of a log axis). */
+/** Tick spacings for axes of whole numbers (steps, layers): 1, 2, 5, 10, 20, 50, … 5e9. */
+export const WHOLE_INCRS: number[] = Array.from({ length: 30 }, (_, i) => [1, 2, 5][i % 3]! * 10 ** Math.floor(i / 3));
+
+/** Tick labels; uPlot passes null for any split an axis filter hides. */
 export const axisValues: uPlot.Axis.DynamicValues = (_u, splits) => splits.map((v) => (v == null ? '' : formatValue(v)));
 
 /** The y scale of a log axis: uPlot sees log10 values (see log-axis.ts), ranged here. */

@@ -2,7 +2,7 @@
 // two dispatches and without float atomics, so the result is bit-identical from run to run:
 //   sum_squares_blocks    one workgroup per block of WG·ITEMS floats, partials[block] = Σ x²
 //   sum_squares_segments  one invocation per segment, sums its partials in a fixed order
-//   finalize_grad_norm    one workgroup: global L2 norm, clip scale, non-finite flag, step counter
+//   finalize_grad_norm    one workgroup: global L2 norm from the per-segment norms, clip scale, non-finite flag, step counter
 //
 // Why a prefix table of block starts and not a 2-D grid (y = segment, x = block): lengths range from 1
 // to 16M floats, so a grid sized for the longest segment would launch segments × 4096 workgroups that
@@ -60,20 +60,52 @@ struct Clip {
 @group(0) @binding(1) var<uniform> clip: Clip;
 @group(0) @binding(2) var<storage, read_write> scalars: Scalars;
 
-var<workgroup> scratch: array<f32, WG>;
+var<workgroup> scratch3: array<vec3f, WG>;
 
-// Pairwise tree sum over the workgroup (WG a power of two); every invocation gets the total.
-fn workgroup_sum(lid: u32, value: f32) -> f32 {
-  scratch[lid] = value;
+// Blue's scaled sum of squares. Squares of |x| below ~1e-19 underflow f32 and those above ~1e19
+// overflow it, yet the vanishing gradients of a deep sigmoid net sit at 1e-20 and below: so entries
+// below 2^-50 are summed as (x·2^63)², those above 2^50 as (x·2^-63)², and the rest as x². The three
+// sums (small, medium, big) travel together and only become one norm at the end.
+const T_SMALL: f32 = 8.8817842e-16; // 2^-50
+const T_BIG: f32 = 1.1258999e15; // 2^50
+const S_SMALL: f32 = 9.2233720e18; // 2^63
+const S_BIG: f32 = 1.0842022e-19; // 2^-63
+
+fn blue_add(acc: vec3f, x: f32) -> vec3f {
+  let a = abs(x);
+  if (a < T_SMALL) {
+    let y = x * S_SMALL;
+    return acc + vec3f(y * y, 0.0, 0.0);
+  }
+  if (a > T_BIG) {
+    let y = x * S_BIG;
+    return acc + vec3f(0.0, 0.0, y * y);
+  }
+  return acc + vec3f(0.0, x * x, 0.0);
+}
+
+// The L2 norm the three sums stand for; each branch scales so nothing under- or overflows on the way.
+fn blue_norm(acc: vec3f) -> f32 {
+  // A NaN or ∞ anywhere wins: every comparison below is false for NaN and would hide it.
+  let all = acc.x + acc.y + acc.z;
+  if (!is_finite(all)) { return all; }
+  if (acc.z > 0.0) { return sqrt(acc.z + acc.y * S_BIG * S_BIG) / S_BIG; }
+  if (acc.y > 0.0) { return sqrt(acc.y + (acc.x / S_SMALL) / S_SMALL); }
+  return sqrt(acc.x) / S_SMALL;
+}
+
+fn workgroup_sum3(lid: u32, value: vec3f) -> vec3f {
+  scratch3[lid] = value;
   workgroupBarrier();
   for (var stride = WG / 2u; stride > 0u; stride >>= 1u) {
     if (lid < stride) {
-      scratch[lid] += scratch[lid + stride];
+      scratch3[lid] += scratch3[lid + stride];
     }
     workgroupBarrier();
   }
-  return scratch[0];
+  return scratch3[0];
 }
+
 
 // The last segment whose first block is at or before block b.
 fn find_segment(b: u32) -> u32 {
@@ -102,14 +134,18 @@ fn sum_squares_blocks(
   let seg = segs[find_segment(b)];
   let start = (b - seg.first_block) * WG * ITEMS;
   let end = min(start + WG * ITEMS, seg.length);
-  var acc = 0.0;
+  var acc = vec3f(0.0);
   for (var i = start + lid; i < end; i += WG) {
     var x = src[seg.offset + i];
     if (DIFF) { x -= base[seg.offset + i]; }
-    acc = fma(x, x, acc);
+    acc = blue_add(acc, x);
   }
-  let total = workgroup_sum(lid, acc);
-  if (lid == 0u) { dst[b] = total; }
+  let total = workgroup_sum3(lid, acc);
+  if (lid == 0u) {
+    dst[3u * b] = total.x;
+    dst[3u * b + 1u] = total.y;
+    dst[3u * b + 2u] = total.z;
+  }
 }
 
 // Most segments own one or a few partials, so one invocation per segment (no barriers) beats a
@@ -120,29 +156,30 @@ fn sum_squares_segments(@builtin(global_invocation_id) gid: vec3u, @builtin(num_
   let s = gid.x + gid.y * nwg.x * WG;
   if (s >= params.segments) { return; }
   let seg = segs[s];
-  var total = 0.0;
+  var total = vec3f(0.0);
   for (var run = 0u; run < seg.blocks; run += 64u) {
-    var part = 0.0;
+    var part = vec3f(0.0);
     for (var i = run; i < min(run + 64u, seg.blocks); i++) {
-      part += src[seg.first_block + i];
+      let p = 3u * (seg.first_block + i);
+      part += vec3f(src[p], src[p + 1u], src[p + 2u]);
     }
     total += part;
   }
-  dst[params.out_base + s] = total;
+  dst[params.out_base + s] = blue_norm(total);
 }
 
 // Reads params.segments sums from src. The step counter advances only on finite steps, so Adam's bias
 // correction counts the updates actually applied.
 @compute @workgroup_size(WG)
 fn finalize_grad_norm(@builtin(local_invocation_index) lid: u32) {
-  var acc = 0.0;
+  var acc = vec3f(0.0);
   for (var i = lid; i < params.segments; i += WG) {
-    acc += src[i];
+    acc = blue_add(acc, src[i]);
   }
-  let sum = workgroup_sum(lid, acc);
+  let sums = workgroup_sum3(lid, acc);
   if (lid != 0u) { return; }
-  let total = sqrt(sum);
-  let finite = is_finite(sum) && !(STICKY && scalars.non_finite != 0.0);
+  let total = blue_norm(sums);
+  let finite = is_finite(total) && !(STICKY && scalars.non_finite != 0.0);
   var scale = 1.0;
   if (CLIP_MODE == CLIP_NORM && finite && total >= clip.max_norm) {
     scale = clip.max_norm / total;

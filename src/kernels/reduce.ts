@@ -104,7 +104,8 @@ function floatsIn(r: BufferRange): number {
 }
 
 /**
- * out[outBase + s] = Σ x² (or Σ (x − base)² when `base` is given) over segments[s] of x, as two dispatches to record in order. Build time only:
+ * out[outBase + s] = ‖x‖₂ (or ‖x − base‖₂ when `base` is given) over segments[s] of x, exact across f32's
+ * whole range (Blue's scaled sums: a norm of 1e-30 is not lost to underflowing squares), as two dispatches to record in order. Build time only:
  * this creates the segment table and the partials buffer. Several arena chunks can write one `out`
  * at different outBase, then finalizeGradNorm sums them all.
  */
@@ -118,7 +119,8 @@ export async function sumSquares(
     throw new RangeError(`sumSquares: out holds ${floatsIn(t.out)} floats, needs ${outBase + plan.segments} (outBase + segments)`);
   }
   const segs = upload(ctx, plan.table, 'sum-squares segments');
-  const partials = zeros(ctx, plan.blocks, 'sum-squares partials');
+  // Three partial sums per block: Blue's small, medium and big accumulators (shaders/reduce.wgsl).
+  const partials = zeros(ctx, 3 * plan.blocks, 'sum-squares partials');
   const params = ctx.paramBlock([plan.segments, plan.blocks, outBase]);
   return [
     await ctx.dispatch(

@@ -6,7 +6,8 @@ import type { StepRecord } from '../stats/record.ts';
 
 /**
  * Where a step's raw statistics land on the GPU (one buffer, 256-byte-aligned sections) and how a
- * snapshot of them becomes a StepRecord. Sums of squares travel; square roots happen here.
+ * snapshot of them becomes a StepRecord. Norms arrive computed (gradSums, weightSums, deltaSums and dzSums
+ * hold per-tensor L2 norms); moments and counts are turned into means and fractions here.
  */
 export class StatsLayout {
   readonly layout: ArenaLayout;
@@ -44,10 +45,10 @@ export class StatsLayout {
     const s = this.plan.shape;
     const weights = this.plan.params.filter((p) => p.layer !== undefined);
     const weightIndex = weights.map((w) => this.plan.params.indexOf(w));
-    const sqrtAt = (slot: Slot) => weightIndex.map((i) => Math.sqrt(at(slot, i)));
-    const gradNorm = sqrtAt(this.gradSums);
-    const weightNorm = sqrtAt(this.weightSums);
-    const delta = sqrtAt(this.deltaSums);
+    const normsAt = (slot: Slot) => weightIndex.map((i) => at(slot, i));
+    const gradNorm = normsAt(this.gradSums);
+    const weightNorm = normsAt(this.weightSums);
+    const delta = normsAt(this.deltaSums);
     const layers = s.depth + 1;
     const actMean: number[] = [];
     const actStd: number[] = [];
@@ -72,7 +73,7 @@ export class StatsLayout {
       nonFinite: f[scalars + SCALARS.nonFinite]! !== 0 || !Number.isFinite(loss),
       stepMs,
       gradNorm,
-      deltaNorm: this.dzIndex.map((i) => Math.sqrt(at(this.dzSums, i))),
+      deltaNorm: this.dzIndex.map((i) => at(this.dzSums, i)),
       weightNorm,
       updateRatio: delta.map((d, i) => (weightNorm[i]! > 0 ? d / weightNorm[i]! : 0)),
       actMean,

@@ -42,7 +42,7 @@ async function gpuSums(ctx: KernelContext, x: Float32Array, segments: Segment[])
 }
 
 function checkSums(got: Float32Array, x: Float32Array, segments: Segment[], label: string): void {
-  const want = ref.segmentedSumSquares(x, segments);
+  const want = ref.segmentedSumSquares(x, segments).map(Math.sqrt);
   expectClose(ratios(got, want), new Float64Array(want.length).fill(1), 1e-4, label);
 }
 
@@ -115,7 +115,7 @@ describe('segmented sum of squares against the float64 reference', () => {
     const first = await sumSquares(ctx, { x: upload(ctx, a.x), segments: a.segments, out });
     const second = await sumSquares(ctx, { x: upload(ctx, b.x), segments: b.segments, out, outBase: 3 });
     await run(ctx, ...first, ...second);
-    const want = Float64Array.from([...ref.segmentedSumSquares(a.x, a.segments), ...ref.segmentedSumSquares(b.x, b.segments)]);
+    const want = Float64Array.from([...ref.segmentedSumSquares(a.x, a.segments), ...ref.segmentedSumSquares(b.x, b.segments)].map(Math.sqrt));
     expectClose(ratios(await readF32(ctx, out, 5), want), new Float64Array(5).fill(1), 1e-4, 'two chunks');
     await expect(sumSquares(ctx, { x: upload(ctx, b.x), segments: b.segments, out, outBase: 4 })).rejects.toThrow(/out holds 5/);
   });
@@ -161,5 +161,24 @@ describe('finalize: global norm, clip scale, non-finite flag, step counter', () 
     }
     const { got } = await finalizeOnce(ctx, x, segments, 'norm', 1, scalars);
     expect([got[SCALARS.nonFinite], got[SCALARS.step]]).toEqual([0, 2]);
+  });
+});
+
+describe('norms across the whole f32 range', () => {
+  it('keeps a layer of 1e-25 gradients and one of 1e25 exact (their squares would under- and overflow)', async () => {
+    const ctx = await testContext();
+    const rng = new Rng(31);
+    const n = 5000;
+    const x = new Float32Array(3 * n);
+    for (let i = 0; i < n; i++) {
+      x[i] = rng.normal() * 1e-25;
+      x[n + i] = rng.normal();
+      x[2 * n + i] = rng.normal() * 1e25;
+    }
+    x[2 * n + 7] = 1e-30; // a tiny entry beside huge ones must not break the big branch
+    const segments = [0, 1, 2].map((k) => ({ offset: k * n, length: n }));
+    const got = await gpuSums(ctx, x, segments);
+    const want = ref.segmentedSumSquares(Float64Array.from(x), segments).map(Math.sqrt);
+    for (let k = 0; k < 3; k++) expect(Math.abs(got[k]! - want[k]!) / want[k]!, `segment ${k}`).toBeLessThan(1e-5);
   });
 });

@@ -61,6 +61,17 @@ describe('training on the GPU', () => {
     trainer.destroy();
   });
 
+  it('a training step allocates nothing: no buffers, bind groups or pipelines after the first steps', async () => {
+    const ctx = await testContext();
+    const config = resolveConfig({ data: { name: 'circles', samples: 256 }, model: { depth: 6, width: 16, norm: 'batch', residual: 'rezero' }, train: { batchSize: 32, steps: 40, optimizer: 'adam' } });
+    const trainer = await Trainer.create(ctx, config, makeDataset(config.data, config.seed), { stepsPerSubmit: 4 });
+    await trainer.run(4, () => {});
+    const before = { ...ctx.created, ...ctx.pipelines.created };
+    await trainer.run(20, () => {});
+    expect({ ...ctx.created, ...ctx.pipelines.created }).toEqual(before);
+    trainer.destroy();
+  });
+
   it('the same seed gives the same run; reset replays it', async () => {
     const patch = { seed: 9, data: { name: 'xor', samples: 256 }, model: { depth: 4, width: 8 }, train: { batchSize: 32, steps: 5 } };
     const a = await train(patch, 5);

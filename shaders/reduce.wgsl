@@ -123,6 +123,11 @@ fn is_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
+fn entry(i: u32) -> f32 {
+  if (DIFF) { return src[i] - base[i]; }
+  return src[i];
+}
+
 @compute @workgroup_size(WG)
 fn sum_squares_blocks(
   @builtin(workgroup_id) wid: vec3u,
@@ -134,11 +139,25 @@ fn sum_squares_blocks(
   let seg = segs[find_segment(b)];
   let start = (b - seg.first_block) * WG * ITEMS;
   let end = min(start + WG * ITEMS, seg.length);
-  var acc = vec3f(0.0);
+  // The common case costs one fma and one max per entry. Only a thread whose largest entry says its plain
+  // sum under- or overflowed goes over its entries again, scaled (in vanishing or exploding layers).
+  var sq = 0.0;
+  var biggest = 0.0;
   for (var i = start + lid; i < end; i += WG) {
-    var x = src[seg.offset + i];
-    if (DIFF) { x -= base[seg.offset + i]; }
-    acc = blue_add(acc, x);
+    let x = entry(seg.offset + i);
+    sq = fma(x, x, sq);
+    biggest = max(biggest, abs(x));
+  }
+  var acc = vec3f(0.0, sq, 0.0);
+  let tiny = biggest > 0.0 && biggest < T_SMALL;
+  if (tiny || biggest > T_BIG) {
+    let scale = select(S_BIG, S_SMALL, tiny);
+    var scaled = 0.0;
+    for (var i = start + lid; i < end; i += WG) {
+      let y = entry(seg.offset + i) * scale;
+      scaled = fma(y, y, scaled);
+    }
+    acc = select(vec3f(0.0, 0.0, scaled), vec3f(scaled, 0.0, 0.0), tiny);
   }
   let total = workgroup_sum3(lid, acc);
   if (lid == 0u) {

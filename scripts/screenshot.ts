@@ -11,7 +11,7 @@ try {
     await page.goto(s.url + hash, { waitUntil: 'load' });
     await page.waitForFunction(`Number(document.querySelector('gs-app')?.dataset.step) >= ${steps}`, { timeout: 120_000 });
     await new Promise((r) => setTimeout(r, 500));
-    await page.screenshot({ path: `/tmp/gs-${name}.png`, fullPage: name === 'phone' });
+    await page.screenshot({ path: `/tmp/gs-${name}.png`, fullPage: process.env.FULL === '1' || name === 'phone' });
     console.log(`/tmp/gs-${name}.png`);
   }
   if (s.errors.length) console.log('console errors:', s.errors);

@@ -36,7 +36,7 @@ export const PRESETS: readonly Preset[] = [
     name: 'relu-he',
     title: 'ReLU with He init: the gradient gets through',
     explanation:
-      'The same thirty blocks with ReLU and He initialization. A ReLU passes the gradient on unchanged wherever it is active, and He’s weight variance of 2/fan_in makes up for the half of the units that are off, so the signal keeps its size from layer to layer in both directions. Every block gets a usable gradient, and the spiral is separated within a few hundred steps.',
+      'The same thirty blocks with ReLU and He initialization. A ReLU passes the gradient on unchanged wherever it is active, and He’s weight variance of 2/fan_in makes up for the half of the units that are off, so the signal keeps its size from layer to layer in both directions. Every block gets a usable gradient, and the spiral is separated in about five hundred steps (after a bumpy start: momentum overshoots early on).',
     lookFor: 'Every row of the gradient-norm heatmap stays within about one order of magnitude of the head, from the first step on.',
     config: { model: { ...SMALL, depth: 30, activation: 'relu', init: { scheme: 'he' } }, train: TRAIN },
   },

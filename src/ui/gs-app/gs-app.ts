@@ -12,6 +12,8 @@ import type { Diagnosis, StepRecord } from '../../stats/record.ts';
 import type { EvalResult } from '../../train/eval.ts';
 import { download } from '../export.ts';
 import type { RunAction, SetDetail } from '../gs-controls/gs-controls.ts';
+import '../gs-boundary/gs-boundary.ts';
+import type { GsBoundary } from '../gs-boundary/gs-boundary.ts';
 import '../gs-controls/gs-controls.ts';
 import '../gs-depth-chart/gs-depth-chart.ts';
 import type { GsDepthChart } from '../gs-depth-chart/gs-depth-chart.ts';
@@ -53,6 +55,8 @@ export class GsApp extends LitElement {
   @query('gs-heatmap[data-run="ratio"]') private heatRatio?: GsHeatmap;
   @query('gs-depth-chart') private depth!: GsDepthChart;
   @query('gs-loss-chart') private lossChart!: GsLossChart;
+  @query('gs-boundary') private boundaryView?: GsBoundary;
+  @state() private boundaryPoints: { x: Float32Array; y: Uint32Array } | null = null;
 
   private gpu: Gpu | null = null;
   private controller: RunController | null = null;
@@ -118,6 +122,9 @@ export class GsApp extends LitElement {
         if (detail) this.messages = [...this.messages, detail];
       },
       rebuilt: () => this.clearViews(),
+      boundary: (d) => {
+        if (this.boundaryView) this.boundaryView.boundary = d;
+      },
     });
     await this.updateComplete;
     await this.rebuild();
@@ -147,6 +154,8 @@ export class GsApp extends LitElement {
   }
 
   private clearViews(): void {
+    const data = this.controller?.data;
+    this.boundaryPoints = data && data.inputDim === 2 && data.task === 'classification' ? { x: data.train.x, y: data.train.y as Uint32Array } : null;
     this.records = { A: [], B: [] };
     this.step = 0;
     this.dataset.step = '0';
@@ -335,7 +344,12 @@ export class GsApp extends LitElement {
             <div class="panel"><h2>Across depth, newest step</h2><gs-depth-chart .statistic=${this.statistic}></gs-depth-chart></div>
             <div class="panel"><h2>Loss and test accuracy</h2><gs-loss-chart></gs-loss-chart></div>
           </section>
-          <section class="panel"><h2>Diagnosis</h2><gs-diagnosis .items=${this.diagnosis} @gs-apply-fix=${this.onApplyFix}></gs-diagnosis></section>
+          <section class="${this.boundaryPoints ? 'charts' : ''}">
+            <div class="panel"><h2>Diagnosis</h2><gs-diagnosis .items=${this.diagnosis} @gs-apply-fix=${this.onApplyFix}></gs-diagnosis></div>
+            ${this.boundaryPoints
+              ? html`<div class="panel"><h2>Decision boundary${compare ? ' (run A)' : ''}</h2><gs-boundary .points=${this.boundaryPoints}></gs-boundary></div>`
+              : nothing}
+          </section>
         </main>
       </div>
     `;

@@ -5,7 +5,9 @@ import type { StepRecord } from '../../stats/record.ts';
 import { makeDataset } from '../../train/data/dataset.ts';
 import type { Dataset } from '../../train/data/types.ts';
 import type { EvalResult } from '../../train/eval.ts';
+import { gridPoints, PredictProgram } from '../../train/predict.ts';
 import { Trainer } from '../../train/trainer.ts';
+import type { BoundaryData } from '../gs-boundary/gs-boundary.ts';
 
 export type RunId = 'A' | 'B';
 export type PageStatus = 'idle' | 'running' | 'paused' | 'diverged' | 'error';
@@ -16,7 +18,13 @@ export interface RunListener {
   test(run: RunId, step: number, result: EvalResult): void;
   status(s: PageStatus, detail?: string): void;
   rebuilt(runs: RunId[]): void;
+  /** Run A's decision boundary (2-D classification only), a few times a second while it trains. */
+  boundary(d: BoundaryData): void;
 }
+
+/** Grid cells per side of the decision boundary, and how often it refreshes while training. */
+const BOUNDARY_RES = 48;
+const BOUNDARY_MS = 400;
 
 /** Steps between test-set evaluations while running. */
 const EVAL_EVERY = 100;
@@ -38,6 +46,11 @@ export class RunController {
   private building: Promise<void> = Promise.resolve();
   private lastEval = 0;
   private evaluating = false;
+  private predictor: { program: PredictProgram; min: number; max: number; classes: number } | null = null;
+  private lastBoundary = 0;
+  private predicting = false;
+  /** Run A's data set (the page draws its points under the boundary). */
+  data: Dataset | null = null;
 
   constructor(
     gpu: Gpu,
@@ -72,12 +85,38 @@ export class RunController {
       }
       for (const t of this.runs.values()) t.destroy();
       this.runs = next;
+      this.data = data;
+      this.predictor = await this.makePredictor(next.get('A')!, data);
       this.lastEval = 0;
       this.listener.rebuilt([...next.keys()]);
       this.setStatus('idle');
+      this.refreshBoundary(true);
       if (wasRunning) this.play();
     });
     return this.building;
+  }
+
+  private async makePredictor(t: Trainer, d: Dataset): Promise<RunController['predictor']> {
+    if (d.inputDim !== 2 || d.task !== 'classification') return null;
+    let extent = 0;
+    for (const v of d.train.x) extent = Math.max(extent, Math.abs(v));
+    const max = extent * 1.1 || 1;
+    const program = await PredictProgram.build(t.net, gridPoints(BOUNDARY_RES, -max, max));
+    return { program, min: -max, max, classes: d.outputDim };
+  }
+
+  /** Predict on the grid unless a prediction is under way or one was made within BOUNDARY_MS. */
+  private refreshBoundary(now = false): void {
+    const p = this.predictor;
+    if (!p || this.predicting || (!now && performance.now() - this.lastBoundary < BOUNDARY_MS)) return;
+    this.predicting = true;
+    this.lastBoundary = performance.now();
+    void p.program
+      .run()
+      .then((logits) => {
+        if (this.predictor === p) this.listener.boundary({ logits, res: BOUNDARY_RES, classes: p.classes, min: p.min, max: p.max });
+      })
+      .finally(() => (this.predicting = false));
   }
 
   /** Learning rate, momentum, weight decay and τ take effect without a rebuild. */
@@ -104,6 +143,7 @@ export class RunController {
     for (const t of this.runs.values()) t.submit(1, true);
     this.setStatus('paused');
     this.poll();
+    this.refreshBoundary(true);
   }
 
   reset(): void {
@@ -112,6 +152,7 @@ export class RunController {
     this.lastEval = 0;
     this.listener.rebuilt([...this.runs.keys()]);
     this.setStatus('idle');
+    this.refreshBoundary(true);
   }
 
   destroy(): void {
@@ -128,6 +169,7 @@ export class RunController {
     if (ready) for (const t of this.runs.values()) t.submit(t.step === 0 ? 1 : this.stepsPerFrame, true);
     this.drainAll();
     this.maybeEvaluate();
+    this.refreshBoundary();
     if (this.status === 'running') this.raf = requestAnimationFrame(this.frame);
   };
 

@@ -68,6 +68,31 @@ describe('the playground in headless Chromium (SwiftShader WebGPU)', () => {
     await page.close();
   });
 
+  it('a browser without WebGPU gets a page that says which browsers and flags give it', async () => {
+    const errorsBefore = s.errors.length;
+    const page = await s.open('', (p) => p.evaluateOnNewDocument(() => delete (Navigator.prototype as { gpu?: unknown }).gpu));
+    await waitFor(page, `document.querySelector('gs-app')?.dataset.status === 'error'`);
+    const text = await inApp<string>(page, `return root.querySelector('.fatal')?.textContent ?? '';`);
+    expect(text).toMatch(/needs WebGPU/);
+    expect(text).toMatch(/Chrome|Edge|Safari|Firefox/);
+    expect(s.errors.length).toBe(errorsBefore);
+    await page.close();
+  });
+
+  it('a 1,000-layer net builds and trains, and a key press still pauses it within a second', async () => {
+    const page = await s.open('#model.depth=1000&model.width=8&train.batchSize=16&data.samples=128&play=1');
+    await waitFor(page, `Number(document.querySelector('gs-app')?.dataset.step) >= 1`, 120_000);
+    const ms = await page.evaluate(async () => {
+      const app = document.querySelector('gs-app')!;
+      const t0 = performance.now();
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: ' ' }));
+      while (app.dataset.status !== 'paused') await new Promise((r) => requestAnimationFrame(r));
+      return performance.now() - t0;
+    });
+    expect(ms).toBeLessThan(1000);
+    await page.close();
+  });
+
   it('export produces a run log file', async () => {
     const page = await s.open(`#${SMALL}&play=1`);
     await waitFor(page, `Number(document.querySelector('gs-app')?.dataset.step) >= 8`);

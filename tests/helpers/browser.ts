@@ -23,7 +23,8 @@ export interface PageSession {
   url: string;
   /** Console errors and uncaught page errors seen so far. */
   errors: string[];
-  open(hash?: string): Promise<Page>;
+  /** A new tab on the app at `hash`; `before` runs first (e.g. to change the page's environment). */
+  open(hash?: string, before?: (page: Page) => Promise<void>): Promise<Page>;
   close(): Promise<void>;
 }
 
@@ -43,8 +44,9 @@ export async function startPage(): Promise<PageSession> {
     browser,
     url,
     errors,
-    async open(hash = '') {
+    async open(hash = '', before?: (page: Page) => Promise<void>) {
       const page = await browser.newPage();
+      if (before) await before(page);
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(m.text());
       });

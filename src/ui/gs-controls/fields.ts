@@ -57,6 +57,7 @@ export const FIELD_GROUPS: FieldGroup[] = [
       { path: 'data.name', label: 'Data set', widget: { kind: 'select', options: DATA_NAMES.filter((d) => d !== 'csv') } },
       { path: 'data.noise', label: 'Noise', widget: { kind: 'number', min: 0, max: 10, step: 0.01 } },
       { path: 'data.samples', label: 'Samples', widget: { kind: 'number', min: 16, max: 100000, step: 16 } },
+      { path: 'data.testFraction', label: 'Test fraction', widget: { kind: 'number', min: 0, max: 0.9, step: 0.05 } },
       { path: 'seed', label: 'Seed', widget: { kind: 'number', min: 0, max: 4294967295, step: 1 } },
     ],
   },

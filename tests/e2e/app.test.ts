@@ -93,6 +93,23 @@ describe('the playground in headless Chromium (SwiftShader WebGPU)', () => {
     await page.close();
   });
 
+  it('a lost GPU device shows a message and a restart that keeps every setting', async () => {
+    const page = await s.open(`#${SMALL}&model.activation=tanh`);
+    await waitFor(page, `document.querySelector('gs-app')?.dataset.ready === 'true'`);
+    const errorsBefore = s.errors.length;
+    const cdp = await s.browser.target().createCDPSession();
+    await cdp.send('Browser.crashGpuProcess' as never); // every device in the browser is lost
+    await waitFor(page, `document.querySelector('gs-app')?.dataset.status === 'error'`);
+    const text = await inApp<string>(page, `return root.querySelector('.banner')?.textContent ?? '';`);
+    expect(text).toMatch(/GPU device was lost/);
+    await inApp(page, `[...root.querySelectorAll('.banner button')].find((b) => b.textContent === 'Restart').click();`);
+    await waitFor(page, `document.querySelector('gs-app')?.dataset.status === 'idle' && location.hash.includes('model.activation=tanh')`);
+    await page.keyboard.press('Space');
+    await waitFor(page, `Number(document.querySelector('gs-app')?.dataset.step) >= 3`);
+    expect(s.errors.slice(errorsBefore)).toEqual([]);
+    await page.close();
+  });
+
   it('export produces a run log file', async () => {
     const page = await s.open(`#${SMALL}&play=1`);
     await waitFor(page, `Number(document.querySelector('gs-app')?.dataset.step) >= 8`);

@@ -24,7 +24,7 @@ export interface PageSession {
   /** Console errors and uncaught page errors seen so far. */
   errors: string[];
   /** A new tab on the app at `hash`; `before` runs first (e.g. to change the page's environment). */
-  open(hash?: string, before?: (page: Page) => Promise<void>): Promise<Page>;
+  open(hash?: string, before?: (page: Page) => Promise<unknown>): Promise<Page>;
   close(): Promise<void>;
 }
 

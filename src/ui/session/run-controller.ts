@@ -116,6 +116,7 @@ export class RunController {
       .then((logits) => {
         if (this.predictor === p) this.listener.boundary({ logits, res: BOUNDARY_RES, classes: p.classes, min: p.min, max: p.max });
       })
+      .catch((e: unknown) => this.fail(e))
       .finally(() => (this.predicting = false));
   }
 
@@ -200,7 +201,16 @@ export class RunController {
       const r = await t.evaluate();
       if (r) this.listener.test(id, step, r);
     });
-    void Promise.all(jobs).finally(() => (this.evaluating = false));
+    void Promise.all(jobs)
+      .catch((e: unknown) => this.fail(e))
+      .finally(() => (this.evaluating = false));
+  }
+
+  /** A read-back that failed (the device was lost, usually): stop and say so once. */
+  private fail(e: unknown): void {
+    if (this.status === 'error') return;
+    this.pause();
+    this.setStatus('error', e instanceof Error ? e.message : String(e));
   }
 
   private setStatus(s: PageStatus, detail?: string): void {

@@ -31,6 +31,17 @@ export const appStyles = css`
   .status[data-status='running'] { background: #1f5f3a; }
   .status[data-status='diverged'], .status[data-status='error'] { background: #7a2430; }
   .step { font-variant-numeric: tabular-nums; color: #c7ced8; }
+  /* The settings sit below the views on a phone; play and pause stay at the top. */
+  .header-play {
+    display: none;
+    font: inherit;
+    padding: 0.2rem 0.8rem;
+    border-radius: 6px;
+    border: 1px solid #2f6fdf;
+    background: #2f6fdf;
+    color: #fff;
+    cursor: pointer;
+  }
   .adapter { color: #8a94a3; font-size: 12px; }
   .spacer { flex: 1; }
   .exports button, .toolbar button {
@@ -87,6 +98,7 @@ export const appStyles = css`
     /* On a phone the views come first; the settings follow. */
     main { order: 1; }
     aside { order: 2; }
+    .header-play { display: inline-block; }
     .charts, .maps.compare { grid-template-columns: 1fr; }
     gs-heatmap { height: 260px; }
   }

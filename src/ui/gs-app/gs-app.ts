@@ -50,6 +50,7 @@ export class GsApp extends LitElement {
   @state() private diagnosis: Diagnosis[] = [];
   @state() private speed = 4;
   @state() private step = 0;
+  @state() private fixedRange = false;
   @query('gs-heatmap[data-run="A"]') private heatA!: GsHeatmap;
   @query('gs-heatmap[data-run="B"]') private heatB?: GsHeatmap;
   @query('gs-heatmap[data-run="ratio"]') private heatRatio?: GsHeatmap;
@@ -296,6 +297,8 @@ export class GsApp extends LitElement {
         <h1>gradscope</h1>
         <span class="status" data-status=${this.status}>${this.status}</span>
         <span class="step">step ${this.step}</span>
+        <button class="header-play" @click=${() => this.onAction(new CustomEvent('gs-action', { detail: this.status === 'running' ? 'pause' : 'play' }))}
+          ?disabled=${this.status === 'diverged'} aria-label=${this.status === 'running' ? 'Pause' : 'Play'}>${this.status === 'running' ? '❚❚' : '▶'}</button>
         <span class="adapter">${a ? `${a.vendor} ${a.architecture} ${a.description}`.trim() : 'starting WebGPU…'}</span>
         <span class="spacer"></span>
         <span class="exports">
@@ -329,14 +332,17 @@ export class GsApp extends LitElement {
             <div class="toolbar">
               <label>Statistic <select @change=${(e: Event) => (this.statistic = (e.target as HTMLSelectElement).value as Statistic)}>
                 ${STATISTICS.map((s) => html`<option ?selected=${s === this.statistic}>${s}</option>`)}</select></label>
+              <label title="Keep the colour scale where it is instead of following the last 200 steps">
+                <input type="checkbox" .checked=${this.fixedRange} @change=${(e: Event) => (this.fixedRange = (e.target as HTMLInputElement).checked)} />
+                Fix colour range</label>
               ${compare ? html`<button @click=${() => this.page && ((this.page = { ...this.page, compare: null }), this.rebuild())}>Stop comparing</button>` : nothing}
             </div>
             <div class="maps ${compare ? 'compare' : ''}">
               <figure><figcaption>${compare ? 'Run A' : 'Layers × steps'}</figcaption>
-                <gs-heatmap data-run="A" .statistic=${this.statistic}></gs-heatmap></figure>
+                <gs-heatmap data-run="A" .statistic=${this.statistic} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>
               ${compare
-                ? html`<figure><figcaption>Run B</figcaption><gs-heatmap data-run="B" .statistic=${this.statistic}></gs-heatmap></figure>
-                    <figure><figcaption>log₁₀ B / A</figcaption><gs-heatmap data-run="ratio" mode="ratio" .statistic=${this.statistic}></gs-heatmap></figure>`
+                ? html`<figure><figcaption>Run B</figcaption><gs-heatmap data-run="B" .statistic=${this.statistic} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>
+                    <figure><figcaption>log₁₀ B / A</figcaption><gs-heatmap data-run="ratio" mode="ratio" .statistic=${this.statistic} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>`
                 : nothing}
             </div>
           </section>

@@ -4,10 +4,8 @@ import { browserDevice } from '../../gpu/browser-gpu.ts';
 import type { Gpu } from '../../gpu/device.ts';
 import { BROWSER_HINT, GpuUnavailableError } from '../../gpu/errors.ts';
 import { saveCheckpoint } from '../../io/checkpoint.ts';
-import { configLine, stepLine } from '../../io/jsonl.ts';
 import { presetRuns, presetByName } from '../../model/presets.ts';
 import { applyAssignments } from '../../model/set-path.ts';
-import { diagnose } from '../../stats/diagnosis.ts';
 import type { Diagnosis, StepRecord } from '../../stats/record.ts';
 import type { EvalResult } from '../../train/eval.ts';
 import { download } from '../export.ts';
@@ -28,10 +26,10 @@ import { applyEdit } from '../state/edit.ts';
 import { parseHash, toHash, type PageState } from '../state/url-state.ts';
 import { appStyles } from './gs-app.styles.ts';
 
+import { RunLog } from './run-log.ts';
+
 type Statistic = 'gradNorm' | 'deltaNorm' | 'updateRatio' | 'actStd' | 'saturated' | 'dead';
 const STATISTICS: Statistic[] = ['gradNorm', 'deltaNorm', 'updateRatio', 'actStd', 'saturated', 'dead'];
-/** Records kept for export and diagnosis (a long run keeps its most recent ones). */
-const KEEP = 20_000;
 
 /**
  * The playground: the run's settings live in the URL hash, training runs on the GPU through a
@@ -61,7 +59,7 @@ export class GsApp extends LitElement {
 
   private gpu: Gpu | null = null;
   private controller: RunController | null = null;
-  private records: Record<RunId, StepRecord[]> = { A: [], B: [] };
+  private readonly log = new RunLog();
   private csv: string | undefined;
   private lastDiagnosis = 0;
   private linkedB: GsHeatmap | undefined;
@@ -157,7 +155,7 @@ export class GsApp extends LitElement {
   private clearViews(): void {
     const data = this.controller?.data;
     this.boundaryPoints = data && data.inputDim === 2 && data.task === 'classification' ? { x: data.train.x, y: data.train.y as Uint32Array } : null;
-    this.records = { A: [], B: [] };
+    this.log.clear();
     this.step = 0;
     this.dataset.step = '0';
     this.diagnosis = [];
@@ -167,9 +165,7 @@ export class GsApp extends LitElement {
   }
 
   private onRecord(run: RunId, r: StepRecord): void {
-    const list = this.records[run];
-    list.push(r);
-    if (list.length > KEEP) list.shift();
+    this.log.add(run, r);
     (run === 'A' ? this.heatA : this.heatB)?.push(r);
     this.lossChart?.push(r, run);
     if (run === 'A') {
@@ -177,7 +173,7 @@ export class GsApp extends LitElement {
       this.step = r.step;
       this.dataset.step = String(r.step);
     }
-    const other = this.records[run === 'A' ? 'B' : 'A'].at(-1);
+    const other = this.log.last(run === 'A' ? 'B' : 'A');
     if (this.heatRatio && other?.step === r.step) this.heatRatio.pushRatio(run === 'A' ? r : other, run === 'A' ? other : r);
     if (r.nonFinite) {
       const d = this.controller?.trainer(run)?.divergence;
@@ -192,16 +188,8 @@ export class GsApp extends LitElement {
 
   private updateDiagnosis(): void {
     if (!this.page) return;
-    const c = this.page.config;
     this.lastDiagnosis = performance.now();
-    this.diagnosis = diagnose(this.records.A.slice(-200), {
-      activation: c.model.activation,
-      residual: c.model.residual,
-      norm: c.model.norm,
-      clipMode: c.train.clip.mode,
-      lr: c.train.lr,
-      init: c.model.init.scheme,
-    });
+    this.diagnosis = this.log.diagnose(this.page.config);
   }
 
   private onSet = (e: CustomEvent<SetDetail>): void => {
@@ -273,10 +261,8 @@ export class GsApp extends LitElement {
     await this.start();
   }
 
-  private async exportLog(): Promise<void> {
-    if (!this.page || !this.gpu) return;
-    const lines = [configLine({ config: { ...this.page.config }, adapter: this.gpu.adapter, version: '0.1.0' }), ...this.records.A.map(stepLine)];
-    download('gradscope-run.jsonl', lines.join('\n') + '\n', 'application/x-ndjson');
+  private exportLog(): void {
+    if (this.page && this.gpu) download('gradscope-run.jsonl', this.log.jsonl(this.page.config, this.gpu.adapter), 'application/x-ndjson');
   }
 
   private async exportWeights(): Promise<void> {

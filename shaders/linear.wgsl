@@ -1,7 +1,6 @@
-// Gradients of a linear block's small parameters, and the parameter delta behind updateRatio.
+// Gradients of a linear block's small parameters.
 //   bias_grad    db[j] = Σ_i dz[i][j]                   (one invocation per column, fixed order)
 //   alpha_grad   dα = Σ dh ⊙ φ(u)                        (rezero's scalar; one workgroup)
-//   delta        prev = p − prev                          (the update just applied, in place)
 // Needs activation_fns.wgsl.
 override WG: u32 = 64;
 override ACT: u32 = 0u;
@@ -40,12 +39,4 @@ fn alpha_grad(@builtin(local_invocation_index) lid: u32) {
     workgroupBarrier();
   }
   if (lid == 0u) { out[0] = scratch[0]; }
-}
-
-// x = parameters after the update; out holds them from before, and becomes the update.
-@compute @workgroup_size(WG)
-fn delta(@builtin(global_invocation_id) g: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = g.x + g.y * nwg.x * WG;
-  if (i >= params.rows) { return; }
-  out[i] = x[i] - out[i];
 }

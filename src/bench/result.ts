@@ -11,6 +11,8 @@ export interface BenchResult {
   msMax?: number;
   gflops?: number;
   gbps?: number;
+  /** Percentage of this adapter's measured peak (peak/fma for GFLOP/s, peak/copy for GB/s), when measured. */
+  pctPeak?: number;
   /** Extra detail: the exact tiling, the timing source, why a check failed. */
   detail?: Record<string, unknown>;
 }

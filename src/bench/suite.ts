@@ -1,5 +1,7 @@
 import type { KernelContext } from '../gpu/context.ts';
 import { benchMatmul, MATMUL_CASES, MATMUL_VARIANTS } from './matmul-bench.ts';
+import { benchCase, KERNEL_CASES } from './kernel-bench.ts';
+import { benchPeakCopy, benchPeakFma } from './peak-bench.ts';
 import { benchStep } from './step-bench.ts';
 import type { BenchResult } from './result.ts';
 
@@ -10,7 +12,11 @@ export interface BenchEntry {
 }
 
 export function benchEntries(): BenchEntry[] {
-  const out: BenchEntry[] = [];
+  // Peaks first: later results are reported as a percentage of them.
+  const out: BenchEntry[] = [
+    { id: 'peak/fma', run: benchPeakFma },
+    { id: 'peak/copy', run: benchPeakCopy },
+  ];
   for (const c of MATMUL_CASES) {
     for (const variant of Object.keys(MATMUL_VARIANTS)) {
       // The naive kernel at 1024³ takes tens of seconds on a CPU adapter and proves nothing new.
@@ -18,6 +24,7 @@ export function benchEntries(): BenchEntry[] {
       out.push({ id: `matmul/${variant} ${c.label}`, run: (ctx) => benchMatmul(ctx, variant, c) });
     }
   }
+  for (const c of KERNEL_CASES) out.push({ id: `${c.name} ${c.shape.join('x')}`, run: (ctx) => benchCase(ctx, c) });
   for (const depth of [100, 1000]) {
     for (const stats of [true, false]) {
       out.push({ id: `step/depth${depth}-width128${stats ? '' : '-nostats'}`, run: (ctx) => benchStep(ctx, depth, stats) });
@@ -34,10 +41,20 @@ export async function runSuite(
 ): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const e of benchEntries()) {
-    if (filter && !filter.test(e.id)) continue;
-    const r = await e.run(ctx);
+    if (filter && !filter.test(e.id) && !e.id.startsWith('peak/')) continue;
+    const r = withPeak(await e.run(ctx), results);
     results.push(r);
     onResult(r);
   }
   return results;
+}
+
+/** Compute-bound results against peak/fma, memory-bound ones (no GFLOP/s) against peak/copy. */
+function withPeak(r: BenchResult, earlier: readonly BenchResult[]): BenchResult {
+  if (!r.ok || r.name.startsWith('peak/')) return r;
+  const peak = (name: string) => earlier.find((e) => e.name === name && e.ok);
+  const fma = peak('peak/fma')?.gflops;
+  const copy = peak('peak/copy')?.gbps;
+  const pct = r.gflops !== undefined && fma ? (100 * r.gflops) / fma : r.gbps !== undefined && copy ? (100 * r.gbps) / copy : undefined;
+  return pct === undefined ? r : { ...r, pctPeak: pct };
 }

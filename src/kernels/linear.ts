@@ -7,7 +7,7 @@ import { SHADERS } from './shaders.ts';
 const WG = 64;
 type Binding = 'x' | 'y' | 'out' | 'params';
 
-export function linearSpec(entry: 'bias_grad' | 'alpha_grad' | 'delta', act: Activation = 'linear'): KernelSpec<Binding> {
+export function linearSpec(entry: 'bias_grad' | 'alpha_grad', act: Activation = 'linear'): KernelSpec<Binding> {
   return {
     shader: SHADERS.linear,
     entry,
@@ -44,12 +44,4 @@ export async function alphaGrad(
   need('alphaGrad: u', t.u, n);
   const ranges = { x: t.dh, y: t.u, out: t.dalpha, params: ctx.paramBlock([n, 1]) };
   return ctx.dispatch('alpha grad', linearSpec('alpha_grad', act), ranges, [1, 1, 1]);
-}
-
-/** prev = p − prev over n floats: turns a copy of the parameters from before an update into the update. */
-export async function paramDelta(ctx: KernelContext, n: number, t: { p: BufferRange; prev: BufferRange }): Promise<Dispatch> {
-  need('paramDelta: p', t.p, n);
-  need('paramDelta: prev', t.prev, n);
-  const ranges = { x: t.p, out: t.prev, params: ctx.paramBlock([n, 1]) };
-  return ctx.dispatch('param delta', linearSpec('delta'), ranges, dispatch1d(n, WG));
 }

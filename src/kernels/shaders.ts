@@ -7,6 +7,7 @@ import lossWgsl from '../../shaders/loss.wgsl?raw';
 import matmulWgsl from '../../shaders/matmul.wgsl?raw';
 import normWgsl from '../../shaders/norm.wgsl?raw';
 import optimizerWgsl from '../../shaders/optimizer.wgsl?raw';
+import peakWgsl from '../../shaders/peak.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import statsWgsl from '../../shaders/stats.wgsl?raw';
 import { composeShader, type WgslFile } from '../gpu/kernel.ts';
@@ -23,6 +24,7 @@ export const SHADERS = {
   matmul: composeShader(file('matmul.wgsl', matmulWgsl), activationFns),
   norm: composeShader(file('norm.wgsl', normWgsl)),
   optimizer: composeShader(file('optimizer.wgsl', optimizerWgsl)),
+  peak: composeShader(file('peak.wgsl', peakWgsl)),
   reduce: composeShader(file('reduce.wgsl', reduceWgsl)),
   stats: composeShader(file('stats.wgsl', statsWgsl), activationFns),
 } as const;

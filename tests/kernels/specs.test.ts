@@ -3,6 +3,10 @@ import type { BindingKind, KernelSpec } from '../../src/gpu/kernel.ts';
 import { activationSpec } from '../../src/kernels/activation.ts';
 import { matmulSpec } from '../../src/kernels/matmul.ts';
 import { MATMUL_TILINGS } from '../../src/kernels/tunables.ts';
+import { gatherSpec } from '../../src/kernels/data.ts';
+import { linearSpec } from '../../src/kernels/linear.ts';
+import { layerStatsSpec } from '../../src/kernels/stats.ts';
+import { peakSpec } from '../../src/bench/peak-bench.ts';
 
 const DECL = /@group\(0\)\s*@binding\((\d+)\)\s*var(?:<([^>]+)>)?\s+(\w+)/g;
 
@@ -32,6 +36,14 @@ describe('kernel specs agree with their WGSL', () => {
   it('activation', () => {
     expectSpecMatchesWgsl(activationSpec('forward', 'relu'));
     expectSpecMatchesWgsl(activationSpec('backward', 'gelu'));
+  });
+  it('data, linear, stats and the peak micro-kernels', () => {
+    expectSpecMatchesWgsl(gatherSpec('gather_rows'));
+    expectSpecMatchesWgsl(gatherSpec('gather_labels'));
+    for (const e of ['bias_grad', 'alpha_grad'] as const) expectSpecMatchesWgsl(linearSpec(e));
+    expectSpecMatchesWgsl(layerStatsSpec('relu', true));
+    expectSpecMatchesWgsl(peakSpec('peak_fma'));
+    expectSpecMatchesWgsl(peakSpec('peak_copy'));
   });
   it('matmul', () => {
     for (const t of Object.values(MATMUL_TILINGS)) expectSpecMatchesWgsl(matmulSpec({ M: 1, N: 1, K: 1 }, { kind: 'plain' }, t));

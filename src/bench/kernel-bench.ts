@@ -1,0 +1,151 @@
+import type { KernelContext } from '../gpu/context.ts';
+import type { BufferRange, Dispatch } from '../gpu/kernel.ts';
+import { Rng } from '../gpu/prng.ts';
+import { readF32, upload, zeros } from '../gpu/transfer.ts';
+import { activationBackward, activationForward } from '../kernels/activation.ts';
+import { softmaxCrossEntropy } from '../kernels/loss.ts';
+import { batchNormBackward, batchNormForwardTrain, layerNormForward } from '../kernels/norm.ts';
+import { Optimizer } from '../kernels/optimizer.ts';
+import * as ref from '../reference/index.ts';
+import type { BenchResult } from './result.ts';
+import { timeDispatches } from './timing.ts';
+
+/** A kernel to benchmark: its dispatches, a check against the float64 reference, and what it moves. */
+export interface KernelCase {
+  name: string;
+  shape: number[];
+  tolerance: number;
+  build(ctx: KernelContext): Promise<{ dispatches: Dispatch[]; check: () => Promise<number>; bytes: number; flops?: number }>;
+}
+
+/** max |got − want| / max |want|. */
+export function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let e = 0;
+  let s = 0;
+  for (let i = 0; i < want.length; i++) {
+    e = Math.max(e, Number.isNaN(got[i]!) ? Infinity : Math.abs(got[i]! - want[i]!));
+    s = Math.max(s, Math.abs(want[i]!));
+  }
+  return e / (s || 1);
+}
+
+/** Run once, check (a wrong kernel is reported wrong and never timed), then time. */
+export async function benchCase(ctx: KernelContext, c: KernelCase): Promise<BenchResult> {
+  const b = await c.build(ctx);
+  await timeDispatches(ctx, b.dispatches, { warmup: 0, iterations: 1 });
+  const maxRelErr = await b.check();
+  if (!(maxRelErr <= c.tolerance)) return { name: c.name, shape: c.shape, ok: false, maxRelErr, detail: { tolerance: c.tolerance } };
+  const t = await timeDispatches(ctx, b.dispatches, { warmup: 1, iterations: 5 });
+  return {
+    name: c.name,
+    shape: c.shape,
+    ok: true,
+    maxRelErr,
+    ms: t.ms,
+    msMin: t.msMin,
+    msMax: t.msMax,
+    gbps: b.bytes / t.ms / 1e6,
+    ...(b.flops ? { gflops: b.flops / t.ms / 1e6 } : {}),
+    detail: { timing: t.source },
+  };
+}
+
+const randn = (rng: Rng, n: number, scale = 1, offset = 0): Float32Array => rng.fill(new Float32Array(n), () => offset + rng.normal() * scale) as Float32Array;
+const read = (ctx: KernelContext, r: BufferRange, n: number) => readF32(ctx, r, n);
+
+const N_ELEM = 1 << 20;
+const [NB, NF] = [512, 1024];
+const [CB, CC] = [512, 1000];
+const N_OPT = 10_000_000;
+
+export const KERNEL_CASES: KernelCase[] = [
+  ...(['gelu', 'tanh', 'relu'] as const).flatMap((act): KernelCase[] => [
+    {
+      name: `activation/${act}-forward`,
+      shape: [N_ELEM],
+      tolerance: 1e-5,
+      async build(ctx) {
+        const u = randn(new Rng(1), N_ELEM, 3);
+        const [gu, gy] = [upload(ctx, u), zeros(ctx, N_ELEM)];
+        const d = await activationForward(ctx, act, N_ELEM, { u: gu, out: gy });
+        return { dispatches: [d], bytes: 8 * N_ELEM, check: async () => relErr(await read(ctx, gy, N_ELEM), ref.activationForward(act, u)) };
+      },
+    },
+    {
+      name: `activation/${act}-backward`,
+      shape: [N_ELEM],
+      tolerance: 1e-5,
+      async build(ctx) {
+        const rng = new Rng(2);
+        const [u, dy] = [randn(rng, N_ELEM, 3), randn(rng, N_ELEM)];
+        const [gu, gdy, gdx] = [upload(ctx, u), upload(ctx, dy), zeros(ctx, N_ELEM)];
+        const d = await activationBackward(ctx, act, N_ELEM, { u: gu, dy: gdy, out: gdx });
+        return { dispatches: [d], bytes: 12 * N_ELEM, check: async () => relErr(await read(ctx, gdx, N_ELEM), ref.activationBackward(act, u, dy)) };
+      },
+    },
+  ]),
+  {
+    name: 'layernorm/forward',
+    shape: [NB, NF],
+    tolerance: 1e-4,
+    async build(ctx) {
+      const rng = new Rng(3);
+      const [x, gamma, beta] = [randn(rng, NB * NF, 2, 1), randn(rng, NF, 0.1, 1), randn(rng, NF, 0.1)];
+      const y = zeros(ctx, NB * NF);
+      const d = await layerNormForward(ctx, NB, NF, { x: upload(ctx, x), gamma: upload(ctx, gamma), beta: upload(ctx, beta), y, mean: zeros(ctx, NB), rstd: zeros(ctx, NB) });
+      return { dispatches: [d], bytes: 8 * NB * NF, check: async () => relErr(await read(ctx, y, NB * NF), ref.layerNormForward(x, NB, NF, gamma, beta).y) };
+    },
+  },
+  {
+    name: 'batchnorm/forward+backward',
+    shape: [NB, NF],
+    tolerance: 1e-4,
+    async build(ctx) {
+      const rng = new Rng(4);
+      const [x, gamma, beta, dy] = [randn(rng, NB * NF, 2, 1), randn(rng, NF, 0.1, 1), randn(rng, NF, 0.1), randn(rng, NB * NF)];
+      const t = { x: upload(ctx, x), gamma: upload(ctx, gamma), beta: upload(ctx, beta), mean: zeros(ctx, NF), rstd: zeros(ctx, NF) };
+      const [y, dx] = [zeros(ctx, NB * NF), zeros(ctx, NB * NF)];
+      const f = await batchNormForwardTrain(ctx, NB, NF, { ...t, y, runningMean: zeros(ctx, NF), runningVar: upload(ctx, new Float32Array(NF).fill(1)) });
+      const b = await batchNormBackward(ctx, NB, NF, { ...t, dy: upload(ctx, dy), dx, dgamma: zeros(ctx, NF), dbeta: zeros(ctx, NF) });
+      const check = async () => {
+        const fw = ref.batchNormForwardTrain(x, NB, NF, gamma, beta, new Float64Array(NF), new Float64Array(NF).fill(1));
+        const bw = ref.batchNormBackward(dy, x, NB, NF, gamma, fw.mean, fw.rstd);
+        return Math.max(relErr(await read(ctx, y, NB * NF), fw.y), relErr(await read(ctx, dx, NB * NF), bw.dx));
+      };
+      return { dispatches: [f, b], bytes: 4 * 5 * NB * NF, check };
+    },
+  },
+  {
+    name: 'softmax-ce/forward+backward',
+    shape: [CB, CC],
+    tolerance: 1e-4,
+    async build(ctx) {
+      const rng = new Rng(5);
+      const logits = randn(rng, CB * CC, 3);
+      const labels = Uint32Array.from({ length: CB }, () => rng.int(CC));
+      const dlogits = zeros(ctx, CB * CC);
+      const ds = await softmaxCrossEntropy(ctx, CB, CC, { logits: upload(ctx, logits), labels: upload(ctx, labels), dlogits, rowStats: zeros(ctx, 2 * CB), out: zeros(ctx, 2) });
+      return { dispatches: ds, bytes: 8 * CB * CC, check: async () => relErr(await read(ctx, dlogits, CB * CC), ref.softmaxCrossEntropy(logits, labels, CB, CC).dlogits) };
+    },
+  },
+  {
+    name: 'optimizer/adam',
+    shape: [N_OPT],
+    tolerance: 1e-6,
+    async build(ctx) {
+      const rng = new Rng(6);
+      const [p, g] = [randn(rng, N_OPT), randn(rng, N_OPT, 0.01)];
+      const hyper = { lr: 1e-3, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clipMax: 1 };
+      const opt = new Optimizer(ctx, 'adam', 'none', hyper);
+      opt.setStep(1); // the step counter finalize would have advanced: t = 1
+      const gp = upload(ctx, p);
+      const ds = await opt.dispatches([{ n: N_OPT, p: gp, g: upload(ctx, g), m: zeros(ctx, N_OPT), v: zeros(ctx, N_OPT) }]);
+      const check = async () => {
+        const want = ref.adamStep(p, g, new Float64Array(N_OPT), new Float64Array(N_OPT), 1, hyper).p;
+        // p after one step; f32 storage rounds p at ~1e-7 of its size, so Δp itself cannot be checked tighter.
+        return relErr(await read(ctx, gp, N_OPT), want);
+      };
+      return { dispatches: ds, bytes: 4 * 7 * N_OPT, check };
+    },
+  },
+];

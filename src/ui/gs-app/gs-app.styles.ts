@@ -44,6 +44,7 @@ export const appStyles = css`
   }
   .adapter { color: #8a94a3; font-size: 12px; }
   .spacer { flex: 1; }
+  .bench-link { color: #8ab4ff; font-size: 13px; }
   .exports button, .toolbar button {
     font: inherit;
     font-size: 13px;

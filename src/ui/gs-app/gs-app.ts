@@ -287,6 +287,7 @@ export class GsApp extends LitElement {
           ?disabled=${this.status === 'diverged'} aria-label=${this.status === 'running' ? 'Pause' : 'Play'}>${this.status === 'running' ? '❚❚' : '▶'}</button>
         <span class="adapter">${a ? `${a.vendor} ${a.architecture} ${a.description}`.trim() : 'starting WebGPU…'}</span>
         <span class="spacer"></span>
+        <a class="bench-link" href="bench.html">Kernel benchmarks</a>
         <span class="exports">
           <button @click=${this.exportLog} data-export="jsonl">Run log</button>
           <button @click=${this.exportPng} data-export="png">Heatmap PNG</button>

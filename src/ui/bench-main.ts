@@ -1,0 +1,2 @@
+// The benchmark page: everything lives in <gs-bench>.
+import './gs-bench/gs-bench.ts';

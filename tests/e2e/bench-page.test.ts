@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPage, type PageSession } from '../helpers/browser.ts';
+
+describe('the bench page in headless Chromium', () => {
+  let s: PageSession;
+  beforeAll(async () => {
+    s = await startPage();
+  }, 60_000);
+  afterAll(() => s?.close());
+
+  it('loads and finishes a quick run, every result checked and drawn', async () => {
+    const page = await s.browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${s.url}bench.html?run=1`, { waitUntil: 'load' });
+    await page.waitForFunction(`['done', 'error'].includes(document.querySelector('gs-bench')?.dataset.status)`, { timeout: 120_000 });
+    expect(await page.$eval('gs-bench', (e) => e.dataset.status)).toBe('done');
+    const rows = await page.$eval('gs-bench', (e) =>
+      [...e.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(5);
+    expect(rows.map((r) => r[0])).toContain('peak/fma');
+    for (const r of rows) expect(r.at(-1), r[0]).toMatch(/^ok /);
+    expect(await page.$eval('gs-bench', (e) => !!e.shadowRoot!.querySelector('.plot canvas'))).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -17,11 +17,18 @@ export interface EvalResult {
  * statistics. Built once; each evaluation is one submit and one readback of the per-row losses.
  */
 export class EvalProgram {
+  /** One read-back buffer for every evaluation; runs are chained so two never map it at once. */
+  private readonly staging: GPUBuffer;
+  private last: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly net: Network,
     private readonly chunks: Dispatch[][],
     private readonly lossOut: GPUBuffer,
-  ) {}
+  ) {
+    const rowBytes = net.plan.shape.batch * ROW_STATS_PER_ROW * 4;
+    this.staging = net.ctx.createBuffer('eval read-back', rowBytes * chunks.length, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+  }
 
   static async build(net: Network, tiling?: MatmulTiling): Promise<EvalProgram> {
     const { plan, ctx } = net;
@@ -41,12 +48,18 @@ export class EvalProgram {
   }
 
   /** Evaluate the current parameters (waits for the GPU: call it between steps, not inside the loop). */
-  async run(): Promise<EvalResult | null> {
+  run(): Promise<EvalResult | null> {
+    const next = this.last.then(() => this.once());
+    this.last = next.catch(() => {});
+    return next;
+  }
+
+  private async once(): Promise<EvalResult | null> {
     const { plan, ctx } = this.net;
     const s = plan.shape;
     if (s.testSamples === 0) return null;
     const rowBytes = s.batch * ROW_STATS_PER_ROW * 4;
-    const staging = ctx.device.createBuffer({ size: rowBytes * this.chunks.length, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = this.staging;
     const enc = ctx.device.createCommandEncoder();
     const rows = this.net.r('rowStats', plan.rowStats);
     this.chunks.forEach((chunk, k) => {
@@ -58,7 +71,7 @@ export class EvalProgram {
     ctx.device.queue.submit([enc.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
     const f = new Float32Array(staging.getMappedRange().slice(0));
-    staging.destroy();
+    staging.unmap();
     let loss = 0;
     let hits = 0;
     for (let i = 0; i < s.testSamples; i++) {

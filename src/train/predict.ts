@@ -10,11 +10,18 @@ import { forwardPass } from './passes.ts';
  * eval-mode forward pass over them in chunks of the batch size, reusing the training arenas.
  */
 export class PredictProgram {
+  /** One read-back buffer for every prediction; runs are chained so two never map it at once. */
+  private readonly staging: GPUBuffer;
+  private last: Promise<unknown> = Promise.resolve();
+
   private constructor(
     private readonly net: Network,
     private readonly chunks: Dispatch[][],
     readonly points: number,
-  ) {}
+  ) {
+    const s = net.plan.shape;
+    this.staging = net.ctx.createBuffer('predict read-back', s.batch * s.outputDim * 4 * chunks.length, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+  }
 
   static async build(net: Network, points: Float32Array): Promise<PredictProgram> {
     const { ctx, plan } = net;
@@ -41,11 +48,17 @@ export class PredictProgram {
   }
 
   /** Logits (points × outputDim) at the current parameters. Waits for the GPU: call it off the frame loop. */
-  async run(): Promise<Float32Array> {
+  run(): Promise<Float32Array> {
+    const next = this.last.then(() => this.once());
+    this.last = next.catch(() => {});
+    return next;
+  }
+
+  private async once(): Promise<Float32Array> {
     const { ctx, plan } = this.net;
     const s = plan.shape;
     const chunkBytes = s.batch * s.outputDim * 4;
-    const staging = ctx.device.createBuffer({ size: chunkBytes * this.chunks.length, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = this.staging;
     const logits = this.net.r('logits', plan.logits);
     const enc = ctx.device.createCommandEncoder();
     this.chunks.forEach((chunk, k) => {
@@ -57,7 +70,7 @@ export class PredictProgram {
     ctx.device.queue.submit([enc.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
     const out = new Float32Array(staging.getMappedRange().slice(0, this.points * s.outputDim * 4));
-    staging.destroy();
+    staging.unmap();
     return out;
   }
 }

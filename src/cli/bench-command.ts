@@ -1,15 +1,22 @@
 import { tableHeader, tableRow } from '../bench/format.ts';
 import type { BenchReport } from '../bench/result.ts';
+import { blockShapes, tuneMatmul } from '../bench/autotune.ts';
 import { runSuite } from '../bench/suite.ts';
 import { KernelContext } from '../gpu/context.ts';
 import { nodeDevice } from '../gpu/node-gpu.ts';
 import { UsageError } from './errors.ts';
 import { gitCommit, packageVersion } from './meta.ts';
+import { tuningPath, writeTuning } from './tuning-file.ts';
 
 export interface BenchOptions {
   filter?: string;
   json: boolean;
+  /** Tune the engine's matmul tilings on this adapter instead of running the suite. */
+  tune?: boolean;
 }
+
+/** Batch 128 blocks of the widths people train most; other shapes keep the default tiling. */
+const TUNE_WIDTHS = [32, 64, 128, 256];
 
 export async function benchCommand(opts: BenchOptions): Promise<number> {
   let filter: RegExp | undefined;
@@ -26,6 +33,15 @@ export async function benchCommand(opts: BenchOptions): Promise<number> {
     const log = (s: string): void => void (opts.json ? process.stderr : process.stdout).write(s + '\n');
     const a = gpu.adapter;
     log(`adapter: ${a.vendor} ${a.architecture} ${a.description}`.trim());
+    if (opts.tune) {
+      const shapes = TUNE_WIDTHS.flatMap((w) => blockShapes(128, w));
+      const table = await tuneMatmul(ctx, shapes, undefined, (t) => log(`  ${t.shape.padEnd(16)} ${t.tiling.padEnd(12)} ${t.ms === null ? 'WRONG' : `${t.ms.toFixed(2)} ms`}`));
+      writeTuning(a, table);
+      for (const [shape, tiling] of Object.entries(table)) log(`${shape.padEnd(16)} → ${tiling}`);
+      log(`saved to ${tuningPath()}; gradscope train uses it on this adapter`);
+      if (opts.json) process.stdout.write(JSON.stringify({ adapter: a, version: packageVersion(), commit: gitCommit(), tuning: table }, null, 2) + '\n');
+      return 0;
+    }
     log(tableHeader());
     const results = await runSuite(ctx, filter, (r) => log(tableRow(r)));
     const report: BenchReport = { adapter: a, version: packageVersion(), commit: gitCommit(), date: new Date().toISOString(), results };

@@ -5,6 +5,8 @@ import { encodeSafetensors, type TensorInput } from '../io/safetensors.ts';
 import { Trainer } from '../train/trainer.ts';
 import { UsageError } from './errors.ts';
 import { memoryBudget } from './memory.ts';
+import { readTuning } from './tuning-file.ts';
+import { tunedTiling } from '../kernels/tunables.ts';
 import { loadDataset, resolveRunConfig } from './run-config.ts';
 import { writeOutput } from './train-command.ts';
 
@@ -19,7 +21,7 @@ export async function gradsCommand(flags: Map<string, string[]>): Promise<number
   const data = loadDataset(config);
   const gpu = await nodeDevice();
   try {
-    const trainer = await Trainer.create(new KernelContext(gpu), { ...config, log: { every: 1 } }, data, { budgetBytes: memoryBudget() });
+    const trainer = await Trainer.create(new KernelContext(gpu), { ...config, log: { every: 1 } }, data, { budgetBytes: memoryBudget(), ...tuning(gpu.adapter) });
     const net = trainer.net;
     const entries = checkpointEntries(net).filter((e) => e.arena === 'params');
     const tensors: TensorInput[] = [];
@@ -43,4 +45,10 @@ export async function gradsCommand(flags: Map<string, string[]>): Promise<number
   } finally {
     gpu.destroy();
   }
+}
+
+/** This adapter's autotuned matmul tilings (`gradscope bench --tune`), when it has any. */
+function tuning(adapter: Parameters<typeof readTuning>[0]) {
+  const table = readTuning(adapter);
+  return table ? { tiling: tunedTiling(table) } : {};
 }

@@ -9,12 +9,13 @@ usage:
   gradscope train   [--config FILE | --preset NAME] [--set key.path=VALUE]... [--steps N]
                     [--log FILE.jsonl] [--every K] [--save FILE.safetensors] [--load FILE.safetensors]
   gradscope grads   [--config FILE | --preset NAME] [--set ...] --out FILE.safetensors
-  gradscope bench   [--filter REGEX] [--json]
+  gradscope bench   [--filter REGEX] [--json] [--tune]
   gradscope presets [NAME]
 
 train    trains a network and reports per-layer gradients; --log writes every logged step as JSONL
 grads    writes every parameter and its gradient at initialisation, with the batch and the loss
-bench    kernel benchmarks, each checked against the float64 reference before it is timed
+bench    kernel benchmarks, each checked against the float64 reference before it is timed;
+         --tune picks the fastest matmul tiling per shape on this adapter, and train uses it
 presets  lessons: each a config that shows one thing about gradient flow
 
 Settings use the paths of the config file: --set model.depth=300 --set model.activation=sigmoid.
@@ -53,11 +54,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'bench': {
-      const flags = parseFlags(rest, ['json']);
-      only(flags, ['filter', 'json'], 'bench');
+      const flags = parseFlags(rest, ['json', 'tune']);
+      only(flags, ['filter', 'json', 'tune'], 'bench');
       const filter = flags.get('filter')?.at(-1);
       const { benchCommand } = await import('./bench-command.ts');
-      return benchCommand({ json: flags.has('json'), ...(filter !== undefined ? { filter } : {}) });
+      return benchCommand({ json: flags.has('json'), tune: flags.has('tune'), ...(filter !== undefined ? { filter } : {}) });
     }
     case 'train': {
       const flags = parseFlags(rest, []);

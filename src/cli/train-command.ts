@@ -8,6 +8,8 @@ import { diagnose } from '../stats/diagnosis.ts';
 import type { RunSummary, StepRecord } from '../stats/record.ts';
 import { Trainer } from '../train/trainer.ts';
 import { memoryBudget } from './memory.ts';
+import { readTuning } from './tuning-file.ts';
+import { tunedTiling } from '../kernels/tunables.ts';
 import { gitCommit, packageVersion } from './meta.ts';
 import { readUserFile, loadDataset, resolveRunConfig } from './run-config.ts';
 import { reportRun } from './report.ts';
@@ -27,7 +29,7 @@ export async function trainCommand(flags: Map<string, string[]>): Promise<number
   const lines: string[] = [];
   try {
     const ctx = new KernelContext(gpu);
-    const trainer = await Trainer.create(ctx, config, data, { stepsPerSubmit: 8, budgetBytes: memoryBudget() });
+    const trainer = await Trainer.create(ctx, config, data, { stepsPerSubmit: 8, budgetBytes: memoryBudget(), ...tuning(gpu.adapter) });
     if (loadBytes && loadPath) loadCheckpoint(trainer.net, new Uint8Array(loadBytes), loadPath);
     lines.push(
       configLine({ config: { ...config }, adapter: gpu.adapter, version: packageVersion(), commit: gitCommit(), date: new Date().toISOString(), dataset: datasetInfo(data) }),
@@ -79,4 +81,10 @@ export function writeOutput(path: string, flag: string, data: string | Uint8Arra
   } catch (e) {
     throw new UsageError(`${flag} ${path}: cannot write it (${(e as NodeJS.ErrnoException).code ?? e})`);
   }
+}
+
+/** This adapter's autotuned matmul tilings (`gradscope bench --tune`), when it has any. */
+function tuning(adapter: Parameters<typeof readTuning>[0]) {
+  const table = readTuning(adapter);
+  return table ? { tiling: tunedTiling(table) } : {};
 }

@@ -3,7 +3,7 @@ import { dispatch2d } from '../gpu/dispatch.ts';
 import type { BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
 import { ACTIVATION_IDS, type Activation } from './activation.ts';
 import { SHADERS } from './shaders.ts';
-import { DEFAULT_TILING, type MatmulTiling } from './tunables.ts';
+import { DEFAULT_TILING, type MatmulTiling, type TilingChoice } from './tunables.ts';
 
 /** Shape of C = op(A)·op(B): op(A) is M×K, op(B) is K×N; A is stored K×M when transA, B is N×K when transB. */
 export interface MatmulShape {
@@ -147,10 +147,10 @@ export async function matmul(
   shape: MatmulShape,
   epilogue: MatmulEpilogue,
   t: MatmulTensors,
-  requested: MatmulTiling = DEFAULT_TILING,
+  choice: TilingChoice = DEFAULT_TILING,
 ): Promise<Dispatch> {
   const { M, N, K } = shape;
-  const tiling = effectiveTiling(shape, requested);
+  const tiling = effectiveTiling(shape, typeof choice === 'function' ? choice(shape) : choice);
   if (![M, N, K].every((d) => Number.isInteger(d) && d >= 1)) {
     throw new RangeError(`matmul: M, N, K must be integers ≥ 1 (got ${M}, ${N}, ${K})`);
   }

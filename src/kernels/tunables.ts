@@ -38,3 +38,27 @@ export type MatmulTilingName = keyof typeof MATMUL_TILINGS;
 
 /** The tiling used when a caller does not choose; the benchmark's autotuner may pick another per adapter. */
 export const DEFAULT_TILING: MatmulTiling = MATMUL_TILINGS.vec4x4_8x8;
+
+/** A tiling for every matmul, or one chosen per shape (an autotuned table). */
+export type TilingChoice = MatmulTiling | ((shape: TunedShape) => MatmulTiling);
+
+export interface TunedShape {
+  M: number;
+  N: number;
+  K: number;
+  transA?: boolean;
+  transB?: boolean;
+}
+
+/** The key a tuning table stores a shape under: `128x128x128` plus `tA`/`tB` for transposed operands. */
+export function shapeKey(s: TunedShape): string {
+  return `${s.M}x${s.N}x${s.K}${s.transA ? 'tA' : ''}${s.transB ? 'tB' : ''}`;
+}
+
+/** Per-shape choices from a tuning table, DEFAULT_TILING for shapes it does not hold. */
+export function tunedTiling(table: Readonly<Record<string, string>>): (s: TunedShape) => MatmulTiling {
+  return (s) => {
+    const name = table[shapeKey(s)];
+    return name && name in MATMUL_TILINGS ? MATMUL_TILINGS[name as MatmulTilingName] : DEFAULT_TILING;
+  };
+}

@@ -1,7 +1,7 @@
 import type { Dispatch } from '../gpu/kernel.ts';
 import { encodeDispatches } from '../gpu/kernel.ts';
 import { ROW_STATS_PER_ROW } from '../kernels/loss.ts';
-import type { MatmulTiling } from '../kernels/tunables.ts';
+import type { TilingChoice } from '../kernels/tunables.ts';
 import type { Network } from '../model/network.ts';
 import { forwardPass, gatherPass, lossPass } from './passes.ts';
 
@@ -30,7 +30,7 @@ export class EvalProgram {
     this.staging = net.ctx.createBuffer('eval read-back', rowBytes * chunks.length, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
   }
 
-  static async build(net: Network, tiling?: MatmulTiling): Promise<EvalProgram> {
+  static async build(net: Network, tiling?: TilingChoice): Promise<EvalProgram> {
     const { plan, ctx } = net;
     const s = plan.shape;
     const lossOut = ctx.createBuffer('eval loss', 256, GPUBufferUsage.STORAGE);

@@ -5,7 +5,7 @@ import { alphaGrad, biasGrad } from '../kernels/linear.ts';
 import { meanSquaredError, softmaxCrossEntropy } from '../kernels/loss.ts';
 import { matmul, type MatmulEpilogue } from '../kernels/matmul.ts';
 import { batchNormBackward, batchNormForwardEval, batchNormForwardTrain, layerNormBackward, layerNormForward } from '../kernels/norm.ts';
-import type { MatmulTiling } from '../kernels/tunables.ts';
+import type { TilingChoice } from '../kernels/tunables.ts';
 import type { Network } from '../model/network.ts';
 import { parity, type BlockPlan } from '../model/plan.ts';
 
@@ -30,7 +30,7 @@ export async function gatherPass(net: Network, k: number, split: 'train' | 'test
 }
 
 /** h_l for every block, then the logits. In eval mode batch norm uses its running statistics. */
-export async function forwardPass(net: Network, tiling?: MatmulTiling, mode: 'train' | 'eval' = 'train'): Promise<Dispatch[]> {
+export async function forwardPass(net: Network, tiling?: TilingChoice, mode: 'train' | 'eval' = 'train'): Promise<Dispatch[]> {
   const { plan, ctx } = net;
   const s = plan.shape;
   const out: Dispatch[] = [];
@@ -85,7 +85,7 @@ function gradTarget(net: Network, l: number): BufferRange {
 }
 
 /** dh_{l} and du_{l} from the gradient arriving from above (the head's or block l+1's). */
-async function gradIntoBlock(net: Network, l: number, from: { dz: BufferRange; W: BufferRange; K: number; addDh: boolean }, tiling?: MatmulTiling): Promise<Dispatch> {
+async function gradIntoBlock(net: Network, l: number, from: { dz: BufferRange; W: BufferRange; K: number; addDh: boolean }, tiling?: TilingChoice): Promise<Dispatch> {
   const { plan, ctx } = net;
   const s = plan.shape;
   const b = plan.blocks[l]!;
@@ -106,7 +106,7 @@ async function gradIntoBlock(net: Network, l: number, from: { dz: BufferRange; W
 }
 
 /** Every parameter gradient, from ∂L/∂logits down to block 0. */
-export async function backwardPass(net: Network, tiling?: MatmulTiling): Promise<Dispatch[]> {
+export async function backwardPass(net: Network, tiling?: TilingChoice): Promise<Dispatch[]> {
   const { plan, ctx } = net;
   const s = plan.shape;
   const out: Dispatch[] = [];

@@ -4,7 +4,7 @@ import { ReadbackRing } from '../gpu/readback-ring.ts';
 import { Optimizer, type OptimizerHyper, type OptimizerKind } from '../kernels/optimizer.ts';
 import { sumSquares, type ClipMode } from '../kernels/reduce.ts';
 import { layerStats, type StatsLayer } from '../kernels/stats.ts';
-import type { MatmulTiling } from '../kernels/tunables.ts';
+import type { TilingChoice } from '../kernels/tunables.ts';
 import type { Network } from '../model/network.ts';
 import { parity } from '../model/plan.ts';
 import { backwardPass, forwardPass, gatherPass, lossPass } from './passes.ts';
@@ -14,7 +14,7 @@ export interface StepOptions {
   optimizer: OptimizerKind;
   clip: ClipMode;
   hyper: OptimizerHyper;
-  tiling?: MatmulTiling;
+  tiling?: TilingChoice;
 }
 
 /** Σx² of each slot, several per arena chunk, written to out[outIndex]: one sumSquares per chunk. */
@@ -65,7 +65,7 @@ export class StepProgram {
     return p;
   }
 
-  private async record(tiling?: MatmulTiling): Promise<void> {
+  private async record(tiling?: TilingChoice): Promise<void> {
     const { net, stats } = this;
     const { plan } = net;
     const out = (slot: Slot) => this.statsBuffer.range(slot);

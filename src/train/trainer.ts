@@ -1,6 +1,7 @@
 import type { KernelContext } from '../gpu/context.ts';
 import { Rng } from '../gpu/prng.ts';
 import { OPTIMIZER_STATE, type OptimizerHyper } from '../kernels/optimizer.ts';
+import type { TilingChoice } from '../kernels/tunables.ts';
 import type { RunConfig } from '../model/config.ts';
 import { initNetwork } from '../model/init.ts';
 import { Network } from '../model/network.ts';
@@ -19,6 +20,8 @@ export interface TrainerOptions {
   stepsPerSubmit?: number;
   /** GPU memory a plan may use; larger plans are refused before allocating. */
   budgetBytes?: number;
+  /** Matmul tilings: one for all, or per shape from an autotuned table (src/bench/autotune.ts). */
+  tiling?: TilingChoice;
 }
 
 /** Adam's β and ε are PyTorch's defaults; RunConfig does not expose them. */
@@ -82,8 +85,9 @@ export class Trainer {
     try {
       net.loadInitial(initNetwork(config.model, data, new Rng(config.seed)));
       net.uploadData(data.train, data.test);
-      const program = await StepProgram.build(net, { optimizer: config.train.optimizer, clip: config.train.clip.mode, hyper: optimizerHyper(config) });
-      const evaluator = await EvalProgram.build(net);
+      const tiling = opts.tiling ? { tiling: opts.tiling } : {};
+      const program = await StepProgram.build(net, { optimizer: config.train.optimizer, clip: config.train.clip.mode, hyper: optimizerHyper(config), ...tiling });
+      const evaluator = await EvalProgram.build(net, opts.tiling);
       return new Trainer(config, data, net, program, evaluator);
     } catch (e) {
       net.destroy();

@@ -1,6 +1,6 @@
+import { expectSpecMatchesWgsl } from '../helpers/specs.ts';
 import { describe, expect, it } from 'vitest';
 import type { KernelContext } from '../../src/gpu/context.ts';
-import type { KernelSpec } from '../../src/gpu/kernel.ts';
 import { Rng } from '../../src/gpu/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import {
@@ -18,14 +18,6 @@ import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
 const BATCHES = [1, 3, 17, 255];
 const TOL = 1e-4;
 
-/** Each spec binding i must be declared `@binding(i) var<kind> name` in its WGSL (same check as reduce.test.ts). */
-function expectSpecMatchesWgsl(spec: KernelSpec): void {
-  const kinds: Record<string, string> = { uniform: 'uniform', 'storage, read': 'read', 'storage, read_write': 'rw' };
-  const decls = [...spec.shader.code.matchAll(/@binding\((\d+)\)\s*var<([^>]+)>\s*(\w+)/g)].map(
-    ([, i, kind, name]) => `${i} ${kinds[kind!.trim()]} ${name}`,
-  );
-  spec.bindings.forEach(([name, kind], i) => expect(decls, `${spec.entry} binding ${i}`).toContain(`${i} ${kind} ${name}`));
-}
 
 function randomLabels(rng: Rng, B: number, C: number): Uint32Array {
   return Uint32Array.from({ length: B }, () => rng.int(C));
@@ -133,10 +125,10 @@ describe('mean squared error against the float64 reference', () => {
 
 describe('loss wrappers', () => {
   it('specs match the WGSL bindings', () => {
-    expectSpecMatchesWgsl(lossSpec('cross_entropy', 'softmax_cross_entropy'));
-    expectSpecMatchesWgsl(lossSpec('cross_entropy', 'loss_reduce'));
-    expectSpecMatchesWgsl(lossSpec('mse', 'mean_squared_error'));
-    expectSpecMatchesWgsl(lossSpec('mse', 'loss_reduce'));
+    expectSpecMatchesWgsl(lossSpec('cross_entropy', 'softmax_cross_entropy'), { names: true });
+    expectSpecMatchesWgsl(lossSpec('cross_entropy', 'loss_reduce'), { names: true });
+    expectSpecMatchesWgsl(lossSpec('mse', 'mean_squared_error'), { names: true });
+    expectSpecMatchesWgsl(lossSpec('mse', 'loss_reduce'), { names: true });
   });
 
   it('names the tensor that is too small', async () => {

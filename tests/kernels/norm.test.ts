@@ -1,5 +1,6 @@
+import { expectSpecMatchesWgsl } from '../helpers/specs.ts';
 import { describe, expect, it } from 'vitest';
-import type { BufferRange, KernelSpec } from '../../src/gpu/kernel.ts';
+import type { BufferRange } from '../../src/gpu/kernel.ts';
 import { Rng } from '../../src/gpu/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import {
@@ -31,14 +32,6 @@ const SHAPES: readonly (readonly [number, number])[] = [
 ];
 const TOL = 1e-4;
 
-/** Each spec binding i must be declared `@binding(i) var<kind> name` in its WGSL (same check as reduce.test.ts). */
-function expectSpecMatchesWgsl(spec: KernelSpec): void {
-  const kinds: Record<string, string> = { uniform: 'uniform', 'storage, read': 'read', 'storage, read_write': 'rw' };
-  const decls = [...spec.shader.code.matchAll(/@binding\((\d+)\)\s*var<([^>]+)>\s*(\w+)/g)].map(
-    ([, i, kind, name]) => `${i} ${kinds[kind!.trim()]} ${name}`,
-  );
-  spec.bindings.forEach(([name, kind], i) => expect(decls, `${spec.entry} binding ${i}`).toContain(`${i} ${kind} ${name}`));
-}
 
 interface Case {
   x: Float32Array;
@@ -135,7 +128,7 @@ describe('norm kernels', () => {
       'batch_norm_forward_eval',
       'batch_norm_backward',
     ];
-    for (const entry of entries) expectSpecMatchesWgsl(normSpec(entry));
+    for (const entry of entries) expectSpecMatchesWgsl(normSpec(entry), { names: true });
   });
 
   it('repeats bit for bit (fixed reduction order)', async () => {

@@ -1,3 +1,4 @@
+import { expectSpecMatchesWgsl } from '../helpers/specs.ts';
 import { describe, expect, it } from 'vitest';
 import type { KernelContext } from '../../src/gpu/context.ts';
 import type { BufferRange } from '../../src/gpu/kernel.ts';
@@ -44,17 +45,9 @@ async function readState(ctx: KernelContext, c: { n: number; p: BufferRange; m: 
   return { p: await readF32(ctx, c.p, c.n), m: await readF32(ctx, c.m, c.n), v: await readF32(ctx, c.v, c.n) };
 }
 
-function specMatchesWgsl(): void {
-  const spec = optimizerSpec('adam', 'norm');
-  const kinds: Record<string, string> = { uniform: 'uniform', 'storage, read': 'read', 'storage, read_write': 'rw' };
-  const decls = [...spec.shader.code.matchAll(/@binding\((\d+)\)\s*var<([^>]+)>\s*(\w+)/g)].map(
-    ([, i, kind, name]) => `${i} ${kinds[kind!.trim()]} ${name}`,
-  );
-  spec.bindings.forEach(([name, kind], i) => expect(decls, `binding ${i}`).toContain(`${i} ${kind} ${name}`));
-}
 
 describe('optimizer host checks (pure)', () => {
-  it('spec matches the WGSL bindings', specMatchesWgsl);
+  it('spec matches the WGSL bindings', () => expectSpecMatchesWgsl(optimizerSpec('adam', 'norm'), { names: true }));
 
   it('refuses bad hyperparameters, naming the field', () => {
     expect(() => checkHyper('sgd', 'none', { ...BASE, lr: -1 })).toThrow(/lr must be/);

@@ -1,6 +1,6 @@
+import { expectSpecMatchesWgsl } from '../helpers/specs.ts';
 import { describe, expect, it } from 'vitest';
 import type { KernelContext } from '../../src/gpu/context.ts';
-import type { KernelSpec } from '../../src/gpu/kernel.ts';
 import { Rng } from '../../src/gpu/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import {
@@ -46,14 +46,6 @@ function checkSums(got: Float32Array, x: Float32Array, segments: Segment[], labe
   expectClose(ratios(got, want), new Float64Array(want.length).fill(1), 1e-4, label);
 }
 
-/** Each spec binding i must be declared `@binding(i) var<kind> name` in its WGSL. */
-function expectSpecMatchesWgsl(spec: KernelSpec): void {
-  const kinds: Record<string, string> = { uniform: 'uniform', 'storage, read': 'read', 'storage, read_write': 'rw' };
-  const decls = [...spec.shader.code.matchAll(/@binding\((\d+)\)\s*var<([^>]+)>\s*(\w+)/g)].map(
-    ([, i, kind, name]) => `${i} ${kinds[kind!.trim()]} ${name}`,
-  );
-  spec.bindings.forEach(([name, kind], i) => expect(decls, `${spec.entry} binding ${i}`).toContain(`${i} ${kind} ${name}`));
-}
 
 describe('segment plan (pure)', () => {
   it('gives every segment its own blocks, at least one', () => {
@@ -77,7 +69,7 @@ describe('segment plan (pure)', () => {
   });
 
   it('specs match the WGSL bindings', () => {
-    for (const spec of [sumSquaresSpec('blocks'), sumSquaresSpec('segments'), finalizeSpec('norm')]) expectSpecMatchesWgsl(spec);
+    for (const spec of [sumSquaresSpec('blocks'), sumSquaresSpec('segments'), finalizeSpec('norm')]) expectSpecMatchesWgsl(spec, { names: true, exhaustive: true });
   });
 });
 

@@ -50,7 +50,7 @@ export async function runSuite(
 }
 
 /** Compute-bound results against peak/fma, memory-bound ones (no GFLOP/s) against peak/copy. */
-function withPeak(r: BenchResult, earlier: readonly BenchResult[]): BenchResult {
+export function withPeak(r: BenchResult, earlier: readonly BenchResult[]): BenchResult {
   if (!r.ok || r.name.startsWith('peak/')) return r;
   const peak = (name: string) => earlier.find((e) => e.name === name && e.ok);
   const fma = peak('peak/fma')?.gflops;

@@ -1,10 +1,12 @@
 import { tableHeader, tableRow } from '../bench/format.ts';
 import type { BenchReport } from '../bench/result.ts';
 import { blockShapes, tuneMatmul } from '../bench/autotune.ts';
-import { runSuite } from '../bench/suite.ts';
+import { benchCustomMatmul, checkCustomKernel } from '../bench/custom-kernel.ts';
+import { runSuite, withPeak } from '../bench/suite.ts';
 import { KernelContext } from '../gpu/context.ts';
 import { nodeDevice } from '../gpu/node-gpu.ts';
 import { UsageError } from './errors.ts';
+import { readUserFile } from './run-config.ts';
 import { gitCommit, packageVersion } from './meta.ts';
 import { tuningPath, writeTuning } from './tuning-file.ts';
 
@@ -13,6 +15,8 @@ export interface BenchOptions {
   json: boolean;
   /** Tune the engine's matmul tilings on this adapter instead of running the suite. */
   tune?: boolean;
+  /** A WGSL matmul following CUSTOM_CONTRACT, verified and timed beside the built-in ones. */
+  kernel?: string;
 }
 
 /** Batch 128 blocks of the widths people train most; other shapes keep the default tiling. */
@@ -43,7 +47,16 @@ export async function benchCommand(opts: BenchOptions): Promise<number> {
       return 0;
     }
     log(tableHeader());
-    const results = await runSuite(ctx, filter, (r) => log(tableRow(r)));
+    const custom = opts.kernel ? { path: opts.kernel, code: readUserFile(opts.kernel, '--kernel').toString('utf8') } : undefined;
+    if (custom) checkCustomKernel(custom.code, custom.path); // a contract error before anything runs
+    const results = await runSuite(ctx, custom ? /^matmul\/(naive|reg|vec4|tiled) (256|512|1024)$/ : filter, (r) => log(tableRow(r)));
+    if (custom) {
+      for (const n of [256, 512, 1024]) {
+        const r = withPeak(await benchCustomMatmul(ctx, custom.code, custom.path, n), results);
+        results.push(r);
+        log(tableRow(r));
+      }
+    }
     const report: BenchReport = { adapter: a, version: packageVersion(), commit: gitCommit(), date: new Date().toISOString(), results };
     if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return 0;

@@ -1,4 +1,4 @@
-import { GpuUnavailableError, LimitError } from '../gpu/errors.ts';
+import { GpuUnavailableError, LimitError, ShaderError } from '../gpu/errors.ts';
 import { SafetensorsError } from '../io/safetensors.ts';
 import { ConfigError } from '../model/config-error.ts';
 import { UsageError } from './errors.ts';
@@ -9,13 +9,14 @@ usage:
   gradscope train   [--config FILE | --preset NAME] [--set key.path=VALUE]... [--steps N]
                     [--log FILE.jsonl] [--every K] [--save FILE.safetensors] [--load FILE.safetensors]
   gradscope grads   [--config FILE | --preset NAME] [--set ...] --out FILE.safetensors
-  gradscope bench   [--filter REGEX] [--json] [--tune]
+  gradscope bench   [--filter REGEX] [--json] [--tune] [--kernel FILE.wgsl]
   gradscope presets [NAME]
 
 train    trains a network and reports per-layer gradients; --log writes every logged step as JSONL
 grads    writes every parameter and its gradient at initialisation, with the batch and the loss
 bench    kernel benchmarks, each checked against the float64 reference before it is timed;
-         --tune picks the fastest matmul tiling per shape on this adapter, and train uses it
+         --tune picks the fastest matmul tiling per shape on this adapter, and train uses it;
+         --kernel times your own WGSL matmul (binding contract: src/bench/custom-kernel.ts) beside ours
 presets  lessons: each a config that shows one thing about gradient flow
 
 Settings use the paths of the config file: --set model.depth=300 --set model.activation=sigmoid.
@@ -55,10 +56,11 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'bench': {
       const flags = parseFlags(rest, ['json', 'tune']);
-      only(flags, ['filter', 'json', 'tune'], 'bench');
+      only(flags, ['filter', 'json', 'tune', 'kernel'], 'bench');
+      const kernel = flags.get('kernel')?.at(-1);
       const filter = flags.get('filter')?.at(-1);
       const { benchCommand } = await import('./bench-command.ts');
-      return benchCommand({ json: flags.has('json'), tune: flags.has('tune'), ...(filter !== undefined ? { filter } : {}) });
+      return benchCommand({ json: flags.has('json'), tune: flags.has('tune'), ...(filter !== undefined ? { filter } : {}), ...(kernel ? { kernel } : {}) });
     }
     case 'train': {
       const flags = parseFlags(rest, []);
@@ -87,7 +89,8 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return await main(argv);
   } catch (e) {
-    if (e instanceof UsageError || e instanceof ConfigError || e instanceof SafetensorsError || e instanceof LimitError) {
+    // ShaderError reaches here only from a user's own kernel (bench --kernel): their WGSL, their fix.
+    if (e instanceof UsageError || e instanceof ConfigError || e instanceof SafetensorsError || e instanceof LimitError || e instanceof ShaderError) {
       console.error(`gradscope: ${e.message}`);
       return 1;
     }

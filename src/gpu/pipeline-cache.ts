@@ -13,7 +13,8 @@ export function formatCompileMessages(shader: ShaderSource, messages: readonly G
     .filter((m) => m.type === 'error')
     .map((m) => {
       const [file, line] = sourceLine(shader, m.lineNum);
-      return `shaders/${file}:${line}:${m.linePos}: ${m.message}`;
+      // Our own files live in shaders/; a user's kernel (bench --kernel) is named by its own path.
+      return `${file.includes('/') ? '' : 'shaders/'}${file}:${line}:${m.linePos}: ${m.message}`;
     })
     .join('\n');
 }

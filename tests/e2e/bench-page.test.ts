@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPage, type PageSession } from '../helpers/browser.ts';
 
@@ -24,6 +26,33 @@ describe('the bench page in headless Chromium', () => {
     for (const r of rows) expect(r.at(-1), r[0]).toMatch(/^ok /);
     expect(await page.$eval('gs-bench', (e) => !!e.shadowRoot!.querySelector('.plot canvas'))).toBe(true);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('verifies and times a kernel pasted into the page, and names a broken binding', async () => {
+    const page = await s.browser.newPage();
+    await page.goto(`${s.url}bench.html`, { waitUntil: 'load' });
+    const kernel = readFileSync(join(import.meta.dirname, '..', '..', 'examples', 'custom-matmul.wgsl'), 'utf8');
+    const runWith = async (code: string) => {
+      await page.$eval('gs-bench', (e, c) => {
+        const el = e as HTMLElement & { kernel: string; filter: string; run(): Promise<void> };
+        el.kernel = c;
+        el.filter = '^peak/';
+        return el.run();
+      }, code);
+      return page.$eval('gs-bench', (e) => ({
+        status: e.dataset.status,
+        alert: e.shadowRoot!.querySelector('[role=alert]')?.textContent ?? '',
+        custom: [...e.shadowRoot!.querySelectorAll('tbody tr')].map((tr) => tr.textContent ?? '').filter((t) => t.includes('matmul/custom')),
+      }));
+    };
+    const good = await runWith(kernel);
+    expect(good.status).toBe('done');
+    expect(good.custom).toHaveLength(2);
+    for (const row of good.custom) expect(row).toMatch(/ok /);
+    const bad = await runWith(kernel.replace('var<storage, read_write> c', 'var<storage, read> c'));
+    expect(bad.status).toBe('error');
+    expect(bad.alert).toMatch(/binding 2 .* the contract needs var<storage, read_write>/);
     await page.close();
   });
 });

@@ -2,7 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import type { BenchReport, BenchResult } from '../../bench/result.ts';
-import { runSuite } from '../../bench/suite.ts';
+import { benchCustomMatmul, checkCustomKernel } from '../../bench/custom-kernel.ts';
+import { runSuite, withPeak } from '../../bench/suite.ts';
 import { browserDevice } from '../../gpu/browser-gpu.ts';
 import { KernelContext } from '../../gpu/context.ts';
 import type { Gpu } from '../../gpu/device.ts';
@@ -30,6 +31,9 @@ export class GsBench extends LitElement {
       button { font: inherit; padding: 0.35rem 0.8rem; border-radius: 6px; border: 1px solid #2f6fdf; background: #2f6fdf; color: #fff; cursor: pointer; }
       button.secondary { background: #1b2129; border-color: #3a4350; }
       .area { height: 280px; margin: 0.5rem 0 1rem; }
+      details { margin-bottom: 0.6rem; }
+      summary { cursor: pointer; color: #c7ced8; }
+      textarea { width: 100%; box-sizing: border-box; font: 13px/1.4 ui-monospace, monospace; background: #0f1318; color: inherit; border: 1px solid #3a4350; border-radius: 6px; padding: 0.5rem; }
       table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: 14px; }
       th, td { text-align: right; padding: 0.2rem 0.6rem; border-bottom: 1px solid #232a33; }
       th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: left; }
@@ -40,6 +44,8 @@ export class GsBench extends LitElement {
 
   /** Which cases to run (a regular expression over ids such as `matmul/vec4 512`). */
   @property() filter = 'matmul/(vec4|reg) (512|fwd-b128-w128)|activation/(gelu|relu)-forward|peak/';
+  /** A WGSL matmul following the contract of src/bench/custom-kernel.ts; empty to run only the suite. */
+  @property({ attribute: false }) kernel = '';
   @state() private results: BenchResult[] = [];
   @state() private status: 'idle' | 'running' | 'done' | 'error' = 'idle';
   @state() private message = '';
@@ -84,11 +90,15 @@ export class GsBench extends LitElement {
     this.message = '';
     try {
       this.gpu ??= await browserDevice();
-      await runSuite(new KernelContext(this.gpu), filter, (r) => {
+      const add = (r: BenchResult): void => {
         this.results = [...this.results, r];
         this.dataset.results = String(this.results.length);
         this.chart.rebuild();
-      });
+      };
+      if (this.kernel.trim()) checkCustomKernel(this.kernel, 'your kernel'); // contract errors before anything runs
+      const ctx = new KernelContext(this.gpu);
+      await runSuite(ctx, filter, add);
+      if (this.kernel.trim()) for (const n of [256, 512]) add(withPeak(await benchCustomMatmul(ctx, this.kernel, 'your kernel', n), this.results));
       this.setStatus('done');
     } catch (e) {
       this.message = e instanceof Error ? e.message : String(e);
@@ -117,6 +127,13 @@ export class GsBench extends LitElement {
           @click=${() => download('gradscope-bench.json', JSON.stringify(this.report(), null, 2), 'application/json')}>Export JSON</button>
         <span class="adapter">${a ? `${a.vendor} ${a.architecture} ${a.description}` : ''} ${this.status === 'running' ? '· running…' : ''}</span>
       </div>
+      <details ?open=${!!this.kernel}>
+        <summary>Your own matmul (WGSL)</summary>
+        <p class="adapter">C = A·B, row-major f32. Bindings: 0 <code>a</code> and 1 <code>b</code> read-only storage, 2 <code>c</code>
+          read-write storage, 3 <code>params</code> uniform {M, N, K}; entry point <code>main</code>; overrides <code>TILE_M</code> and
+          <code>TILE_N</code> (elements of C per workgroup). It is verified against the reference, then timed at 256 and 512.</p>
+        <textarea aria-label="your kernel" rows="12" .value=${this.kernel} @change=${(e: Event) => (this.kernel = (e.target as HTMLTextAreaElement).value)}></textarea>
+      </details>
       ${this.message ? html`<p role="alert">${this.message}</p>` : nothing}
       <div class="area"><div class="plot"></div></div>
       <table>

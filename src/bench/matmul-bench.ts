@@ -20,17 +20,52 @@ export interface MatmulCase {
   shape: MatmulShape;
 }
 
-/** Squares, then the shapes a deep MLP step runs (batch 128): forward h·Wᵀ, backward dz·W and dW = dzᵀ·h. */
+/** The three matmuls of a hidden block at batch b, width w: forward h·Wᵀ, backward dz·W, and dW = dzᵀ·h. */
+function blockCases(b: number, w: number): MatmulCase[] {
+  return [
+    { label: `fwd-b${b}-w${w}`, shape: { M: b, N: w, K: w, transB: true } },
+    { label: `dx-b${b}-w${w}`, shape: { M: b, N: w, K: w } },
+    { label: `dw-b${b}-w${w}`, shape: { M: w, N: w, K: b, transA: true } },
+  ];
+}
+
+/** Squares up to 2,048, then deep-net blocks: batch 32–512 × width 32–1,024. */
 export const MATMUL_CASES: MatmulCase[] = [
-  { label: '256', shape: { M: 256, N: 256, K: 256 } },
-  { label: '512', shape: { M: 512, N: 512, K: 512 } },
-  { label: '1024', shape: { M: 1024, N: 1024, K: 1024 } },
-  ...[128, 256].flatMap((w) => [
-    { label: `fwd-b128-w${w}`, shape: { M: 128, N: w, K: w, transB: true } },
-    { label: `dx-b128-w${w}`, shape: { M: 128, N: w, K: w } },
-    { label: `dw-b128-w${w}`, shape: { M: w, N: w, K: 128, transA: true } },
-  ]),
+  ...[256, 512, 1024, 2048].map((n) => ({ label: String(n), shape: { M: n, N: n, K: n } })),
+  ...[128, 256].flatMap((w) => blockCases(128, w)),
+  ...[32, 512].flatMap((b) => [32, 128, 1024].flatMap((w) => blockCases(b, w))),
+  ...[32, 1024].flatMap((w) => blockCases(128, w)),
 ];
+
+/** Above this many multiply-adds the float64 check samples entries of C instead of computing all of it. */
+const FULL_CHECK_LIMIT = 2 ** 28;
+const SAMPLES = 2048;
+
+/** max |err| / max |ref| over all of C, or over SAMPLES random entries of it for very large shapes. */
+export function checkAgainstReference(got: Float32Array, a: Float32Array, b: Float32Array, s: MatmulShape, rng: Rng, limit = FULL_CHECK_LIMIT): number {
+  const { M, N, K } = s;
+  if (M * N * K <= limit) {
+    const want = refMatmul(a, b, M, N, K, { transA: !!s.transA, transB: !!s.transB });
+    let err = 0;
+    let scale = 0;
+    for (let i = 0; i < want.length; i++) {
+      err = Math.max(err, Number.isNaN(got[i]!) ? Infinity : Math.abs(got[i]! - want[i]!));
+      scale = Math.max(scale, Math.abs(want[i]!));
+    }
+    return err / (scale || 1);
+  }
+  let err = 0;
+  let scale = 0;
+  for (let t = 0; t < SAMPLES; t++) {
+    const [m, n] = [rng.int(M), rng.int(N)];
+    let want = 0;
+    for (let k = 0; k < K; k++) want += a[s.transA ? k * M + m : m * K + k]! * b[s.transB ? n * K + k : k * N + n]!;
+    const g = got[m * N + n]!;
+    err = Math.max(err, Number.isNaN(g) ? Infinity : Math.abs(g - want));
+    scale = Math.max(scale, Math.abs(want));
+  }
+  return err / (scale || 1);
+}
 
 const TOLERANCE = 1e-4;
 
@@ -44,18 +79,11 @@ export async function benchMatmul(ctx: KernelContext, variant: string, c: Matmul
   const d = await matmul(ctx, c.shape, { kind: 'plain' }, { a: upload(ctx, a), b: upload(ctx, b), c: out }, tiling);
   const name = `matmul/${variant}`;
   const shape = [M, N, K];
-  const detail = { case: c.label, transA: !!c.shape.transA, transB: !!c.shape.transB, tiling: effectiveTiling(c.shape, tiling) };
+  const sampled = M * N * K > FULL_CHECK_LIMIT;
+  const detail = { case: c.label, transA: !!c.shape.transA, transB: !!c.shape.transB, tiling: effectiveTiling(c.shape, tiling), ...(sampled ? { checked: `${SAMPLES} sampled entries` } : {}) };
   // Correctness gate: a wrong kernel is reported as wrong, never timed.
   const t = await timeDispatches(ctx, [d], { warmup: 0, iterations: 1 });
-  const got = await readF32(ctx, out, M * N);
-  const want = refMatmul(a, b, M, N, K, { transA: !!c.shape.transA, transB: !!c.shape.transB });
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < want.length; i++) {
-    err = Math.max(err, Number.isNaN(got[i]!) ? Infinity : Math.abs(got[i]! - want[i]!));
-    scale = Math.max(scale, Math.abs(want[i]!));
-  }
-  const maxRelErr = err / (scale || 1);
+  const maxRelErr = checkAgainstReference(await readF32(ctx, out, M * N), a, b, c.shape, rng);
   if (!(maxRelErr <= TOLERANCE)) return { name, shape, ok: false, maxRelErr, detail: { ...detail, tolerance: TOLERANCE } };
   // The gate run warmed the pipeline; slow variants get fewer samples (naive 1024³ takes seconds here).
   const timing = t.ms > 2000 ? t : await timeDispatches(ctx, [d], { warmup: 1, iterations: 5 });

@@ -49,3 +49,17 @@ describe('the benchmark correctness gate', () => {
     expect(r.gbps).toBeGreaterThan(0);
   });
 });
+
+describe('the matmul gate on shapes too big for a full float64 check', () => {
+  it('samples entries of C: a right result passes, a wrong one does not', async () => {
+    const { checkAgainstReference } = await import('../../src/bench/matmul-bench.ts');
+    const [M, N, K] = [40, 30, 20];
+    const rng = new Rng(9);
+    const a = rng.fill(new Float32Array(M * K), () => rng.normal()) as Float32Array;
+    const b = rng.fill(new Float32Array(K * N), () => rng.normal()) as Float32Array;
+    const right = Float32Array.from(ref.matmul(a, b, M, N, K));
+    expect(checkAgainstReference(right, a, b, { M, N, K }, new Rng(1), 0)).toBeLessThan(1e-6);
+    const wrong = right.map((v, i) => (i % 3 === 0 ? v + 1 : v));
+    expect(checkAgainstReference(wrong, a, b, { M, N, K }, new Rng(1), 0)).toBeGreaterThan(1e-2);
+  });
+});

@@ -55,4 +55,20 @@ describe('the bench page in headless Chromium', () => {
     expect(bad.alert).toMatch(/binding 2 .* the contract needs var<storage, read_write>/);
     await page.close();
   });
+
+  it('Tune saves a table for this adapter, and the playground then builds its nets with it', async () => {
+    const page = await s.browser.newPage();
+    await page.goto(`${s.url}bench.html`, { waitUntil: 'load' });
+    await page.$eval('gs-bench', (e) => {
+      const el = e as HTMLElement & { tuneWidths: number[]; tune(): Promise<void> };
+      el.tuneWidths = [16];
+      return el.tune();
+    });
+    expect(await page.$eval('gs-bench', (e) => e.dataset.status)).toBe('done');
+    expect(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('gradscope.matmul-tuning.')).length)).toBe(1);
+    await page.goto(`${s.url}#model.depth=3&model.width=16&train.batchSize=128&data.samples=256&play=1`, { waitUntil: 'load' });
+    await page.waitForFunction(`document.querySelector('gs-app')?.dataset.tuned === 'true' && Number(document.querySelector('gs-app')?.dataset.step) >= 5`, { timeout: 60_000 });
+    await page.evaluate(() => localStorage.clear());
+    await page.close();
+  });
 });

@@ -87,6 +87,7 @@ export class GsApp extends LitElement {
     if (this.page) {
       this.dataset.depth = String(this.page.config.model.depth);
       this.dataset.compare = String(!!this.page.compare);
+      this.dataset.tuned = String(!!this.controller?.tuned);
       this.dataset.messages = String(this.messages.length);
     }
   }

@@ -2,7 +2,9 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import type { BenchReport, BenchResult } from '../../bench/result.ts';
+import { blockShapes, tuneMatmul } from '../../bench/autotune.ts';
 import { benchCustomMatmul, checkCustomKernel } from '../../bench/custom-kernel.ts';
+import { saveTuning } from '../tuning-store.ts';
 import { runSuite, withPeak } from '../../bench/suite.ts';
 import { browserDevice } from '../../gpu/browser-gpu.ts';
 import { KernelContext } from '../../gpu/context.ts';
@@ -46,6 +48,9 @@ export class GsBench extends LitElement {
   @property() filter = 'matmul/(vec4|reg) (512|fwd-b128-w128)|activation/(gelu|relu)-forward|peak/';
   /** A WGSL matmul following the contract of src/bench/custom-kernel.ts; empty to run only the suite. */
   @property({ attribute: false }) kernel = '';
+  /** Widths (batch 128) whose hidden-block matmuls Tune tries. */
+  @property({ attribute: false }) tuneWidths = [32, 64, 128, 256];
+  @state() private tuning: Record<string, string> | null = null;
   @state() private results: BenchResult[] = [];
   @state() private status: 'idle' | 'running' | 'done' | 'error' = 'idle';
   @state() private message = '';
@@ -106,6 +111,22 @@ export class GsBench extends LitElement {
     }
   }
 
+  /** Pick the fastest correct tiling per block shape on this adapter; the playground uses it from then on. */
+  async tune(): Promise<void> {
+    this.setStatus('running');
+    this.message = '';
+    try {
+      this.gpu ??= await browserDevice();
+      const shapes = this.tuneWidths.flatMap((w) => blockShapes(128, w));
+      this.tuning = await tuneMatmul(new KernelContext(this.gpu), shapes);
+      saveTuning(this.gpu.adapter, this.tuning);
+      this.setStatus('done');
+    } catch (e) {
+      this.message = e instanceof Error ? e.message : String(e);
+      this.setStatus('error');
+    }
+  }
+
   private setStatus(s: GsBench['status']): void {
     this.status = s;
     this.dataset.status = s;
@@ -123,6 +144,8 @@ export class GsBench extends LitElement {
       <div class="bar">
         <input aria-label="filter" .value=${this.filter} @change=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} />
         <button @click=${() => this.run()} ?disabled=${this.status === 'running'}>Run</button>
+        <button class="secondary" @click=${() => this.tune()} ?disabled=${this.status === 'running'}
+          title="Find the fastest matmul tiling per shape on this GPU; the playground uses it">Tune</button>
         <button class="secondary" ?disabled=${!this.results.length}
           @click=${() => download('gradscope-bench.json', JSON.stringify(this.report(), null, 2), 'application/json')}>Export JSON</button>
         <span class="adapter">${a ? `${a.vendor} ${a.architecture} ${a.description}` : ''} ${this.status === 'running' ? '· running…' : ''}</span>
@@ -135,6 +158,10 @@ export class GsBench extends LitElement {
         <textarea aria-label="your kernel" rows="12" .value=${this.kernel} @change=${(e: Event) => (this.kernel = (e.target as HTMLTextAreaElement).value)}></textarea>
       </details>
       ${this.message ? html`<p role="alert">${this.message}</p>` : nothing}
+      ${this.tuning
+        ? html`<p class="tuned">Tuned for this adapter (the playground now uses it):
+            ${Object.entries(this.tuning).map(([shape, t]) => html`<code>${shape} → ${t}</code> `)}</p>`
+        : nothing}
       <div class="area"><div class="plot"></div></div>
       <table>
         <thead><tr><th>name</th><th>case</th><th>shape</th><th>ms</th><th>GFLOP/s</th><th>GB/s</th><th>% peak</th><th>check</th></tr></thead>

@@ -7,6 +7,8 @@ import type { Dataset } from '../../train/data/types.ts';
 import type { EvalResult } from '../../train/eval.ts';
 import { gridPoints, PredictProgram } from '../../train/predict.ts';
 import { Trainer } from '../../train/trainer.ts';
+import { tunedTiling } from '../../kernels/tunables.ts';
+import { loadTuning } from '../tuning-store.ts';
 import type { BoundaryData } from '../gs-boundary/gs-boundary.ts';
 
 export type RunId = 'A' | 'B';
@@ -51,9 +53,11 @@ export class RunController {
   private predicting = false;
   /** Run A's data set (the page draws its points under the boundary). */
   data: Dataset | null = null;
+  /** Whether the nets use a tuning table saved for this adapter by the bench page. */
+  tuned = false;
 
   constructor(
-    gpu: Gpu,
+    private readonly gpu: Gpu,
     private readonly listener: RunListener,
   ) {
     this.ctx = new KernelContext(gpu);
@@ -74,9 +78,12 @@ export class RunController {
       this.pause();
       const data: Dataset = makeDataset(a.data, a.seed, csv);
       const next = new Map<RunId, Trainer>();
+      const table = loadTuning(this.gpu.adapter);
+      this.tuned = !!table;
+      const opts = { stepsPerSubmit: 16, ...(table ? { tiling: tunedTiling(table) } : {}) };
       try {
-        next.set('A', await Trainer.create(this.ctx, a, data, { stepsPerSubmit: 16 }));
-        if (b) next.set('B', await Trainer.create(this.ctx, b, b.data.name === a.data.name ? data : makeDataset(b.data, b.seed, csv), { stepsPerSubmit: 16 }));
+        next.set('A', await Trainer.create(this.ctx, a, data, opts));
+        if (b) next.set('B', await Trainer.create(this.ctx, b, b.data.name === a.data.name ? data : makeDataset(b.data, b.seed, csv), opts));
       } catch (e) {
         for (const t of next.values()) t.destroy();
         this.setStatus(wasRunning ? 'running' : this.status === 'diverged' ? 'diverged' : 'paused');

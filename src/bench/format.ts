@@ -10,7 +10,8 @@ export function tableHeader(): string {
 /** One aligned terminal row; a failed correctness check shows its error instead of speeds. */
 export function tableRow(r: BenchResult): string {
   const label = String(r.detail?.case ?? '');
-  const check = r.ok ? `ok ${r.maxRelErr.toExponential(1)}` : `WRONG (max rel err ${r.maxRelErr.toExponential(2)})`;
+  const skipped = r.detail?.skipped;
+  const check = skipped ? `skipped: ${String(skipped)}` : r.ok ? `ok ${r.maxRelErr.toExponential(1)}` : `WRONG (max rel err ${r.maxRelErr.toExponential(2)})`;
   return (
     pad(r.name, 30) +
     pad(label, 16) +

@@ -3,6 +3,7 @@ import { benchMatmul, MATMUL_CASES, MATMUL_VARIANTS } from './matmul-bench.ts';
 import { benchCase, KERNEL_CASES } from './kernel-bench.ts';
 import { benchPeakCopy, benchPeakFma } from './peak-bench.ts';
 import { benchStep } from './step-bench.ts';
+import { benchTfjsMatmul, withTfjsRatios } from './tfjs-peer.ts';
 import type { BenchResult } from './result.ts';
 
 /** One runnable benchmark: its full name (`family/variant case`) and how to run it. */
@@ -24,6 +25,10 @@ export function benchEntries(): BenchEntry[] {
       if (variant === 'naive' && M * N * K > 2 ** 27) continue;
       out.push({ id: `matmul/${variant} ${c.label}`, run: (ctx) => benchMatmul(ctx, variant, c) });
     }
+  }
+  // The peer comparison: TF.js's WebGPU matmul on the same device, when its packages are installed.
+  for (const n of [256, 512, 1024]) {
+    out.push({ id: `peer/tfjs-webgpu ${n}`, run: (ctx) => benchTfjsMatmul(ctx, n) });
   }
   for (const c of KERNEL_CASES) out.push({ id: `${c.name} ${c.shape.join('x')}`, run: (ctx) => benchCase(ctx, c) });
   for (const depth of [100, 1000]) {
@@ -47,7 +52,7 @@ export async function runSuite(
     results.push(r);
     onResult(r);
   }
-  return results;
+  return withTfjsRatios(results);
 }
 
 /** Compute-bound results against peak/fma, memory-bound ones (no GFLOP/s) against peak/copy. */

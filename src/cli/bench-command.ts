@@ -57,6 +57,10 @@ export async function benchCommand(opts: BenchOptions): Promise<number> {
         log(tableRow(r));
       }
     }
+    for (const r of results) {
+      const ratio = r.detail?.vsTfjs;
+      if (typeof ratio === 'number') log(`${r.name} ${r.shape.join('×')}: ${ratio.toFixed(1)}× TF.js WebGPU on the same device`);
+    }
     const report: BenchReport = { adapter: a, version: packageVersion(), commit: gitCommit(), date: new Date().toISOString(), results };
     if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return 0;

@@ -4,7 +4,7 @@ import { Rng } from '../gpu/prng.ts';
 import { readF32, upload, zeros } from '../gpu/transfer.ts';
 import { activationBackward, activationForward } from '../kernels/activation.ts';
 import { softmaxCrossEntropy } from '../kernels/loss.ts';
-import { batchNormBackward, batchNormForwardTrain, layerNormForward } from '../kernels/norm.ts';
+import { batchNormBackward, batchNormForwardTrain, layerNormBackward, layerNormForward } from '../kernels/norm.ts';
 import { Optimizer } from '../kernels/optimizer.ts';
 import * as ref from '../reference/index.ts';
 import type { BenchResult } from './result.ts';
@@ -94,6 +94,21 @@ export const KERNEL_CASES: KernelCase[] = [
       const y = zeros(ctx, NB * NF);
       const d = await layerNormForward(ctx, NB, NF, { x: upload(ctx, x), gamma: upload(ctx, gamma), beta: upload(ctx, beta), y, mean: zeros(ctx, NB), rstd: zeros(ctx, NB) });
       return { dispatches: [d], bytes: 8 * NB * NF, check: async () => relErr(await read(ctx, y, NB * NF), ref.layerNormForward(x, NB, NF, gamma, beta).y) };
+    },
+  },
+  {
+    name: 'layernorm/backward',
+    shape: [NB, NF],
+    tolerance: 1e-4,
+    async build(ctx) {
+      const rng = new Rng(7);
+      const [x, gamma, dy] = [randn(rng, NB * NF, 2, 1), randn(rng, NF, 0.1, 1), randn(rng, NB * NF)];
+      const fw = ref.layerNormForward(x, NB, NF, gamma, new Float64Array(NF));
+      const dx = zeros(ctx, NB * NF);
+      const t = { dy: upload(ctx, dy), x: upload(ctx, x), gamma: upload(ctx, gamma), mean: upload(ctx, Float32Array.from(fw.mean)), rstd: upload(ctx, Float32Array.from(fw.rstd)) };
+      const ds = await layerNormBackward(ctx, NB, NF, { ...t, dx, dgamma: zeros(ctx, NF), dbeta: zeros(ctx, NF) });
+      const check = async () => relErr(await read(ctx, dx, NB * NF), ref.layerNormBackward(dy, x, NB, NF, gamma, fw.mean, fw.rstd).dx);
+      return { dispatches: ds, bytes: 4 * 4 * NB * NF, check };
     },
   },
   {

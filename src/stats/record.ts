@@ -29,6 +29,24 @@ export interface StepRecord {
   saturated: number[];
   /** fraction of units whose φ'(u) = 0 for every sample of the batch (relu family; 0 otherwise) */
   dead: number[];
+  /**
+   * GPU time of this step by phase, in ms, from timestamp queries (null when the adapter has none).
+   * An addition to DESIGN.md's fields: where a step's time goes, beside its gradients.
+   */
+  phaseMs?: PhaseTimes | null;
+}
+
+export interface PhaseTimes {
+  /** gather + every block's forward matmul, norm and activation */
+  forward: number;
+  loss: number;
+  /** every gradient: head, blocks, norms, biases, α */
+  backward: number;
+  /** per-tensor gradient norms, global norm and clip scale */
+  norms: number;
+  /** the logged step's extra work: ‖W‖, ‖∂L/∂z‖, activation statistics, ‖ΔW‖ */
+  statistics: number;
+  optimizer: number;
 }
 
 /** Where a run first went non-finite: the step, and the first layer from the input side. */

@@ -2,7 +2,13 @@ import { ArenaLayout, type Slot } from '../gpu/arena.ts';
 import { SCALARS, SCALARS_FLOATS } from '../kernels/reduce.ts';
 import { LAYER_STATS_FLOATS } from '../kernels/stats.ts';
 import type { Plan } from '../model/plan.ts';
-import type { StepRecord } from '../stats/record.ts';
+import type { PhaseTimes, StepRecord } from '../stats/record.ts';
+
+/**
+ * The passes a logged step is timed in, in order (GPU timestamps around each). `statistics` and
+ * `statisticsAfter` are reported together as the statistics' cost.
+ */
+export const PHASES = ['forward', 'loss', 'backward', 'norms', 'statistics', 'optimizer', 'statisticsAfter'] as const;
 
 /**
  * Where a step's raw statistics land on the GPU (one buffer, 256-byte-aligned sections) and how a
@@ -22,7 +28,10 @@ export class StatsLayout {
   /** Index into dzSums of each layer (parity 0 layers first, then parity 1, then the head). */
   readonly dzIndex: number[];
 
-  constructor(readonly plan: Plan) {
+  constructor(
+    readonly plan: Plan,
+    readonly timed = false,
+  ) {
     const P = plan.params.length;
     const D = plan.shape.depth;
     this.layout = new ArenaLayout('stats', Number.MAX_SAFE_INTEGER);
@@ -32,7 +41,7 @@ export class StatsLayout {
     this.deltaSums = this.layout.add('deltaSums', P * 4);
     this.dzSums = this.layout.add('dzSums', (D + 1) * 4);
     this.layer = this.layout.add('layer', (D + 1) * LAYER_STATS_FLOATS * 4);
-    this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4;
+    this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4 + (timed ? 16 * PHASES.length : 0);
     const evens = Math.ceil(D / 2);
     this.dzIndex = [...Array.from({ length: D }, (_, l) => (l % 2 === 0 ? l / 2 : evens + (l - 1) / 2)), D];
   }
@@ -80,6 +89,17 @@ export class StatsLayout {
       actStd,
       saturated,
       dead,
+      phaseMs: this.timed ? phaseTimes(bytes, this.layout.totalBytes + SCALARS_FLOATS * 4) : null,
     };
   }
+}
+
+/** Milliseconds per phase from the begin/end timestamp pairs (nanoseconds); null if they look unusable. */
+function phaseTimes(bytes: ArrayBuffer, offset: number): PhaseTimes | null {
+  const ns = new BigUint64Array(bytes, offset, 2 * PHASES.length);
+  const ms = PHASES.map((_, i) => Number(ns[2 * i + 1]! - ns[2 * i]!) / 1e6);
+  // Some implementations write zeros or quantise; report nothing rather than nonsense.
+  if (ms.some((m) => !(m >= 0 && m < 1e6))) return null;
+  const [forward, loss, backward, norms, statistics, optimizer, statisticsAfter] = ms as [number, number, number, number, number, number, number];
+  return { forward, loss, backward, norms, statistics: statistics + statisticsAfter, optimizer };
 }

@@ -8,7 +8,7 @@ import type { TilingChoice } from '../kernels/tunables.ts';
 import type { Network } from '../model/network.ts';
 import { parity } from '../model/plan.ts';
 import { backwardPass, forwardPass, gatherPass, lossPass } from './passes.ts';
-import { StatsLayout } from './stats-layout.ts';
+import { PHASES, StatsLayout } from './stats-layout.ts';
 
 export interface StepOptions {
   optimizer: OptimizerKind;
@@ -46,6 +46,10 @@ export class StepProgram {
   readonly ring: ReadbackRing<number>;
   private gather: Dispatch[][] = [];
   private train: Dispatch[] = [];
+  /** The same dispatches as `train`, by phase, for logged steps that time each phase. */
+  private phases: Dispatch[][] = [];
+  /** GPU timestamps around each pass of a logged step, when the adapter offers them. */
+  private readonly timer: { querySet: GPUQuerySet; resolve: GPUBuffer } | null;
   private beforeUpdate: Dispatch[] = [];
   private afterUpdate: Dispatch[] = [];
   private update: Dispatch[] = [];
@@ -54,8 +58,15 @@ export class StepProgram {
     readonly net: Network,
     readonly optimizer: Optimizer,
   ) {
-    this.stats = new StatsLayout(net.plan);
+    const timed = net.ctx.gpu.hasTimestamps;
+    this.stats = new StatsLayout(net.plan, timed);
     this.statsBuffer = new Arena(net.ctx.device, this.stats.layout);
+    this.timer = timed
+      ? {
+          querySet: net.ctx.device.createQuerySet({ type: 'timestamp', count: 2 * PHASES.length }),
+          resolve: net.ctx.createBuffer('phase timestamps', 16 * PHASES.length, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC),
+        }
+      : null;
     this.ring = new ReadbackRing<number>(net.ctx.device, this.stats.snapshotBytes, 4);
   }
 
@@ -71,13 +82,12 @@ export class StepProgram {
     const out = (slot: Slot) => this.statsBuffer.range(slot);
     for (let k = 0; k < plan.shape.stepsPerSubmit; k++) this.gather.push(await gatherPass(net, k));
     const all = plan.params.map((e, i) => ({ slot: e.slot, out: i }));
-    this.train = [
-      ...(await forwardPass(net, tiling)),
-      ...(await lossPass(net, out(stats.loss))),
-      ...(await backwardPass(net, tiling)),
-      ...(await sumsBySlot(net, net.grads, all, out(stats.gradSums))),
-      await this.optimizer.finalize(out(stats.gradSums), plan.params.length, true),
-    ];
+    const forward = await forwardPass(net, tiling);
+    const loss = await lossPass(net, out(stats.loss));
+    const backward = await backwardPass(net, tiling);
+    const norms = [...(await sumsBySlot(net, net.grads, all, out(stats.gradSums))), await this.optimizer.finalize(out(stats.gradSums), plan.params.length, true)];
+    this.train = [...forward, ...loss, ...backward, ...norms];
+    this.phases = [forward, loss, backward, norms];
     this.beforeUpdate = [
       ...(await sumsBySlot(net, net.arenas.params, all, out(stats.weightSums))),
       ...(await this.deltaNormSums()),
@@ -139,30 +149,65 @@ export class StepProgram {
    * or the ring was full).
    */
   encode(encoder: GPUCommandEncoder, k: number, log: boolean): number | null {
+    if (log && this.timer) return this.encodeTimed(encoder, k, this.timer);
     const pass = encoder.beginComputePass();
     encodeDispatches(pass, this.gather[k]!);
     encodeDispatches(pass, this.train);
     if (log) encodeDispatches(pass, this.beforeUpdate);
     pass.end();
-    if (log) {
-      for (const [i, b] of this.net.arenas.params.buffers.entries()) {
-        encoder.copyBufferToBuffer(b, 0, this.net.prev.buffers[i]!, 0, this.net.plan.arenas.params.chunkBytes[i]!);
-      }
-    }
+    if (log) this.copyWeights(encoder);
     const second = encoder.beginComputePass();
     encodeDispatches(second, this.update);
     if (log) encodeDispatches(second, this.afterUpdate);
     second.end();
-    if (!log) return null;
+    return log ? this.copyOut(encoder) : null;
+  }
+
+  /**
+   * A logged step with one compute pass per phase (PHASES order), each between two GPU timestamps, so the
+   * record can say where a step's time goes. The same dispatches as an unlogged step, in the same order.
+   */
+  private encodeTimed(encoder: GPUCommandEncoder, k: number, timer: NonNullable<StepProgram['timer']>): number | null {
+    const [forward, loss, backward, norms] = this.phases as [Dispatch[], Dispatch[], Dispatch[], Dispatch[]];
+    const timed = (phase: number, ...lists: Dispatch[][]): void => {
+      const writes = { querySet: timer.querySet, beginningOfPassWriteIndex: 2 * phase, endOfPassWriteIndex: 2 * phase + 1 };
+      const pass = encoder.beginComputePass({ timestampWrites: writes });
+      for (const l of lists) encodeDispatches(pass, l);
+      pass.end();
+    };
+    timed(0, this.gather[k]!, forward);
+    timed(1, loss);
+    timed(2, backward);
+    timed(3, norms);
+    timed(4, this.beforeUpdate);
+    this.copyWeights(encoder);
+    timed(5, this.update);
+    timed(6, this.afterUpdate);
+    encoder.resolveQuerySet(timer.querySet, 0, 2 * PHASES.length, timer.resolve, 0);
+    return this.copyOut(encoder, timer.resolve);
+  }
+
+  /** Keep the weights from before the update: ‖ΔW‖ is taken against them after it. */
+  private copyWeights(encoder: GPUCommandEncoder): void {
+    for (const [i, b] of this.net.arenas.params.buffers.entries()) {
+      encoder.copyBufferToBuffer(b, 0, this.net.prev.buffers[i]!, 0, this.net.plan.arenas.params.chunkBytes[i]!);
+    }
+  }
+
+  /** Statistics, the optimizer's scalars and (when timed) the phase timestamps into one ring slot. */
+  private copyOut(encoder: GPUCommandEncoder, timestamps?: GPUBuffer): number | null {
     const statsBytes = this.stats.layout.totalBytes;
     return this.ring.encodeCopies(encoder, [
       { src: this.statsBuffer.buffers[0]!, srcOffset: 0, dstOffset: 0, size: statsBytes },
       { src: this.optimizer.scalars.buffer, srcOffset: this.optimizer.scalars.offset, dstOffset: statsBytes, size: 16 },
+      ...(timestamps ? [{ src: timestamps, srcOffset: 0, dstOffset: statsBytes + 16, size: 16 * PHASES.length }] : []),
     ]);
   }
 
   destroy(): void {
     this.statsBuffer.destroy();
     this.ring.destroy();
+    this.timer?.querySet.destroy();
+    this.timer?.resolve.destroy();
   }
 }

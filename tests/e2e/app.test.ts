@@ -27,6 +27,9 @@ describe('the playground in headless Chromium (SwiftShader WebGPU)', () => {
     expect(colors).toBeGreaterThan(1);
     const points = await inApp<number[]>(page, `return ['gs-depth-chart', 'gs-loss-chart'].map((t) => Number(root.querySelector(t).getAttribute('data-points')));`);
     expect(points.every((p) => p > 0)).toBe(true);
+    // Chromium's SwiftShader adapter offers timestamp queries: the toolbar says where the step's GPU time went.
+    await waitFor(page, `!!document.querySelector('gs-app').shadowRoot.querySelector('[data-phases]')`);
+    expect(await inApp<string>(page, `return root.querySelector('[data-phases]').textContent;`)).toMatch(/backward \d+%/);
     // Spiral is 2-D: the decision boundary is drawn a few times a second while training runs.
     await waitFor(page, `Number(document.querySelector('gs-app').shadowRoot.querySelector('gs-boundary')?.dataset.drawn) >= 2`);
     expect(s.errors).toEqual([]);

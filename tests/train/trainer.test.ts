@@ -72,6 +72,25 @@ describe('training on the GPU', () => {
     trainer.destroy();
   });
 
+  it('a logged step says where its GPU time went, phase by phase (when the adapter has timestamps)', async () => {
+    const ctx = await testContext();
+    const { trainer, records } = await train({ data: { name: 'xor', samples: 256 }, model: { depth: 6, width: 16 }, train: { batchSize: 32, steps: 3 } }, 3);
+    if (!ctx.gpu.hasTimestamps) {
+      expect(records.every((r) => r.phaseMs === null)).toBe(true);
+      return;
+    }
+    for (const r of records) {
+      const p = r.phaseMs!;
+      expect(p, `step ${r.step}`).not.toBeNull();
+      // A tiny phase (the optimizer over a few thousand floats) can fall below the timer's resolution: 0 is a
+      // reading, not a failure. The matmul-heavy phases cannot.
+      for (const [phase, ms] of Object.entries(p)) expect(ms, `${phase} at step ${r.step}`).toBeGreaterThanOrEqual(0);
+      expect(p.forward).toBeGreaterThan(0);
+      expect(p.backward, 'backward does two matmuls per block to forward’s one').toBeGreaterThan(p.loss);
+    }
+    trainer.destroy();
+  });
+
   it('the same seed gives the same run; reset replays it', async () => {
     const patch = { seed: 9, data: { name: 'xor', samples: 256 }, model: { depth: 4, width: 8 }, train: { batchSize: 32, steps: 5 } };
     const a = await train(patch, 5);

@@ -84,6 +84,7 @@ export const appStyles = css`
   }
   .panel { background: #131920; border: 1px solid #232a33; border-radius: 10px; padding: 0.75rem; min-width: 0; }
   .toolbar { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.5rem; }
+  .phases { font-size: 12px; color: #8a94a3; font-variant-numeric: tabular-nums; }
   .toolbar select { font: inherit; background: #0f1318; color: inherit; border: 1px solid #3a4350; border-radius: 5px; }
   .maps { display: grid; gap: 0.75rem; grid-template-columns: 1fr; }
   .maps.compare { grid-template-columns: repeat(3, minmax(0, 1fr)); }

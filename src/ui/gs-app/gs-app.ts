@@ -6,7 +6,7 @@ import { BROWSER_HINT, GpuUnavailableError } from '../../gpu/errors.ts';
 import { saveCheckpoint } from '../../io/checkpoint.ts';
 import { presetRuns, presetByName } from '../../model/presets.ts';
 import { applyAssignments } from '../../model/set-path.ts';
-import type { Diagnosis, StepRecord } from '../../stats/record.ts';
+import type { Diagnosis, PhaseTimes, StepRecord } from '../../stats/record.ts';
 import type { EvalResult } from '../../train/eval.ts';
 import { download } from '../export.ts';
 import type { RunAction, SetDetail } from '../gs-controls/gs-controls.ts';
@@ -49,6 +49,7 @@ export class GsApp extends LitElement {
   @state() private speed = 4;
   @state() private step = 0;
   @state() private fixedRange = false;
+  @state() private phases: PhaseTimes | null = null;
   @query('gs-heatmap[data-run="A"]') private heatA!: GsHeatmap;
   @query('gs-heatmap[data-run="B"]') private heatB?: GsHeatmap;
   @query('gs-heatmap[data-run="ratio"]') private heatRatio?: GsHeatmap;
@@ -170,6 +171,7 @@ export class GsApp extends LitElement {
     (run === 'A' ? this.heatA : this.heatB)?.push(r);
     this.lossChart?.push(r, run);
     if (run === 'A') {
+      this.phases = r.phaseMs ?? null;
       this.depth?.push(r);
       this.step = r.step;
       this.dataset.step = String(r.step);
@@ -324,6 +326,7 @@ export class GsApp extends LitElement {
                 <input type="checkbox" .checked=${this.fixedRange} @change=${(e: Event) => (this.fixedRange = (e.target as HTMLInputElement).checked)} />
                 Fix colour range</label>
               ${compare ? html`<button @click=${() => this.page && ((this.page = { ...this.page, compare: null }), this.rebuild())}>Stop comparing</button>` : nothing}
+              ${this.phases ? phaseLine(this.phases) : nothing}
             </div>
             <div class="maps ${compare ? 'compare' : ''}">
               <figure><figcaption>${compare ? 'Run A' : 'Layers × steps'}</figcaption>
@@ -348,6 +351,14 @@ export class GsApp extends LitElement {
       </div>
     `;
   }
+}
+
+/** Where the newest logged step's GPU time went, as shares of the whole step. */
+function phaseLine(p: PhaseTimes) {
+  const parts = Object.entries(p) as [string, number][];
+  const total = parts.reduce((a, [, ms]) => a + ms, 0) || 1;
+  return html`<span class="phases" data-phases title="GPU time of the newest logged step, from timestamp queries">
+    GPU ${total.toFixed(1)} ms: ${parts.map(([name, ms]) => `${name} ${Math.round((100 * ms) / total)}%`).join(' · ')}</span>`;
 }
 
 declare global {

@@ -102,7 +102,8 @@ export class GsBench extends LitElement {
       };
       if (this.kernel.trim()) checkCustomKernel(this.kernel, 'your kernel'); // contract errors before anything runs
       const ctx = new KernelContext(this.gpu);
-      await runSuite(ctx, filter, add);
+      // The suite's final list carries each matmul's ratio to TF.js (detail.vsTfjs) when the peer ran.
+      this.results = await runSuite(ctx, filter, add);
       if (this.kernel.trim()) for (const n of [256, 512]) add(withPeak(await benchCustomMatmul(ctx, this.kernel, 'your kernel', n), this.results));
       this.setStatus('done');
     } catch (e) {
@@ -164,13 +165,13 @@ export class GsBench extends LitElement {
         : nothing}
       <div class="area"><div class="plot"></div></div>
       <table>
-        <thead><tr><th>name</th><th>case</th><th>shape</th><th>ms</th><th>GFLOP/s</th><th>GB/s</th><th>% peak</th><th>check</th></tr></thead>
+        <thead><tr><th>name</th><th>case</th><th>shape</th><th>ms</th><th>GFLOP/s</th><th>GB/s</th><th>% peak</th><th>× TF.js</th><th>check</th></tr></thead>
         <tbody>
           ${this.results.map(
             (r) => html`<tr>
               <td>${r.name}</td><td>${String(r.detail?.case ?? '')}</td><td>${r.shape.join('×')}</td>
-              <td>${fmt(r.ms)}</td><td>${fmt(r.gflops)}</td><td>${fmt(r.gbps)}</td><td>${fmt(r.pctPeak, 0)}</td>
-              <td class=${r.ok ? '' : 'wrong'}>${r.ok ? `ok ${r.maxRelErr.toExponential(1)}` : `WRONG ${r.maxRelErr.toExponential(2)}`}</td>
+              <td>${fmt(r.ms)}</td><td>${fmt(r.gflops)}</td><td>${fmt(r.gbps)}</td><td>${fmt(r.pctPeak, 0)}</td><td>${typeof r.detail?.vsTfjs === 'number' ? `${r.detail.vsTfjs.toFixed(1)}×` : ''}</td>
+              <td class=${r.ok || r.detail?.skipped ? '' : 'wrong'}>${r.detail?.skipped ? `skipped: ${String(r.detail.skipped)}` : r.ok ? `ok ${r.maxRelErr.toExponential(1)}` : `WRONG ${r.maxRelErr.toExponential(2)}`}</td>
             </tr>`,
           )}
         </tbody>

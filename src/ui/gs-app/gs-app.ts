@@ -24,6 +24,7 @@ import type { GsLossChart } from '../gs-loss-chart/gs-loss-chart.ts';
 import { RunController, type PageStatus, type RunId } from '../session/run-controller.ts';
 import { applyEdit } from '../state/edit.ts';
 import { parseHash, toHash, type PageState } from '../state/url-state.ts';
+import { bannersTemplate, headerTemplate, phaseLine } from './app-chrome.ts';
 import { appStyles } from './gs-app.styles.ts';
 
 import { RunLog } from './run-log.ts';
@@ -280,28 +281,21 @@ export class GsApp extends LitElement {
   override render() {
     if (this.fatal) return html`<div class="fatal"><h1>gradscope needs WebGPU</h1><p>${this.fatal}</p></div>`;
     const compare = !!this.page?.compare;
-    const a = this.gpu?.adapter;
     return html`
-      <header>
-        <h1>gradscope</h1>
-        <span class="status" data-status=${this.status}>${this.status}</span>
-        <span class="step">step ${this.step}</span>
-        <button class="header-play" @click=${() => this.onAction(new CustomEvent('gs-action', { detail: this.status === 'running' ? 'pause' : 'play' }))}
-          ?disabled=${this.status === 'diverged'} aria-label=${this.status === 'running' ? 'Pause' : 'Play'}>${this.status === 'running' ? '❚❚' : '▶'}</button>
-        <span class="adapter">${a ? `${a.vendor} ${a.architecture} ${a.description}`.trim() : 'starting WebGPU…'}</span>
-        <span class="spacer"></span>
-        <a class="bench-link" href="bench.html">Kernel benchmarks</a>
-        <span class="exports">
-          <button @click=${this.exportLog} data-export="jsonl">Run log</button>
-          <button @click=${this.exportPng} data-export="png">Heatmap PNG</button>
-          <button @click=${this.exportWeights} data-export="safetensors">Weights</button>
-        </span>
-      </header>
-      ${this.messages.map(
-        (m, i) => html`<div class="banner ${this.status === 'error' ? 'error' : ''}" role="alert"><p>${m}</p>
-          ${this.status === 'error' && !this.controller ? html`<button @click=${this.restart}>Restart</button>` : nothing}
-          <button aria-label="dismiss" @click=${() => (this.messages = this.messages.filter((_, j) => j !== i))}>×</button></div>`,
-      )}
+      ${headerTemplate({
+        status: this.status,
+        step: this.step,
+        adapter: this.gpu?.adapter,
+        onPlayPause: () => this.onAction(new CustomEvent('gs-action', { detail: this.status === 'running' ? 'pause' : 'play' })),
+        onExport: (kind) => void (kind === 'jsonl' ? this.exportLog() : kind === 'png' ? this.exportPng() : this.exportWeights()),
+      })}
+      ${bannersTemplate({
+        messages: this.messages,
+        error: this.status === 'error',
+        canRestart: this.status === 'error' && !this.controller,
+        onRestart: () => void this.restart(),
+        onDismiss: (i) => (this.messages = this.messages.filter((_, j) => j !== i)),
+      })}
       <div class="layout">
         <aside>
           ${this.page
@@ -351,14 +345,6 @@ export class GsApp extends LitElement {
       </div>
     `;
   }
-}
-
-/** Where the newest logged step's GPU time went, as shares of the whole step. */
-function phaseLine(p: PhaseTimes) {
-  const parts = Object.entries(p) as [string, number][];
-  const total = parts.reduce((a, [, ms]) => a + ms, 0) || 1;
-  return html`<span class="phases" data-phases title="GPU time of the newest logged step, from timestamp queries">
-    GPU ${total.toFixed(1)} ms: ${parts.map(([name, ms]) => `${name} ${Math.round((100 * ms) / total)}%`).join(' · ')}</span>`;
 }
 
 declare global {

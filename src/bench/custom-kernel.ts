@@ -1,5 +1,5 @@
 import type { KernelContext } from '../gpu/context.ts';
-import type { BindingKind, KernelSpec } from '../gpu/kernel.ts';
+import { composeShader, type BindingKind, type KernelSpec } from '../gpu/kernel.ts';
 import { ShaderError } from '../gpu/errors.ts';
 import { Rng } from '../gpu/prng.ts';
 import { readF32, upload, zeros } from '../gpu/transfer.ts';
@@ -58,7 +58,7 @@ export function checkCustomKernel(code: string, source: string): { tileM: number
 export async function benchCustomMatmul(ctx: KernelContext, code: string, source: string, n: number): Promise<BenchResult> {
   const { tileM, tileN } = checkCustomKernel(code, source);
   const spec: KernelSpec<'a' | 'b' | 'c' | 'params'> = {
-    shader: { file: source, code, parts: [{ file: source, firstLine: 1 }] },
+    shader: composeShader({ file: source, code }),
     entry: 'main',
     bindings: [['a', 'read'], ['b', 'read'], ['c', 'rw'], ['params', 'uniform']],
   };

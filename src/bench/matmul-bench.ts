@@ -4,6 +4,7 @@ import { readF32, upload, zeros } from '../gpu/transfer.ts';
 import { effectiveTiling, matmul, type MatmulShape } from '../kernels/matmul.ts';
 import { MATMUL_TILINGS, type MatmulTilingName } from '../kernels/tunables.ts';
 import { matmul as refMatmul } from '../reference/matmul.ts';
+import { relErr } from './kernel-bench.ts';
 import type { BenchResult } from './result.ts';
 import { timeDispatches } from './timing.ts';
 
@@ -44,16 +45,7 @@ const SAMPLES = 2048;
 /** max |err| / max |ref| over all of C, or over SAMPLES random entries of it for very large shapes. */
 export function checkAgainstReference(got: Float32Array, a: Float32Array, b: Float32Array, s: MatmulShape, rng: Rng, limit = FULL_CHECK_LIMIT): number {
   const { M, N, K } = s;
-  if (M * N * K <= limit) {
-    const want = refMatmul(a, b, M, N, K, { transA: !!s.transA, transB: !!s.transB });
-    let err = 0;
-    let scale = 0;
-    for (let i = 0; i < want.length; i++) {
-      err = Math.max(err, Number.isNaN(got[i]!) ? Infinity : Math.abs(got[i]! - want[i]!));
-      scale = Math.max(scale, Math.abs(want[i]!));
-    }
-    return err / (scale || 1);
-  }
+  if (M * N * K <= limit) return relErr(got, refMatmul(a, b, M, N, K, { transA: !!s.transA, transB: !!s.transB }));
   let err = 0;
   let scale = 0;
   for (let t = 0; t < SAMPLES; t++) {

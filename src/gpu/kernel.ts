@@ -1,4 +1,4 @@
-/** One WGSL file as it sits in shaders/. */
+/** One WGSL file, named as messages should show it (`shaders/matmul.wgsl`, or the path a user gave). */
 export interface WgslFile {
   readonly file: string;
   readonly code: string;

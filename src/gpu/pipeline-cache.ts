@@ -7,14 +7,13 @@ const LAYOUT_TYPE: Record<BindingKind, GPUBufferBindingType> = {
   uniform: 'uniform',
 };
 
-/** Format WGSL compile messages as `shaders/<file>:<line>:<col>: message`. */
+/** Format WGSL compile messages as `<file>:<line>:<col>: message` (files name themselves: `shaders/x.wgsl`, or a user's path). */
 export function formatCompileMessages(shader: ShaderSource, messages: readonly GPUCompilationMessage[]): string {
   return messages
     .filter((m) => m.type === 'error')
     .map((m) => {
       const [file, line] = sourceLine(shader, m.lineNum);
-      // Our own files live in shaders/; a user's kernel (bench --kernel) is named by its own path.
-      return `${file.includes('/') ? '' : 'shaders/'}${file}:${line}:${m.linePos}: ${m.message}`;
+      return `${file}:${line}:${m.linePos}: ${m.message}`;
     })
     .join('\n');
 }
@@ -73,7 +72,7 @@ export class PipelineCache {
     const module = this.device.createShaderModule({ label: shader.file, code: shader.code });
     const [info, err] = await Promise.all([module.getCompilationInfo(), this.device.popErrorScope()]);
     const text = formatCompileMessages(shader, info.messages);
-    if (text || err) throw new ShaderError(text || `shaders/${shader.file}: ${err?.message}`);
+    if (text || err) throw new ShaderError(text || `${shader.file}: ${err?.message}`);
     this.created.modules++;
     return module;
   }
@@ -90,7 +89,7 @@ export class PipelineCache {
       compute: { module, entryPoint: spec.entry, constants: { ...spec.constants } },
     });
     const err = await this.device.popErrorScope();
-    if (err) throw new ShaderError(`shaders/${spec.shader.file} (${spec.entry}): ${err.message}`);
+    if (err) throw new ShaderError(`${spec.shader.file} (${spec.entry}): ${err.message}`);
     this.created.pipelines++;
     return pipeline;
   }

@@ -12,7 +12,7 @@ import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import statsWgsl from '../../shaders/stats.wgsl?raw';
 import { composeShader, type WgslFile } from '../gpu/kernel.ts';
 
-const file = (name: string, code: string): WgslFile => ({ file: name, code });
+const file = (name: string, code: string): WgslFile => ({ file: `shaders/${name}`, code });
 
 export const activationFns = file('activation_fns.wgsl', activationFnsWgsl);
 

@@ -1,8 +1,8 @@
 import type { Dispatch } from '../gpu/kernel.ts';
-import { encodeDispatches } from '../gpu/kernel.ts';
 import { ROW_STATS_PER_ROW } from '../kernels/loss.ts';
 import type { TilingChoice } from '../kernels/tunables.ts';
 import type { Network } from '../model/network.ts';
+import { ChunkedReadback } from './chunked-readback.ts';
 import { forwardPass, gatherPass, lossPass } from './passes.ts';
 
 export interface EvalResult {
@@ -17,18 +17,10 @@ export interface EvalResult {
  * statistics. Built once; each evaluation is one submit and one readback of the per-row losses.
  */
 export class EvalProgram {
-  /** One read-back buffer for every evaluation; runs are chained so two never map it at once. */
-  private readonly staging: GPUBuffer;
-  private last: Promise<unknown> = Promise.resolve();
-
   private constructor(
     private readonly net: Network,
-    private readonly chunks: Dispatch[][],
-    private readonly lossOut: GPUBuffer,
-  ) {
-    const rowBytes = net.plan.shape.batch * ROW_STATS_PER_ROW * 4;
-    this.staging = net.ctx.createBuffer('eval read-back', rowBytes * chunks.length, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
-  }
+    private readonly rows: ChunkedReadback,
+  ) {}
 
   static async build(net: Network, tiling?: TilingChoice): Promise<EvalProgram> {
     const { plan, ctx } = net;
@@ -44,34 +36,15 @@ export class EvalProgram {
       for (let i = 0; i < s.batch; i++) indices[i] = (k * s.batch + i) % Math.max(1, n);
       ctx.device.queue.writeBuffer(net.arenas.evalIndex.buffers[slot.chunk]!, slot.offset, indices);
     });
-    return new EvalProgram(net, chunks, lossOut);
+    const rowBytes = s.batch * ROW_STATS_PER_ROW * 4;
+    return new EvalProgram(net, new ChunkedReadback(ctx, chunks, net.r('rowStats', plan.rowStats), rowBytes, 'eval read-back'));
   }
 
   /** Evaluate the current parameters (waits for the GPU: call it between steps, not inside the loop). */
-  run(): Promise<EvalResult | null> {
-    const next = this.last.then(() => this.once());
-    this.last = next.catch(() => {});
-    return next;
-  }
-
-  private async once(): Promise<EvalResult | null> {
-    const { plan, ctx } = this.net;
-    const s = plan.shape;
+  async run(): Promise<EvalResult | null> {
+    const s = this.net.plan.shape;
     if (s.testSamples === 0) return null;
-    const rowBytes = s.batch * ROW_STATS_PER_ROW * 4;
-    const staging = this.staging;
-    const enc = ctx.device.createCommandEncoder();
-    const rows = this.net.r('rowStats', plan.rowStats);
-    this.chunks.forEach((chunk, k) => {
-      const pass = enc.beginComputePass();
-      encodeDispatches(pass, chunk);
-      pass.end();
-      enc.copyBufferToBuffer(rows.buffer, rows.offset, staging, k * rowBytes, rowBytes);
-    });
-    ctx.device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const f = new Float32Array(staging.getMappedRange().slice(0));
-    staging.unmap();
+    const f = new Float32Array(await this.rows.run());
     let loss = 0;
     let hits = 0;
     for (let i = 0; i < s.testSamples; i++) {

@@ -1,7 +1,8 @@
 import { alignUp, SLOT_ALIGN } from '../gpu/arena.ts';
-import { encodeDispatches, type BufferRange, type Dispatch } from '../gpu/kernel.ts';
+import type { BufferRange, Dispatch } from '../gpu/kernel.ts';
 import { gatherRows } from '../kernels/data.ts';
 import type { Network } from '../model/network.ts';
+import { ChunkedReadback } from './chunked-readback.ts';
 import { forwardPass } from './passes.ts';
 
 /**
@@ -10,18 +11,10 @@ import { forwardPass } from './passes.ts';
  * eval-mode forward pass over them in chunks of the batch size, reusing the training arenas.
  */
 export class PredictProgram {
-  /** One read-back buffer for every prediction; runs are chained so two never map it at once. */
-  private readonly staging: GPUBuffer;
-  private last: Promise<unknown> = Promise.resolve();
-
   private constructor(
-    private readonly net: Network,
-    private readonly chunks: Dispatch[][],
-    readonly points: number,
-  ) {
-    const s = net.plan.shape;
-    this.staging = net.ctx.createBuffer('predict read-back', s.batch * s.outputDim * 4 * chunks.length, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
-  }
+    private readonly logits: ChunkedReadback,
+    private readonly outputs: number,
+  ) {}
 
   static async build(net: Network, points: Float32Array): Promise<PredictProgram> {
     const { ctx, plan } = net;
@@ -44,34 +37,13 @@ export class PredictProgram {
       const gather = await gatherRows(ctx, s.batch, s.inputDim, { index: range, src: { buffer: src, offset: 0, size: points.byteLength }, dst: net.r('batchX', plan.batchX) });
       list.push([gather, ...forward]);
     }
-    return new PredictProgram(net, list, n);
+    const logits = new ChunkedReadback(ctx, list, net.r('logits', plan.logits), s.batch * s.outputDim * 4, 'predict read-back');
+    return new PredictProgram(logits, n * s.outputDim);
   }
 
   /** Logits (points × outputDim) at the current parameters. Waits for the GPU: call it off the frame loop. */
-  run(): Promise<Float32Array> {
-    const next = this.last.then(() => this.once());
-    this.last = next.catch(() => {});
-    return next;
-  }
-
-  private async once(): Promise<Float32Array> {
-    const { ctx, plan } = this.net;
-    const s = plan.shape;
-    const chunkBytes = s.batch * s.outputDim * 4;
-    const staging = this.staging;
-    const logits = this.net.r('logits', plan.logits);
-    const enc = ctx.device.createCommandEncoder();
-    this.chunks.forEach((chunk, k) => {
-      const pass = enc.beginComputePass();
-      encodeDispatches(pass, chunk);
-      pass.end();
-      enc.copyBufferToBuffer(logits.buffer, logits.offset, staging, k * chunkBytes, chunkBytes);
-    });
-    ctx.device.queue.submit([enc.finish()]);
-    await staging.mapAsync(GPUMapMode.READ);
-    const out = new Float32Array(staging.getMappedRange().slice(0, this.points * s.outputDim * 4));
-    staging.unmap();
-    return out;
+  async run(): Promise<Float32Array> {
+    return new Float32Array(await this.logits.run(), 0, this.outputs);
   }
 }
 

@@ -33,7 +33,7 @@ describe('WebGPU runtime on a real adapter', () => {
 
   it('names the WGSL file and line of a compile error', async () => {
     const ctx = await testContext();
-    const shader = composeShader({ file: 'broken.wgsl', code: 'fn ok() {}\nfn bad() { let x: u32 = 1.5; }' }, { file: 'lib.wgsl', code: '// lib\n' });
+    const shader = composeShader({ file: 'shaders/broken.wgsl', code: 'fn ok() {}\nfn bad() { let x: u32 = 1.5; }' }, { file: 'shaders/lib.wgsl', code: '// lib\n' });
     const spec = { shader, entry: 'bad', bindings: [] } as const;
     await expect(ctx.pipelines.pipeline(spec)).rejects.toThrow(ShaderError);
     await expect(ctx.pipelines.pipeline(spec)).rejects.toThrow(/shaders\/broken\.wgsl:2:\d+: /);

@@ -196,12 +196,14 @@ export class GsApp extends LitElement {
     this.diagnosis = this.log.diagnose(this.page.config);
   }
 
-  private onSet = (e: CustomEvent<SetDetail>): void => {
+  private onSet = (e: CustomEvent<SetDetail>): void => this.edit(e.detail.path, e.detail.value);
+
+  /** One `path=value` edit: refused with its message, applied in place, or rebuilding the nets. */
+  private edit(path: string, value: string): void {
     if (!this.page) return;
-    const r = applyEdit(this.page, e.detail.path, e.detail.value);
+    const r = applyEdit(this.page, path, value);
     if (!r.ok) {
       this.messages = [...this.messages, r.error];
-      this.requestUpdate();
       return;
     }
     this.page = r.state;
@@ -210,28 +212,32 @@ export class GsApp extends LitElement {
       this.controller?.setHyper(r.state.config, r.state.compare);
       this.writeHash();
     }
-  };
+  }
 
-  private onAction = (e: CustomEvent<RunAction>): void => {
+  private onAction = (e: CustomEvent<RunAction>): void => this.act(e.detail);
+
+  private act(action: RunAction): void {
     const c = this.controller;
     if (!c) return void (this.status === 'error' && this.restart());
-    if (e.detail === 'play') c.play();
-    else if (e.detail === 'pause') c.pause();
-    else if (e.detail === 'step') c.stepOnce();
+    if (action === 'play') c.play();
+    else if (action === 'pause') c.pause();
+    else if (action === 'step') c.stepOnce();
     else c.reset();
-  };
+  }
+
+  private togglePlay(): void {
+    this.act(this.status === 'running' ? 'pause' : 'play');
+  }
 
   private onKey = (e: KeyboardEvent): void => {
     const target = e.composedPath()[0] as HTMLElement | undefined;
     if (target && ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName)) return;
-    const c = this.controller;
-    if (!c) return;
+    if (!this.controller) return;
     if (e.key === ' ') {
       e.preventDefault();
-      if (c.status === 'running') c.pause();
-      else c.play();
-    } else if (e.key === 'ArrowRight') c.stepOnce();
-    else if (e.key === 'r' || e.key === 'R') c.reset();
+      this.togglePlay();
+    } else if (e.key === 'ArrowRight') this.act('step');
+    else if (e.key === 'r' || e.key === 'R') this.act('reset');
   };
 
   private onHash = (): void => {
@@ -286,7 +292,7 @@ export class GsApp extends LitElement {
         status: this.status,
         step: this.step,
         adapter: this.gpu?.adapter,
-        onPlayPause: () => this.onAction(new CustomEvent('gs-action', { detail: this.status === 'running' ? 'pause' : 'play' })),
+        onPlayPause: () => this.togglePlay(),
         onExport: (kind) => void (kind === 'jsonl' ? this.exportLog() : kind === 'png' ? this.exportPng() : this.exportWeights()),
       })}
       ${bannersTemplate({
@@ -305,7 +311,7 @@ export class GsApp extends LitElement {
                   if (this.controller) this.controller.stepsPerFrame = e.detail;
                 }} @gs-csv=${(e: CustomEvent<{ text: string }>) => {
                   this.csv = e.detail.text;
-                  this.onSet(new CustomEvent('gs-set', { detail: { path: 'data.name', value: 'csv' } }));
+                  this.edit('data.name', 'csv');
                 }}></gs-controls>`
             : nothing}
           <h2>Lessons</h2>

@@ -85,8 +85,11 @@ describe('training on the GPU', () => {
       // A tiny phase (the optimizer over a few thousand floats) can fall below the timer's resolution: 0 is a
       // reading, not a failure. The matmul-heavy phases cannot.
       for (const [phase, ms] of Object.entries(p)) expect(ms, `${phase} at step ${r.step}`).toBeGreaterThanOrEqual(0);
+      expect(Object.keys(p).sort(), 'one reading per phase').toEqual(['backward', 'forward', 'loss', 'norms', 'optimizer', 'statistics']);
+      // Only that the matmul phases were timed at all: comparing phases to each other would assert a speed, and
+      // a loaded machine reorders them.
       expect(p.forward).toBeGreaterThan(0);
-      expect(p.backward, 'backward does two matmuls per block to forward’s one').toBeGreaterThan(p.loss);
+      expect(p.backward).toBeGreaterThan(0);
     }
     trainer.destroy();
   });

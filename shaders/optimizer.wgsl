@@ -6,6 +6,18 @@
 // g is first clipped: g·clip_scale (norm mode, scale from finalize_grad_norm) or clamp(g, −τ, τ).
 // A step whose gradient norm was NaN/Inf changes nothing, so a run keeps its last finite state.
 // Zero padding between arena slots stays zero: p = g = m = v = 0 gives a zero update (eps > 0).
+// Every buffer is read and written four floats at a time (arena chunks and slots are 256-byte aligned):
+// on a CPU adapter that halves the step's time against one float per access.
+//
+// Two entry points share the update:
+//   optimizer_step        one invocation per vec4 of the chunk (unlogged steps)
+//   optimizer_step_stats  the same update, one invocation per 64-float unit, which also leaves the unit's
+//                         Blue sums of W² (before) and ΔW² (the update it applied) as partials: the
+//                         statistics of a logged step cost no extra sweep over the parameters and no
+//                         copy of them. Arena slots start on unit boundaries, so a unit never mixes two
+//                         tensors, and segment_norms (shaders/reduce.wgsl) turns each tensor's run of
+//                         units into its norm. No barriers: a CPU adapter runs a kernel with barriers as
+//                         coroutines, at twice the cost. Needs sumsq_fns.wgsl.
 override WG: u32 = 256;
 override KIND: u32 = 0u;
 override CLIP_MODE: u32 = 0u;
@@ -34,8 +46,13 @@ struct Hyper {
 }
 
 struct Params {
-  n: u32,
+  quads: u32, // vec4s in the chunk
+  // optimizer_step_stats only: where ΔW's partials start in `partials`.
+  delta_base: u32,
 }
+
+// Floats per unit of optimizer_step_stats: UNIT_FLOATS in src/kernels/optimizer.ts.
+const UNIT_QUADS: u32 = 16u;
 
 // Written by finalize_grad_norm; SCALARS in src/kernels/reduce.ts.
 struct Scalars {
@@ -45,13 +62,15 @@ struct Scalars {
   step: f32,
 }
 
-@group(0) @binding(0) var<storage, read_write> p: array<f32>;
-@group(0) @binding(1) var<storage, read> g: array<f32>;
-@group(0) @binding(2) var<storage, read_write> m: array<f32>;
-@group(0) @binding(3) var<storage, read_write> v: array<f32>;
+@group(0) @binding(0) var<storage, read_write> p: array<vec4f>;
+@group(0) @binding(1) var<storage, read> g: array<vec4f>;
+@group(0) @binding(2) var<storage, read_write> m: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> v: array<vec4f>;
 @group(0) @binding(4) var<storage, read> scalars: Scalars;
 @group(0) @binding(5) var<uniform> hyper: Hyper;
 @group(0) @binding(6) var<uniform> params: Params;
+// Three Blue sums per unit: W's at 3u, ΔW's at delta_base + 3u.
+@group(0) @binding(7) var<storage, read_write> partials: array<f32>;
 
 // 1 − βᵗ from d = 1 − β. Written as 1 − pow(β, t) it loses digits while βᵗ is near 1 (β2 = 0.999
 // early on), so: ln β = −2·atanh(d / (2 − d)) by its series, then 1 − eʸ by its Taylor series while
@@ -77,14 +96,14 @@ fn bias_correction(d: f32, t: f32) -> f32 {
   return -y * s;
 }
 
-fn clipped(x: f32) -> f32 {
+fn clipped(x: vec4f) -> vec4f {
   if (CLIP_MODE == CLIP_NORM) { return x * scalars.clip_scale; }
-  if (CLIP_MODE == CLIP_VALUE) { return clamp(x, -hyper.clip, hyper.clip); }
+  if (CLIP_MODE == CLIP_VALUE) { return clamp(x, vec4f(-hyper.clip), vec4f(hyper.clip)); }
   return x;
 }
 
 // torch.optim.Adam / AdamW (amsgrad off) in torch's operation order; returns the new parameter.
-fn adam_update(i: u32, p0: f32, grad: f32) -> f32 {
+fn adam_update(i: u32, p0: vec4f, grad: vec4f) -> vec4f {
   var decayed = p0;
   var ge = grad + hyper.weight_decay * p0;
   if (KIND == OPT_ADAMW) {
@@ -101,23 +120,56 @@ fn adam_update(i: u32, p0: f32, grad: f32) -> f32 {
   return decayed - step_size * (m1 / denom);
 }
 
-@compute @workgroup_size(WG)
-fn optimizer_step(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = gid.x + gid.y * nwg.x * WG;
-  if (i >= params.n || scalars.non_finite != 0.0) { return; }
+// Writes and returns the new p[i] (p0 is its value now) and advances m and v.
+fn update(i: u32, p0: vec4f) -> vec4f {
   let grad = clipped(g[i]);
-  let p0 = p[i];
+  var p1: vec4f;
   switch KIND {
     case OPT_MOMENTUM: {
       let buf = hyper.momentum * m[i] + (grad + hyper.weight_decay * p0);
       m[i] = buf;
-      p[i] = p0 - hyper.lr * buf;
+      p1 = p0 - hyper.lr * buf;
     }
     case OPT_ADAM, OPT_ADAMW: {
-      p[i] = adam_update(i, p0, grad);
+      p1 = adam_update(i, p0, grad);
     }
     default: {
-      p[i] = p0 - hyper.lr * (grad + hyper.weight_decay * p0);
+      p1 = p0 - hyper.lr * (grad + hyper.weight_decay * p0);
     }
   }
+  p[i] = p1;
+  return p1;
+}
+
+@compute @workgroup_size(WG)
+fn optimizer_step(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= params.quads || scalars.non_finite != 0.0) { return; }
+  _ = update(i, p[i]);
+}
+
+@compute @workgroup_size(WG)
+fn optimizer_step_stats(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let unit = gid.x + gid.y * nwg.x * WG;
+  let first = unit * UNIT_QUADS;
+  if (first >= params.quads) { return; }
+  // A non-finite step applies no update: ΔW = 0, and ‖W‖ is still the weights' norm.
+  let apply = scalars.non_finite == 0.0;
+  var w = SumSq4();
+  var d = SumSq4();
+  for (var i = first; i < first + UNIT_QUADS; i++) {
+    let p0 = p[i];
+    sumsq4_add(&w, p0);
+    if (apply) { sumsq4_add(&d, update(i, p0) - p0); }
+  }
+  let pw = sumsq4_pick(w);
+  let pd = sumsq4_pick(d);
+  let wi = 3u * unit;
+  let di = params.delta_base + 3u * unit;
+  partials[wi] = pw.x;
+  partials[wi + 1u] = pw.y;
+  partials[wi + 2u] = pw.z;
+  partials[di] = pd.x;
+  partials[di + 1u] = pd.y;
+  partials[di + 2u] = pd.z;
 }

@@ -1,6 +1,6 @@
-// Segmented sum of squares: out[s] = Σ x² over segment s of one buffer (one segment per layer), in
-// two dispatches and without float atomics, so the result is bit-identical from run to run:
-//   sum_squares_blocks    one workgroup per block of WG·ITEMS floats, partials[block] = Σ x²
+// Segmented L2 norms (needs sumsq_fns.wgsl): out[s] = ‖x‖ over segment s of one buffer (one segment per
+// layer), in two dispatches and without float atomics, so the result is bit-identical from run to run:
+//   sum_squares_blocks    one workgroup per block of WG·ITEMS floats, partials[block] = Blue's three sums of x²
 //   sum_squares_segments  one invocation per segment, sums its partials in a fixed order
 //   finalize_grad_norm    one workgroup: global L2 norm from the per-segment norms, clip scale, non-finite flag, step counter
 //
@@ -15,19 +15,31 @@ override CLIP_MODE: u32 = 0u;
 // The training engine halts at the first non-finite step: once set, the flag stays set (and the optimizer
 // keeps skipping) until the host clears it, even across the later steps of the same submit.
 override STICKY: bool = false;
-// sum_squares_blocks sums (src − base)² instead of src²: ‖ΔW‖ from the weights before and after an update.
-override DIFF: bool = false;
 
 // Ids match CLIP_MODE_IDS in src/kernels/reduce.ts.
 const CLIP_NONE: u32 = 0u;
 const CLIP_NORM: u32 = 1u;
 
-// Built by planSegments in src/kernels/reduce.ts; every segment owns at least one block.
+// A segment table (planSegments in src/kernels/reduce.ts): a run of `length` floats from `offset`,
+// reduced by `blocks` workgroups of sum_squares_blocks whose partials start at `first_block`; every
+// segment owns at least one block. The optimizer's logged update leaves one partial per 64-float unit
+// instead, and its table (unitSegments in src/kernels/optimizer.ts) counts those.
 struct Segment {
   offset: u32,
   length: u32,
   first_block: u32,
   blocks: u32,
+}
+
+// The last of the first `count` segments whose first block is at or before block b.
+fn find_segment(b: u32, count: u32) -> u32 {
+  var lo = 0u;
+  var hi = count;
+  while (hi - lo > 1u) {
+    let mid = (lo + hi) / 2u;
+    if (segs[mid].first_block <= b) { lo = mid; } else { hi = mid; }
+  }
+  return lo;
 }
 
 struct Params {
@@ -53,46 +65,12 @@ struct Clip {
 @group(0) @binding(1) var<storage, read> segs: array<Segment>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
-// sum_squares_blocks with DIFF: the values subtracted before squaring.
-@group(0) @binding(4) var<storage, read> base: array<f32>;
 
 // finalize_grad_norm: src = per-segment sums; binding 1 and 2 differ from the passes above.
 @group(0) @binding(1) var<uniform> clip: Clip;
 @group(0) @binding(2) var<storage, read_write> scalars: Scalars;
 
 var<workgroup> scratch3: array<vec3f, WG>;
-
-// Blue's scaled sum of squares. Squares of |x| below ~1e-19 underflow f32 and those above ~1e19
-// overflow it, yet the vanishing gradients of a deep sigmoid net sit at 1e-20 and below: so entries
-// below 2^-50 are summed as (x·2^63)², those above 2^50 as (x·2^-63)², and the rest as x². The three
-// sums (small, medium, big) travel together and only become one norm at the end.
-const T_SMALL: f32 = 8.8817842e-16; // 2^-50
-const T_BIG: f32 = 1.1258999e15; // 2^50
-const S_SMALL: f32 = 9.2233720e18; // 2^63
-const S_BIG: f32 = 1.0842022e-19; // 2^-63
-
-fn blue_add(acc: vec3f, x: f32) -> vec3f {
-  let a = abs(x);
-  if (a < T_SMALL) {
-    let y = x * S_SMALL;
-    return acc + vec3f(y * y, 0.0, 0.0);
-  }
-  if (a > T_BIG) {
-    let y = x * S_BIG;
-    return acc + vec3f(0.0, 0.0, y * y);
-  }
-  return acc + vec3f(0.0, x * x, 0.0);
-}
-
-// The L2 norm the three sums stand for; each branch scales so nothing under- or overflows on the way.
-fn blue_norm(acc: vec3f) -> f32 {
-  // A NaN or ∞ anywhere wins: every comparison below is false for NaN and would hide it.
-  let all = acc.x + acc.y + acc.z;
-  if (!is_finite(all)) { return all; }
-  if (acc.z > 0.0) { return sqrt(acc.z + acc.y * S_BIG * S_BIG) / S_BIG; }
-  if (acc.y > 0.0) { return sqrt(acc.y + (acc.x / S_SMALL) / S_SMALL); }
-  return sqrt(acc.x) / S_SMALL;
-}
 
 fn workgroup_sum3(lid: u32, value: vec3f) -> vec3f {
   scratch3[lid] = value;
@@ -106,28 +84,6 @@ fn workgroup_sum3(lid: u32, value: vec3f) -> vec3f {
   return scratch3[0];
 }
 
-
-// The last segment whose first block is at or before block b.
-fn find_segment(b: u32) -> u32 {
-  var lo = 0u;
-  var hi = params.segments;
-  while (hi - lo > 1u) {
-    let mid = (lo + hi) / 2u;
-    if (segs[mid].first_block <= b) { lo = mid; } else { hi = mid; }
-  }
-  return lo;
-}
-
-// NaN or ±Inf, by the exponent bits: comparisons with NaN are not reliable in every shader compiler.
-fn is_finite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
-}
-
-fn entry(i: u32) -> f32 {
-  if (DIFF) { return src[i] - base[i]; }
-  return src[i];
-}
-
 @compute @workgroup_size(WG)
 fn sum_squares_blocks(
   @builtin(workgroup_id) wid: vec3u,
@@ -136,7 +92,7 @@ fn sum_squares_blocks(
 ) {
   let b = wid.x + wid.y * nwg.x;
   if (b >= params.blocks) { return; }
-  let seg = segs[find_segment(b)];
+  let seg = segs[find_segment(b, params.segments)];
   let start = (b - seg.first_block) * WG * ITEMS;
   let end = min(start + WG * ITEMS, seg.length);
   // The common case costs one fma and one max per entry. Only a thread whose largest entry says its plain
@@ -144,7 +100,7 @@ fn sum_squares_blocks(
   var sq = 0.0;
   var biggest = 0.0;
   for (var i = start + lid; i < end; i += WG) {
-    let x = entry(seg.offset + i);
+    let x = src[seg.offset + i];
     sq = fma(x, x, sq);
     biggest = max(biggest, abs(x));
   }
@@ -154,7 +110,7 @@ fn sum_squares_blocks(
     let scale = select(S_BIG, S_SMALL, tiny);
     var scaled = 0.0;
     for (var i = start + lid; i < end; i += WG) {
-      let y = entry(seg.offset + i) * scale;
+      let y = src[seg.offset + i] * scale;
       scaled = fma(y, y, scaled);
     }
     acc = select(vec3f(0.0, 0.0, scaled), vec3f(scaled, 0.0, 0.0), tiny);

@@ -1,7 +1,8 @@
 import type { KernelContext } from '../gpu/context.ts';
 import { dispatch1d } from '../gpu/dispatch.ts';
 import type { BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
-import { CLIP_MODE_IDS, createScalars, finalizeGradNorm, writeScalars, type ClipMode } from './reduce.ts';
+import { upload, zeros } from '../gpu/transfer.ts';
+import { CLIP_MODE_IDS, createScalars, finalizeGradNorm, segmentNorms, writeScalars, type ClipMode, type Segment, type SegmentPlan } from './reduce.ts';
 import { SHADERS } from './shaders.ts';
 
 export type OptimizerKind = 'sgd' | 'momentum' | 'adam' | 'adamw';
@@ -28,7 +29,10 @@ export interface OptimizerHyper {
   readonly clipMax: number;
 }
 
-/** n floats of one arena chunk: parameters, their gradients, and the state the optimizer keeps. */
+/**
+ * n floats of one arena chunk: parameters, their gradients, and the state the optimizer keeps. The kernel
+ * moves four floats at a time, so n is a multiple of 4 (arena chunks are whole 256-byte slots).
+ */
 export interface OptimizerChunk {
   readonly n: number;
   readonly p: BufferRange;
@@ -38,25 +42,54 @@ export interface OptimizerChunk {
 }
 
 const WG = 256;
+/**
+ * optimizer_step_stats: floats per invocation, each leaving one partial of ‖W‖² and one of ‖ΔW‖². Arena
+ * slots are 256-byte aligned, so a unit never spans two tensors (UNIT_QUADS in shaders/optimizer.wgsl).
+ */
+export const UNIT_FLOATS = 64;
 /** struct Hyper in shaders/optimizer.wgsl: 9 f32 words, padded to 16 bytes. */
 const HYPER_BYTES = 48;
-type Binding = 'p' | 'g' | 'm' | 'v' | 'scalars' | 'hyper' | 'params';
+type Binding = 'p' | 'g' | 'm' | 'v' | 'scalars' | 'hyper' | 'params' | 'partials';
 
-export function optimizerSpec(kind: OptimizerKind, clip: ClipMode): KernelSpec<Binding> {
-  return {
-    shader: SHADERS.optimizer,
-    entry: 'optimizer_step',
-    bindings: [
-      ['p', 'rw'],
-      ['g', 'read'],
-      ['m', 'rw'],
-      ['v', 'rw'],
-      ['scalars', 'read'],
-      ['hyper', 'uniform'],
-      ['params', 'uniform'],
-    ],
-    constants: { WG, KIND: OPTIMIZER_IDS[kind], CLIP_MODE: CLIP_MODE_IDS[clip] },
-  };
+/** The plain update, or (`withNorms`) the logged step's update that also sums ‖W‖² and ‖ΔW‖² per tensor. */
+export function optimizerSpec(kind: OptimizerKind, clip: ClipMode, withNorms = false): KernelSpec<Binding> {
+  const bindings: KernelSpec<Binding>['bindings'] = [
+    ['p', 'rw'],
+    ['g', 'read'],
+    ['m', 'rw'],
+    ['v', 'rw'],
+    ['scalars', 'read'],
+    ['hyper', 'uniform'],
+    ['params', 'uniform'],
+  ];
+  const constants = { WG, KIND: OPTIMIZER_IDS[kind], CLIP_MODE: CLIP_MODE_IDS[clip] };
+  if (!withNorms) return { shader: SHADERS.optimizer, entry: 'optimizer_step', bindings, constants };
+  return { shader: SHADERS.optimizer, entry: 'optimizer_step_stats', bindings: [...bindings, ['partials', 'rw']], constants };
+}
+
+/**
+ * The segment table segment_norms reads for the logged update's partials: tensor s owns the units from
+ * offset/64 on. Offsets must start a unit (arena slots do).
+ */
+export function unitSegments(segments: readonly Segment[], floats: number): SegmentPlan {
+  const table = new Uint32Array(segments.length * 4);
+  segments.forEach(({ offset, length }, s) => {
+    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset % UNIT_FLOATS !== 0 || length < 0 || offset + length > floats) {
+      throw new RangeError(
+        `optimizer: segments[${s}] = {offset: ${offset}, length: ${length}} must start on a multiple of ${UNIT_FLOATS} floats (as arena slots do) and end inside the chunk (${floats} floats)`,
+      );
+    }
+    table.set([offset, length, offset / UNIT_FLOATS, Math.ceil(length / UNIT_FLOATS)], s * 4);
+  });
+  return { table, segments: segments.length, blocks: floats / UNIT_FLOATS };
+}
+
+/** Where a logged update writes ‖W‖ (before it) and ‖ΔW‖ of each segment: out[base + s]. */
+export interface NormTargets {
+  readonly weights: BufferRange;
+  readonly weightsBase: number;
+  readonly deltas: BufferRange;
+  readonly deltasBase: number;
 }
 
 /** Throws a message naming the first bad field; kind and clip decide which fields matter. */
@@ -130,9 +163,33 @@ export class Optimizer {
     return Promise.all(chunks.map((c, i) => this.update(c, i)));
   }
 
-  private async update(c: OptimizerChunk, index: number): Promise<Dispatch> {
+  /**
+   * A logged step's update of one chunk: the same arithmetic as `dispatches` (bit for bit), which also
+   * writes ‖W‖ before the update and ‖ΔW‖ of the update it applied for each segment (one per tensor),
+   * exact across f32's range. On a non-finite step nothing changes and ‖ΔW‖ = 0. The chunk's length must
+   * be whole 64-float units, and every float between a segment's end and the next unit must be zero
+   * padding (both hold for arena chunks). Build time only (uploads the segment table).
+   */
+  async updateWithNorms(c: OptimizerChunk, index: number, segments: readonly Segment[], out: NormTargets): Promise<Dispatch[]> {
+    const label = `${this.kind} step with norms [${index}]`;
+    if (c.n % UNIT_FLOATS !== 0) throw new RangeError(`${label}: n must be a multiple of ${UNIT_FLOATS} (got ${c.n})`);
+    const plan = unitSegments(segments, c.n);
+    const segs = upload(this.ctx, plan.table, 'optimizer segments');
+    // ΔW's partials start on a 256-byte boundary so segmentNorms can bind that half on its own.
+    const deltaBase = Math.ceil((3 * plan.blocks) / 64) * 64;
+    const partials = zeros(this.ctx, deltaBase + 3 * plan.blocks, 'optimizer norm partials');
+    const ranges = { ...this.ranges(c, index), params: this.ctx.paramBlock([c.n / 4, deltaBase]), partials };
+    const half = (at: number): BufferRange => ({ buffer: partials.buffer, offset: partials.offset + at * 4, size: 3 * plan.blocks * 4 });
+    return [
+      await this.ctx.dispatch(label, optimizerSpec(this.kind, this.clip, true), ranges, dispatch1d(plan.blocks, WG)),
+      await segmentNorms(this.ctx, { plan, segs, partials: half(0), out: out.weights, outBase: out.weightsBase }),
+      await segmentNorms(this.ctx, { plan, segs, partials: half(deltaBase), out: out.deltas, outBase: out.deltasBase }),
+    ];
+  }
+
+  private ranges(c: OptimizerChunk, index: number) {
     const label = `${this.kind} step [${index}]`;
-    if (!Number.isInteger(c.n) || c.n < 1) throw new RangeError(`${label}: n must be a positive integer (got ${c.n})`);
+    if (!Number.isInteger(c.n) || c.n < 4 || c.n % 4 !== 0) throw new RangeError(`${label}: n must be a positive multiple of 4 (got ${c.n})`);
     const state = OPTIMIZER_STATE[this.kind];
     for (const name of ['p', 'g', ...state] as const) {
       const r = c[name];
@@ -140,15 +197,18 @@ export class Optimizer {
       if (r.size < c.n * 4) throw new RangeError(`${label}: ${name} holds ${r.size / 4} floats, needs ${c.n}`);
     }
     const placeholder = (offset: number): BufferRange => ({ buffer: this.unused, offset, size: 256 });
-    const ranges = {
+    return {
       p: c.p,
       g: c.g,
       m: state.includes('m') ? c.m! : placeholder(0),
       v: state.includes('v') ? c.v! : placeholder(256),
       scalars: this.scalars,
       hyper: this.hyper,
-      params: this.ctx.paramBlock([c.n]),
     };
-    return this.ctx.dispatch(label, optimizerSpec(this.kind, this.clip), ranges, dispatch1d(c.n, WG));
+  }
+
+  private update(c: OptimizerChunk, index: number): Promise<Dispatch> {
+    const ranges = { ...this.ranges(c, index), params: this.ctx.paramBlock([c.n / 4, 0]) };
+    return this.ctx.dispatch(`${this.kind} step [${index}]`, optimizerSpec(this.kind, this.clip), ranges, dispatch1d(c.n / 4, WG));
   }
 }

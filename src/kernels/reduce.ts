@@ -66,10 +66,10 @@ export function planSegments(segments: readonly Segment[], floats: number): Segm
   return { table, segments: segments.length, blocks };
 }
 
-type PassBinding = 'src' | 'segs' | 'dst' | 'params' | 'base';
-type FinalizeBinding = 'src' | 'clip' | 'scalars' | 'params' | 'base';
+type PassBinding = 'src' | 'segs' | 'dst' | 'params';
+type FinalizeBinding = 'src' | 'clip' | 'scalars' | 'params';
 
-export function sumSquaresSpec(pass: 'blocks' | 'segments', diff = false): KernelSpec<PassBinding> {
+export function sumSquaresSpec(pass: 'blocks' | 'segments'): KernelSpec<PassBinding> {
   return {
     shader: SHADERS.reduce,
     entry: `sum_squares_${pass}`,
@@ -78,9 +78,8 @@ export function sumSquaresSpec(pass: 'blocks' | 'segments', diff = false): Kerne
       ['segs', 'read'],
       ['dst', 'rw'],
       ['params', 'uniform'],
-      ['base', 'read'],
     ],
-    constants: pass === 'blocks' ? { WG, ITEMS, DIFF: +diff } : { WG: SEGMENT_WG },
+    constants: pass === 'blocks' ? { WG, ITEMS } : { WG: SEGMENT_WG },
   };
 }
 
@@ -93,7 +92,6 @@ export function finalizeSpec(mode: ClipMode, sticky = false): KernelSpec<Finaliz
       ['clip', 'uniform'],
       ['scalars', 'rw'],
       ['params', 'uniform'],
-      ['base', 'read'],
     ],
     constants: { WG: FINALIZE_WG, CLIP_MODE: CLIP_MODE_IDS[mode], STICKY: +sticky },
   };
@@ -104,38 +102,44 @@ function floatsIn(r: BufferRange): number {
 }
 
 /**
- * out[outBase + s] = ‖x‖₂ (or ‖x − base‖₂ when `base` is given) over segments[s] of x, exact across f32's
- * whole range (Blue's scaled sums: a norm of 1e-30 is not lost to underflowing squares), as two dispatches to record in order. Build time only:
- * this creates the segment table and the partials buffer. Several arena chunks can write one `out`
+ * out[outBase + s] = ‖x‖₂ over segments[s] of x, exact across f32's whole range (Blue's scaled sums: a
+ * norm of 1e-30 is not lost to underflowing squares), as two dispatches to record in order. Build time
+ * only: this creates the segment table and the partials buffer. Several arena chunks can write one `out`
  * at different outBase, then finalizeGradNorm sums them all.
  */
 export async function sumSquares(
   ctx: KernelContext,
-  t: { x: BufferRange; segments: readonly Segment[]; out: BufferRange; outBase?: number; base?: BufferRange },
+  t: { x: BufferRange; segments: readonly Segment[]; out: BufferRange; outBase?: number },
 ): Promise<[Dispatch, Dispatch]> {
   const plan = planSegments(t.segments, floatsIn(t.x));
-  const outBase = t.outBase ?? 0;
-  if (outBase + plan.segments > floatsIn(t.out)) {
-    throw new RangeError(`sumSquares: out holds ${floatsIn(t.out)} floats, needs ${outBase + plan.segments} (outBase + segments)`);
-  }
   const segs = upload(ctx, plan.table, 'sum-squares segments');
-  // Three partial sums per block: Blue's small, medium and big accumulators (shaders/reduce.wgsl).
+  // Three partial sums per block: Blue's small, medium and big accumulators (shaders/sumsq_fns.wgsl).
   const partials = zeros(ctx, 3 * plan.blocks, 'sum-squares partials');
-  const params = ctx.paramBlock([plan.segments, plan.blocks, outBase]);
+  const params = ctx.paramBlock([plan.segments, plan.blocks, 0]);
   return [
-    await ctx.dispatch(
-      'sum squares blocks',
-      sumSquaresSpec('blocks', !!t.base),
-      { src: t.x, segs, dst: partials, params, ...(t.base ? { base: t.base } : {}) },
-      dispatch1d(plan.blocks, 1),
-    ),
-    await ctx.dispatch(
-      'sum squares segments',
-      sumSquaresSpec('segments'),
-      { src: partials, segs, dst: t.out, params },
-      dispatch1d(plan.segments, SEGMENT_WG),
-    ),
+    await ctx.dispatch('sum squares blocks', sumSquaresSpec('blocks'), { src: t.x, segs, dst: partials, params }, dispatch1d(plan.blocks, 1)),
+    await segmentNorms(ctx, { plan, segs, partials, out: t.out, outBase: t.outBase ?? 0 }),
   ];
+}
+
+/**
+ * The second pass alone: out[outBase + s] = the norm that segment s's per-block partials (three Blue sums
+ * each, 3·blocks floats) stand for. Kernels that produce the partials themselves (the optimizer's logged
+ * update) end with this.
+ */
+export function segmentNorms(
+  ctx: KernelContext,
+  t: { plan: SegmentPlan; segs: BufferRange; partials: BufferRange; out: BufferRange; outBase: number },
+): Promise<Dispatch> {
+  const { plan, outBase } = t;
+  if (floatsIn(t.partials) < 3 * plan.blocks) {
+    throw new RangeError(`segmentNorms: partials hold ${floatsIn(t.partials)} floats, need ${3 * plan.blocks} (3 per block)`);
+  }
+  if (outBase + plan.segments > floatsIn(t.out)) {
+    throw new RangeError(`segmentNorms: out holds ${floatsIn(t.out)} floats, needs ${outBase + plan.segments} (outBase + segments)`);
+  }
+  const params = ctx.paramBlock([plan.segments, plan.blocks, outBase]);
+  return ctx.dispatch('segment norms', sumSquaresSpec('segments'), { src: t.partials, segs: t.segs, dst: t.out, params }, dispatch1d(plan.segments, SEGMENT_WG));
 }
 
 /**

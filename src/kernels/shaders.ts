@@ -10,11 +10,13 @@ import optimizerWgsl from '../../shaders/optimizer.wgsl?raw';
 import peakWgsl from '../../shaders/peak.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
 import statsWgsl from '../../shaders/stats.wgsl?raw';
+import sumsqFnsWgsl from '../../shaders/sumsq_fns.wgsl?raw';
 import { composeShader, type WgslFile } from '../gpu/kernel.ts';
 
 const file = (name: string, code: string): WgslFile => ({ file: `shaders/${name}`, code });
 
 export const activationFns = file('activation_fns.wgsl', activationFnsWgsl);
+export const sumsqFns = file('sumsq_fns.wgsl', sumsqFnsWgsl);
 
 export const SHADERS = {
   activation: composeShader(file('activation.wgsl', activationWgsl), activationFns),
@@ -23,8 +25,8 @@ export const SHADERS = {
   loss: composeShader(file('loss.wgsl', lossWgsl)),
   matmul: composeShader(file('matmul.wgsl', matmulWgsl), activationFns),
   norm: composeShader(file('norm.wgsl', normWgsl)),
-  optimizer: composeShader(file('optimizer.wgsl', optimizerWgsl)),
+  optimizer: composeShader(file('optimizer.wgsl', optimizerWgsl), sumsqFns),
   peak: composeShader(file('peak.wgsl', peakWgsl)),
-  reduce: composeShader(file('reduce.wgsl', reduceWgsl)),
+  reduce: composeShader(file('reduce.wgsl', reduceWgsl), sumsqFns),
   stats: composeShader(file('stats.wgsl', statsWgsl), activationFns),
 } as const;

@@ -23,7 +23,6 @@ export interface SplitData {
 export class Network {
   readonly arenas: Record<ArenaName, Arena>;
   readonly grads: Arena;
-  readonly prev: Arena;
   readonly m: Arena | undefined;
   readonly v: Arena | undefined;
 
@@ -34,7 +33,6 @@ export class Network {
     const device = ctx.device;
     this.arenas = Object.fromEntries(ARENAS.map((n) => [n, new Arena(device, plan.arenas[n])])) as Record<ArenaName, Arena>;
     this.grads = new Arena(device, plan.arenas.params);
-    this.prev = new Arena(device, plan.arenas.params);
     this.m = plan.shape.optimizerState >= 1 ? new Arena(device, plan.arenas.params) : undefined;
     this.v = plan.shape.optimizerState >= 2 ? new Arena(device, plan.arenas.params) : undefined;
   }
@@ -112,6 +110,6 @@ export class Network {
   }
 
   destroy(): void {
-    for (const a of [...Object.values(this.arenas), this.grads, this.prev, this.m, this.v]) a?.destroy();
+    for (const a of [...Object.values(this.arenas), this.grads, this.m, this.v]) a?.destroy();
   }
 }

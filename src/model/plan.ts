@@ -26,7 +26,7 @@ export interface NetShape {
  * and write the same buffer: parity keeps h_{l-1} (read) and h_l (written) apart, and so on.
  */
 export const ARENAS = [
-  'params', // W, b, γ, β, α in state_dict order; grads, m, v and prev share this layout
+  'params', // W, b, γ, β, α in state_dict order; grads, m and v share this layout
   'running', // batch norm running mean and variance
   'z', // pre-activations z_l, all layers (needed by backward)
   'u', // normalized u_l (only with a norm layer; else u = z)
@@ -157,8 +157,8 @@ export function makePlan(s: NetShape, limits: { maxBinding: number; budgetBytes:
     },
     bytes: 0,
   };
-  // grads, prev (for updateRatio) and the optimizer's m and v mirror the parameter arena.
-  const mirrors = 2 + s.optimizerState;
+  // grads and the optimizer's m and v mirror the parameter arena.
+  const mirrors = 1 + s.optimizerState;
   plan.bytes = ARENAS.reduce((sum, n) => sum + a[n].totalBytes, 0) + mirrors * a.params.totalBytes;
   if (plan.bytes > limits.budgetBytes) {
     throw new LimitError(

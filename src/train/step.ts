@@ -17,21 +17,19 @@ export interface StepOptions {
   tiling?: TilingChoice;
 }
 
-/** Σx² of each slot, several per arena chunk, written to out[outIndex]: one sumSquares per chunk. */
+/** ‖x‖ of each slot, several per arena chunk, written to out[outIndex]: one sumSquares per chunk. */
 async function sumsBySlot(
   net: Network,
   arena: Arena,
   entries: { slot: Slot; out: number }[],
   out: ReturnType<Network['r']>,
-  base?: Arena,
 ): Promise<Dispatch[]> {
   const byChunk = new Map<number, { slot: Slot; out: number }[]>();
   for (const e of entries) byChunk.set(e.slot.chunk, [...(byChunk.get(e.slot.chunk) ?? []), e]);
   const dispatches: Dispatch[] = [];
   for (const [chunk, list] of byChunk) {
     const segments = list.map((e) => ({ offset: e.slot.offset / 4, length: e.slot.bytes / 4 }));
-    const diff = base ? { base: base.chunk(chunk) } : {};
-    dispatches.push(...(await sumSquares(net.ctx, { x: arena.chunk(chunk), segments, out, outBase: list[0]!.out, ...diff })));
+    dispatches.push(...(await sumSquares(net.ctx, { x: arena.chunk(chunk), segments, out, outBase: list[0]!.out })));
   }
   return dispatches;
 }
@@ -51,8 +49,11 @@ export class StepProgram {
   /** GPU timestamps around each pass of a logged step, when the adapter offers them. */
   private readonly timer: { querySet: GPUQuerySet; resolve: GPUBuffer } | null;
   private beforeUpdate: Dispatch[] = [];
+  /** ‖W‖ and ‖ΔW‖ per tensor, from the partials the logged update leaves. */
   private afterUpdate: Dispatch[] = [];
   private update: Dispatch[] = [];
+  /** The same update as `update`, also summing ‖W‖² and ‖ΔW‖² (logged steps). */
+  private loggedUpdate: Dispatch[] = [];
 
   private constructor(
     readonly net: Network,
@@ -88,11 +89,7 @@ export class StepProgram {
     const norms = [...(await sumsBySlot(net, net.grads, all, out(stats.gradSums))), await this.optimizer.finalize(out(stats.gradSums), plan.params.length, true)];
     this.train = [...forward, ...loss, ...backward, ...norms];
     this.phases = [forward, loss, backward, norms];
-    this.beforeUpdate = [
-      ...(await sumsBySlot(net, net.arenas.params, all, out(stats.weightSums))),
-      ...(await this.deltaNormSums()),
-      ...(await this.layerStatsDispatches()),
-    ];
+    this.beforeUpdate = [...(await this.deltaNormSums()), ...(await this.layerStatsDispatches())];
     const chunks = net.arenas.params.buffers.map((_, i) => ({
       n: plan.arenas.params.chunkBytes[i]! / 4,
       p: net.arenas.params.chunk(i),
@@ -101,8 +98,20 @@ export class StepProgram {
       ...(net.v ? { v: net.v.chunk(i) } : {}),
     }));
     this.update = await this.optimizer.dispatches(chunks);
-    // ‖ΔW‖² = Σ (W after − W before)² in one pass over both copies.
-    this.afterUpdate = await sumsBySlot(net, net.arenas.params, all, out(stats.deltaSums), net.prev);
+    // A logged step's update also yields ‖W‖ and ‖ΔW‖ per tensor: the optimizer reads both anyway.
+    const [updates, updateNorms] = [[] as Dispatch[], [] as Dispatch[]];
+    for (const [i, c] of chunks.entries()) {
+      const tensors = all.filter((e) => e.slot.chunk === i);
+      if (!tensors.length) continue;
+      const segments = tensors.map((e) => ({ offset: e.slot.offset / 4, length: e.slot.bytes / 4 }));
+      const base = tensors[0]!.out;
+      const targets = { weights: out(stats.weightSums), weightsBase: base, deltas: out(stats.deltaSums), deltasBase: base };
+      const [update, ...rest] = await this.optimizer.updateWithNorms(c, i, segments, targets);
+      updates.push(update!);
+      updateNorms.push(...rest);
+    }
+    this.loggedUpdate = updates;
+    this.afterUpdate = updateNorms;
   }
 
   private async deltaNormSums(): Promise<Dispatch[]> {
@@ -153,13 +162,14 @@ export class StepProgram {
     const pass = encoder.beginComputePass();
     encodeDispatches(pass, this.gather[k]!);
     encodeDispatches(pass, this.train);
-    if (log) encodeDispatches(pass, this.beforeUpdate);
+    if (log) {
+      encodeDispatches(pass, this.beforeUpdate);
+      encodeDispatches(pass, this.loggedUpdate);
+      encodeDispatches(pass, this.afterUpdate);
+    } else {
+      encodeDispatches(pass, this.update);
+    }
     pass.end();
-    if (log) this.copyWeights(encoder);
-    const second = encoder.beginComputePass();
-    encodeDispatches(second, this.update);
-    if (log) encodeDispatches(second, this.afterUpdate);
-    second.end();
     return log ? this.copyOut(encoder) : null;
   }
 
@@ -180,18 +190,10 @@ export class StepProgram {
     timed(2, backward);
     timed(3, norms);
     timed(4, this.beforeUpdate);
-    this.copyWeights(encoder);
-    timed(5, this.update);
+    timed(5, this.loggedUpdate);
     timed(6, this.afterUpdate);
     encoder.resolveQuerySet(timer.querySet, 0, 2 * PHASES.length, timer.resolve, 0);
     return this.copyOut(encoder, timer.resolve);
-  }
-
-  /** Keep the weights from before the update: ‖ΔW‖ is taken against them after it. */
-  private copyWeights(encoder: GPUCommandEncoder): void {
-    for (const [i, b] of this.net.arenas.params.buffers.entries()) {
-      encoder.copyBufferToBuffer(b, 0, this.net.prev.buffers[i]!, 0, this.net.plan.arenas.params.chunkBytes[i]!);
-    }
   }
 
   /** Statistics, the optimizer's scalars and (when timed) the phase timestamps into one ring slot. */

@@ -11,7 +11,8 @@ import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
 
 const KINDS: OptimizerKind[] = ['sgd', 'momentum', 'adam', 'adamw'];
 const CLIPS: ClipMode[] = ['none', 'norm', 'value'];
-const SIZES = [1, 3, 257, 70000];
+// Multiples of 4 (the kernel moves vec4s; arena chunks are whole 256-byte slots), not of the workgroup.
+const SIZES = [4, 12, 260, 70000];
 const BASE: OptimizerHyper = { lr: 0.05, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, clipMax: 1 };
 
 type State = { p: Float64Array; m: Float64Array; v: Float64Array };
@@ -47,7 +48,10 @@ async function readState(ctx: KernelContext, c: { n: number; p: BufferRange; m: 
 
 
 describe('optimizer host checks (pure)', () => {
-  it('spec matches the WGSL bindings', () => expectSpecMatchesWgsl(optimizerSpec('adam', 'norm'), { names: true }));
+  it('spec matches the WGSL bindings', () => {
+    expectSpecMatchesWgsl(optimizerSpec('adam', 'norm'), { names: true });
+    expectSpecMatchesWgsl(optimizerSpec('adam', 'norm', true), { names: true, exhaustive: true });
+  });
 
   it('refuses bad hyperparameters, naming the field', () => {
     expect(() => checkHyper('sgd', 'none', { ...BASE, lr: -1 })).toThrow(/lr must be/);
@@ -153,7 +157,7 @@ describe('optimizer state handling', () => {
   it("Adam's bias correction follows t, from 1 to 10⁵", async () => {
     const ctx = await testContext();
     const rng = new Rng(41);
-    const n = 257;
+    const n = 260;
     for (const kind of ['adam', 'adamw'] as const) {
       for (const t of [1, 2, 3, 10, 1000, 100_000]) {
         const opt = new Optimizer(ctx, kind, 'none', BASE);
@@ -173,7 +177,8 @@ describe('optimizer state handling', () => {
 
   it('sgd past 65535 workgroups folds into dispatch y and reaches the last element', async () => {
     const ctx = await testContext();
-    const n = 65535 * 256 + 1000;
+    // One invocation per vec4: past 65535 · 256 vec4s.
+    const n = 65535 * 256 * 4 + 4000;
     const p = new Float32Array(n);
     const g = new Float32Array(n);
     for (let i = 0; i < n; i++) [p[i], g[i]] = [(i % 1013) / 1013, ((i * 7) % 997) / 997 - 0.5];
@@ -182,9 +187,101 @@ describe('optimizer state handling', () => {
     const [d] = await opt.dispatches([c]);
     expect(d!.workgroups).toEqual([65535, 2, 1]);
     await run(ctx, d!);
-    const got = await readF32(ctx, c.p, n);
-    const idx = [0, 1, 65535 * 256 - 1, 65535 * 256, 65535 * 256 + 1, n - 2, n - 1];
-    const want = ref.sgdStep(idx.map((i) => p[i]!), idx.map((i) => g[i]!), BASE);
-    expectClose(idx.map((i) => got[i]!), want, 1e-6, 'sampled indices');
+    const edge = 65535 * 256 * 4;
+    for (const start of [0, edge - 8, n - 8]) {
+      const got = await readF32(ctx, { ...c.p, offset: start * 4, size: 4 * Math.min(16, n - start) });
+      const idx = Array.from({ length: 16 }, (_, i) => start + i).filter((i) => i < n);
+      const want = ref.sgdStep(idx.map((i) => p[i]!), idx.map((i) => g[i]!), BASE);
+      expectClose(idx.map((_, k) => got[k]!), want, 1e-6, `floats from ${start}`);
+    }
+  });
+});
+
+/** ‖x‖ in float64. */
+const norm2 = (x: ArrayLike<number>): number => Math.sqrt(Array.from(x).reduce((a, v) => a + v * v, 0));
+
+describe('the logged update: the same step, plus ‖W‖ and ‖ΔW‖ per tensor', () => {
+  // Segments with gaps between them, one of them over several 16K-float blocks, one empty, one of a
+  // single float; values from 1e-25 (squares underflow f32) to 1e20 (squares overflow it).
+  // Segments start on 64-float units, as arena slots do; the floats after each one are zero padding.
+  const n = 50_048;
+  const SEGMENTS = [
+    { offset: 0, length: 3 },
+    { offset: 64, length: 40_000 },
+    { offset: 40_064, length: 0 },
+    { offset: 40_128, length: 1 },
+    { offset: 40_192, length: 5_000 },
+    { offset: 45_248, length: 4_700 },
+  ];
+  const SCALES = [1, 0.05, 1, 3, 1e-25, 1e20];
+
+  for (const kind of KINDS) {
+    it(`${kind}: bit-identical to the plain update, with norms that match float64 (clip none, norm, value)`, async () => {
+      const ctx = await testContext();
+      const rng = new Rng(53);
+      for (const clip of CLIPS) {
+        const label = `${kind} clip=${clip}`;
+        const p0 = new Float32Array(n);
+        const g = new Float32Array(n);
+        SEGMENTS.forEach(({ offset, length }, s) => {
+          p0.set(randn(rng, length, SCALES[s]!), offset);
+          g.set(randn(rng, length, SCALES[s]!), offset);
+        });
+        const h = { ...BASE, clipMax: clip === 'norm' ? 1e19 : 0.5 };
+        const plainOpt = new Optimizer(ctx, kind, clip, h);
+        const loggedOpt = new Optimizer(ctx, kind, clip, h);
+        const plain = chunk(ctx, p0);
+        const logged = chunk(ctx, p0);
+        for (const c of [plain, logged]) ctx.device.queue.writeBuffer(c.g.buffer, 0, g);
+        const sums = zeros(ctx, 1);
+        const out = { weights: zeros(ctx, 8), weightsBase: 1, deltas: zeros(ctx, 8), deltasBase: 2 };
+        const before = async (opt: Optimizer, c: typeof plain) => [...(await sumSquares(ctx, { x: c.g, segments: [{ offset: 0, length: n }], out: sums })), await opt.finalize(sums, 1)];
+        const plainStep = [...(await before(plainOpt, plain)), ...(await plainOpt.dispatches([plain]))];
+        const loggedStep = [...(await before(loggedOpt, logged)), ...(await loggedOpt.updateWithNorms(logged, 0, SEGMENTS, out))];
+        for (let t = 1; t <= 2; t++) {
+          const prev = await readF32(ctx, logged.p, n);
+          await run(ctx, ...plainStep);
+          await run(ctx, ...loggedStep);
+          const [a, b] = [await readState(ctx, plain), await readState(ctx, logged)];
+          for (const { offset, length } of SEGMENTS) {
+            for (const k of ['p', 'm', 'v'] as const) {
+              const same = a[k].subarray(offset, offset + length).every((x, i) => Object.is(x, b[k][offset + i]));
+              expect(same, `${label} step ${t}: ${k} differs from the plain update in [${offset}, ${offset + length})`).toBe(true);
+            }
+          }
+          const w = await readF32(ctx, out.weights, 8);
+          const d = await readF32(ctx, out.deltas, 8);
+          const wantW = SEGMENTS.map(({ offset, length }) => norm2(prev.subarray(offset, offset + length)));
+          const wantD = SEGMENTS.map(({ offset, length }) => norm2(Array.from(b.p.subarray(offset, offset + length), (x, i) => x - prev[offset + i]!)));
+          SEGMENTS.forEach((_, s) => {
+            const relW = wantW[s] ? Math.abs(w[1 + s]! / wantW[s]! - 1) : w[1 + s]!;
+            const relD = wantD[s] ? Math.abs(d[2 + s]! / wantD[s]! - 1) : d[2 + s]!;
+            expect(relW, `${label} step ${t}: ‖W‖ of segment ${s}: got ${w[1 + s]}, want ${wantW[s]}`).toBeLessThan(1e-5);
+            expect(relD, `${label} step ${t}: ‖ΔW‖ of segment ${s}: got ${d[2 + s]}, want ${wantD[s]}`).toBeLessThan(1e-5);
+          });
+          expect([w[0], w[7], d[0], d[1]], `${label}: writes only its own slots`).toEqual([0, 0, 0, 0]);
+        }
+      }
+    });
+  }
+
+  it('a non-finite step changes nothing: ‖ΔW‖ = 0 and ‖W‖ is still reported', async () => {
+    const ctx = await testContext();
+    const rng = new Rng(59);
+    const m = 3008;
+    const opt = new Optimizer(ctx, 'adam', 'norm', BASE);
+    const p0 = randn(rng, m).fill(0, 1000, 1024); // zero padding between the two tensors
+    const c = chunk(ctx, p0);
+    const g = randn(rng, m);
+    g[1234] = Infinity;
+    ctx.device.queue.writeBuffer(c.g.buffer, 0, g);
+    const sums = zeros(ctx, 1);
+    const out = { weights: zeros(ctx, 2), weightsBase: 0, deltas: zeros(ctx, 2), deltasBase: 0 };
+    const segments = [{ offset: 0, length: 1000 }, { offset: 1024, length: 1984 }];
+    await run(ctx, ...(await sumSquares(ctx, { x: c.g, segments: [{ offset: 0, length: m }], out: sums })), await opt.finalize(sums, 1), ...(await opt.updateWithNorms(c, 0, segments, out)));
+    expect(Array.from(await readF32(ctx, c.p, m))).toEqual(Array.from(p0));
+    expect(Array.from(await readF32(ctx, out.deltas, 2))).toEqual([0, 0]);
+    const w = await readF32(ctx, out.weights, 2);
+    expectClose(w, [norm2(p0.subarray(0, 1000)), norm2(p0.subarray(1024))], 1e-6, '‖W‖');
   });
 });

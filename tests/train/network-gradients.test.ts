@@ -61,4 +61,30 @@ describe('whole-network gradients on the GPU against the float64 reference', () 
       net.destroy();
     });
   }
+
+  for (const optimizer of ['sgd', 'adam'] as const) {
+    it(`updateRatio is ‖ΔW‖/‖W‖ of the update the step applied (${optimizer})`, async () => {
+      const ctx = await testContext();
+      const t: TestShape = { inputDim: 5, outputDim: 3, width: 12, depth: 20, batch: 16, activation: 'tanh', norm: 'layer', residual: 'identity', task: 'classification' };
+      const hyper = { lr: 0.05, momentum: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, clipMax: 1 };
+      const { net, plan, program, refParams, spec, x, y } = await buildTestNet(ctx, t, 23, { optimizer, clip: 'none', hyper });
+      const weights = [...plan.blocks.map((b) => b.weight), plan.head.weight];
+      const before = await Promise.all(weights.map((w) => net.readTensor(net.arenas.params, w)));
+      const record = program.stats.decode(await stepAndRead(ctx, program), 1, 0);
+      const after = await Promise.all(weights.map((w) => net.readTensor(net.arenas.params, w)));
+      const norm = (v: ArrayLike<number>) => Math.hypot(...Array.from(v));
+      const applied = before.map((w, l) => norm(Array.from(after[l]!, (v, i) => v - w[i]!)) / norm(w));
+      expect(applied.every((r) => r > 0)).toBe(true);
+      expect(normRelError(record.updateRatio, applied), 'against the weights read back').toBeLessThanOrEqual(1e-5);
+      if (optimizer === 'sgd') {
+        // ΔW = −lr·(g + wd·W), from the reference's gradient.
+        const ref = netForwardBackward(spec, refParams, x, y, t.batch);
+        const grads = [...ref.grads.blocks.map((b) => b.weight), ref.grads.head.weight];
+        const want = grads.map((g, l) => norm(Array.from(g, (v, i) => hyper.lr * (v + hyper.weightDecay * before[l]![i]!))) / norm(before[l]!));
+        expect(normRelError(record.updateRatio, want), 'against the reference').toBeLessThanOrEqual(1e-4);
+      }
+      program.destroy();
+      net.destroy();
+    });
+  }
 });

@@ -1,0 +1,55 @@
+// Where a logged step's time goes: wall time of logged and unlogged steps, and the GPU time of each
+// statistics dispatch list, at the benchmark's shape. `node --import ./bin/register.js scripts/profile-step.ts [depth]`
+import { KernelContext } from '../src/gpu/context.ts';
+import { encodeDispatches, type Dispatch } from '../src/gpu/kernel.ts';
+import { nodeDevice } from '../src/gpu/node-gpu.ts';
+import { stepConfig } from '../src/bench/step-bench.ts';
+import { makeDataset } from '../src/train/data/dataset.ts';
+import { Trainer } from '../src/train/trainer.ts';
+import { median } from '../src/bench/timing.ts';
+
+const depth = Number(process.argv[2] ?? 100);
+const gpu = await nodeDevice();
+const ctx = new KernelContext(gpu);
+const config = stepConfig(depth, true);
+const trainer = await Trainer.create(ctx, config, makeDataset(config.data, config.seed));
+const prog = (trainer as unknown as { program: Record<string, unknown> }).program;
+
+async function time(fn: () => void, reps = 5): Promise<number> {
+  const s: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    fn();
+    await ctx.device.queue.onSubmittedWorkDone();
+    s.push(performance.now() - t0);
+  }
+  return median(s);
+}
+function list(name: string, d: Dispatch[]) {
+  return async () => {
+    const ms = await time(() => {
+      const enc = ctx.device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      encodeDispatches(pass, d);
+      pass.end();
+      ctx.device.queue.submit([enc.finish()]);
+    });
+    console.log(`${name.padEnd(14)} ${ms.toFixed(1)} ms  (${d.length} dispatches)`);
+  };
+}
+await trainer.run(2, () => {});
+const logged = await time(() => { trainer.logEvery = 1; trainer.submit(1); }, 5);
+trainer.drain();
+const plain = await time(() => { trainer.logEvery = 1e9; trainer.submit(1); }, 5);
+trainer.drain();
+console.log(`depth ${depth}: logged ${logged.toFixed(1)} ms, unlogged ${plain.toFixed(1)} ms, +${((logged / plain - 1) * 100).toFixed(1)}%`);
+for (const key of ['beforeUpdate', 'update', 'loggedUpdate', 'afterUpdate']) {
+  const d = prog[key] as Dispatch[];
+  await list(key, d)();
+  const labels = [...new Set(d.map((x) => x.label))];
+  if (labels.length > 1) for (const l of labels) await list(`  ${l}`, d.filter((x) => x.label === l))();
+}
+const phases = prog.phases as Dispatch[][];
+for (const [i, n] of ['forward', 'loss', 'backward', 'norms'].entries()) await list(n, phases[i]!)();
+trainer.destroy();
+gpu.destroy();

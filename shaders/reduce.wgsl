@@ -1,16 +1,16 @@
 // Segmented L2 norms (needs sumsq_fns.wgsl): out[s] = ‖x‖ over segment s of one buffer (one segment per
 // layer), in two dispatches and without float atomics, so the result is bit-identical from run to run:
-//   sum_squares_blocks    one workgroup per block of WG·ITEMS floats, partials[block] = Blue's three sums of x²
-//   sum_squares_segments  one invocation per segment, sums its partials in a fixed order
+//   sum_squares_units(4)  one invocation per unit (a run of a segment), partials[unit] = Blue's three
+//                         sums of x²; the 4 form reads vec4s when every segment starts on one
+//   sum_squares_segments  one invocation per segment, sums its units' partials in a fixed order
 //   finalize_grad_norm    one workgroup: global L2 norm from the per-segment norms, clip scale, non-finite flag, step counter
 //
-// Why a prefix table of block starts and not a 2-D grid (y = segment, x = block): lengths range from 1
-// to 16M floats, so a grid sized for the longest segment would launch segments × 4096 workgroups that
-// are almost all empty, and y would cap the count at 65535 segments. With first_block per segment the
-// launch is Σ ceil(length / block) workgroups, each finds its segment by a binary search over the table,
-// and each segment's partials are contiguous for the second pass.
+// A segment of n floats is cut into units of about √n floats (a multiple of 64, see planSegments in
+// src/kernels/reduce.ts), so both passes stay short: 16K floats are 128 units of 128, 16M floats 4096
+// of 4096. The first pass has no barriers and no workgroup memory: a CPU adapter (SwiftShader) runs a
+// kernel with barriers as coroutines, at two to three times the cost; on a GPU each invocation streams
+// its own contiguous run through the cache.
 override WG: u32 = 64;
-override ITEMS: u32 = 64;
 override CLIP_MODE: u32 = 0u;
 // The training engine halts at the first non-finite step: once set, the flag stays set (and the optimizer
 // keeps skipping) until the host clears it, even across the later steps of the same submit.
@@ -20,31 +20,32 @@ override STICKY: bool = false;
 const CLIP_NONE: u32 = 0u;
 const CLIP_NORM: u32 = 1u;
 
-// A segment table (planSegments in src/kernels/reduce.ts): a run of `length` floats from `offset`,
-// reduced by `blocks` workgroups of sum_squares_blocks whose partials start at `first_block`; every
-// segment owns at least one block. The optimizer's logged update leaves one partial per 64-float unit
-// instead, and its table (unitSegments in src/kernels/optimizer.ts) counts those.
+// A segment table (planSegments in src/kernels/reduce.ts): `length` floats from `offset`, cut into
+// `units` runs of `unit` floats whose partials start at `first_unit`; every segment owns at least one
+// unit. The optimizer's logged update leaves one partial per 64-float unit of its own (unitSegments in
+// src/kernels/optimizer.ts), and segment_norms reads that table the same way.
 struct Segment {
   offset: u32,
   length: u32,
-  first_block: u32,
-  blocks: u32,
+  first_unit: u32,
+  units: u32,
+  unit: u32,
 }
 
-// The last of the first `count` segments whose first block is at or before block b.
-fn find_segment(b: u32, count: u32) -> u32 {
+// The last of the first `count` segments whose first unit is at or before unit u.
+fn find_segment(u: u32, count: u32) -> u32 {
   var lo = 0u;
   var hi = count;
   while (hi - lo > 1u) {
     let mid = (lo + hi) / 2u;
-    if (segs[mid].first_block <= b) { lo = mid; } else { hi = mid; }
+    if (segs[mid].first_unit <= u) { lo = mid; } else { hi = mid; }
   }
   return lo;
 }
 
 struct Params {
   segments: u32,
-  blocks: u32,
+  units: u32,
   out_base: u32,
 }
 
@@ -62,6 +63,8 @@ struct Clip {
 }
 
 @group(0) @binding(0) var<storage, read> src: array<f32>;
+// sum_squares_units4: the same buffer as vec4s.
+@group(0) @binding(0) var<storage, read> src4: array<vec4f>;
 @group(0) @binding(1) var<storage, read> segs: array<Segment>;
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
@@ -84,58 +87,105 @@ fn workgroup_sum3(lid: u32, value: vec3f) -> vec3f {
   return scratch3[0];
 }
 
+// Floats [start, end) of unit u of its segment.
+struct Run {
+  start: u32,
+  end: u32,
+}
+
+fn unit_run(u: u32) -> Run {
+  let seg = segs[find_segment(u, params.segments)];
+  let start = seg.offset + (u - seg.first_unit) * seg.unit;
+  return Run(start, min(start + seg.unit, seg.offset + seg.length));
+}
+
+// The common case costs one fma and one max per entry. Only a unit whose largest entry says its plain
+// sum under- or overflowed goes over its entries again, scaled (in vanishing or exploding layers).
+fn write_partial(u: u32, sq: f32, biggest: f32, rescan: f32) {
+  let tiny = biggest > 0.0 && biggest < T_SMALL;
+  var acc = vec3f(0.0, sq, 0.0);
+  if (tiny) { acc = vec3f(rescan, 0.0, 0.0); }
+  if (biggest > T_BIG) { acc = vec3f(0.0, 0.0, rescan); }
+  dst[3u * u] = acc.x;
+  dst[3u * u + 1u] = acc.y;
+  dst[3u * u + 2u] = acc.z;
+}
+
+fn rescan_scale(biggest: f32) -> f32 {
+  if (biggest > 0.0 && biggest < T_SMALL) { return S_SMALL; }
+  if (biggest > T_BIG) { return S_BIG; }
+  return 0.0;
+}
+
 @compute @workgroup_size(WG)
-fn sum_squares_blocks(
-  @builtin(workgroup_id) wid: vec3u,
-  @builtin(num_workgroups) nwg: vec3u,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let b = wid.x + wid.y * nwg.x;
-  if (b >= params.blocks) { return; }
-  let seg = segs[find_segment(b, params.segments)];
-  let start = (b - seg.first_block) * WG * ITEMS;
-  let end = min(start + WG * ITEMS, seg.length);
-  // The common case costs one fma and one max per entry. Only a thread whose largest entry says its plain
-  // sum under- or overflowed goes over its entries again, scaled (in vanishing or exploding layers).
+fn sum_squares_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let u = gid.x + gid.y * nwg.x * WG;
+  if (u >= params.units) { return; }
+  let run = unit_run(u);
   var sq = 0.0;
   var biggest = 0.0;
-  for (var i = start + lid; i < end; i += WG) {
-    let x = src[seg.offset + i];
+  for (var i = run.start; i < run.end; i++) {
+    let x = src[i];
     sq = fma(x, x, sq);
     biggest = max(biggest, abs(x));
   }
-  var acc = vec3f(0.0, sq, 0.0);
-  let tiny = biggest > 0.0 && biggest < T_SMALL;
-  if (tiny || biggest > T_BIG) {
-    let scale = select(S_BIG, S_SMALL, tiny);
-    var scaled = 0.0;
-    for (var i = start + lid; i < end; i += WG) {
-      let y = src[seg.offset + i] * scale;
+  let scale = rescan_scale(biggest);
+  var scaled = 0.0;
+  if (scale != 0.0) {
+    for (var i = run.start; i < run.end; i++) {
+      let y = src[i] * scale;
       scaled = fma(y, y, scaled);
     }
-    acc = select(vec3f(0.0, 0.0, scaled), vec3f(scaled, 0.0, 0.0), tiny);
   }
-  let total = workgroup_sum3(lid, acc);
-  if (lid == 0u) {
-    dst[3u * b] = total.x;
-    dst[3u * b + 1u] = total.y;
-    dst[3u * b + 2u] = total.z;
-  }
+  write_partial(u, sq, biggest, scaled);
 }
 
-// Most segments own one or a few partials, so one invocation per segment (no barriers) beats a
-// workgroup per segment. Summing in runs of 64 bounds the rounding error of a 4096-partial segment
-// (16M floats) by about 128 ulp instead of 4096.
+// vec4 q of src, with the lanes past the run's end (the next segment's floats, or padding) as 0. A select,
+// not a product: a NaN next door times 0 would still be NaN.
+fn quad(q: u32, end: u32) -> vec4f {
+  return select(vec4f(0.0), src4[q], vec4u(4u * q) + vec4u(0u, 1u, 2u, 3u) < vec4u(end));
+}
+
+@compute @workgroup_size(WG)
+fn sum_squares_units4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let u = gid.x + gid.y * nwg.x * WG;
+  if (u >= params.units) { return; }
+  let run = unit_run(u);
+  // Every segment starts on a vec4 and units are multiples of 64 floats, so run.start / 4 is exact.
+  let first = run.start / 4u;
+  let last = (run.end + 3u) / 4u;
+  var sq = vec4f(0.0);
+  var biggest = vec4f(0.0);
+  for (var q = first; q < last; q++) {
+    let x = quad(q, run.end);
+    sq = fma(x, x, sq);
+    biggest = max(biggest, abs(x));
+  }
+  let big = max(max(biggest.x, biggest.y), max(biggest.z, biggest.w));
+  let scale = rescan_scale(big);
+  var scaled = vec4f(0.0);
+  if (scale != 0.0) {
+    for (var q = first; q < last; q++) {
+      let y = quad(q, run.end) * scale;
+      scaled = fma(y, y, scaled);
+    }
+  }
+  let one = vec4f(1.0);
+  write_partial(u, dot(sq, one), big, dot(scaled, one));
+}
+
+// One invocation per segment (no barriers). Summing in runs of 64 bounds the rounding error of a
+// 4096-unit segment (16M floats) by about 128 ulp instead of 4096.
 @compute @workgroup_size(WG)
 fn sum_squares_segments(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let s = gid.x + gid.y * nwg.x * WG;
   if (s >= params.segments) { return; }
   let seg = segs[s];
   var total = vec3f(0.0);
-  for (var run = 0u; run < seg.blocks; run += 64u) {
+  for (var run = 0u; run < seg.units; run += 64u) {
     var part = vec3f(0.0);
-    for (var i = run; i < min(run + 64u, seg.blocks); i++) {
-      let p = 3u * (seg.first_block + i);
+    for (var i = run; i < min(run + 64u, seg.units); i++) {
+      let p = 3u * (seg.first_unit + i);
       part += vec3f(src[p], src[p + 1u], src[p + 2u]);
     }
     total += part;

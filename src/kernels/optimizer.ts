@@ -2,7 +2,7 @@ import type { KernelContext } from '../gpu/context.ts';
 import { dispatch1d } from '../gpu/dispatch.ts';
 import type { BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
 import { upload, zeros } from '../gpu/transfer.ts';
-import { CLIP_MODE_IDS, createScalars, finalizeGradNorm, segmentNorms, writeScalars, type ClipMode, type Segment, type SegmentPlan } from './reduce.ts';
+import { CLIP_MODE_IDS, createScalars, finalizeGradNorm, SEGMENT_WORDS, segmentNorms, writeScalars, type ClipMode, type Segment, type SegmentPlan } from './reduce.ts';
 import { SHADERS } from './shaders.ts';
 
 export type OptimizerKind = 'sgd' | 'momentum' | 'adam' | 'adamw';
@@ -72,16 +72,16 @@ export function optimizerSpec(kind: OptimizerKind, clip: ClipMode, withNorms = f
  * offset/64 on. Offsets must start a unit (arena slots do).
  */
 export function unitSegments(segments: readonly Segment[], floats: number): SegmentPlan {
-  const table = new Uint32Array(segments.length * 4);
+  const table = new Uint32Array(segments.length * SEGMENT_WORDS);
   segments.forEach(({ offset, length }, s) => {
     if (!Number.isInteger(offset) || !Number.isInteger(length) || offset % UNIT_FLOATS !== 0 || length < 0 || offset + length > floats) {
       throw new RangeError(
         `optimizer: segments[${s}] = {offset: ${offset}, length: ${length}} must start on a multiple of ${UNIT_FLOATS} floats (as arena slots do) and end inside the chunk (${floats} floats)`,
       );
     }
-    table.set([offset, length, offset / UNIT_FLOATS, Math.ceil(length / UNIT_FLOATS)], s * 4);
+    table.set([offset, length, offset / UNIT_FLOATS, Math.ceil(length / UNIT_FLOATS), UNIT_FLOATS], s * SEGMENT_WORDS);
   });
-  return { table, segments: segments.length, blocks: floats / UNIT_FLOATS };
+  return { table, segments: segments.length, units: floats / UNIT_FLOATS, aligned: true };
 }
 
 /** Where a logged update writes ‖W‖ (before it) and ‖ΔW‖ of each segment: out[base + s]. */
@@ -176,12 +176,12 @@ export class Optimizer {
     const plan = unitSegments(segments, c.n);
     const segs = upload(this.ctx, plan.table, 'optimizer segments');
     // ΔW's partials start on a 256-byte boundary so segmentNorms can bind that half on its own.
-    const deltaBase = Math.ceil((3 * plan.blocks) / 64) * 64;
-    const partials = zeros(this.ctx, deltaBase + 3 * plan.blocks, 'optimizer norm partials');
+    const deltaBase = Math.ceil((3 * plan.units) / 64) * 64;
+    const partials = zeros(this.ctx, deltaBase + 3 * plan.units, 'optimizer norm partials');
     const ranges = { ...this.ranges(c, index), params: this.ctx.paramBlock([c.n / 4, deltaBase]), partials };
-    const half = (at: number): BufferRange => ({ buffer: partials.buffer, offset: partials.offset + at * 4, size: 3 * plan.blocks * 4 });
+    const half = (at: number): BufferRange => ({ buffer: partials.buffer, offset: partials.offset + at * 4, size: 3 * plan.units * 4 });
     return [
-      await this.ctx.dispatch(label, optimizerSpec(this.kind, this.clip, true), ranges, dispatch1d(plan.blocks, WG)),
+      await this.ctx.dispatch(label, optimizerSpec(this.kind, this.clip, true), ranges, dispatch1d(plan.units, WG)),
       await segmentNorms(this.ctx, { plan, segs, partials: half(0), out: out.weights, outBase: out.weightsBase }),
       await segmentNorms(this.ctx, { plan, segs, partials: half(deltaBase), out: out.deltas, outBase: out.deltasBase }),
     ];

@@ -27,31 +27,38 @@ export interface Segment {
 }
 
 const WG = 64;
-const ITEMS = 256;
-/**
- * Floats reduced by one workgroup of the first pass. 64 invocations × 64 floats: the block count of a
- * 16M-float layer (4096) still fills a GPU, and a tiny layer's workgroup costs little (on SwiftShader
- * the cost of a workgroup grows with its size and barrier rounds: 256 × 16 was ~7× slower per tiny layer).
- */
-export const BLOCK_FLOATS = WG * ITEMS;
 const SEGMENT_WG = 64;
 const FINALIZE_WG = 256;
+/** Words per segment in the table: struct Segment in shaders/reduce.wgsl. */
+export const SEGMENT_WORDS = 5;
 
-/** The segment table as the shader reads it: [offset, length, firstBlock, blocks] per segment. */
+/** The segment table as the shader reads it: [offset, length, firstUnit, units, unit] per segment. */
 export interface SegmentPlan {
   readonly table: Uint32Array;
   readonly segments: number;
-  readonly blocks: number;
+  /** Partials in all: the units of every segment. */
+  readonly units: number;
+  /** Every segment starts on a vec4, so the first pass may read vec4s. */
+  readonly aligned: boolean;
 }
 
 /**
- * Pure: block starts for each segment. Every segment owns at least one block, so an empty segment
- * still writes its sum (0) and the binary search in the shader never lands on a block-less segment.
+ * Floats per unit for a segment of `length`: about √length, a multiple of 64. Both passes then stay
+ * short (a 16K-float layer is 128 units of 128; a 16M-float one 4096 of 4096), and there are enough
+ * units to fill a GPU.
+ */
+export function unitFloats(length: number): number {
+  return 64 * Math.max(1, Math.ceil(Math.sqrt(length) / 64));
+}
+
+/**
+ * Pure: the units of each segment. Every segment owns at least one unit, so an empty segment still
+ * writes its norm (0) and the binary search in the shader never lands on a unit-less segment.
  */
 export function planSegments(segments: readonly Segment[], floats: number): SegmentPlan {
   if (segments.length === 0) throw new RangeError('sumSquares: the segment table is empty; pass at least one segment');
-  const table = new Uint32Array(segments.length * 4);
-  let blocks = 0;
+  const table = new Uint32Array(segments.length * SEGMENT_WORDS);
+  let units = 0;
   segments.forEach(({ offset, length }, s) => {
     const ok = Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0;
     if (!ok || offset + length > floats) {
@@ -59,17 +66,18 @@ export function planSegments(segments: readonly Segment[], floats: number): Segm
         `sumSquares: segments[${s}] = {offset: ${offset}, length: ${length}} must be whole floats inside the buffer (${floats} floats)`,
       );
     }
-    const own = Math.max(1, Math.ceil(length / BLOCK_FLOATS));
-    table.set([offset, length, blocks, own], s * 4);
-    blocks += own;
+    const unit = unitFloats(length);
+    const own = Math.max(1, Math.ceil(length / unit));
+    table.set([offset, length, units, own, unit], s * SEGMENT_WORDS);
+    units += own;
   });
-  return { table, segments: segments.length, blocks };
+  return { table, segments: segments.length, units, aligned: segments.every((x) => x.offset % 4 === 0) };
 }
 
 type PassBinding = 'src' | 'segs' | 'dst' | 'params';
 type FinalizeBinding = 'src' | 'clip' | 'scalars' | 'params';
 
-export function sumSquaresSpec(pass: 'blocks' | 'segments'): KernelSpec<PassBinding> {
+export function sumSquaresSpec(pass: 'units' | 'units4' | 'segments'): KernelSpec<PassBinding> {
   return {
     shader: SHADERS.reduce,
     entry: `sum_squares_${pass}`,
@@ -79,7 +87,7 @@ export function sumSquaresSpec(pass: 'blocks' | 'segments'): KernelSpec<PassBind
       ['dst', 'rw'],
       ['params', 'uniform'],
     ],
-    constants: pass === 'blocks' ? { WG, ITEMS } : { WG: SEGMENT_WG },
+    constants: { WG: pass === 'segments' ? SEGMENT_WG : WG },
   };
 }
 
@@ -113,18 +121,19 @@ export async function sumSquares(
 ): Promise<[Dispatch, Dispatch]> {
   const plan = planSegments(t.segments, floatsIn(t.x));
   const segs = upload(ctx, plan.table, 'sum-squares segments');
-  // Three partial sums per block: Blue's small, medium and big accumulators (shaders/sumsq_fns.wgsl).
-  const partials = zeros(ctx, 3 * plan.blocks, 'sum-squares partials');
-  const params = ctx.paramBlock([plan.segments, plan.blocks, 0]);
+  // Three partial sums per unit: Blue's small, medium and big accumulators (shaders/sumsq_fns.wgsl).
+  const partials = zeros(ctx, 3 * plan.units, 'sum-squares partials');
+  const params = ctx.paramBlock([plan.segments, plan.units, 0]);
+  const pass = plan.aligned ? 'units4' : 'units';
   return [
-    await ctx.dispatch('sum squares blocks', sumSquaresSpec('blocks'), { src: t.x, segs, dst: partials, params }, dispatch1d(plan.blocks, 1)),
+    await ctx.dispatch('sum squares units', sumSquaresSpec(pass), { src: t.x, segs, dst: partials, params }, dispatch1d(plan.units, WG)),
     await segmentNorms(ctx, { plan, segs, partials, out: t.out, outBase: t.outBase ?? 0 }),
   ];
 }
 
 /**
- * The second pass alone: out[outBase + s] = the norm that segment s's per-block partials (three Blue sums
- * each, 3·blocks floats) stand for. Kernels that produce the partials themselves (the optimizer's logged
+ * The second pass alone: out[outBase + s] = the norm that segment s's per-unit partials (three Blue sums
+ * each, 3·units floats) stand for. Kernels that produce the partials themselves (the optimizer's logged
  * update) end with this.
  */
 export function segmentNorms(
@@ -132,13 +141,13 @@ export function segmentNorms(
   t: { plan: SegmentPlan; segs: BufferRange; partials: BufferRange; out: BufferRange; outBase: number },
 ): Promise<Dispatch> {
   const { plan, outBase } = t;
-  if (floatsIn(t.partials) < 3 * plan.blocks) {
-    throw new RangeError(`segmentNorms: partials hold ${floatsIn(t.partials)} floats, need ${3 * plan.blocks} (3 per block)`);
+  if (floatsIn(t.partials) < 3 * plan.units) {
+    throw new RangeError(`segmentNorms: partials hold ${floatsIn(t.partials)} floats, need ${3 * plan.units} (3 per unit)`);
   }
   if (outBase + plan.segments > floatsIn(t.out)) {
     throw new RangeError(`segmentNorms: out holds ${floatsIn(t.out)} floats, needs ${outBase + plan.segments} (outBase + segments)`);
   }
-  const params = ctx.paramBlock([plan.segments, plan.blocks, outBase]);
+  const params = ctx.paramBlock([plan.segments, plan.units, outBase]);
   return ctx.dispatch('segment norms', sumSquaresSpec('segments'), { src: t.partials, segs: t.segs, dst: t.out, params }, dispatch1d(plan.segments, SEGMENT_WG));
 }
 

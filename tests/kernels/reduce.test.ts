@@ -4,7 +4,6 @@ import type { KernelContext } from '../../src/gpu/context.ts';
 import { Rng } from '../../src/gpu/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import {
-  BLOCK_FLOATS,
   createScalars,
   finalizeGradNorm,
   finalizeSpec,
@@ -14,16 +13,21 @@ import {
   sumSquaresSpec,
   type ClipMode,
   type Segment,
+  unitFloats,
 } from '../../src/kernels/reduce.ts';
 import * as ref from '../../src/reference/index.ts';
 import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
 
-/** Segments of these lengths separated by random gaps of nonzero filler, as arena padding might hold. */
-function layout(rng: Rng, lengths: readonly number[]): { x: Float32Array; segments: Segment[] } {
+/**
+ * Segments of these lengths separated by random gaps of nonzero filler, as arena padding might hold. With
+ * `aligned` every segment starts on a vec4 (the vec4 pass), and the filler after it is still nonzero.
+ */
+function layout(rng: Rng, lengths: readonly number[], aligned = false): { x: Float32Array; segments: Segment[] } {
   const segments: Segment[] = [];
   let offset = 0;
   for (const length of lengths) {
     offset += rng.int(70);
+    if (aligned) offset = Math.ceil(offset / 4) * 4;
     segments.push({ offset, length });
     offset += length;
   }
@@ -48,18 +52,21 @@ function checkSums(got: Float32Array, x: Float32Array, segments: Segment[], labe
 
 
 describe('segment plan (pure)', () => {
-  it('gives every segment its own blocks, at least one', () => {
+  it('cuts every segment into units of about √n floats (multiples of 64), at least one', () => {
+    expect([0, 1, 4096, 4097, 16384, 1 << 20, 1 << 24].map(unitFloats)).toEqual([64, 64, 64, 128, 128, 1024, 4096]);
     const plan = planSegments(
       [
         { offset: 0, length: 0 },
         { offset: 0, length: 1 },
-        { offset: 5, length: BLOCK_FLOATS },
-        { offset: 5, length: BLOCK_FLOATS + 1 },
+        { offset: 5, length: 16384 },
+        { offset: 8, length: 16385 },
       ],
-      BLOCK_FLOATS + 6,
+      16384 + 9,
     );
-    expect(plan.blocks).toBe(5);
-    expect(Array.from(plan.table)).toEqual([0, 0, 0, 1, 0, 1, 1, 1, 5, BLOCK_FLOATS, 2, 1, 5, BLOCK_FLOATS + 1, 3, 2]);
+    expect(plan.units).toBe(1 + 1 + 128 + 86);
+    expect(plan.aligned).toBe(false);
+    expect(Array.from(plan.table)).toEqual([0, 0, 0, 1, 64, 0, 1, 1, 1, 64, 5, 16384, 2, 128, 128, 8, 16385, 130, 86, 192]);
+    expect(planSegments([{ offset: 8, length: 3 }, { offset: 64, length: 1 }], 100).aligned).toBe(true);
   });
 
   it('refuses segments outside the buffer and an empty table, naming the segment', () => {
@@ -69,16 +76,29 @@ describe('segment plan (pure)', () => {
   });
 
   it('specs match the WGSL bindings', () => {
-    for (const spec of [sumSquaresSpec('blocks'), sumSquaresSpec('segments'), finalizeSpec('norm')]) expectSpecMatchesWgsl(spec, { names: true, exhaustive: true });
+    for (const spec of [sumSquaresSpec('units'), sumSquaresSpec('segments'), finalizeSpec('norm')]) expectSpecMatchesWgsl(spec, { names: true, exhaustive: true });
+    expectSpecMatchesWgsl(sumSquaresSpec('units4'), { exhaustive: true });
   });
 });
 
 describe('segmented sum of squares against the float64 reference', () => {
-  it('awkward lengths, from empty to one segment of 1M floats, in one dispatch', async () => {
+  for (const aligned of [false, true]) {
+    it(`awkward lengths, from empty to one segment of 1M floats, in one dispatch (${aligned ? 'vec4' : 'scalar'} pass)`, async () => {
+      const ctx = await testContext();
+      const lengths = [1, 3, 17, 63, 65, 255, 257, 10000, 1_000_000, 0, 16384, 16385, 2];
+      const { x, segments } = layout(new Rng(5), lengths, aligned);
+      expect(planSegments(segments, x.length).aligned).toBe(aligned);
+      checkSums(await gpuSums(ctx, x, segments), x, segments, 'awkward lengths');
+    });
+  }
+
+  it('the vec4 pass ignores a NaN just past a segment’s end', async () => {
     const ctx = await testContext();
-    const lengths = [1, 3, 17, 63, 65, 255, 257, 10000, 1_000_000, 0, BLOCK_FLOATS, BLOCK_FLOATS + 1, 2];
-    const { x, segments } = layout(new Rng(5), lengths);
-    checkSums(await gpuSums(ctx, x, segments), x, segments, 'awkward lengths');
+    const x = randn(new Rng(7), 64);
+    x[13] = NaN;
+    const segments = [{ offset: 0, length: 13 }, { offset: 16, length: 48 }];
+    const got = await gpuSums(ctx, x, segments);
+    checkSums(got, x, segments, 'NaN next door');
   });
 
   it('2,000 segments of mixed length, deterministic across runs', async () => {
@@ -91,7 +111,7 @@ describe('segmented sum of squares against the float64 reference', () => {
     expect(Array.from(await gpuSums(ctx, x, segments)), 'same sums bit for bit').toEqual(Array.from(first));
   });
 
-  it('more than 65535 blocks fold into dispatch y', async () => {
+  it('more than 65535 units fold into dispatch y', async () => {
     const ctx = await testContext();
     const rng = new Rng(13);
     const { x, segments } = layout(new Rng(13), Array.from({ length: 66_000 }, () => 1 + rng.int(3)));

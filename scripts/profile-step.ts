@@ -38,11 +38,17 @@ function list(name: string, d: Dispatch[]) {
   };
 }
 await trainer.run(2, () => {});
-const logged = await time(() => { trainer.logEvery = 1; trainer.submit(1); }, 5);
-trainer.drain();
-const plain = await time(() => { trainer.logEvery = 1e9; trainer.submit(1); }, 5);
-trainer.drain();
-console.log(`depth ${depth}: logged ${logged.toFixed(1)} ms, unlogged ${plain.toFixed(1)} ms, +${((logged / plain - 1) * 100).toFixed(1)}%`);
+// Logged and unlogged steps alternate, so a machine that gets busier or quieter moves both alike.
+const pairs = Number(process.env.PAIRS ?? 9);
+const [logged, plain]: number[][] = [[], []];
+for (let i = 0; i < pairs; i++) {
+  logged.push(await time(() => { trainer.logEvery = 1; trainer.submit(1); }, 1));
+  trainer.drain();
+  plain.push(await time(() => { trainer.logEvery = 1e9; trainer.submit(1); }, 1));
+}
+const [l, p] = [median(logged), median(plain)];
+const diffs = logged.map((x, i) => x - plain[i]!);
+console.log(`depth ${depth}: logged ${l.toFixed(1)} ms, unlogged ${p.toFixed(1)} ms (medians of ${pairs}), +${((l / p - 1) * 100).toFixed(1)}%; median pair difference ${median(diffs).toFixed(1)} ms`);
 for (const key of ['beforeUpdate', 'update', 'loggedUpdate', 'afterUpdate']) {
   const d = prog[key] as Dispatch[];
   await list(key, d)();

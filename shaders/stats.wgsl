@@ -1,8 +1,15 @@
-// Per-layer statistics of the forward pass, one workgroup per layer, layers found through a table:
-//   out[4l + 0] = Σ h, out[4l + 1] = Σ h²          (actMean, actStd of h_l)
-//   out[4l + 2] = #entries of u with φ'(u) < 0.1·max φ'   (saturated; sigmoid, tanh, gelu)
-//   out[4l + 3] = #units with φ'(u) = 0 for every sample  (dead; relu)
-// Counts are f32 (exact below 2²⁴ entries per layer). Needs activation_fns.wgsl.
+// Per-layer statistics of the forward pass, for the layers of a table. Needs activation_fns.wgsl.
+//   layer_columns4  one invocation per (layer, 4 columns): walks the batch down its columns and writes
+//                   partials[i] = (Σh, Σh², #saturated, #dead units) of those columns
+//   layer_columns   the same, one column per invocation (widths that are not a multiple of 4: the head)
+//   layer_totals    one invocation per layer: out[4·slot ..] = the sums of its columns' partials
+// so that out holds, per layer:
+//   Σ h, Σ h²                                        (actMean, actStd of h_l)
+//   #entries of u with φ'(u) < 0.1·max φ'            (saturated; sigmoid, tanh, gelu)
+//   #units with φ'(u) = 0 for every sample            (dead; relu)
+// Owning whole columns is what makes the dead-unit test cheap: "no sample made this unit live" is a
+// per-invocation flag, with no atomics and no second sweep. There are no barriers either (a CPU adapter
+// runs a kernel with barriers as coroutines). Counts are f32 (exact below 2²⁴ entries per layer).
 override WG: u32 = 64;
 override ACT: u32 = 0u;
 override SAT_THRESHOLD: f32 = 0.0;   // 0.1 · max φ' for the activation, 0 to skip
@@ -12,7 +19,7 @@ struct Params {
   rows: u32,     // B
   cols: u32,     // width
   layers: u32,   // entries in the table
-  out_base: u32, // first layer index written
+  groups: u32,   // column groups per layer: cols / 4 (layer_columns4) or cols
 }
 
 struct Layer {
@@ -25,55 +32,80 @@ struct Layer {
 @group(0) @binding(0) var<storage, read> h: array<f32>;
 @group(0) @binding(1) var<storage, read> u: array<f32>;
 @group(0) @binding(2) var<storage, read> table: array<Layer>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
+@group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read_write> partials: array<vec4f>;
+// layer_columns4: h and u as vec4s (offsets and widths are multiples of 4).
+@group(0) @binding(0) var<storage, read> h4: array<vec4f>;
+@group(0) @binding(1) var<storage, read> u4: array<vec4f>;
+// layer_totals: the finished statistics, four floats per layer slot.
+@group(0) @binding(0) var<storage, read> columns: array<vec4f>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
 
-var<workgroup> scratch: array<vec4f, WG>;
-// One bit per unit (up to 4096): set when φ'(u) ≠ 0 for some sample. Marking it inside the one pass over
-// u costs an atomic per live entry instead of a second sweep of the whole layer.
-var<workgroup> alive: array<atomic<u32>, 128>;
+fn grad4(x: vec4f) -> vec4f {
+  return vec4f(act_grad(ACT, x.x), act_grad(ACT, x.y), act_grad(ACT, x.z), act_grad(ACT, x.w));
+}
 
 @compute @workgroup_size(WG)
-fn layer_stats(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let layer = table[min(wg.x, params.layers - 1u)];
-  let n = params.rows * params.cols;
-  if (COUNT_DEAD) {
-    for (var j = lid; j < 128u; j += WG) { atomicStore(&alive[j], 0u); }
-    workgroupBarrier();
-  }
-  var acc = vec4f(0.0);
-  var col = lid % params.cols;
-  // Columns advance by WG mod cols per iteration; tracked incrementally to avoid a division per entry.
-  let step = WG % params.cols;
-  for (var i = lid; i < n; i += WG) {
-    let v = h[layer.h + i];
-    acc.x += v;
-    acc.y += v * v;
+fn layer_columns4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= params.layers * params.groups) { return; }
+  let layer = table[i / params.groups];
+  let q = i % params.groups;
+  let stride = params.cols / 4u;
+  var sum = vec4f(0.0);
+  var sq = vec4f(0.0);
+  var saturated = vec4f(0.0);
+  var alive = vec4<bool>(false);
+  for (var r = 0u; r < params.rows; r++) {
+    let x = h4[layer.h / 4u + r * stride + q];
+    sum += x;
+    sq = fma(x, x, sq);
     if (SAT_THRESHOLD > 0.0 || COUNT_DEAD) {
-      let d = act_grad(ACT, u[layer.u + i]);
-      if (SAT_THRESHOLD > 0.0 && d < SAT_THRESHOLD) { acc.z += 1.0; }
-      if (COUNT_DEAD && d != 0.0) { atomicOr(&alive[col / 32u], 1u << (col % 32u)); }
-    }
-    col += step;
-    if (col >= params.cols) { col -= params.cols; }
-  }
-  if (COUNT_DEAD) {
-    workgroupBarrier();
-    for (var j = lid; j < params.cols; j += WG) {
-      acc.w += select(1.0, 0.0, (atomicLoad(&alive[j / 32u]) & (1u << (j % 32u))) != 0u);
+      let d = grad4(u4[layer.u / 4u + r * stride + q]);
+      saturated += select(vec4f(0.0), vec4f(1.0), d < vec4f(SAT_THRESHOLD));
+      alive = alive | (d != vec4f(0.0));
     }
   }
-  scratch[lid] = acc;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (lid < s) { scratch[lid] += scratch[lid + s]; }
-    workgroupBarrier();
+  let one = vec4f(1.0);
+  var dead = 0.0;
+  if (COUNT_DEAD) { dead = dot(select(one, vec4f(0.0), alive), one); }
+  partials[i] = vec4f(dot(sum, one), dot(sq, one), select(0.0, dot(saturated, one), SAT_THRESHOLD > 0.0), dead);
+}
+
+@compute @workgroup_size(WG)
+fn layer_columns(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = gid.x + gid.y * nwg.x * WG;
+  if (i >= params.layers * params.groups) { return; }
+  let layer = table[i / params.groups];
+  let c = i % params.groups;
+  var sum = 0.0;
+  var sq = 0.0;
+  var saturated = 0.0;
+  var alive = false;
+  for (var r = 0u; r < params.rows; r++) {
+    let x = h[layer.h + r * params.cols + c];
+    sum += x;
+    sq = fma(x, x, sq);
+    if (SAT_THRESHOLD > 0.0 || COUNT_DEAD) {
+      let d = act_grad(ACT, u[layer.u + r * params.cols + c]);
+      saturated += select(0.0, 1.0, d < SAT_THRESHOLD);
+      alive = alive || d != 0.0;
+    }
   }
-  if (lid == 0u && wg.x < params.layers) {
-    let o = 4u * layer.slot;
-    out[o] = scratch[0].x;
-    out[o + 1u] = scratch[0].y;
-    out[o + 2u] = scratch[0].z;
-    out[o + 3u] = scratch[0].w;
-  }
+  let dead = select(0.0, select(1.0, 0.0, alive), COUNT_DEAD);
+  partials[i] = vec4f(sum, sq, select(0.0, saturated, SAT_THRESHOLD > 0.0), dead);
+}
+
+// Column partials of table entry l are columns[l·groups ..]; summed in column order, the same every run.
+@compute @workgroup_size(WG)
+fn layer_totals(@builtin(global_invocation_id) gid: vec3u) {
+  let l = gid.x;
+  if (l >= params.layers) { return; }
+  var total = vec4f(0.0);
+  for (var c = 0u; c < params.groups; c++) { total += columns[l * params.groups + c]; }
+  let o = 4u * table[l].slot;
+  out[o] = total.x;
+  out[o + 1u] = total.y;
+  out[o + 2u] = total.z;
+  out[o + 3u] = total.w;
 }

@@ -144,11 +144,11 @@ export class StepProgram {
     const list: Dispatch[] = [];
     for (const g of groups.values()) {
       const t = { h: net.arenas[`h${g.p}`].chunk(g.hc), u: net.arenas[uArena].chunk(g.uc), out };
-      list.push(await layerStats(net.ctx, s.activation, { rows: s.batch, cols: s.width }, g.layers, t));
+      list.push(...(await layerStats(net.ctx, s.activation, { rows: s.batch, cols: s.width }, g.layers, t)));
     }
     const logits = net.r('logits', plan.logits);
     const head = [{ h: 0, u: 0, slot: s.depth }];
-    list.push(await layerStats(net.ctx, 'linear', { rows: s.batch, cols: s.outputDim }, head, { h: logits, u: logits, out }));
+    list.push(...(await layerStats(net.ctx, 'linear', { rows: s.batch, cols: s.outputDim }, head, { h: logits, u: logits, out })));
     return list;
   }
 

@@ -37,6 +37,7 @@ function list(name: string, d: Dispatch[]) {
     console.log(`${name.padEnd(14)} ${ms.toFixed(1)} ms  (${d.length} dispatches)`);
   };
 }
+if (process.env.UNTIMED) prog.timer = null; // logged steps in one pass, without per-phase timestamps
 await trainer.run(2, () => {});
 // Logged and unlogged steps alternate, so a machine that gets busier or quieter moves both alike.
 const pairs = Number(process.env.PAIRS ?? 9);
@@ -57,5 +58,34 @@ for (const key of ['beforeUpdate', 'update', 'loggedUpdate', 'afterUpdate']) {
 }
 const phases = prog.phases as Dispatch[][];
 for (const [i, n] of ['forward', 'loss', 'backward', 'norms'].entries()) await list(n, phases[i]!)();
+
+// Each statistics piece on its own: whole-step dispatch lists in one pass, interleaved, against the plain step.
+const L = (k: string) => prog[k] as Dispatch[];
+const gather = (prog.gather as Dispatch[][])[0]!;
+const variants: [string, Dispatch[]][] = [
+  ['plain step', [...gather, ...L('train'), ...L('update')]],
+  ['+ dz norms in bias grads', [...gather, ...L('trainLogged'), ...L('update')]],
+  ['+ norms in the optimizer', [...gather, ...L('train'), ...L('loggedUpdate'), ...L('afterUpdate')]],
+  ['+ layer stats', [...gather, ...L('train'), ...L('beforeUpdate'), ...L('update')]],
+  ['all (no readback)', [...gather, ...L('trainLogged'), ...L('beforeUpdate'), ...L('loggedUpdate'), ...L('afterUpdate')]],
+];
+const samples = variants.map(() => [] as number[]);
+for (let r = 0; r < pairs; r++) {
+  for (const [i, [, d]] of variants.entries()) {
+    const t0 = performance.now();
+    const enc = ctx.device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    encodeDispatches(pass, d);
+    pass.end();
+    ctx.device.queue.submit([enc.finish()]);
+    await ctx.device.queue.onSubmittedWorkDone();
+    samples[i]!.push(performance.now() - t0);
+  }
+}
+const base = samples[0]!;
+for (const [i, [name]] of variants.entries()) {
+  const diff = median(samples[i]!.map((x, k) => x - base[k]!));
+  console.log(`${name.padEnd(28)} ${median(samples[i]!).toFixed(1)} ms  (${diff >= 0 ? '+' : ''}${diff.toFixed(1)} ms against the plain step, median of pairs)`);
+}
 trainer.destroy();
 gpu.destroy();

@@ -99,22 +99,10 @@ fn unit_run(u: u32) -> Run {
   return Run(start, min(start + seg.unit, seg.offset + seg.length));
 }
 
-// The common case costs one fma and one max per entry. Only a unit whose largest entry says its plain
-// sum under- or overflowed goes over its entries again, scaled (in vanishing or exploding layers).
-fn write_partial(u: u32, sq: f32, biggest: f32, rescan: f32) {
-  let tiny = biggest > 0.0 && biggest < T_SMALL;
-  var acc = vec3f(0.0, sq, 0.0);
-  if (tiny) { acc = vec3f(rescan, 0.0, 0.0); }
-  if (biggest > T_BIG) { acc = vec3f(0.0, 0.0, rescan); }
-  dst[3u * u] = acc.x;
-  dst[3u * u + 1u] = acc.y;
-  dst[3u * u + 2u] = acc.z;
-}
-
-fn rescan_scale(biggest: f32) -> f32 {
-  if (biggest > 0.0 && biggest < T_SMALL) { return S_SMALL; }
-  if (biggest > T_BIG) { return S_BIG; }
-  return 0.0;
+fn write_partial(u: u32, sums: vec3f) {
+  dst[3u * u] = sums.x;
+  dst[3u * u + 1u] = sums.y;
+  dst[3u * u + 2u] = sums.z;
 }
 
 @compute @workgroup_size(WG)
@@ -137,7 +125,7 @@ fn sum_squares_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
       scaled = fma(y, y, scaled);
     }
   }
-  write_partial(u, sq, biggest, scaled);
+  write_partial(u, scaled_sums(sq, biggest, scaled));
 }
 
 // vec4 q of src, with the lanes past the run's end (the next segment's floats, or padding) as 0. A select,
@@ -171,7 +159,7 @@ fn sum_squares_units4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wo
     }
   }
   let one = vec4f(1.0);
-  write_partial(u, dot(sq, one), big, dot(scaled, one));
+  write_partial(u, scaled_sums(dot(sq, one), big, dot(scaled, one)));
 }
 
 // One invocation per segment (no barriers). Summing in runs of 64 bounds the rounding error of a

@@ -14,6 +14,9 @@ override WG: u32 = 64;
 override ACT: u32 = 0u;
 override SAT_THRESHOLD: f32 = 0.0;   // 0.1 · max φ' for the activation, 0 to skip
 override COUNT_DEAD: bool = false;
+// h = φ(u) (a block without a residual, or the head with φ = identity): recompute h from u instead of
+// reading it, which halves the bytes this pass moves. The same act_forward as the forward pass.
+override H_FROM_U: bool = false;
 
 struct Params {
   rows: u32,     // B
@@ -45,6 +48,13 @@ fn grad4(x: vec4f) -> vec4f {
   return vec4f(act_grad(ACT, x.x), act_grad(ACT, x.y), act_grad(ACT, x.z), act_grad(ACT, x.w));
 }
 
+fn forward4(x: vec4f) -> vec4f {
+  return vec4f(act_forward(ACT, x.x), act_forward(ACT, x.y), act_forward(ACT, x.z), act_forward(ACT, x.w));
+}
+
+// u is read when its derivative is needed or h is made from it.
+override NEED_U: bool = SAT_THRESHOLD > 0.0 || COUNT_DEAD || H_FROM_U;
+
 @compute @workgroup_size(WG)
 fn layer_columns4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = gid.x + gid.y * nwg.x * WG;
@@ -57,11 +67,14 @@ fn layer_columns4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
   var saturated = vec4f(0.0);
   var alive = vec4<bool>(false);
   for (var r = 0u; r < params.rows; r++) {
-    let x = h4[layer.h / 4u + r * stride + q];
+    var uv = vec4f(0.0);
+    if (NEED_U) { uv = u4[layer.u / 4u + r * stride + q]; }
+    var x = uv;
+    if (H_FROM_U) { x = forward4(uv); } else { x = h4[layer.h / 4u + r * stride + q]; }
     sum += x;
     sq = fma(x, x, sq);
     if (SAT_THRESHOLD > 0.0 || COUNT_DEAD) {
-      let d = grad4(u4[layer.u / 4u + r * stride + q]);
+      let d = grad4(uv);
       saturated += select(vec4f(0.0), vec4f(1.0), d < vec4f(SAT_THRESHOLD));
       alive = alive | (d != vec4f(0.0));
     }
@@ -83,11 +96,14 @@ fn layer_columns(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
   var saturated = 0.0;
   var alive = false;
   for (var r = 0u; r < params.rows; r++) {
-    let x = h[layer.h + r * params.cols + c];
+    var uv = 0.0;
+    if (NEED_U) { uv = u[layer.u + r * params.cols + c]; }
+    var x = uv;
+    if (H_FROM_U) { x = act_forward(ACT, uv); } else { x = h[layer.h + r * params.cols + c]; }
     sum += x;
     sq = fma(x, x, sq);
     if (SAT_THRESHOLD > 0.0 || COUNT_DEAD) {
-      let d = act_grad(ACT, u[layer.u + r * params.cols + c]);
+      let d = act_grad(ACT, uv);
       saturated += select(0.0, 1.0, d < SAT_THRESHOLD);
       alive = alive || d != 0.0;
     }

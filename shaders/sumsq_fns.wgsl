@@ -63,3 +63,18 @@ fn sumsq4_pick(acc: SumSq4) -> vec3f {
   if (biggest > T_BIG) { return vec3f(0.0, 0.0, dot(acc.big, one)); }
   return vec3f(0.0, dot(acc.plain, one), 0.0);
 }
+
+// For kernels that can read their values twice: sum x² plainly while tracking max |x|, and only when that
+// maximum says the plain sum under- or overflowed go over the values again, scaled by rescan_scale
+// (in vanishing or exploding layers). scaled_sums places the result among Blue's three sums.
+fn rescan_scale(biggest: f32) -> f32 {
+  if (biggest > 0.0 && biggest < T_SMALL) { return S_SMALL; }
+  if (biggest > T_BIG) { return S_BIG; }
+  return 0.0;
+}
+
+fn scaled_sums(sq: f32, biggest: f32, rescanned: f32) -> vec3f {
+  if (biggest > 0.0 && biggest < T_SMALL) { return vec3f(rescanned, 0.0, 0.0); }
+  if (biggest > T_BIG) { return vec3f(0.0, 0.0, rescanned); }
+  return vec3f(0.0, sq, 0.0);
+}

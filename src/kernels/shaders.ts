@@ -21,7 +21,7 @@ export const sumsqFns = file('sumsq_fns.wgsl', sumsqFnsWgsl);
 export const SHADERS = {
   activation: composeShader(file('activation.wgsl', activationWgsl), activationFns),
   data: composeShader(file('data.wgsl', dataWgsl)),
-  linear: composeShader(file('linear.wgsl', linearWgsl), activationFns),
+  linear: composeShader(file('linear.wgsl', linearWgsl), activationFns, sumsqFns),
   loss: composeShader(file('loss.wgsl', lossWgsl)),
   matmul: composeShader(file('matmul.wgsl', matmulWgsl), activationFns),
   norm: composeShader(file('norm.wgsl', normWgsl)),

@@ -25,8 +25,9 @@ export function saturationThreshold(act: Activation): number {
 type Pass = 'layer_columns' | 'layer_columns4' | 'layer_totals';
 type Binding = 'h' | 'u' | 'h4' | 'u4' | 'table' | 'params' | 'partials' | 'columns' | 'out';
 
-export function layerStatsSpec(act: Activation, countDead: boolean, pass: Pass = 'layer_columns4'): KernelSpec<Binding> {
-  const constants = { WG, ACT: ACTIVATION_IDS[act], SAT_THRESHOLD: saturationThreshold(act), COUNT_DEAD: +countDead };
+/** `hFromU`: h = φ(u) in these layers (no residual), so the pass reads u alone and recomputes h. */
+export function layerStatsSpec(act: Activation, countDead: boolean, pass: Pass = 'layer_columns4', hFromU = false): KernelSpec<Binding> {
+  const constants = { WG, ACT: ACTIVATION_IDS[act], SAT_THRESHOLD: saturationThreshold(act), COUNT_DEAD: +countDead, H_FROM_U: +hFromU };
   if (pass === 'layer_totals') {
     const bindings: KernelSpec<Binding>['bindings'] = [
       ['columns', 'read'],
@@ -56,8 +57,9 @@ export interface StatsLayer {
 
 /**
  * Moments of h, saturation and dead units of u for every layer in `layers`, as two dispatches: one
- * invocation per (layer, column group), then one per layer. Build time only (uploads a table, allocates
- * the column partials).
+ * invocation per (layer, column group), then one per layer. With `hFromU` the layers' h is φ(u) (no
+ * residual) and is recomputed rather than read. Build time only (uploads a table, allocates the column
+ * partials).
  */
 export async function layerStats(
   ctx: KernelContext,
@@ -65,6 +67,7 @@ export async function layerStats(
   shape: { rows: number; cols: number },
   layers: readonly StatsLayer[],
   t: { h: BufferRange; u: BufferRange; out: BufferRange },
+  hFromU = false,
 ): Promise<Dispatch[]> {
   const table = new Uint32Array(layers.length * 4);
   layers.forEach((l, i) => table.set([l.h, l.u, l.slot, 0], i * 4));
@@ -77,7 +80,7 @@ export async function layerStats(
   const countDead = act === 'relu';
   const columns = quads ? 'layer_columns4' : 'layer_columns';
   return [
-    await ctx.dispatch('layer stats', layerStatsSpec(act, countDead, columns), { h: t.h, u: t.u, h4: t.h, u4: t.u, partials, ...common }, dispatch1d(layers.length * groups, WG)),
+    await ctx.dispatch('layer stats', layerStatsSpec(act, countDead, columns, hFromU), { h: t.h, u: t.u, h4: t.h, u4: t.u, partials, ...common }, dispatch1d(layers.length * groups, WG)),
     await ctx.dispatch('layer stats totals', layerStatsSpec(act, countDead, 'layer_totals'), { columns: partials, out: t.out, ...common }, dispatch1d(layers.length, WG)),
   ];
 }

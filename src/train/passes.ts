@@ -105,16 +105,26 @@ async function gradIntoBlock(net: Network, l: number, from: { dz: BufferRange; W
   return matmul(ctx, { M: s.batch, N: s.width, K: from.K }, e, t, tiling);
 }
 
-/** Every parameter gradient, from ∂L/∂logits down to block 0. */
-export async function backwardPass(net: Network, tiling?: TilingChoice): Promise<Dispatch[]> {
+/**
+ * Every parameter gradient, from ∂L/∂logits down to block 0: `plain` for an unlogged step; `logged` the
+ * same dispatches, except that each bias gradient also leaves its columns' sums of dz² in `dzNorms`
+ * (block l's from triple l·width on, the head's after the last block's) for ‖∂L/∂z‖.
+ */
+export async function backwardPass(net: Network, tiling?: TilingChoice, dzNorms?: BufferRange): Promise<{ plain: Dispatch[]; logged: Dispatch[] }> {
   const { plan, ctx } = net;
   const s = plan.shape;
-  const out: Dispatch[] = [];
+  const plainList: Dispatch[] = [];
+  const loggedList: Dispatch[] = [];
+  const out = { push: (...d: Dispatch[]) => (plainList.push(...d), loggedList.push(...d)) };
+  const biasGrads = async (rows: number, cols: number, t: { dz: BufferRange; db: BufferRange }, base: number) => {
+    plainList.push(await biasGrad(ctx, rows, cols, t));
+    loggedList.push(dzNorms ? await biasGrad(ctx, rows, cols, { ...t, norms: { partials: dzNorms, base } }) : plainList.at(-1)!);
+  };
   const D = s.depth;
   const dlogits = net.r('dlogits', plan.dlogits);
   const hLast = net.r(`h${parity(D - 1)}`, plan.blocks[D - 1]!.h);
   out.push(await matmul(ctx, { M: s.outputDim, N: s.width, K: s.batch, transA: true }, { kind: 'plain' }, { a: dlogits, b: hLast, c: net.g(plan.head.weight) }, tiling));
-  out.push(await biasGrad(ctx, s.batch, s.outputDim, { dz: dlogits, db: net.g(plan.head.bias) }));
+  await biasGrads(s.batch, s.outputDim, { dz: dlogits, db: net.g(plan.head.bias) }, D * s.width);
   out.push(await gradIntoBlock(net, D - 1, { dz: dlogits, W: net.p(plan.head.weight), K: s.outputDim, addDh: false }, tiling));
   for (let l = D - 1; l >= 0; l--) {
     const b = plan.blocks[l]!;
@@ -137,8 +147,8 @@ export async function backwardPass(net: Network, tiling?: TilingChoice): Promise
     }
     const input = l === 0 ? net.r('batchX', plan.batchX) : net.r(`h${parity(l - 1)}`, plan.blocks[l - 1]!.h);
     out.push(await matmul(ctx, { M: s.width, N: b.fanIn, K: s.batch, transA: true }, { kind: 'plain' }, { a: dz, b: input, c: net.g(b.weight) }, tiling));
-    out.push(await biasGrad(ctx, s.batch, s.width, { dz, db: net.g(b.bias) }));
+    await biasGrads(s.batch, s.width, { dz, db: net.g(b.bias) }, l * s.width);
     if (l > 0) out.push(await gradIntoBlock(net, l - 1, { dz, W: net.p(b.weight), K: s.width, addDh: b.residual }, tiling));
   }
-  return out;
+  return { plain: plainList, logged: loggedList };
 }

@@ -25,8 +25,6 @@ export class StatsLayout {
   readonly layer: Slot;
   /** Bytes of a snapshot: the stats buffer followed by the optimizer's scalars. */
   readonly snapshotBytes: number;
-  /** Index into dzSums of each layer (parity 0 layers first, then parity 1, then the head). */
-  readonly dzIndex: number[];
 
   constructor(
     readonly plan: Plan,
@@ -42,8 +40,6 @@ export class StatsLayout {
     this.dzSums = this.layout.add('dzSums', (D + 1) * 4);
     this.layer = this.layout.add('layer', (D + 1) * LAYER_STATS_FLOATS * 4);
     this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4 + (timed ? 16 * PHASES.length : 0);
-    const evens = Math.ceil(D / 2);
-    this.dzIndex = [...Array.from({ length: D }, (_, l) => (l % 2 === 0 ? l / 2 : evens + (l - 1) / 2)), D];
   }
 
   /** Turn a snapshot into the record DESIGN.md defines. */
@@ -82,7 +78,7 @@ export class StatsLayout {
       nonFinite: f[scalars + SCALARS.nonFinite]! !== 0 || !Number.isFinite(loss),
       stepMs,
       gradNorm,
-      deltaNorm: this.dzIndex.map((i) => at(this.dzSums, i)),
+      deltaNorm: Array.from({ length: s.depth + 1 }, (_, l) => at(this.dzSums, l)),
       weightNorm,
       updateRatio: delta.map((d, i) => (weightNorm[i]! > 0 ? d / weightNorm[i]! : 0)),
       actMean,

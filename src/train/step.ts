@@ -2,7 +2,9 @@ import { Arena, type Slot } from '../gpu/arena.ts';
 import { encodeDispatches, type Dispatch } from '../gpu/kernel.ts';
 import { ReadbackRing } from '../gpu/readback-ring.ts';
 import { Optimizer, type OptimizerHyper, type OptimizerKind } from '../kernels/optimizer.ts';
-import { sumSquares, type ClipMode } from '../kernels/reduce.ts';
+import { columnSegments } from '../kernels/linear.ts';
+import { segmentNorms, sumSquares, type ClipMode } from '../kernels/reduce.ts';
+import { upload, zeros } from '../gpu/transfer.ts';
 import { layerStats, type StatsLayer } from '../kernels/stats.ts';
 import type { TilingChoice } from '../kernels/tunables.ts';
 import type { Network } from '../model/network.ts';
@@ -44,6 +46,8 @@ export class StepProgram {
   readonly ring: ReadbackRing<number>;
   private gather: Dispatch[][] = [];
   private train: Dispatch[] = [];
+  /** `train` with the bias gradients that also sum each column's dz² (logged steps). */
+  private trainLogged: Dispatch[] = [];
   /** The same dispatches as `train`, by phase, for logged steps that time each phase. */
   private phases: Dispatch[][] = [];
   /** GPU timestamps around each pass of a logged step, when the adapter offers them. */
@@ -85,11 +89,17 @@ export class StepProgram {
     const all = plan.params.map((e, i) => ({ slot: e.slot, out: i }));
     const forward = await forwardPass(net, tiling);
     const loss = await lossPass(net, out(stats.loss));
-    const backward = await backwardPass(net, tiling);
+    // ‖∂L/∂z‖ per layer: the logged backward's bias gradients leave each column's sums, then one pass.
+    const cols = [...plan.blocks.map(() => plan.shape.width), plan.shape.outputDim];
+    const dzPlan = columnSegments(cols);
+    const dzPartials = zeros(net.ctx, 3 * dzPlan.units, 'dz column norms');
+    const { plain: backward, logged: backwardLogged } = await backwardPass(net, tiling, dzPartials);
+    const dzNorms = await segmentNorms(net.ctx, { plan: dzPlan, segs: upload(net.ctx, dzPlan.table, 'dz segments'), partials: dzPartials, out: out(stats.dzSums), outBase: 0 });
     const norms = [...(await sumsBySlot(net, net.grads, all, out(stats.gradSums))), await this.optimizer.finalize(out(stats.gradSums), plan.params.length, true)];
     this.train = [...forward, ...loss, ...backward, ...norms];
-    this.phases = [forward, loss, backward, norms];
-    this.beforeUpdate = [...(await this.deltaNormSums()), ...(await this.layerStatsDispatches())];
+    this.trainLogged = [...forward, ...loss, ...backwardLogged, ...norms];
+    this.phases = [forward, loss, backwardLogged, norms];
+    this.beforeUpdate = [dzNorms, ...(await this.layerStatsDispatches())];
     const chunks = net.arenas.params.buffers.map((_, i) => ({
       n: plan.arenas.params.chunkBytes[i]! / 4,
       p: net.arenas.params.chunk(i),
@@ -114,41 +124,28 @@ export class StepProgram {
     this.afterUpdate = updateNorms;
   }
 
-  private async deltaNormSums(): Promise<Dispatch[]> {
-    const { net, stats } = this;
-    const { plan } = net;
-    const out = this.statsBuffer.range(stats.dzSums);
-    const list: Dispatch[] = [];
-    for (const p of [0, 1] as const) {
-      const layers = plan.blocks.map((b, l) => ({ slot: b.dz, out: stats.dzIndex[l]! })).filter((_, l) => parity(l) === p);
-      if (layers.length) list.push(...(await sumsBySlot(net, net.arenas[`dz${p}`], layers, out)));
-    }
-    const head = { slot: plan.dlogits, out: plan.shape.depth };
-    list.push(...(await sumsBySlot(net, net.arenas.dlogits, [head], out)));
-    return list;
-  }
-
   private async layerStatsDispatches(): Promise<Dispatch[]> {
     const { net, stats } = this;
     const { plan } = net;
     const s = plan.shape;
     const out = this.statsBuffer.range(stats.layer);
     const uArena = s.norm === 'none' ? 'z' : 'u';
-    const groups = new Map<string, { p: 0 | 1; hc: number; uc: number; layers: StatsLayer[] }>();
+    // One pair of dispatches per (parity, chunks, residual): a block without a residual has h = φ(u).
+    const groups = new Map<string, { p: 0 | 1; hc: number; uc: number; residual: boolean; layers: StatsLayer[] }>();
     plan.blocks.forEach((b, l) => {
-      const key = `${parity(l)}/${b.h.chunk}/${b.u.chunk}`;
-      const g = groups.get(key) ?? { p: parity(l), hc: b.h.chunk, uc: b.u.chunk, layers: [] };
+      const key = `${parity(l)}/${b.h.chunk}/${b.u.chunk}/${b.residual}`;
+      const g = groups.get(key) ?? { p: parity(l), hc: b.h.chunk, uc: b.u.chunk, residual: b.residual, layers: [] };
       g.layers.push({ h: b.h.offset / 4, u: b.u.offset / 4, slot: l });
       groups.set(key, g);
     });
     const list: Dispatch[] = [];
     for (const g of groups.values()) {
       const t = { h: net.arenas[`h${g.p}`].chunk(g.hc), u: net.arenas[uArena].chunk(g.uc), out };
-      list.push(...(await layerStats(net.ctx, s.activation, { rows: s.batch, cols: s.width }, g.layers, t)));
+      list.push(...(await layerStats(net.ctx, s.activation, { rows: s.batch, cols: s.width }, g.layers, t, !g.residual)));
     }
     const logits = net.r('logits', plan.logits);
     const head = [{ h: 0, u: 0, slot: s.depth }];
-    list.push(...(await layerStats(net.ctx, 'linear', { rows: s.batch, cols: s.outputDim }, head, { h: logits, u: logits, out })));
+    list.push(...(await layerStats(net.ctx, 'linear', { rows: s.batch, cols: s.outputDim }, head, { h: logits, u: logits, out }, true)));
     return list;
   }
 
@@ -161,7 +158,7 @@ export class StepProgram {
     if (log && this.timer) return this.encodeTimed(encoder, k, this.timer);
     const pass = encoder.beginComputePass();
     encodeDispatches(pass, this.gather[k]!);
-    encodeDispatches(pass, this.train);
+    encodeDispatches(pass, log ? this.trainLogged : this.train);
     if (log) {
       encodeDispatches(pass, this.beforeUpdate);
       encodeDispatches(pass, this.loggedUpdate);

@@ -20,7 +20,8 @@ describe('kernel specs agree with their WGSL', () => {
   it('data, linear, stats and the peak micro-kernels', () => {
     expectSpecMatchesWgsl(gatherSpec('gather_rows'));
     expectSpecMatchesWgsl(gatherSpec('gather_labels'));
-    for (const e of ['bias_grad', 'alpha_grad'] as const) expectSpecMatchesWgsl(linearSpec(e));
+    for (const e of ['bias_grad', 'alpha_grad'] as const) check(linearSpec(e), { names: true });
+    expectSpecMatchesWgsl(linearSpec('bias_grad_norms'));
     for (const pass of ['layer_columns', 'layer_columns4', 'layer_totals'] as const) check(layerStatsSpec('relu', true, pass), { names: true });
     expectSpecMatchesWgsl(peakSpec('peak_fma'));
     expectSpecMatchesWgsl(peakSpec('peak_copy'));

@@ -51,6 +51,18 @@ describe('per-layer statistics against float64', () => {
         }
         if (act === 'relu') expect(got[4 * 4 + 3], 'the dead unit of layer 1').toBeGreaterThanOrEqual(1);
         expect(Array.from(got.subarray(0, 4)).concat(Array.from(got.subarray(24))), 'other slots untouched').toEqual(new Array(12).fill(0));
+
+        // Blocks without a residual: h = φ(u), recomputed from u instead of read (h's buffer is garbage here).
+        const fromU = zeros(ctx, 8 * LAYER_STATS_FLOATS);
+        await run(ctx, ...(await layerStats(ctx, act, { rows, cols }, layers, { h: upload(ctx, h), u: upload(ctx, u), out: fromU }, true)));
+        const gotU = await readF32(ctx, fromU, 8 * LAYER_STATS_FLOATS);
+        for (const l of layers) {
+          const uu = u.subarray(l.u, l.u + n);
+          const w = want(act, Float32Array.from(uu, (v) => ref.activate(act, v)), uu, rows, cols);
+          const g = Array.from(gotU.subarray(4 * l.slot, 4 * l.slot + 4));
+          expectClose(g.slice(0, 2), w.slice(0, 2), 1e-5, `${act} layer at ${l.u}, h = φ(u): Σh, Σh²`);
+          expect(g.slice(2), `${act} layer at ${l.u}, h = φ(u): counts`).toEqual(w.slice(2));
+        }
       });
     }
   }

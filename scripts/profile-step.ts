@@ -11,7 +11,7 @@ import { median } from '../src/bench/timing.ts';
 const depth = Number(process.argv[2] ?? 100);
 const gpu = await nodeDevice();
 const ctx = new KernelContext(gpu);
-const config = stepConfig(depth, true);
+const config = stepConfig(depth);
 const trainer = await Trainer.create(ctx, config, makeDataset(config.data, config.seed));
 const prog = (trainer as unknown as { program: Record<string, unknown> }).program;
 

@@ -7,43 +7,65 @@ import type { BenchResult } from './result.ts';
 import { median } from './timing.ts';
 
 /** DESIGN.md's training-step benchmark: width 128, batch 128, ReLU + He, SGD, on spiral. */
-export function stepConfig(depth: number, stats: boolean) {
+export function stepConfig(depth: number) {
   return resolveConfig({
     seed: 1,
     data: { name: 'spiral', samples: 512 },
     model: { depth, width: 128, activation: 'relu', init: { scheme: 'he' } },
     train: { optimizer: 'sgd', lr: 0.01, batchSize: 128, steps: 1_000_000 },
-    log: { every: stats ? 1 : 1_000_000 },
   });
 }
 
 /**
- * Milliseconds per training step (one submit per step, waited for: the benchmark measures latency of a
- * whole step). Gated first: the GPU loss of the first batch must match the float64 reference forward.
+ * Milliseconds per training step with statistics (a logged step: every per-layer statistic, the readback,
+ * the phase timestamps) and without, on one network: the two kinds alternate (ABBA), so a machine that
+ * gets busier or quieter during the run moves both alike, and the statistics' cost is the median of the
+ * paired differences. One submit per step, waited for: the latency of a whole step. Gated first: the GPU
+ * loss of the first batch must match the float64 reference forward.
  */
-export async function benchStep(ctx: KernelContext, depth: number, stats: boolean): Promise<BenchResult> {
-  const config = stepConfig(depth, stats);
+export async function benchStep(ctx: KernelContext, depth: number): Promise<[BenchResult, BenchResult]> {
+  const config = stepConfig(depth);
   const data = makeDataset(config.data, config.seed);
   const trainer = await Trainer.create(ctx, config, data);
-  const name = `step/depth${depth}-width128${stats ? '' : '-nostats'}`;
+  const names = [`step/depth${depth}-width128`, `step/depth${depth}-width128-nostats`] as const;
   const shape = [depth, 128, 128];
   try {
     const maxRelErr = await gate(trainer);
-    if (!(maxRelErr <= 1e-4)) return { name, shape, ok: false, maxRelErr, detail: { stats } };
-    const samples: number[] = [];
-    const budgetMs = 20_000;
-    const start = performance.now();
-    while (samples.length < 7 && (samples.length < 3 || performance.now() - start < budgetMs)) {
+    if (!(maxRelErr <= 1e-4)) return [{ name: names[0], shape, ok: false, maxRelErr, detail: { stats: true } }, { name: names[1], shape, ok: false, maxRelErr, detail: { stats: false } }];
+    const step = async (logged: boolean): Promise<number> => {
+      trainer.logEvery = logged ? 1 : Number.MAX_SAFE_INTEGER;
       const t0 = performance.now();
       trainer.submit(1);
       await ctx.device.queue.onSubmittedWorkDone();
-      samples.push(performance.now() - t0);
+      const ms = performance.now() - t0;
       trainer.drain();
+      return ms;
+    };
+    await step(true);
+    await step(false);
+    const logged: number[] = [];
+    const plain: number[] = [];
+    const budgetMs = 40_000;
+    const start = performance.now();
+    while (logged.length < 8 && (logged.length < 4 || performance.now() - start < budgetMs)) {
+      const first = logged.length % 2 === 0;
+      if (first) logged.push(await step(true));
+      plain.push(await step(false));
+      if (!first) logged.push(await step(true));
     }
-    const ms = median(samples);
+    const costMs = median(logged.map((ms, i) => ms - plain[i]!));
     // Forward, two backward matmuls per block: 3 · 2·B·W·W flops (the first block and head are negligible).
     const flops = 3 * 2 * 128 * 128 * 128 * depth;
-    return { name, shape, ok: true, maxRelErr, ms, msMin: Math.min(...samples), msMax: Math.max(...samples), gflops: flops / ms / 1e6, detail: { stats, samples: samples.length, timing: 'wall' } };
+    const result = (name: string, samples: number[], detail: Record<string, unknown>): BenchResult => {
+      const ms = median(samples);
+      return { name, shape, ok: true, maxRelErr, ms, msMin: Math.min(...samples), msMax: Math.max(...samples), gflops: flops / ms / 1e6, detail: { samples: samples.length, timing: 'wall', ...detail } };
+    };
+    const costPct = (100 * costMs) / median(plain);
+    const sign = costMs >= 0 ? '+' : '';
+    return [
+      result(names[0], logged, { case: `stats ${sign}${costPct.toFixed(1)}%`, stats: true, statsCostMs: costMs, statsCostPct: costPct }),
+      result(names[1], plain, { case: 'no stats', stats: false }),
+    ];
   } finally {
     trainer.destroy();
   }

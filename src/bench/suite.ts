@@ -6,10 +6,15 @@ import { benchStep } from './step-bench.ts';
 import { benchTfjsMatmul, withTfjsRatios } from './tfjs-peer.ts';
 import type { BenchResult } from './result.ts';
 
-/** One runnable benchmark: its full name (`family/variant case`) and how to run it. */
+/**
+ * One runnable benchmark: its full name (`family/variant case`) and how to run it. A paired measurement
+ * (a training step with and without statistics) yields several results, named in `also`; a filter that
+ * matches any of its names runs it.
+ */
 export interface BenchEntry {
   id: string;
-  run(ctx: KernelContext): Promise<BenchResult>;
+  also?: string[];
+  run(ctx: KernelContext): Promise<BenchResult | BenchResult[]>;
 }
 
 export function benchEntries(): BenchEntry[] {
@@ -32,9 +37,7 @@ export function benchEntries(): BenchEntry[] {
   }
   for (const c of KERNEL_CASES) out.push({ id: `${c.name} ${c.shape.join('x')}`, run: (ctx) => benchCase(ctx, c) });
   for (const depth of [100, 1000]) {
-    for (const stats of [true, false]) {
-      out.push({ id: `step/depth${depth}-width128${stats ? '' : '-nostats'}`, run: (ctx) => benchStep(ctx, depth, stats) });
-    }
+    out.push({ id: `step/depth${depth}-width128`, also: [`step/depth${depth}-width128-nostats`], run: (ctx) => benchStep(ctx, depth) });
   }
   return out;
 }
@@ -47,10 +50,12 @@ export async function runSuite(
 ): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   for (const e of benchEntries()) {
-    if (filter && !filter.test(e.id) && !e.id.startsWith('peak/')) continue;
-    const r = withPeak(await e.run(ctx), results);
-    results.push(r);
-    onResult(r);
+    if (filter && ![e.id, ...(e.also ?? [])].some((n) => filter.test(n)) && !e.id.startsWith('peak/')) continue;
+    for (const raw of [await e.run(ctx)].flat()) {
+      const r = withPeak(raw, results);
+      results.push(r);
+      onResult(r);
+    }
   }
   return withTfjsRatios(results);
 }

@@ -69,23 +69,30 @@ const variants: [string, Dispatch[]][] = [
   ['+ layer stats', [...gather, ...L('train'), ...L('beforeUpdate'), ...L('update')]],
   ['all (no readback)', [...gather, ...L('trainLogged'), ...L('beforeUpdate'), ...L('loggedUpdate'), ...L('afterUpdate')]],
 ];
-const samples = variants.map(() => [] as number[]);
+// CPU time of the whole process (every SwiftShader worker thread) as well as wall time: on a shared
+// machine the wall clock swings by ±30 ms per step, while the CPU time a step burns barely moves.
+const samples = variants.map(() => ({ wall: [] as number[], cpu: [] as number[] }));
 for (let r = 0; r < pairs; r++) {
   for (const [i, [, d]] of variants.entries()) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const enc = ctx.device.createCommandEncoder();
     const pass = enc.beginComputePass();
     encodeDispatches(pass, d);
     pass.end();
     ctx.device.queue.submit([enc.finish()]);
     await ctx.device.queue.onSubmittedWorkDone();
-    samples[i]!.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    samples[i]!.wall.push(performance.now() - t0);
+    samples[i]!.cpu.push((c.user + c.system) / 1000);
   }
 }
 const base = samples[0]!;
+const diff = (a: number[], b: number[]) => median(a.map((x, k) => x - b[k]!));
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
 for (const [i, [name]] of variants.entries()) {
-  const diff = median(samples[i]!.map((x, k) => x - base[k]!));
-  console.log(`${name.padEnd(28)} ${median(samples[i]!).toFixed(1)} ms  (${diff >= 0 ? '+' : ''}${diff.toFixed(1)} ms against the plain step, median of pairs)`);
+  const s = samples[i]!;
+  console.log(`${name.padEnd(28)} wall ${median(s.wall).toFixed(1)} ms (${signed(diff(s.wall, base.wall))}), CPU ${median(s.cpu).toFixed(1)} ms (${signed(diff(s.cpu, base.cpu))})`);
 }
 trainer.destroy();
 gpu.destroy();

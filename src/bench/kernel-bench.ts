@@ -6,6 +6,8 @@ import { activationBackward, activationForward } from '../kernels/activation.ts'
 import { softmaxCrossEntropy } from '../kernels/loss.ts';
 import { batchNormBackward, batchNormForwardTrain, layerNormBackward, layerNormForward } from '../kernels/norm.ts';
 import { Optimizer } from '../kernels/optimizer.ts';
+import { sumSquares } from '../kernels/reduce.ts';
+import { layerStats, saturationThreshold } from '../kernels/stats.ts';
 import * as ref from '../reference/index.ts';
 import type { BenchResult } from './result.ts';
 import { timeDispatches } from './timing.ts';
@@ -57,6 +59,11 @@ const N_ELEM = 1 << 20;
 const [NB, NF] = [512, 1024];
 const [CB, CC] = [512, 1000];
 const N_OPT = 10_000_000;
+/** Tensors of 16,000 floats on 16,384-float slots (zero padding between), as a deep net's arena holds them. */
+const SLOT = 16_384;
+const TENSOR = 16_000;
+const slots = (n: number) => Array.from({ length: Math.floor(n / SLOT) }, (_, k) => ({ offset: k * SLOT, length: TENSOR }));
+const [SB, SW, SL] = [128, 128, 100];
 
 export const KERNEL_CASES: KernelCase[] = [
   ...(['gelu', 'tanh', 'relu'] as const).flatMap((act): KernelCase[] => [
@@ -161,6 +168,81 @@ export const KERNEL_CASES: KernelCase[] = [
         return relErr(await read(ctx, gp, N_OPT), want);
       };
       return { dispatches: ds, bytes: 4 * 7 * N_OPT, check };
+    },
+  },
+  {
+    name: 'optimizer/adam+norms',
+    shape: [N_OPT],
+    tolerance: 1e-5,
+    async build(ctx) {
+      const rng = new Rng(7);
+      const segments = slots(N_OPT);
+      const [p, g] = [new Float32Array(N_OPT), new Float32Array(N_OPT)];
+      for (const { offset } of segments) {
+        p.set(randn(rng, TENSOR), offset);
+        g.set(randn(rng, TENSOR, 0.01), offset);
+      }
+      const hyper = { lr: 1e-3, momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clipMax: 1 };
+      const opt = new Optimizer(ctx, 'adam', 'none', hyper);
+      opt.setStep(1);
+      const gp = upload(ctx, p);
+      const out = { weights: zeros(ctx, segments.length), weightsBase: 0, deltas: zeros(ctx, segments.length), deltasBase: 0 };
+      const ds = await opt.updateWithNorms({ n: N_OPT, p: gp, g: upload(ctx, g), m: zeros(ctx, N_OPT), v: zeros(ctx, N_OPT) }, 0, segments, out);
+      const check = async () => {
+        const want = ref.adamStep(p, g, new Float64Array(N_OPT), new Float64Array(N_OPT), 1, hyper).p;
+        const norm = (x: ArrayLike<number>, off: number) => Math.sqrt(Array.from({ length: TENSOR }, (_, i) => x[off + i]! ** 2).reduce((a, b) => a + b, 0));
+        const after = await read(ctx, gp, N_OPT);
+        const delta = Float64Array.from(after, (x, i) => x - p[i]!);
+        const errs = [
+          relErr(after, want),
+          relErr(await read(ctx, out.weights, segments.length), segments.map((x) => norm(p, x.offset))),
+          relErr(await read(ctx, out.deltas, segments.length), segments.map((x) => norm(delta, x.offset))),
+        ];
+        return Math.max(...errs);
+      };
+      return { dispatches: ds, bytes: 4 * 7 * N_OPT, check };
+    },
+  },
+  {
+    name: 'reduce/segment-norms',
+    shape: [4 * N_ELEM],
+    tolerance: 1e-5,
+    async build(ctx) {
+      const n = 4 * N_ELEM;
+      const x = randn(new Rng(8), n);
+      const segments = slots(n);
+      const out = zeros(ctx, segments.length);
+      const ds = await sumSquares(ctx, { x: upload(ctx, x), segments, out });
+      const check = async () => relErr(await read(ctx, out, segments.length), ref.segmentedSumSquares(x, segments).map(Math.sqrt));
+      return { dispatches: ds, bytes: 4 * n, check };
+    },
+  },
+  {
+    name: 'stats/layers-sigmoid',
+    shape: [SL, SB, SW],
+    tolerance: 1e-5,
+    async build(ctx) {
+      const rng = new Rng(9);
+      const n = SB * SW;
+      const [h, u] = [randn(rng, SL * n), randn(rng, SL * n, 3)];
+      const layers = Array.from({ length: SL }, (_, l) => ({ h: l * n, u: l * n, slot: l }));
+      const out = zeros(ctx, 4 * SL);
+      const ds = await layerStats(ctx, 'sigmoid', { rows: SB, cols: SW }, layers, { h: upload(ctx, h), u: upload(ctx, u), out });
+      const check = async () => {
+        const want: number[] = [];
+        const threshold = saturationThreshold('sigmoid');
+        for (let l = 0; l < SL; l++) {
+          let [sum, sq, sat] = [0, 0, 0];
+          for (let i = l * n; i < (l + 1) * n; i++) {
+            sum += h[i]!;
+            sq += h[i]! ** 2;
+            if (ref.activateGrad('sigmoid', u[i]!) < threshold) sat++;
+          }
+          want.push(sum, sq, sat, 0);
+        }
+        return relErr(await read(ctx, out, 4 * SL), want);
+      };
+      return { dispatches: ds, bytes: 4 * 2 * SL * n, check };
     },
   },
 ];

@@ -6,7 +6,7 @@ import { nodeDevice } from '../src/gpu/node-gpu.ts';
 import { stepConfig } from '../src/bench/step-bench.ts';
 import { makeDataset } from '../src/train/data/dataset.ts';
 import { Trainer } from '../src/train/trainer.ts';
-import { median } from '../src/bench/timing.ts';
+import { median, timeDispatches } from '../src/bench/timing.ts';
 
 const depth = Number(process.argv[2] ?? 100);
 const gpu = await nodeDevice();
@@ -14,6 +14,7 @@ const ctx = new KernelContext(gpu);
 const config = stepConfig(depth);
 const trainer = await Trainer.create(ctx, config, makeDataset(config.data, config.seed));
 const prog = (trainer as unknown as { program: Record<string, unknown> }).program;
+const L = (k: string) => prog[k] as Dispatch[];
 
 async function time(fn: () => void, reps = 5): Promise<number> {
   const s: number[] = [];
@@ -50,6 +51,10 @@ for (let i = 0; i < pairs; i++) {
 const [l, p] = [median(logged), median(plain)];
 const diffs = logged.map((x, i) => x - plain[i]!);
 console.log(`depth ${depth}: logged ${l.toFixed(1)} ms, unlogged ${p.toFixed(1)} ms (medians of ${pairs}), +${((l / p - 1) * 100).toFixed(1)}%; median pair difference ${median(diffs).toFixed(1)} ms`);
+const gpuTime = async (d: Dispatch[]) => (await timeDispatches(ctx, d, { warmup: 1, iterations: 9 })).ms.toFixed(1);
+const biasGrads = (list: Dispatch[]) => list.filter((x) => x.label.startsWith('bias grad'));
+console.log(`GPU time: update ${await gpuTime(L('update'))} ms, logged update ${await gpuTime([...L('loggedUpdate'), ...L('afterUpdate')])} ms; ` +
+  `bias grads ${await gpuTime(biasGrads(L('train')))} ms, with norms ${await gpuTime(biasGrads(L('trainLogged')))} ms; statistics before the update ${await gpuTime(L('beforeUpdate'))} ms`);
 for (const key of ['beforeUpdate', 'update', 'loggedUpdate', 'afterUpdate']) {
   const d = prog[key] as Dispatch[];
   await list(key, d)();
@@ -60,7 +65,6 @@ const phases = prog.phases as Dispatch[][];
 for (const [i, n] of ['forward', 'loss', 'backward', 'norms'].entries()) await list(n, phases[i]!)();
 
 // Each statistics piece on its own: whole-step dispatch lists in one pass, interleaved, against the plain step.
-const L = (k: string) => prog[k] as Dispatch[];
 const gather = (prog.gather as Dispatch[][])[0]!;
 const variants: [string, Dispatch[]][] = [
   ['plain step', [...gather, ...L('train'), ...L('update')]],

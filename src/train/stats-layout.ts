@@ -90,9 +90,13 @@ export class StatsLayout {
   }
 }
 
-/** Milliseconds per phase from the begin/end timestamp pairs (nanoseconds); null if they look unusable. */
+/**
+ * Milliseconds per phase from the begin/end timestamp pairs (nanoseconds); null for a step that was not
+ * timed (all zeros) or timestamps that look unusable.
+ */
 function phaseTimes(bytes: ArrayBuffer, offset: number): PhaseTimes | null {
   const ns = new BigUint64Array(bytes, offset, 2 * PHASES.length);
+  if (ns.every((t) => t === 0n)) return null;
   const ms = PHASES.map((_, i) => Number(ns[2 * i + 1]! - ns[2 * i]!) / 1e6);
   // Some implementations write zeros or quantise; report nothing rather than nonsense.
   if (ms.some((m) => !(m >= 0 && m < 1e6))) return null;

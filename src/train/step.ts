@@ -50,8 +50,11 @@ export class StepProgram {
   private trainLogged: Dispatch[] = [];
   /** The same dispatches as `train`, by phase, for logged steps that time each phase. */
   private phases: Dispatch[][] = [];
-  /** GPU timestamps around each pass of a logged step, when the adapter offers them. */
-  private readonly timer: { querySet: GPUQuerySet; resolve: GPUBuffer } | null;
+  /**
+   * GPU timestamps around each pass of a timed logged step, when the adapter offers them; `zeros` stands in
+   * for them in the snapshot of a logged step that is not timed.
+   */
+  private readonly timer: { querySet: GPUQuerySet; resolve: GPUBuffer; zeros: GPUBuffer } | null;
   private beforeUpdate: Dispatch[] = [];
   /** ‖W‖ and ‖ΔW‖ per tensor, from the partials the logged update leaves. */
   private afterUpdate: Dispatch[] = [];
@@ -70,6 +73,7 @@ export class StepProgram {
       ? {
           querySet: net.ctx.device.createQuerySet({ type: 'timestamp', count: 2 * PHASES.length }),
           resolve: net.ctx.createBuffer('phase timestamps', 16 * PHASES.length, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC),
+          zeros: net.ctx.createBuffer('no phase timestamps', 16 * PHASES.length, GPUBufferUsage.COPY_SRC),
         }
       : null;
     this.ring = new ReadbackRing<number>(net.ctx.device, this.stats.snapshotBytes, 4);
@@ -152,10 +156,12 @@ export class StepProgram {
   /**
    * Record one step into `encoder`, taking its batch from index slot k. When `log` is set the step's
    * statistics are computed and copied into the readback ring; returns the ring slot (null if not logged
-   * or the ring was full).
+   * or the ring was full). With `timePhases` (and an adapter with timestamps) a logged step also runs
+   * phase by phase between GPU timestamps, for the record's phaseMs. That costs about as much as the
+   * statistics themselves on a CPU adapter (a pass boundary per phase), so callers time a sample of steps.
    */
-  encode(encoder: GPUCommandEncoder, k: number, log: boolean): number | null {
-    if (log && this.timer) return this.encodeTimed(encoder, k, this.timer);
+  encode(encoder: GPUCommandEncoder, k: number, log: boolean, timePhases = true): number | null {
+    if (log && timePhases && this.timer) return this.encodeTimed(encoder, k, this.timer);
     const pass = encoder.beginComputePass();
     encodeDispatches(pass, this.gather[k]!);
     encodeDispatches(pass, log ? this.trainLogged : this.train);
@@ -167,7 +173,7 @@ export class StepProgram {
       encodeDispatches(pass, this.update);
     }
     pass.end();
-    return log ? this.copyOut(encoder) : null;
+    return log ? this.copyOut(encoder, this.timer?.zeros) : null;
   }
 
   /**
@@ -208,5 +214,6 @@ export class StepProgram {
     this.ring.destroy();
     this.timer?.querySet.destroy();
     this.timer?.resolve.destroy();
+    this.timer?.zeros.destroy();
   }
 }

@@ -59,6 +59,9 @@ export class Trainer {
   divergence: Divergence | null = null;
   /** Log every this many steps (the config's log.every; the page and benchmarks may change it). */
   logEvery: number;
+  /** One logged step in this many is timed phase by phase (StepRecord.phaseMs); the first always is. */
+  timePhasesEvery = 10;
+  private loggedSteps = 0;
   private sampler: BatchSampler;
   private readonly indices: Uint32Array;
   private inFlight: Promise<unknown>[] = [];
@@ -121,7 +124,7 @@ export class Trainer {
       const slot = this.net.plan.index[k]!;
       this.ctx.device.queue.writeBuffer(this.net.arenas.index.buffers[slot.chunk]!, slot.offset, this.indices);
       const log = logLast ? k === cap - 1 : this.logs(n);
-      ringSlot = this.program.encode(enc, k, log);
+      ringSlot = this.program.encode(enc, k, log, log && this.loggedSteps++ % this.timePhasesEvery === 0);
       this.step = n;
       k++;
       if (log) break;
@@ -194,6 +197,7 @@ export class Trainer {
     this.program.optimizer.setStep(0);
     this.sampler = new BatchSampler(this.data.train.n, this.config.train.batchSize, new Rng(this.config.seed).fork('shuffle'));
     this.step = 0;
+    this.loggedSteps = 0;
     this.divergence = null;
     this.status = 'idle';
     this.lastRecordAt = { time: 0, step: 0 };

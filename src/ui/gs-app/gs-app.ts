@@ -172,7 +172,8 @@ export class GsApp extends LitElement {
     (run === 'A' ? this.heatA : this.heatB)?.push(r);
     this.lossChart?.push(r, run);
     if (run === 'A') {
-      this.phases = r.phaseMs ?? null;
+      // Only a sample of logged steps is timed: keep showing the newest timing.
+      this.phases = r.phaseMs ?? this.phases;
       this.depth?.push(r);
       this.step = r.step;
       this.dataset.step = String(r.step);

@@ -1,5 +1,7 @@
-// Where a logged step's time goes: wall time of logged and unlogged steps, and the GPU time of each
-// statistics dispatch list, at the benchmark's shape. `node --import ./bin/register.js scripts/profile-step.ts [depth]`
+// Where a logged step's time goes, at the step benchmark's shape: wall time of logged and unlogged steps
+// (alternating), GPU time of each statistics piece, and whole-step variants with one piece added at a time.
+// A developer's tool, not a test: it reads StepProgram's private dispatch lists.
+//   node --import ./bin/register.js scripts/profile-step.ts [depth]     (PAIRS=n, UNTIMED=1 to skip phase timing)
 import { KernelContext } from '../src/gpu/context.ts';
 import { encodeDispatches, type Dispatch } from '../src/gpu/kernel.ts';
 import { nodeDevice } from '../src/gpu/node-gpu.ts';

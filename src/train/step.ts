@@ -1,10 +1,10 @@
 import { Arena, type Slot } from '../gpu/arena.ts';
 import { encodeDispatches, type Dispatch } from '../gpu/kernel.ts';
 import { ReadbackRing } from '../gpu/readback-ring.ts';
+import { upload, zeros } from '../gpu/transfer.ts';
 import { Optimizer, type OptimizerHyper, type OptimizerKind } from '../kernels/optimizer.ts';
 import { columnSegments } from '../kernels/linear.ts';
 import { segmentNorms, sumSquares, type ClipMode } from '../kernels/reduce.ts';
-import { upload, zeros } from '../gpu/transfer.ts';
 import { layerStats, type StatsLayer } from '../kernels/stats.ts';
 import type { TilingChoice } from '../kernels/tunables.ts';
 import type { Network } from '../model/network.ts';

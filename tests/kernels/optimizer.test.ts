@@ -4,7 +4,7 @@ import type { KernelContext } from '../../src/gpu/context.ts';
 import type { BufferRange } from '../../src/gpu/kernel.ts';
 import { Rng } from '../../src/gpu/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
-import { checkHyper, Optimizer, optimizerSpec, type OptimizerHyper, type OptimizerKind } from '../../src/kernels/optimizer.ts';
+import { checkHyper, Optimizer, optimizerSpec, unitSegments, type OptimizerHyper, type OptimizerKind } from '../../src/kernels/optimizer.ts';
 import { SCALARS, sumSquares, writeScalars, type ClipMode } from '../../src/kernels/reduce.ts';
 import * as ref from '../../src/reference/index.ts';
 import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
@@ -51,6 +51,14 @@ describe('optimizer host checks (pure)', () => {
   it('spec matches the WGSL bindings', () => {
     expectSpecMatchesWgsl(optimizerSpec('adam', 'norm'), { names: true });
     expectSpecMatchesWgsl(optimizerSpec('adam', 'norm', true), { names: true, exhaustive: true });
+  });
+
+  it('the logged update’s segment table: 64-float units from each tensor’s start, refusing one that is not on a unit', () => {
+    const plan = unitSegments([{ offset: 0, length: 3 }, { offset: 128, length: 130 }], 320);
+    expect(Array.from(plan.table)).toEqual([0, 3, 0, 1, 64, 128, 130, 2, 3, 64]);
+    expect(plan.units).toBe(5);
+    expect(() => unitSegments([{ offset: 100, length: 4 }], 320)).toThrow(/segments\[0\].*multiple of 64/);
+    expect(() => unitSegments([{ offset: 256, length: 65 }], 320)).toThrow(/end inside the chunk \(320 floats\)/);
   });
 
   it('refuses bad hyperparameters, naming the field', () => {

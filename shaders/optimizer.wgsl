@@ -11,13 +11,13 @@
 //
 // Two entry points share the update:
 //   optimizer_step        one invocation per vec4 of the chunk (unlogged steps)
-//   optimizer_step_stats  the same update, one invocation per 64-float unit, which also leaves the unit's
-//                         Blue sums of W² (before) and ΔW² (the update it applied) as partials: the
-//                         statistics of a logged step cost no extra sweep over the parameters and no
-//                         copy of them. Arena slots start on unit boundaries, so a unit never mixes two
-//                         tensors, and segment_norms (shaders/reduce.wgsl) turns each tensor's run of
-//                         units into its norm. No barriers: a CPU adapter runs a kernel with barriers as
-//                         coroutines, at twice the cost. Needs sumsq_fns.wgsl.
+//   optimizer_step_stats  the same update over the tensors of a segment table (segments_fns.wgsl), one
+//                         invocation per unit, which also leaves the unit's Blue sums of W² (before) and
+//                         ΔW² (the update it applied) as partials: the statistics of a logged step cost no
+//                         extra sweep over the parameters and no copy of them. sum_squares_segments
+//                         (reduce.wgsl) turns each tensor's units into its norms. No barriers: a CPU
+//                         adapter runs a kernel with barriers as coroutines, at twice the cost.
+// Needs sumsq_fns.wgsl and segments_fns.wgsl.
 override WG: u32 = 256;
 override KIND: u32 = 0u;
 override CLIP_MODE: u32 = 0u;
@@ -47,12 +47,11 @@ struct Hyper {
 
 struct Params {
   quads: u32, // vec4s in the chunk
-  // optimizer_step_stats only: where ΔW's partials start in `partials`.
+  // optimizer_step_stats only: the segment table's size, and where ΔW's partials start in `partials`.
+  segments: u32,
+  units: u32,
   delta_base: u32,
 }
-
-// Floats per unit of optimizer_step_stats: UNIT_FLOATS in src/kernels/optimizer.ts.
-const UNIT_QUADS: u32 = 16u;
 
 // Written by finalize_grad_norm; SCALARS in src/kernels/reduce.ts.
 struct Scalars {
@@ -71,6 +70,7 @@ struct Scalars {
 @group(0) @binding(6) var<uniform> params: Params;
 // Three Blue sums per unit: W's at 3u, ΔW's at delta_base + 3u.
 @group(0) @binding(7) var<storage, read_write> partials: array<f32>;
+@group(0) @binding(8) var<storage, read> segs: array<Segment>;
 
 // 1 − βᵗ from d = 1 − β. Written as 1 − pow(β, t) it loses digits while βᵗ is near 1 (β2 = 0.999
 // early on), so: ln β = −2·atanh(d / (2 − d)) by its series, then 1 − eʸ by its Taylor series while
@@ -151,13 +151,16 @@ fn optimizer_step(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgr
 @compute @workgroup_size(WG)
 fn optimizer_step_stats(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let unit = gid.x + gid.y * nwg.x * WG;
-  let first = unit * UNIT_QUADS;
-  if (first >= params.quads) { return; }
+  if (unit >= params.units) { return; }
+  let seg = segs[find_segment(unit, params.segments)];
+  // Tensors start on a vec4 and the floats after their last one, to the next vec4, are zero padding (the
+  // host checks the first; arena slots guarantee both), so whole vec4s can be updated.
+  let last = (seg.offset + seg.length + 3u) / 4u;
   // A non-finite step applies no update: ΔW = 0, and ‖W‖ is still the weights' norm.
   let apply = scalars.non_finite == 0.0;
   var w = SumSq4();
   var d = SumSq4();
-  for (var i = first; i < first + UNIT_QUADS; i++) {
+  for (var i = seg.offset / 4u + (unit - seg.first_unit); i < last; i += seg.units) {
     let p0 = p[i];
     sumsq4_add(&w, p0);
     if (apply) { sumsq4_add(&d, update(i, p0) - p0); }

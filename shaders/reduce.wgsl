@@ -1,11 +1,11 @@
-// Segmented L2 norms (needs sumsq_fns.wgsl): out[s] = ‖x‖ over segment s of one buffer (one segment per
+// Segmented L2 norms (needs sumsq_fns.wgsl and segments_fns.wgsl): out[s] = ‖x‖ over segment s of one buffer (one segment per
 // layer), in two dispatches and without float atomics, so the result is bit-identical from run to run:
 //   sum_squares_units(4)  one invocation per unit (a run of a segment), partials[unit] = Blue's three
 //                         sums of x²; the 4 form reads vec4s when every segment starts on one
 //   sum_squares_segments  one invocation per segment, sums its units' partials in a fixed order
 //   finalize_grad_norm    one workgroup: global L2 norm from the per-segment norms, clip scale, non-finite flag, step counter
 //
-// A segment of n floats is cut into units of about √n floats (a multiple of 64, see planSegments in
+// A segment of n floats gets about √n units of about √n floats each (see planSegments in
 // src/kernels/reduce.ts), so both passes stay short: 16K floats are 128 units of 128, 16M floats 4096
 // of 4096. The first pass has no barriers and no workgroup memory: a CPU adapter (SwiftShader) runs a
 // kernel with barriers as coroutines, at two to three times the cost; on a GPU each invocation streams
@@ -19,29 +19,6 @@ override STICKY: bool = false;
 // Ids match CLIP_MODE_IDS in src/kernels/reduce.ts.
 const CLIP_NONE: u32 = 0u;
 const CLIP_NORM: u32 = 1u;
-
-// A segment table (planSegments in src/kernels/reduce.ts): `length` floats from `offset`, cut into
-// `units` runs of `unit` floats whose partials start at `first_unit`; every segment owns at least one
-// unit. The optimizer's logged update leaves one partial per 64-float unit of its own (unitSegments in
-// src/kernels/optimizer.ts), and segment_norms reads that table the same way.
-struct Segment {
-  offset: u32,
-  length: u32,
-  first_unit: u32,
-  units: u32,
-  unit: u32,
-}
-
-// The last of the first `count` segments whose first unit is at or before unit u.
-fn find_segment(u: u32, count: u32) -> u32 {
-  var lo = 0u;
-  var hi = count;
-  while (hi - lo > 1u) {
-    let mid = (lo + hi) / 2u;
-    if (segs[mid].first_unit <= u) { lo = mid; } else { hi = mid; }
-  }
-  return lo;
-}
 
 struct Params {
   segments: u32,
@@ -87,16 +64,16 @@ fn workgroup_sum3(lid: u32, value: vec3f) -> vec3f {
   return scratch3[0];
 }
 
-// Floats [start, end) of unit u of its segment.
-struct Run {
-  start: u32,
-  end: u32,
+// The floats of unit u (see segments_fns.wgsl).
+struct Strided {
+  first: u32, // the unit's first float (vec4 in sum_squares_units4)
+  end: u32,   // one past the segment's last float
+  stride: u32,
 }
 
-fn unit_run(u: u32) -> Run {
+fn unit_floats(u: u32) -> Strided {
   let seg = segs[find_segment(u, params.segments)];
-  let start = seg.offset + (u - seg.first_unit) * seg.unit;
-  return Run(start, min(start + seg.unit, seg.offset + seg.length));
+  return Strided(seg.offset + (u - seg.first_unit), seg.offset + seg.length, seg.units);
 }
 
 fn write_partial(u: u32, sums: vec3f) {
@@ -109,10 +86,10 @@ fn write_partial(u: u32, sums: vec3f) {
 fn sum_squares_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let u = gid.x + gid.y * nwg.x * WG;
   if (u >= params.units) { return; }
-  let run = unit_run(u);
+  let run = unit_floats(u);
   var sq = 0.0;
   var biggest = 0.0;
-  for (var i = run.start; i < run.end; i++) {
+  for (var i = run.first; i < run.end; i += run.stride) {
     let x = src[i];
     sq = fma(x, x, sq);
     biggest = max(biggest, abs(x));
@@ -120,7 +97,7 @@ fn sum_squares_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
   let scale = rescan_scale(biggest);
   var scaled = 0.0;
   if (scale != 0.0) {
-    for (var i = run.start; i < run.end; i++) {
+    for (var i = run.first; i < run.end; i += run.stride) {
       let y = src[i] * scale;
       scaled = fma(y, y, scaled);
     }
@@ -128,8 +105,8 @@ fn sum_squares_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
   write_partial(u, scaled_sums(sq, biggest, scaled));
 }
 
-// vec4 q of src, with the lanes past the run's end (the next segment's floats, or padding) as 0. A select,
-// not a product: a NaN next door times 0 would still be NaN.
+// vec4 q of src, with the lanes past the segment's end (the next segment's floats, or padding) as 0. A
+// select, not a product: a NaN next door times 0 would still be NaN.
 fn quad(q: u32, end: u32) -> vec4f {
   return select(vec4f(0.0), src4[q], vec4u(4u * q) + vec4u(0u, 1u, 2u, 3u) < vec4u(end));
 }
@@ -138,14 +115,15 @@ fn quad(q: u32, end: u32) -> vec4f {
 fn sum_squares_units4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let u = gid.x + gid.y * nwg.x * WG;
   if (u >= params.units) { return; }
-  let run = unit_run(u);
-  // Every segment starts on a vec4 and units are multiples of 64 floats, so run.start / 4 is exact.
-  let first = run.start / 4u;
-  let last = (run.end + 3u) / 4u;
+  let seg = segs[find_segment(u, params.segments)];
+  // Every segment starts on a vec4 (the host checks), so offset / 4 is exact.
+  let first = seg.offset / 4u + (u - seg.first_unit);
+  let end = seg.offset + seg.length;
+  let last = (end + 3u) / 4u;
   var sq = vec4f(0.0);
   var biggest = vec4f(0.0);
-  for (var q = first; q < last; q++) {
-    let x = quad(q, run.end);
+  for (var q = first; q < last; q += seg.units) {
+    let x = quad(q, end);
     sq = fma(x, x, sq);
     biggest = max(biggest, abs(x));
   }
@@ -153,8 +131,8 @@ fn sum_squares_units4(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wo
   let scale = rescan_scale(big);
   var scaled = vec4f(0.0);
   if (scale != 0.0) {
-    for (var q = first; q < last; q++) {
-      let y = quad(q, run.end) * scale;
+    for (var q = first; q < last; q += seg.units) {
+      let y = quad(q, end) * scale;
       scaled = fma(y, y, scaled);
     }
   }

@@ -49,7 +49,7 @@ export function columnSegments(cols: readonly number[]): SegmentPlan {
   const table = new Uint32Array(cols.length * SEGMENT_WORDS);
   let first = 0;
   cols.forEach((c, l) => {
-    table.set([0, c, first, c, 1], l * SEGMENT_WORDS);
+    table.set([0, c, first, c], l * SEGMENT_WORDS);
     first += c;
   });
   return { table, segments: cols.length, units: first, aligned: false };

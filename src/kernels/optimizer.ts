@@ -2,7 +2,7 @@ import type { KernelContext } from '../gpu/context.ts';
 import { dispatch1d } from '../gpu/dispatch.ts';
 import type { BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
 import { upload, zeros } from '../gpu/transfer.ts';
-import { CLIP_MODE_IDS, createScalars, finalizeGradNorm, SEGMENT_WORDS, segmentNorms, writeScalars, type ClipMode, type Segment, type SegmentPlan } from './reduce.ts';
+import { CLIP_MODE_IDS, createScalars, finalizeGradNorm, planSegments, segmentNorms, writeScalars, type ClipMode, type Segment } from './reduce.ts';
 import { SHADERS } from './shaders.ts';
 
 export type OptimizerKind = 'sgd' | 'momentum' | 'adam' | 'adamw';
@@ -42,14 +42,9 @@ export interface OptimizerChunk {
 }
 
 const WG = 256;
-/**
- * optimizer_step_stats: floats per invocation, each leaving one partial of ‖W‖² and one of ‖ΔW‖². Arena
- * slots are 256-byte aligned, so a unit never spans two tensors (UNIT_QUADS in shaders/optimizer.wgsl).
- */
-export const UNIT_FLOATS = 64;
 /** struct Hyper in shaders/optimizer.wgsl: 9 f32 words, padded to 16 bytes. */
 const HYPER_BYTES = 48;
-type Binding = 'p' | 'g' | 'm' | 'v' | 'scalars' | 'hyper' | 'params' | 'partials';
+type Binding = 'p' | 'g' | 'm' | 'v' | 'scalars' | 'hyper' | 'params' | 'partials' | 'segs';
 
 /** The plain update, or (`withNorms`) the logged step's update that also sums ‖W‖² and ‖ΔW‖² per tensor. */
 export function optimizerSpec(kind: OptimizerKind, clip: ClipMode, withNorms = false): KernelSpec<Binding> {
@@ -64,24 +59,7 @@ export function optimizerSpec(kind: OptimizerKind, clip: ClipMode, withNorms = f
   ];
   const constants = { WG, KIND: OPTIMIZER_IDS[kind], CLIP_MODE: CLIP_MODE_IDS[clip] };
   if (!withNorms) return { shader: SHADERS.optimizer, entry: 'optimizer_step', bindings, constants };
-  return { shader: SHADERS.optimizer, entry: 'optimizer_step_stats', bindings: [...bindings, ['partials', 'rw']], constants };
-}
-
-/**
- * The segment table segment_norms reads for the logged update's partials: tensor s owns the units from
- * offset/64 on. Offsets must start a unit (arena slots do).
- */
-export function unitSegments(segments: readonly Segment[], floats: number): SegmentPlan {
-  const table = new Uint32Array(segments.length * SEGMENT_WORDS);
-  segments.forEach(({ offset, length }, s) => {
-    if (!Number.isInteger(offset) || !Number.isInteger(length) || offset % UNIT_FLOATS !== 0 || length < 0 || offset + length > floats) {
-      throw new RangeError(
-        `optimizer: segments[${s}] = {offset: ${offset}, length: ${length}} must start on a multiple of ${UNIT_FLOATS} floats (as arena slots do) and end inside the chunk (${floats} floats)`,
-      );
-    }
-    table.set([offset, length, offset / UNIT_FLOATS, Math.ceil(length / UNIT_FLOATS), UNIT_FLOATS], s * SEGMENT_WORDS);
-  });
-  return { table, segments: segments.length, units: floats / UNIT_FLOATS, aligned: true };
+  return { shader: SHADERS.optimizer, entry: 'optimizer_step_stats', bindings: [...bindings, ['partials', 'rw'], ['segs', 'read']], constants };
 }
 
 /** Where a logged update writes ‖W‖ (before it) and ‖ΔW‖ of each segment: out[base + s]. */
@@ -164,21 +142,23 @@ export class Optimizer {
   }
 
   /**
-   * A logged step's update of one chunk: the same arithmetic as `dispatches` (bit for bit), which also
-   * writes ‖W‖ before the update and ‖ΔW‖ of the update it applied for each segment (one per tensor),
-   * exact across f32's range. On a non-finite step nothing changes and ‖ΔW‖ = 0. The chunk's length must
-   * be whole 64-float units, and every float between a segment's end and the next unit must be zero
-   * padding (both hold for arena chunks). Build time only (uploads the segment table).
+   * A logged step's update of one chunk: the same arithmetic as `dispatches` (bit for bit) on every tensor
+   * in `segments`, which also writes ‖W‖ before the update and ‖ΔW‖ of the update it applied for each,
+   * exact across f32's range. On a non-finite step nothing changes and ‖ΔW‖ = 0. Each tensor must start on
+   * a vec4, and the floats after it up to the next vec4 must be zero padding (both hold for arena slots);
+   * floats outside every tensor are left alone (the plain update keeps zero padding at zero too). Build time
+   * only (uploads the segment table).
    */
   async updateWithNorms(c: OptimizerChunk, index: number, segments: readonly Segment[], out: NormTargets): Promise<Dispatch[]> {
     const label = `${this.kind} step with norms [${index}]`;
-    if (c.n % UNIT_FLOATS !== 0) throw new RangeError(`${label}: n must be a multiple of ${UNIT_FLOATS} (got ${c.n})`);
-    const plan = unitSegments(segments, c.n);
+    const plan = planSegments(segments, c.n);
+    const misaligned = segments.findIndex((x) => x.offset % 4 !== 0);
+    if (misaligned >= 0) throw new RangeError(`${label}: segments[${misaligned}].offset ${segments[misaligned]!.offset} must be a multiple of 4 (arena slots are)`);
     const segs = upload(this.ctx, plan.table, 'optimizer segments');
     // ΔW's partials start on a 256-byte boundary so segmentNorms can bind that half on its own.
     const deltaBase = Math.ceil((3 * plan.units) / 64) * 64;
     const partials = zeros(this.ctx, deltaBase + 3 * plan.units, 'optimizer norm partials');
-    const ranges = { ...this.ranges(c, index), params: this.ctx.paramBlock([c.n / 4, deltaBase]), partials };
+    const ranges = { ...this.ranges(c, index), params: this.ctx.paramBlock([c.n / 4, plan.segments, plan.units, deltaBase]), partials, segs };
     const half = (at: number): BufferRange => ({ buffer: partials.buffer, offset: partials.offset + at * 4, size: 3 * plan.units * 4 });
     return [
       await this.ctx.dispatch(label, optimizerSpec(this.kind, this.clip, true), ranges, dispatch1d(plan.units, WG)),
@@ -208,7 +188,7 @@ export class Optimizer {
   }
 
   private update(c: OptimizerChunk, index: number): Promise<Dispatch> {
-    const ranges = { ...this.ranges(c, index), params: this.ctx.paramBlock([c.n / 4, 0]) };
+    const ranges = { ...this.ranges(c, index), params: this.ctx.paramBlock([c.n / 4, 0, 0, 0]) };
     return this.ctx.dispatch(`${this.kind} step [${index}]`, optimizerSpec(this.kind, this.clip), ranges, dispatch1d(c.n / 4, WG));
   }
 }

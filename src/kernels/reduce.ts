@@ -30,9 +30,9 @@ const WG = 64;
 const SEGMENT_WG = 64;
 const FINALIZE_WG = 256;
 /** Words per segment in the table: struct Segment in shaders/reduce.wgsl. */
-export const SEGMENT_WORDS = 5;
+export const SEGMENT_WORDS = 4;
 
-/** The segment table as the shader reads it: [offset, length, firstUnit, units, unit] per segment. */
+/** The segment table as the shader reads it: [offset, length, firstUnit, units] per segment. */
 export interface SegmentPlan {
   readonly table: Uint32Array;
   readonly segments: number;
@@ -45,7 +45,8 @@ export interface SegmentPlan {
 /**
  * Floats per unit for a segment of `length`: about √length, a multiple of 64. Both passes then stay
  * short (a 16K-float layer is 128 units of 128; a 16M-float one 4096 of 4096), and there are enough
- * units to fill a GPU.
+ * units to fill a GPU. A unit takes every units-th float of its segment, so neighbouring units read
+ * neighbouring memory.
  */
 export function unitFloats(length: number): number {
   return 64 * Math.max(1, Math.ceil(Math.sqrt(length) / 64));
@@ -68,7 +69,7 @@ export function planSegments(segments: readonly Segment[], floats: number): Segm
     }
     const unit = unitFloats(length);
     const own = Math.max(1, Math.ceil(length / unit));
-    table.set([offset, length, units, own, unit], s * SEGMENT_WORDS);
+    table.set([offset, length, units, own], s * SEGMENT_WORDS);
     units += own;
   });
   return { table, segments: segments.length, units, aligned: segments.every((x) => x.offset % 4 === 0) };

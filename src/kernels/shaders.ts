@@ -9,6 +9,7 @@ import normWgsl from '../../shaders/norm.wgsl?raw';
 import optimizerWgsl from '../../shaders/optimizer.wgsl?raw';
 import peakWgsl from '../../shaders/peak.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
+import segmentsFnsWgsl from '../../shaders/segments_fns.wgsl?raw';
 import statsWgsl from '../../shaders/stats.wgsl?raw';
 import sumsqFnsWgsl from '../../shaders/sumsq_fns.wgsl?raw';
 import { composeShader, type WgslFile } from '../gpu/kernel.ts';
@@ -17,6 +18,7 @@ const file = (name: string, code: string): WgslFile => ({ file: `shaders/${name}
 
 export const activationFns = file('activation_fns.wgsl', activationFnsWgsl);
 export const sumsqFns = file('sumsq_fns.wgsl', sumsqFnsWgsl);
+export const segmentsFns = file('segments_fns.wgsl', segmentsFnsWgsl);
 
 export const SHADERS = {
   activation: composeShader(file('activation.wgsl', activationWgsl), activationFns),
@@ -25,8 +27,8 @@ export const SHADERS = {
   loss: composeShader(file('loss.wgsl', lossWgsl)),
   matmul: composeShader(file('matmul.wgsl', matmulWgsl), activationFns),
   norm: composeShader(file('norm.wgsl', normWgsl)),
-  optimizer: composeShader(file('optimizer.wgsl', optimizerWgsl), sumsqFns),
+  optimizer: composeShader(file('optimizer.wgsl', optimizerWgsl), sumsqFns, segmentsFns),
   peak: composeShader(file('peak.wgsl', peakWgsl)),
-  reduce: composeShader(file('reduce.wgsl', reduceWgsl), sumsqFns),
+  reduce: composeShader(file('reduce.wgsl', reduceWgsl), sumsqFns, segmentsFns),
   stats: composeShader(file('stats.wgsl', statsWgsl), activationFns),
 } as const;

@@ -4,7 +4,7 @@ import type { KernelContext } from '../../src/gpu/context.ts';
 import type { BufferRange } from '../../src/gpu/kernel.ts';
 import { Rng } from '../../src/gpu/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
-import { checkHyper, Optimizer, optimizerSpec, unitSegments, type OptimizerHyper, type OptimizerKind } from '../../src/kernels/optimizer.ts';
+import { checkHyper, Optimizer, optimizerSpec, type OptimizerHyper, type OptimizerKind } from '../../src/kernels/optimizer.ts';
 import { SCALARS, sumSquares, writeScalars, type ClipMode } from '../../src/kernels/reduce.ts';
 import * as ref from '../../src/reference/index.ts';
 import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
@@ -51,14 +51,6 @@ describe('optimizer host checks (pure)', () => {
   it('spec matches the WGSL bindings', () => {
     expectSpecMatchesWgsl(optimizerSpec('adam', 'norm'), { names: true });
     expectSpecMatchesWgsl(optimizerSpec('adam', 'norm', true), { names: true, exhaustive: true });
-  });
-
-  it('the logged update’s segment table: 64-float units from each tensor’s start, refusing one that is not on a unit', () => {
-    const plan = unitSegments([{ offset: 0, length: 3 }, { offset: 128, length: 130 }], 320);
-    expect(Array.from(plan.table)).toEqual([0, 3, 0, 1, 64, 128, 130, 2, 3, 64]);
-    expect(plan.units).toBe(5);
-    expect(() => unitSegments([{ offset: 100, length: 4 }], 320)).toThrow(/segments\[0\].*multiple of 64/);
-    expect(() => unitSegments([{ offset: 256, length: 65 }], 320)).toThrow(/end inside the chunk \(320 floats\)/);
   });
 
   it('refuses bad hyperparameters, naming the field', () => {
@@ -211,13 +203,13 @@ const norm2 = (x: ArrayLike<number>): number => Math.sqrt(Array.from(x).reduce((
 describe('the logged update: the same step, plus ‖W‖ and ‖ΔW‖ per tensor', () => {
   // Segments with gaps between them, one of them over several 16K-float blocks, one empty, one of a
   // single float; values from 1e-25 (squares underflow f32) to 1e20 (squares overflow it).
-  // Segments start on 64-float units, as arena slots do; the floats after each one are zero padding.
+  // Segments start on vec4s (arena slots start on 256 bytes); the floats after each one are zero padding.
   const n = 50_048;
   const SEGMENTS = [
     { offset: 0, length: 3 },
     { offset: 64, length: 40_000 },
     { offset: 40_064, length: 0 },
-    { offset: 40_128, length: 1 },
+    { offset: 40_100, length: 1 },
     { offset: 40_192, length: 5_000 },
     { offset: 45_248, length: 4_700 },
   ];
@@ -272,6 +264,14 @@ describe('the logged update: the same step, plus ‖W‖ and ‖ΔW‖ per tenso
       }
     });
   }
+
+  it('refuses a tensor that does not start on a vec4, naming it', async () => {
+    const ctx = await testContext();
+    const opt = new Optimizer(ctx, 'sgd', 'none', BASE);
+    const c = chunk(ctx, new Float32Array(64));
+    const out = { weights: zeros(ctx, 2), weightsBase: 0, deltas: zeros(ctx, 2), deltasBase: 0 };
+    await expect(opt.updateWithNorms(c, 0, [{ offset: 0, length: 6 }, { offset: 6, length: 4 }], out)).rejects.toThrow(/segments\[1\]\.offset 6 must be a multiple of 4/);
+  });
 
   it('a non-finite step changes nothing: ‖ΔW‖ = 0 and ‖W‖ is still reported', async () => {
     const ctx = await testContext();

@@ -65,7 +65,7 @@ describe('segment plan (pure)', () => {
     );
     expect(plan.units).toBe(1 + 1 + 128 + 86);
     expect(plan.aligned).toBe(false);
-    expect(Array.from(plan.table)).toEqual([0, 0, 0, 1, 64, 0, 1, 1, 1, 64, 5, 16384, 2, 128, 128, 8, 16385, 130, 86, 192]);
+    expect(Array.from(plan.table)).toEqual([0, 0, 0, 1, 0, 1, 1, 1, 5, 16384, 2, 128, 8, 16385, 130, 86]);
     expect(planSegments([{ offset: 8, length: 3 }, { offset: 64, length: 1 }], 100).aligned).toBe(true);
   });
 

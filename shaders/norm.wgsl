@@ -8,7 +8,10 @@
 // Every sum is a fixed-order tree over the workgroup, so results are bit-for-bit repeatable.
 //
 // Row kernels run one workgroup per row; column kernels one workgroup per COLS adjacent columns, with
-// WG / COLS lanes striding down the rows (adjacent lanes read adjacent addresses).
+// WG / COLS lanes striding down the rows (adjacent lanes read adjacent addresses). Layer norm also comes
+// as `_rows` / `_cols` entry points: one invocation per row (or column) with sequential sums and no
+// barriers, for short rows, where a workgroup per row pays for its barriers whatever the row's length
+// (src/kernels/tunables.ts chooses).
 // Bindings: each entry point's interface is dense from 0; entry points that read what another writes
 // (mean, rstd, running stats) declare their own variable at the same binding.
 override WG: u32 = 256; // threads per workgroup, a power of two
@@ -139,6 +142,63 @@ fn layer_norm_backward_params(@builtin(local_invocation_id) lid: vec3u, @builtin
     dgamma[c] = total.x;
     dbeta[c] = total.y;
   }
+}
+
+// One invocation per row: the arithmetic of layer_norm_forward with sequential sums.
+@compute @workgroup_size(WG)
+fn layer_norm_forward_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let row = gid.x + gid.y * nwg.x * WG;
+  if (row >= params.rows) { return; }
+  let n = params.cols;
+  let base = row * n;
+  let shift = x[base];
+  var s = 0.0;
+  for (var c = 0u; c < n; c++) { s += x[base + c] - shift; }
+  let mu = s / f32(n);
+  var q = 0.0;
+  for (var c = 0u; c < n; c++) { let d = (x[base + c] - shift) - mu; q += d * d; }
+  let r = inverseSqrt(q / f32(n) + EPS);
+  for (var c = 0u; c < n; c++) { y[base + c] = ((x[base + c] - shift) - mu) * r * gamma[c] + beta[c]; }
+  mean_out[row] = shift + mu;
+  rstd_out[row] = r;
+}
+
+// One invocation per row: the arithmetic of layer_norm_backward with sequential sums.
+@compute @workgroup_size(WG)
+fn layer_norm_backward_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let row = gid.x + gid.y * nwg.x * WG;
+  if (row >= params.rows) { return; }
+  let n = params.cols;
+  let base = row * n;
+  let mu = mean[row];
+  let r = rstd[row];
+  var acc = vec3f(0.0);
+  for (var c = 0u; c < n; c++) {
+    let d = dy[base + c] * gamma[c];
+    let xc = x[base + c] - mu;
+    acc += vec3f(d, d * xc, xc);
+  }
+  let m = acc / f32(n); // mean(d), mean(d·(x − µ)), δ
+  let mean_dxhat = (m.y - m.z * m.x) * r;
+  for (var c = 0u; c < n; c++) {
+    let xhat = (x[base + c] - mu - m.z) * r;
+    dx[base + c] = r * (dy[base + c] * gamma[c] - m.x - xhat * mean_dxhat);
+  }
+}
+
+// One invocation per column (adjacent invocations, adjacent columns): dγ and dβ as layer_norm_backward_params.
+@compute @workgroup_size(WG)
+fn layer_norm_backward_params_cols(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let c = gid.x + gid.y * nwg.x * WG;
+  let n = params.cols;
+  if (c >= n) { return; }
+  var acc = vec2f(0.0);
+  for (var r = 0u; r < params.rows; r++) {
+    let g = dy[r * n + c];
+    acc += vec2f(g * (x[r * n + c] - mean[r]) * rstd[r], g);
+  }
+  dgamma[c] = acc.x;
+  dbeta[c] = acc.y;
 }
 
 // Training mode: batch statistics per column; running stats move toward the batch mean and the

@@ -91,33 +91,39 @@ export const KERNEL_CASES: KernelCase[] = [
       },
     },
   ]),
-  {
-    name: 'layernorm/forward',
-    shape: [NB, NF],
-    tolerance: 1e-4,
-    async build(ctx) {
-      const rng = new Rng(3);
-      const [x, gamma, beta] = [randn(rng, NB * NF, 2, 1), randn(rng, NF, 0.1, 1), randn(rng, NF, 0.1)];
-      const y = zeros(ctx, NB * NF);
-      const d = await layerNormForward(ctx, NB, NF, { x: upload(ctx, x), gamma: upload(ctx, gamma), beta: upload(ctx, beta), y, mean: zeros(ctx, NB), rstd: zeros(ctx, NB) });
-      return { dispatches: [d], bytes: 8 * NB * NF, check: async () => relErr(await read(ctx, y, NB * NF), ref.layerNormForward(x, NB, NF, gamma, beta).y) };
-    },
-  },
-  {
-    name: 'layernorm/backward',
-    shape: [NB, NF],
-    tolerance: 1e-4,
-    async build(ctx) {
-      const rng = new Rng(7);
-      const [x, gamma, dy] = [randn(rng, NB * NF, 2, 1), randn(rng, NF, 0.1, 1), randn(rng, NB * NF)];
-      const fw = ref.layerNormForward(x, NB, NF, gamma, new Float64Array(NF));
-      const dx = zeros(ctx, NB * NF);
-      const t = { dy: upload(ctx, dy), x: upload(ctx, x), gamma: upload(ctx, gamma), mean: upload(ctx, Float32Array.from(fw.mean)), rstd: upload(ctx, Float32Array.from(fw.rstd)) };
-      const ds = await layerNormBackward(ctx, NB, NF, { ...t, dx, dgamma: zeros(ctx, NF), dbeta: zeros(ctx, NF) });
-      const check = async () => relErr(await read(ctx, dx, NB * NF), ref.layerNormBackward(dy, x, NB, NF, gamma, fw.mean, fw.rstd).dx);
-      return { dispatches: ds, bytes: 4 * 4 * NB * NF, check };
-    },
-  },
+  // Both layer norm strategies (tunables.ts picks per row length) on long rows and on a deep net's short ones.
+  ...(['workgroup', 'rows'] as const).flatMap((strategy) =>
+    [[NB, NF], [128, 64]].flatMap(([B, F]): KernelCase[] => [
+      {
+        name: `layernorm/forward-${strategy}`,
+        shape: [B!, F!],
+        tolerance: 1e-4,
+        async build(ctx) {
+          const rng = new Rng(3);
+          const [x, gamma, beta] = [randn(rng, B! * F!, 2, 1), randn(rng, F!, 0.1, 1), randn(rng, F!, 0.1)];
+          const y = zeros(ctx, B! * F!);
+          const t = { x: upload(ctx, x), gamma: upload(ctx, gamma), beta: upload(ctx, beta), y, mean: zeros(ctx, B!), rstd: zeros(ctx, B!) };
+          const d = await layerNormForward(ctx, B!, F!, t, strategy);
+          return { dispatches: [d], bytes: 8 * B! * F!, check: async () => relErr(await read(ctx, y, B! * F!), ref.layerNormForward(x, B!, F!, gamma, beta).y) };
+        },
+      },
+      {
+        name: `layernorm/backward-${strategy}`,
+        shape: [B!, F!],
+        tolerance: 1e-4,
+        async build(ctx) {
+          const rng = new Rng(7);
+          const [x, gamma, dy] = [randn(rng, B! * F!, 2, 1), randn(rng, F!, 0.1, 1), randn(rng, B! * F!)];
+          const fw = ref.layerNormForward(x, B!, F!, gamma, new Float64Array(F!));
+          const dx = zeros(ctx, B! * F!);
+          const t = { dy: upload(ctx, dy), x: upload(ctx, x), gamma: upload(ctx, gamma), mean: upload(ctx, Float32Array.from(fw.mean)), rstd: upload(ctx, Float32Array.from(fw.rstd)) };
+          const ds = await layerNormBackward(ctx, B!, F!, { ...t, dx, dgamma: zeros(ctx, F!), dbeta: zeros(ctx, F!) }, strategy);
+          const check = async () => relErr(await read(ctx, dx, B! * F!), ref.layerNormBackward(dy, x, B!, F!, gamma, fw.mean, fw.rstd).dx);
+          return { dispatches: ds, bytes: 4 * 4 * B! * F!, check };
+        },
+      },
+    ]),
+  ),
   {
     name: 'batchnorm/forward+backward',
     shape: [NB, NF],

@@ -2,6 +2,7 @@ import type { KernelContext } from '../gpu/context.ts';
 import { dispatch1d } from '../gpu/dispatch.ts';
 import type { BindingKind, BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
 import { SHADERS } from './shaders.ts';
+import { isCpuAdapter, layerNormStrategy, type LayerNormStrategy } from './tunables.ts';
 
 /** eps of both norms and batch norm's running-stat momentum (DESIGN.md, "The canonical network"). */
 export const NORM_EPS = 1e-5;
@@ -16,11 +17,16 @@ const ROW_WG = 64;
 const COL_WG = 128;
 const COLS = 16;
 const ELEMENT_WG = 256;
+/** The one-invocation-per-row (or column) layer norm kernels. */
+const ROWWISE_WG = 64;
 
 export type NormEntry =
   | 'layer_norm_forward'
   | 'layer_norm_backward'
   | 'layer_norm_backward_params'
+  | 'layer_norm_forward_rows'
+  | 'layer_norm_backward_rows'
+  | 'layer_norm_backward_params_cols'
   | 'batch_norm_forward_train'
   | 'batch_norm_forward_eval'
   | 'batch_norm_backward';
@@ -52,6 +58,9 @@ const LAYOUTS = {
   layer_norm_forward: FORWARD,
   layer_norm_backward: BACKWARD,
   layer_norm_backward_params: BACKWARD,
+  layer_norm_forward_rows: FORWARD,
+  layer_norm_backward_rows: BACKWARD,
+  layer_norm_backward_params_cols: BACKWARD,
   batch_norm_forward_train: TRAIN,
   batch_norm_forward_eval: EVAL,
   batch_norm_backward: BACKWARD,
@@ -95,6 +104,9 @@ const THREADS: Record<NormEntry, number> = {
   layer_norm_forward: ROW_WG,
   layer_norm_backward: ROW_WG,
   layer_norm_backward_params: COL_WG,
+  layer_norm_forward_rows: ROWWISE_WG,
+  layer_norm_backward_rows: ROWWISE_WG,
+  layer_norm_backward_params_cols: ROWWISE_WG,
   batch_norm_forward_train: COL_WG,
   batch_norm_forward_eval: ELEMENT_WG,
   batch_norm_backward: COL_WG,
@@ -109,11 +121,15 @@ export function normSpec<E extends NormEntry>(entry: E): KernelSpec<Names<(typeo
   };
 }
 
-/** Workgroups: one per row (layer norm), one per COLS columns (batch norm, dγ/dβ), or per element. */
+/**
+ * Workgroups: one per row (layer norm), one per COLS columns (batch norm, dγ/dβ), per element, or (the
+ * rowwise layer norm) one invocation per row or column.
+ */
 export const normDispatch = {
   rows: (B: number) => dispatch1d(B, 1),
   cols: (F: number) => dispatch1d(F, COLS),
   elements: (B: number, F: number) => dispatch1d(B * F, ELEMENT_WG),
+  invocations: (n: number) => dispatch1d(n, ROWWISE_WG),
 };
 
 /**
@@ -143,10 +159,20 @@ function forwardRanges(ctx: KernelContext, B: number, F: number, t: BatchNormEva
   return { params: ctx.paramBlock([B, F]), x: t.x, gamma: t.gamma, beta: t.beta, y: t.y };
 }
 
-/** Layer norm over each row: y = x̂·γ + β; mean and rstd (B each) are kept for the backward pass. */
-export function layerNormForward(ctx: KernelContext, B: number, F: number, t: LayerNormForwardTensors): Promise<Dispatch> {
+/**
+ * Layer norm over each row: y = x̂·γ + β; mean and rstd (B each) are kept for the backward pass. The
+ * strategy (one invocation or one workgroup per row) follows the row's length and the adapter unless given.
+ */
+export function layerNormForward(
+  ctx: KernelContext,
+  B: number,
+  F: number,
+  t: LayerNormForwardTensors,
+  strategy: LayerNormStrategy = layerNormStrategy(F, isCpuAdapter(ctx.gpu.adapter)),
+): Promise<Dispatch> {
   checkTensors('layerNormForward', B, F, t, ['mean', 'rstd']);
   const ranges = { ...forwardRanges(ctx, B, F, t), mean_out: t.mean, rstd_out: t.rstd };
+  if (strategy === 'rows') return ctx.dispatch('layer norm forward', normSpec('layer_norm_forward_rows'), ranges, normDispatch.invocations(B));
   return ctx.dispatch('layer norm forward', normSpec('layer_norm_forward'), ranges, normDispatch.rows(B));
 }
 
@@ -156,9 +182,16 @@ export function layerNormBackward(
   B: number,
   F: number,
   t: NormBackwardTensors,
+  strategy: LayerNormStrategy = layerNormStrategy(F, isCpuAdapter(ctx.gpu.adapter)),
 ): Promise<Dispatch[]> {
   checkTensors('layerNormBackward', B, F, t, ['mean', 'rstd']);
   const ranges = { ...t, params: ctx.paramBlock([B, F]) };
+  if (strategy === 'rows') {
+    return Promise.all([
+      ctx.dispatch('layer norm backward', normSpec('layer_norm_backward_rows'), ranges, normDispatch.invocations(B)),
+      ctx.dispatch('layer norm dγ dβ', normSpec('layer_norm_backward_params_cols'), ranges, normDispatch.invocations(F)),
+    ]);
+  }
   return Promise.all([
     ctx.dispatch('layer norm backward', normSpec('layer_norm_backward'), ranges, normDispatch.rows(B)),
     ctx.dispatch('layer norm dγ dβ', normSpec('layer_norm_backward_params'), ranges, normDispatch.cols(F)),

@@ -12,6 +12,7 @@ import {
   normSpec,
   type NormEntry,
 } from '../../src/kernels/norm.ts';
+import { isCpuAdapter, layerNormStrategy, type LayerNormStrategy } from '../../src/kernels/tunables.ts';
 import * as ref from '../../src/reference/index.ts';
 import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
 
@@ -47,7 +48,7 @@ function makeCase(rng: Rng, B: number, F: number, offset: number): Case {
   return { x, gamma, beta: randn(rng, F, 0.5), dy: randn(rng, B * F) };
 }
 
-async function checkLayerNorm(B: number, F: number, offset: number): Promise<void> {
+async function checkLayerNorm(B: number, F: number, offset: number, strategy: LayerNormStrategy): Promise<void> {
   const ctx = await testContext();
   const c = makeCase(new Rng(B * 7919 + F + offset), B, F, offset);
   const x = upload(ctx, c.x);
@@ -56,11 +57,11 @@ async function checkLayerNorm(B: number, F: number, offset: number): Promise<voi
   const t = { x, gamma, mean: mean!, rstd: rstd! };
   await run(
     ctx,
-    await layerNormForward(ctx, B, F, { ...t, beta: upload(ctx, c.beta), y: y! }),
-    ...(await layerNormBackward(ctx, B, F, { ...t, dy: upload(ctx, c.dy), dx: dx!, dgamma: dgamma!, dbeta: dbeta! })),
+    await layerNormForward(ctx, B, F, { ...t, beta: upload(ctx, c.beta), y: y! }, strategy),
+    ...(await layerNormBackward(ctx, B, F, { ...t, dy: upload(ctx, c.dy), dx: dx!, dgamma: dgamma!, dbeta: dbeta! }, strategy)),
   );
   const want = ref.layerNormForward(c.x, B, F, c.gamma, c.beta);
-  const at = `B=${B} F=${F}`;
+  const at = `B=${B} F=${F} ${strategy}`;
   expectClose(await readF32(ctx, y!, B * F), want.y, TOL, `y ${at}`);
   expectClose(await readF32(ctx, mean!, B), want.mean, TOL, `mean ${at}`);
   expectClose(await readF32(ctx, rstd!, B), want.rstd, TOL, `rstd ${at}`);
@@ -111,7 +112,9 @@ async function checkBatchNorm(B: number, F: number, offset: number): Promise<voi
 // One test per case: a failure names its shape, and `-t` can run one alone.
 for (const offset of [0, 100]) {
   describe(`layer norm against the float64 reference, x = ${offset} + randn`, () => {
-    for (const [B, F] of SHAPES) it(`forward and backward ${B}x${F}`, () => checkLayerNorm(B, F, offset));
+    for (const strategy of ['workgroup', 'rows'] as const) {
+      for (const [B, F] of SHAPES) it(`forward and backward ${B}x${F}, ${strategy}`, () => checkLayerNorm(B, F, offset, strategy));
+    }
   });
   describe(`batch norm against the float64 reference, x = ${offset} + randn`, () => {
     for (const [B, F] of SHAPES) it(`train twice, backward, eval ${B}x${F}`, () => checkBatchNorm(B, F, offset));
@@ -119,11 +122,21 @@ for (const offset of [0, 100]) {
 }
 
 describe('norm kernels', () => {
+  it('layer norm goes row by row on short rows and on CPU adapters, by workgroup on long rows on a GPU', () => {
+    const swiftshader = { architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0' };
+    const gpu = { architecture: 'ampere', device: '', description: 'NVIDIA GeForce RTX 3070' };
+    expect([isCpuAdapter(swiftshader), isCpuAdapter(gpu), isCpuAdapter({ architecture: '', device: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })]).toEqual([true, false, true]);
+    expect([layerNormStrategy(32), layerNormStrategy(256), layerNormStrategy(257), layerNormStrategy(4096, true)]).toEqual(['rows', 'rows', 'workgroup', 'rows']);
+  });
+
   it('specs match the WGSL bindings', () => {
     const entries: NormEntry[] = [
       'layer_norm_forward',
       'layer_norm_backward',
       'layer_norm_backward_params',
+      'layer_norm_forward_rows',
+      'layer_norm_backward_rows',
+      'layer_norm_backward_params_cols',
       'batch_norm_forward_train',
       'batch_norm_forward_eval',
       'batch_norm_backward',

@@ -10,14 +10,17 @@
 // Row kernels run one workgroup per row; column kernels one workgroup per COLS adjacent columns, with
 // WG / COLS lanes striding down the rows (adjacent lanes read adjacent addresses). Layer norm also comes
 // as `_rows` / `_cols` entry points: one invocation per row (or column) with sequential sums and no
-// barriers, for short rows, where a workgroup per row pays for its barriers whatever the row's length
-// (src/kernels/tunables.ts chooses).
+// barriers, for short rows, where a workgroup per row pays for its barriers whatever the row's length;
+// batch norm likewise as `_cols`, one invocation per column (src/kernels/tunables.ts chooses).
 // Bindings: each entry point's interface is dense from 0; entry points that read what another writes
 // (mean, rstd, running stats) declare their own variable at the same binding.
 override WG: u32 = 256; // threads per workgroup, a power of two
 override COLS: u32 = 16; // columns per workgroup in the column kernels, a power of two dividing WG
 override EPS: f32 = 1e-5;
 override MOMENTUM: f32 = 0.1;
+// The one-invocation kernels sum in runs of RUN elements and then add the runs: the rounding error of a
+// sum over 4,096 elements grows like 64 + 64 additions, not 4,096.
+const RUN: u32 = 64u;
 
 struct Params {
   rows: u32, // B
@@ -153,10 +156,18 @@ fn layer_norm_forward_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(n
   let base = row * n;
   let shift = x[base];
   var s = 0.0;
-  for (var c = 0u; c < n; c++) { s += x[base + c] - shift; }
+  for (var c0 = 0u; c0 < n; c0 += RUN) {
+    var part = 0.0;
+    for (var c = c0; c < min(c0 + RUN, n); c++) { part += x[base + c] - shift; }
+    s += part;
+  }
   let mu = s / f32(n);
   var q = 0.0;
-  for (var c = 0u; c < n; c++) { let d = (x[base + c] - shift) - mu; q += d * d; }
+  for (var c0 = 0u; c0 < n; c0 += RUN) {
+    var part = 0.0;
+    for (var c = c0; c < min(c0 + RUN, n); c++) { let d = (x[base + c] - shift) - mu; part += d * d; }
+    q += part;
+  }
   let r = inverseSqrt(q / f32(n) + EPS);
   for (var c = 0u; c < n; c++) { y[base + c] = ((x[base + c] - shift) - mu) * r * gamma[c] + beta[c]; }
   mean_out[row] = shift + mu;
@@ -173,10 +184,14 @@ fn layer_norm_backward_rows(@builtin(global_invocation_id) gid: vec3u, @builtin(
   let mu = mean[row];
   let r = rstd[row];
   var acc = vec3f(0.0);
-  for (var c = 0u; c < n; c++) {
-    let d = dy[base + c] * gamma[c];
-    let xc = x[base + c] - mu;
-    acc += vec3f(d, d * xc, xc);
+  for (var c0 = 0u; c0 < n; c0 += RUN) {
+    var part = vec3f(0.0);
+    for (var c = c0; c < min(c0 + RUN, n); c++) {
+      let d = dy[base + c] * gamma[c];
+      let xc = x[base + c] - mu;
+      part += vec3f(d, d * xc, xc);
+    }
+    acc += part;
   }
   let m = acc / f32(n); // mean(d), mean(d·(x − µ)), δ
   let mean_dxhat = (m.y - m.z * m.x) * r;
@@ -193,9 +208,13 @@ fn layer_norm_backward_params_cols(@builtin(global_invocation_id) gid: vec3u, @b
   let n = params.cols;
   if (c >= n) { return; }
   var acc = vec2f(0.0);
-  for (var r = 0u; r < params.rows; r++) {
-    let g = dy[r * n + c];
-    acc += vec2f(g * (x[r * n + c] - mean[r]) * rstd[r], g);
+  for (var r0 = 0u; r0 < params.rows; r0 += RUN) {
+    var part = vec2f(0.0);
+    for (var r = r0; r < min(r0 + RUN, params.rows); r++) {
+      let g = dy[r * n + c];
+      part += vec2f(g * (x[r * n + c] - mean[r]) * rstd[r], g);
+    }
+    acc += part;
   }
   dgamma[c] = acc.x;
   dbeta[c] = acc.y;
@@ -229,6 +248,38 @@ fn batch_norm_forward_train(@builtin(local_invocation_id) lid: vec3u, @builtin(w
     running_mean[c] = (1.0 - MOMENTUM) * running_mean[c] + MOMENTUM * (shift + mu);
     running_var[c] = (1.0 - MOMENTUM) * running_var[c] + MOMENTUM * unbiased;
   }
+}
+
+// One invocation per column (adjacent invocations, adjacent columns): batch_norm_forward_train's
+// arithmetic with sequential sums.
+@compute @workgroup_size(WG)
+fn batch_norm_forward_train_cols(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let c = gid.x + gid.y * nwg.x * WG;
+  let n = params.cols;
+  let b = params.rows;
+  if (c >= n) { return; }
+  let shift = x[c];
+  var s = 0.0;
+  for (var r0 = 0u; r0 < b; r0 += RUN) {
+    var part = 0.0;
+    for (var r = r0; r < min(r0 + RUN, b); r++) { part += x[r * n + c] - shift; }
+    s += part;
+  }
+  let mu = s / f32(b);
+  var q = 0.0;
+  for (var r0 = 0u; r0 < b; r0 += RUN) {
+    var part = 0.0;
+    for (var r = r0; r < min(r0 + RUN, b); r++) { let d = (x[r * n + c] - shift) - mu; part += d * d; }
+    q += part;
+  }
+  let variance = q / f32(b);
+  let rs = inverseSqrt(variance + EPS);
+  for (var r = 0u; r < b; r++) { y[r * n + c] = ((x[r * n + c] - shift) - mu) * rs * gamma[c] + beta[c]; }
+  mean_out[c] = shift + mu;
+  rstd_out[c] = rs;
+  let unbiased = select(variance, variance * f32(b) / f32(b - 1u), b > 1u);
+  running_mean[c] = (1.0 - MOMENTUM) * running_mean[c] + MOMENTUM * (shift + mu);
+  running_var[c] = (1.0 - MOMENTUM) * running_var[c] + MOMENTUM * unbiased;
 }
 
 // Eval mode: elementwise with the running statistics.
@@ -274,4 +325,35 @@ fn batch_norm_backward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgr
     dgamma[c] = sum_dy_xhat;
     dbeta[c] = total.y;
   }
+}
+
+// One invocation per column: batch_norm_backward's arithmetic with sequential sums.
+@compute @workgroup_size(WG)
+fn batch_norm_backward_cols(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let c = gid.x + gid.y * nwg.x * WG;
+  let n = params.cols;
+  let b = params.rows;
+  if (c >= n) { return; }
+  let mu = mean[c];
+  var total = vec3f(0.0); // Σ dy·(x − µ), Σ dy, Σ (x − µ)
+  for (var r0 = 0u; r0 < b; r0 += RUN) {
+    var part = vec3f(0.0);
+    for (var r = r0; r < min(r0 + RUN, b); r++) {
+      let g = dy[r * n + c];
+      let xc = x[r * n + c] - mu;
+      part += vec3f(g * xc, g, xc);
+    }
+    total += part;
+  }
+  let rs = rstd[c];
+  let delta = total.z / f32(b);
+  let sum_dy_xhat = (total.x - delta * total.y) * rs;
+  let mean_d = gamma[c] * total.y / f32(b);
+  let mean_dxhat = gamma[c] * sum_dy_xhat / f32(b);
+  for (var r = 0u; r < b; r++) {
+    let xhat = (x[r * n + c] - mu - delta) * rs;
+    dx[r * n + c] = rs * (dy[r * n + c] * gamma[c] - mean_d - xhat * mean_dxhat);
+  }
+  dgamma[c] = sum_dy_xhat;
+  dbeta[c] = total.y;
 }

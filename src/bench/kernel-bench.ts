@@ -124,25 +124,28 @@ export const KERNEL_CASES: KernelCase[] = [
       },
     ]),
   ),
-  {
-    name: 'batchnorm/forward+backward',
-    shape: [NB, NF],
-    tolerance: 1e-4,
-    async build(ctx) {
-      const rng = new Rng(4);
-      const [x, gamma, beta, dy] = [randn(rng, NB * NF, 2, 1), randn(rng, NF, 0.1, 1), randn(rng, NF, 0.1), randn(rng, NB * NF)];
-      const t = { x: upload(ctx, x), gamma: upload(ctx, gamma), beta: upload(ctx, beta), mean: zeros(ctx, NF), rstd: zeros(ctx, NF) };
-      const [y, dx] = [zeros(ctx, NB * NF), zeros(ctx, NB * NF)];
-      const f = await batchNormForwardTrain(ctx, NB, NF, { ...t, y, runningMean: zeros(ctx, NF), runningVar: upload(ctx, new Float32Array(NF).fill(1)) });
-      const b = await batchNormBackward(ctx, NB, NF, { ...t, dy: upload(ctx, dy), dx, dgamma: zeros(ctx, NF), dbeta: zeros(ctx, NF) });
-      const check = async () => {
-        const fw = ref.batchNormForwardTrain(x, NB, NF, gamma, beta, new Float64Array(NF), new Float64Array(NF).fill(1));
-        const bw = ref.batchNormBackward(dy, x, NB, NF, gamma, fw.mean, fw.rstd);
-        return Math.max(relErr(await read(ctx, y, NB * NF), fw.y), relErr(await read(ctx, dx, NB * NF), bw.dx));
-      };
-      return { dispatches: [f, b], bytes: 4 * 5 * NB * NF, check };
-    },
-  },
+  ...(['workgroup', 'cols'] as const).flatMap((strategy) =>
+    [[NB, NF], [64, 128]].map(([B, F]): KernelCase => ({
+      name: `batchnorm/forward+backward-${strategy}`,
+      shape: [B!, F!],
+      tolerance: 1e-4,
+      async build(ctx) {
+        const rng = new Rng(4);
+        const [x, gamma, beta, dy] = [randn(rng, B! * F!, 2, 1), randn(rng, F!, 0.1, 1), randn(rng, F!, 0.1), randn(rng, B! * F!)];
+        const t = { x: upload(ctx, x), gamma: upload(ctx, gamma), beta: upload(ctx, beta), mean: zeros(ctx, F!), rstd: zeros(ctx, F!) };
+        const [y, dx] = [zeros(ctx, B! * F!), zeros(ctx, B! * F!)];
+        const running = { runningMean: zeros(ctx, F!), runningVar: upload(ctx, new Float32Array(F!).fill(1)) };
+        const f = await batchNormForwardTrain(ctx, B!, F!, { ...t, y, ...running }, strategy);
+        const b = await batchNormBackward(ctx, B!, F!, { ...t, dy: upload(ctx, dy), dx, dgamma: zeros(ctx, F!), dbeta: zeros(ctx, F!) }, strategy);
+        const check = async () => {
+          const fw = ref.batchNormForwardTrain(x, B!, F!, gamma, beta, new Float64Array(F!), new Float64Array(F!).fill(1));
+          const bw = ref.batchNormBackward(dy, x, B!, F!, gamma, fw.mean, fw.rstd);
+          return Math.max(relErr(await read(ctx, y, B! * F!), fw.y), relErr(await read(ctx, dx, B! * F!), bw.dx));
+        };
+        return { dispatches: [f, b], bytes: 4 * 5 * B! * F!, check };
+      },
+    })),
+  ),
   {
     name: 'softmax-ce/forward+backward',
     shape: [CB, CC],

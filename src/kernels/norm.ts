@@ -2,7 +2,7 @@ import type { KernelContext } from '../gpu/context.ts';
 import { dispatch1d } from '../gpu/dispatch.ts';
 import type { BindingKind, BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
 import { SHADERS } from './shaders.ts';
-import { isCpuAdapter, layerNormStrategy, type LayerNormStrategy } from './tunables.ts';
+import { batchNormStrategy, isCpuAdapter, layerNormStrategy, type BatchNormStrategy, type LayerNormStrategy } from './tunables.ts';
 
 /** eps of both norms and batch norm's running-stat momentum (DESIGN.md, "The canonical network"). */
 export const NORM_EPS = 1e-5;
@@ -27,6 +27,8 @@ export type NormEntry =
   | 'layer_norm_forward_rows'
   | 'layer_norm_backward_rows'
   | 'layer_norm_backward_params_cols'
+  | 'batch_norm_forward_train_cols'
+  | 'batch_norm_backward_cols'
   | 'batch_norm_forward_train'
   | 'batch_norm_forward_eval'
   | 'batch_norm_backward';
@@ -61,6 +63,8 @@ const LAYOUTS = {
   layer_norm_forward_rows: FORWARD,
   layer_norm_backward_rows: BACKWARD,
   layer_norm_backward_params_cols: BACKWARD,
+  batch_norm_forward_train_cols: TRAIN,
+  batch_norm_backward_cols: BACKWARD,
   batch_norm_forward_train: TRAIN,
   batch_norm_forward_eval: EVAL,
   batch_norm_backward: BACKWARD,
@@ -107,6 +111,8 @@ const THREADS: Record<NormEntry, number> = {
   layer_norm_forward_rows: ROWWISE_WG,
   layer_norm_backward_rows: ROWWISE_WG,
   layer_norm_backward_params_cols: ROWWISE_WG,
+  batch_norm_forward_train_cols: ROWWISE_WG,
+  batch_norm_backward_cols: ROWWISE_WG,
   batch_norm_forward_train: COL_WG,
   batch_norm_forward_eval: ELEMENT_WG,
   batch_norm_backward: COL_WG,
@@ -202,7 +208,13 @@ export function layerNormBackward(
  * Batch norm in training: per-column batch statistics (mean, rstd: F each, kept for backward), and
  * runningMean/runningVar updated in place with momentum 0.1 and the unbiased variance (PyTorch).
  */
-export function batchNormForwardTrain(ctx: KernelContext, B: number, F: number, t: BatchNormTrainTensors): Promise<Dispatch> {
+export function batchNormForwardTrain(
+  ctx: KernelContext,
+  B: number,
+  F: number,
+  t: BatchNormTrainTensors,
+  strategy: BatchNormStrategy = batchNormStrategy(B, isCpuAdapter(ctx.gpu.adapter)),
+): Promise<Dispatch> {
   checkTensors('batchNormForwardTrain', B, F, t, []);
   const ranges = {
     ...forwardRanges(ctx, B, F, t),
@@ -211,6 +223,7 @@ export function batchNormForwardTrain(ctx: KernelContext, B: number, F: number, 
     running_mean: t.runningMean,
     running_var: t.runningVar,
   };
+  if (strategy === 'cols') return ctx.dispatch('batch norm forward', normSpec('batch_norm_forward_train_cols'), ranges, normDispatch.invocations(F));
   return ctx.dispatch('batch norm forward', normSpec('batch_norm_forward_train'), ranges, normDispatch.cols(F));
 }
 
@@ -222,8 +235,15 @@ export function batchNormForwardEval(ctx: KernelContext, B: number, F: number, t
 }
 
 /** Backward of the training forward: dx, dγ, dβ in one dispatch (a column's sums stay in its workgroup). */
-export function batchNormBackward(ctx: KernelContext, B: number, F: number, t: NormBackwardTensors): Promise<Dispatch> {
+export function batchNormBackward(
+  ctx: KernelContext,
+  B: number,
+  F: number,
+  t: NormBackwardTensors,
+  strategy: BatchNormStrategy = batchNormStrategy(B, isCpuAdapter(ctx.gpu.adapter)),
+): Promise<Dispatch> {
   checkTensors('batchNormBackward', B, F, t, []);
   const ranges = { ...t, params: ctx.paramBlock([B, F]) };
+  if (strategy === 'cols') return ctx.dispatch('batch norm backward', normSpec('batch_norm_backward_cols'), ranges, normDispatch.invocations(F));
   return ctx.dispatch('batch norm backward', normSpec('batch_norm_backward'), ranges, normDispatch.cols(F));
 }

@@ -82,3 +82,15 @@ export function isCpuAdapter(adapter: { architecture: string; device: string; de
 export function layerNormStrategy(features: number, cpuAdapter = false): LayerNormStrategy {
   return cpuAdapter || features <= LAYER_NORM_ROWWISE_MAX ? 'rows' : 'workgroup';
 }
+
+/**
+ * Batch norm's per-column sums run one invocation per column for batches of at most this many samples
+ * (and on CPU adapters), else COLS columns per workgroup with lanes striding down the batch.
+ */
+export const BATCH_NORM_COLWISE_MAX = 256;
+
+export type BatchNormStrategy = 'cols' | 'workgroup';
+
+export function batchNormStrategy(batch: number, cpuAdapter = false): BatchNormStrategy {
+  return cpuAdapter || batch <= BATCH_NORM_COLWISE_MAX ? 'cols' : 'workgroup';
+}

@@ -12,7 +12,7 @@ import {
   normSpec,
   type NormEntry,
 } from '../../src/kernels/norm.ts';
-import { isCpuAdapter, layerNormStrategy, type LayerNormStrategy } from '../../src/kernels/tunables.ts';
+import { batchNormStrategy, isCpuAdapter, layerNormStrategy, type BatchNormStrategy, type LayerNormStrategy } from '../../src/kernels/tunables.ts';
 import * as ref from '../../src/reference/index.ts';
 import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
 
@@ -72,7 +72,7 @@ async function checkLayerNorm(B: number, F: number, offset: number, strategy: La
 }
 
 /** Two training forwards (running stats after both), backward of the second, then eval. */
-async function checkBatchNorm(B: number, F: number, offset: number): Promise<void> {
+async function checkBatchNorm(B: number, F: number, offset: number, strategy: BatchNormStrategy): Promise<void> {
   const ctx = await testContext();
   const rng = new Rng(B * 7919 + F + offset + 1);
   const [c1, c2] = [makeCase(rng, B, F, offset), makeCase(rng, B, F, offset)];
@@ -88,12 +88,12 @@ async function checkBatchNorm(B: number, F: number, offset: number): Promise<voi
   const train = { ...stats, beta, y: y!, runningMean, runningVar };
   await run(
     ctx,
-    await batchNormForwardTrain(ctx, B, F, { ...train, x: x1 }),
-    await batchNormForwardTrain(ctx, B, F, { ...train, x: x2 }),
-    await batchNormBackward(ctx, B, F, { ...stats, x: x2, dy: upload(ctx, c2.dy), dx: dx!, dgamma: dgamma!, dbeta: dbeta! }),
+    await batchNormForwardTrain(ctx, B, F, { ...train, x: x1 }, strategy),
+    await batchNormForwardTrain(ctx, B, F, { ...train, x: x2 }, strategy),
+    await batchNormBackward(ctx, B, F, { ...stats, x: x2, dy: upload(ctx, c2.dy), dx: dx!, dgamma: dgamma!, dbeta: dbeta! }, strategy),
     await batchNormForwardEval(ctx, B, F, { x: x2, gamma, beta, runningMean, runningVar, y: yEval! }),
   );
-  const at = `B=${B} F=${F}`;
+  const at = `B=${B} F=${F} ${strategy}`;
   const s1 = ref.batchNormForwardTrain(c1.x, B, F, c1.gamma, c1.beta, runMean0, runVar0);
   const s2 = ref.batchNormForwardTrain(c2.x, B, F, c1.gamma, c1.beta, s1.runningMean, s1.runningVar);
   expectClose(await readF32(ctx, y!, B * F), s2.y, TOL, `y ${at}`);
@@ -117,16 +117,19 @@ for (const offset of [0, 100]) {
     }
   });
   describe(`batch norm against the float64 reference, x = ${offset} + randn`, () => {
-    for (const [B, F] of SHAPES) it(`train twice, backward, eval ${B}x${F}`, () => checkBatchNorm(B, F, offset));
+    for (const strategy of ['workgroup', 'cols'] as const) {
+      for (const [B, F] of SHAPES) it(`train twice, backward, eval ${B}x${F}, ${strategy}`, () => checkBatchNorm(B, F, offset, strategy));
+    }
   });
 }
 
 describe('norm kernels', () => {
-  it('layer norm goes row by row on short rows and on CPU adapters, by workgroup on long rows on a GPU', () => {
+  it('layer norm goes row by row (batch norm column by column) on short runs and on CPU adapters, by workgroup on long ones on a GPU', () => {
     const swiftshader = { architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0' };
     const gpu = { architecture: 'ampere', device: '', description: 'NVIDIA GeForce RTX 3070' };
     expect([isCpuAdapter(swiftshader), isCpuAdapter(gpu), isCpuAdapter({ architecture: '', device: '', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })]).toEqual([true, false, true]);
     expect([layerNormStrategy(32), layerNormStrategy(256), layerNormStrategy(257), layerNormStrategy(4096, true)]).toEqual(['rows', 'rows', 'workgroup', 'rows']);
+    expect([batchNormStrategy(64), batchNormStrategy(512), batchNormStrategy(512, true)]).toEqual(['cols', 'workgroup', 'cols']);
   });
 
   it('specs match the WGSL bindings', () => {
@@ -137,6 +140,8 @@ describe('norm kernels', () => {
       'layer_norm_forward_rows',
       'layer_norm_backward_rows',
       'layer_norm_backward_params_cols',
+      'batch_norm_forward_train_cols',
+      'batch_norm_backward_cols',
       'batch_norm_forward_train',
       'batch_norm_forward_eval',
       'batch_norm_backward',

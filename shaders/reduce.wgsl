@@ -1,15 +1,16 @@
-// Segmented L2 norms (needs sumsq_fns.wgsl and segments_fns.wgsl): out[s] = ‖x‖ over segment s of one buffer (one segment per
-// layer), in two dispatches and without float atomics, so the result is bit-identical from run to run:
-//   sum_squares_units(4)  one invocation per unit (a run of a segment), partials[unit] = Blue's three
-//                         sums of x²; the 4 form reads vec4s when every segment starts on one
+// Segmented L2 norms (needs sumsq_fns.wgsl and segments_fns.wgsl): out[s] = ‖x‖ over segment s of one
+// buffer (one segment per layer), in two dispatches and without float atomics, so the result is
+// bit-identical from run to run:
+//   sum_squares_units(4)  one invocation per unit (every units-th float of a segment), partials[unit] =
+//                         Blue's three sums of x²; the 4 form reads vec4s when every segment starts on one
 //   sum_squares_segments  one invocation per segment, sums its units' partials in a fixed order
 //   finalize_grad_norm    one workgroup: global L2 norm from the per-segment norms, clip scale, non-finite flag, step counter
 //
 // A segment of n floats gets about √n units of about √n floats each (see planSegments in
 // src/kernels/reduce.ts), so both passes stay short: 16K floats are 128 units of 128, 16M floats 4096
 // of 4096. The first pass has no barriers and no workgroup memory: a CPU adapter (SwiftShader) runs a
-// kernel with barriers as coroutines, at two to three times the cost; on a GPU each invocation streams
-// its own contiguous run through the cache.
+// kernel with barriers as coroutines, at two to three times the cost; interleaved units keep a GPU's
+// reads coalesced.
 override WG: u32 = 64;
 override CLIP_MODE: u32 = 0u;
 // The training engine halts at the first non-finite step: once set, the flag stays set (and the optimizer
@@ -64,18 +65,6 @@ fn workgroup_sum3(lid: u32, value: vec3f) -> vec3f {
   return scratch3[0];
 }
 
-// The floats of unit u (see segments_fns.wgsl).
-struct Strided {
-  first: u32, // the unit's first float (vec4 in sum_squares_units4)
-  end: u32,   // one past the segment's last float
-  stride: u32,
-}
-
-fn unit_floats(u: u32) -> Strided {
-  let seg = segs[find_segment(u, params.segments)];
-  return Strided(seg.offset + (u - seg.first_unit), seg.offset + seg.length, seg.units);
-}
-
 fn write_partial(u: u32, sums: vec3f) {
   dst[3u * u] = sums.x;
   dst[3u * u + 1u] = sums.y;
@@ -86,10 +75,12 @@ fn write_partial(u: u32, sums: vec3f) {
 fn sum_squares_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let u = gid.x + gid.y * nwg.x * WG;
   if (u >= params.units) { return; }
-  let run = unit_floats(u);
+  let seg = segs[find_segment(u, params.segments)];
+  let first = seg.offset + (u - seg.first_unit);
+  let end = seg.offset + seg.length;
   var sq = 0.0;
   var biggest = 0.0;
-  for (var i = run.first; i < run.end; i += run.stride) {
+  for (var i = first; i < end; i += seg.units) {
     let x = src[i];
     sq = fma(x, x, sq);
     biggest = max(biggest, abs(x));
@@ -97,7 +88,7 @@ fn sum_squares_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
   let scale = rescan_scale(biggest);
   var scaled = 0.0;
   if (scale != 0.0) {
-    for (var i = run.first; i < run.end; i += run.stride) {
+    for (var i = first; i < end; i += seg.units) {
       let y = src[i] * scale;
       scaled = fma(y, y, scaled);
     }

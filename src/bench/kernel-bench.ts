@@ -64,6 +64,11 @@ const SLOT = 16_384;
 const TENSOR = 16_000;
 const slots = (n: number) => Array.from({ length: Math.floor(n / SLOT) }, (_, k) => ({ offset: k * SLOT, length: TENSOR }));
 const [SB, SW, SL] = [128, 128, 100];
+/** Norm shapes (B×F): long rows, and a deep net's short ones (tunables.ts picks a strategy by length). */
+const NORM_SHAPES: readonly (readonly [number, number])[] = [
+  [NB, NF],
+  [128, 64],
+];
 
 export const KERNEL_CASES: KernelCase[] = [
   ...(['gelu', 'tanh', 'relu'] as const).flatMap((act): KernelCase[] => [
@@ -93,56 +98,56 @@ export const KERNEL_CASES: KernelCase[] = [
   ]),
   // Both layer norm strategies (tunables.ts picks per row length) on long rows and on a deep net's short ones.
   ...(['workgroup', 'rows'] as const).flatMap((strategy) =>
-    [[NB, NF], [128, 64]].flatMap(([B, F]): KernelCase[] => [
+    NORM_SHAPES.flatMap(([B, F]): KernelCase[] => [
       {
         name: `layernorm/forward-${strategy}`,
-        shape: [B!, F!],
+        shape: [B, F],
         tolerance: 1e-4,
         async build(ctx) {
           const rng = new Rng(3);
-          const [x, gamma, beta] = [randn(rng, B! * F!, 2, 1), randn(rng, F!, 0.1, 1), randn(rng, F!, 0.1)];
-          const y = zeros(ctx, B! * F!);
-          const t = { x: upload(ctx, x), gamma: upload(ctx, gamma), beta: upload(ctx, beta), y, mean: zeros(ctx, B!), rstd: zeros(ctx, B!) };
-          const d = await layerNormForward(ctx, B!, F!, t, strategy);
-          return { dispatches: [d], bytes: 8 * B! * F!, check: async () => relErr(await read(ctx, y, B! * F!), ref.layerNormForward(x, B!, F!, gamma, beta).y) };
+          const [x, gamma, beta] = [randn(rng, B * F, 2, 1), randn(rng, F, 0.1, 1), randn(rng, F, 0.1)];
+          const y = zeros(ctx, B * F);
+          const t = { x: upload(ctx, x), gamma: upload(ctx, gamma), beta: upload(ctx, beta), y, mean: zeros(ctx, B), rstd: zeros(ctx, B) };
+          const d = await layerNormForward(ctx, B, F, t, strategy);
+          return { dispatches: [d], bytes: 8 * B * F, check: async () => relErr(await read(ctx, y, B * F), ref.layerNormForward(x, B, F, gamma, beta).y) };
         },
       },
       {
         name: `layernorm/backward-${strategy}`,
-        shape: [B!, F!],
+        shape: [B, F],
         tolerance: 1e-4,
         async build(ctx) {
           const rng = new Rng(7);
-          const [x, gamma, dy] = [randn(rng, B! * F!, 2, 1), randn(rng, F!, 0.1, 1), randn(rng, B! * F!)];
-          const fw = ref.layerNormForward(x, B!, F!, gamma, new Float64Array(F!));
-          const dx = zeros(ctx, B! * F!);
+          const [x, gamma, dy] = [randn(rng, B * F, 2, 1), randn(rng, F, 0.1, 1), randn(rng, B * F)];
+          const fw = ref.layerNormForward(x, B, F, gamma, new Float64Array(F));
+          const dx = zeros(ctx, B * F);
           const t = { dy: upload(ctx, dy), x: upload(ctx, x), gamma: upload(ctx, gamma), mean: upload(ctx, Float32Array.from(fw.mean)), rstd: upload(ctx, Float32Array.from(fw.rstd)) };
-          const ds = await layerNormBackward(ctx, B!, F!, { ...t, dx, dgamma: zeros(ctx, F!), dbeta: zeros(ctx, F!) }, strategy);
-          const check = async () => relErr(await read(ctx, dx, B! * F!), ref.layerNormBackward(dy, x, B!, F!, gamma, fw.mean, fw.rstd).dx);
-          return { dispatches: ds, bytes: 4 * 4 * B! * F!, check };
+          const ds = await layerNormBackward(ctx, B, F, { ...t, dx, dgamma: zeros(ctx, F), dbeta: zeros(ctx, F) }, strategy);
+          const check = async () => relErr(await read(ctx, dx, B * F), ref.layerNormBackward(dy, x, B, F, gamma, fw.mean, fw.rstd).dx);
+          return { dispatches: ds, bytes: 4 * 4 * B * F, check };
         },
       },
     ]),
   ),
   ...(['workgroup', 'cols'] as const).flatMap((strategy) =>
-    [[NB, NF], [64, 128]].map(([B, F]): KernelCase => ({
+    NORM_SHAPES.map(([B, F]): KernelCase => ({
       name: `batchnorm/forward+backward-${strategy}`,
-      shape: [B!, F!],
+      shape: [B, F],
       tolerance: 1e-4,
       async build(ctx) {
         const rng = new Rng(4);
-        const [x, gamma, beta, dy] = [randn(rng, B! * F!, 2, 1), randn(rng, F!, 0.1, 1), randn(rng, F!, 0.1), randn(rng, B! * F!)];
-        const t = { x: upload(ctx, x), gamma: upload(ctx, gamma), beta: upload(ctx, beta), mean: zeros(ctx, F!), rstd: zeros(ctx, F!) };
-        const [y, dx] = [zeros(ctx, B! * F!), zeros(ctx, B! * F!)];
-        const running = { runningMean: zeros(ctx, F!), runningVar: upload(ctx, new Float32Array(F!).fill(1)) };
-        const f = await batchNormForwardTrain(ctx, B!, F!, { ...t, y, ...running }, strategy);
-        const b = await batchNormBackward(ctx, B!, F!, { ...t, dy: upload(ctx, dy), dx, dgamma: zeros(ctx, F!), dbeta: zeros(ctx, F!) }, strategy);
+        const [x, gamma, beta, dy] = [randn(rng, B * F, 2, 1), randn(rng, F, 0.1, 1), randn(rng, F, 0.1), randn(rng, B * F)];
+        const t = { x: upload(ctx, x), gamma: upload(ctx, gamma), beta: upload(ctx, beta), mean: zeros(ctx, F), rstd: zeros(ctx, F) };
+        const [y, dx] = [zeros(ctx, B * F), zeros(ctx, B * F)];
+        const running = { runningMean: zeros(ctx, F), runningVar: upload(ctx, new Float32Array(F).fill(1)) };
+        const f = await batchNormForwardTrain(ctx, B, F, { ...t, y, ...running }, strategy);
+        const b = await batchNormBackward(ctx, B, F, { ...t, dy: upload(ctx, dy), dx, dgamma: zeros(ctx, F), dbeta: zeros(ctx, F) }, strategy);
         const check = async () => {
-          const fw = ref.batchNormForwardTrain(x, B!, F!, gamma, beta, new Float64Array(F!), new Float64Array(F!).fill(1));
-          const bw = ref.batchNormBackward(dy, x, B!, F!, gamma, fw.mean, fw.rstd);
-          return Math.max(relErr(await read(ctx, y, B! * F!), fw.y), relErr(await read(ctx, dx, B! * F!), bw.dx));
+          const fw = ref.batchNormForwardTrain(x, B, F, gamma, beta, new Float64Array(F), new Float64Array(F).fill(1));
+          const bw = ref.batchNormBackward(dy, x, B, F, gamma, fw.mean, fw.rstd);
+          return Math.max(relErr(await read(ctx, y, B * F), fw.y), relErr(await read(ctx, dx, B * F), bw.dx));
         };
-        return { dispatches: [f, b], bytes: 4 * 5 * B! * F!, check };
+        return { dispatches: [f, b], bytes: 4 * 5 * B * F, check };
       },
     })),
   ),

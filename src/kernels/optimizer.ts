@@ -152,8 +152,10 @@ export class Optimizer {
   async updateWithNorms(c: OptimizerChunk, index: number, segments: readonly Segment[], out: NormTargets): Promise<Dispatch[]> {
     const label = `${this.kind} step with norms [${index}]`;
     const plan = planSegments(segments, c.n);
-    const misaligned = segments.findIndex((x) => x.offset % 4 !== 0);
-    if (misaligned >= 0) throw new RangeError(`${label}: segments[${misaligned}].offset ${segments[misaligned]!.offset} must be a multiple of 4 (arena slots are)`);
+    if (!plan.aligned) {
+      const s = segments.findIndex((x) => x.offset % 4 !== 0);
+      throw new RangeError(`${label}: segments[${s}].offset ${segments[s]!.offset} must be a multiple of 4 (arena slots are)`);
+    }
     const segs = upload(this.ctx, plan.table, 'optimizer segments');
     // ΔW's partials start on a 256-byte boundary so segmentNorms can bind that half on its own.
     const deltaBase = Math.ceil((3 * plan.units) / 64) * 64;

@@ -4,7 +4,7 @@ import { ReadbackRing } from '../gpu/readback-ring.ts';
 import { upload, zeros } from '../gpu/transfer.ts';
 import { Optimizer, type OptimizerHyper, type OptimizerKind } from '../kernels/optimizer.ts';
 import { columnSegments } from '../kernels/linear.ts';
-import { segmentNorms, sumSquares, type ClipMode } from '../kernels/reduce.ts';
+import { segmentNorms, sumSquares, type ClipMode, type Segment } from '../kernels/reduce.ts';
 import { layerStats, type StatsLayer } from '../kernels/stats.ts';
 import type { TilingChoice } from '../kernels/tunables.ts';
 import type { Network } from '../model/network.ts';
@@ -19,19 +19,22 @@ export interface StepOptions {
   tiling?: TilingChoice;
 }
 
+/** Tensors grouped by the arena chunk that holds them: each chunk's segments (floats) and its first out index. */
+function byChunk(entries: readonly { slot: Slot; out: number }[]): Map<number, { segments: Segment[]; outBase: number }> {
+  const chunks = new Map<number, { segments: Segment[]; outBase: number }>();
+  for (const { slot, out } of entries) {
+    const c = chunks.get(slot.chunk) ?? { segments: [], outBase: out };
+    c.segments.push({ offset: slot.offset / 4, length: slot.bytes / 4 });
+    chunks.set(slot.chunk, c);
+  }
+  return chunks;
+}
+
 /** ‖x‖ of each slot, several per arena chunk, written to out[outIndex]: one sumSquares per chunk. */
-async function sumsBySlot(
-  net: Network,
-  arena: Arena,
-  entries: { slot: Slot; out: number }[],
-  out: ReturnType<Network['r']>,
-): Promise<Dispatch[]> {
-  const byChunk = new Map<number, { slot: Slot; out: number }[]>();
-  for (const e of entries) byChunk.set(e.slot.chunk, [...(byChunk.get(e.slot.chunk) ?? []), e]);
+async function sumsBySlot(net: Network, arena: Arena, entries: { slot: Slot; out: number }[], out: ReturnType<Network['r']>): Promise<Dispatch[]> {
   const dispatches: Dispatch[] = [];
-  for (const [chunk, list] of byChunk) {
-    const segments = list.map((e) => ({ offset: e.slot.offset / 4, length: e.slot.bytes / 4 }));
-    dispatches.push(...(await sumSquares(net.ctx, { x: arena.chunk(chunk), segments, out, outBase: list[0]!.out })));
+  for (const [chunk, { segments, outBase }] of byChunk(entries)) {
+    dispatches.push(...(await sumSquares(net.ctx, { x: arena.chunk(chunk), segments, out, outBase })));
   }
   return dispatches;
 }
@@ -46,9 +49,10 @@ export class StepProgram {
   readonly ring: ReadbackRing<number>;
   private gather: Dispatch[][] = [];
   private train: Dispatch[] = [];
-  /** `train` with the bias gradients that also sum each column's dz² (logged steps). */
-  private trainLogged: Dispatch[] = [];
-  /** The same dispatches as `train`, by phase, for logged steps that time each phase. */
+  /**
+   * A logged step's `train`, by phase (forward, loss, backward, norms): its bias gradients also sum each
+   * column's dz². Encoded in one pass, or one pass per phase when the step is timed.
+   */
   private phases: Dispatch[][] = [];
   /**
    * GPU timestamps around each pass of a timed logged step, when the adapter offers them; `zeros` stands in
@@ -101,7 +105,6 @@ export class StepProgram {
     const dzNorms = await segmentNorms(net.ctx, { plan: dzPlan, segs: upload(net.ctx, dzPlan.table, 'dz segments'), partials: dzPartials, out: out(stats.dzSums), outBase: 0 });
     const norms = [...(await sumsBySlot(net, net.grads, all, out(stats.gradSums))), await this.optimizer.finalize(out(stats.gradSums), plan.params.length, true)];
     this.train = [...forward, ...loss, ...backward, ...norms];
-    this.trainLogged = [...forward, ...loss, ...backwardLogged, ...norms];
     this.phases = [forward, loss, backwardLogged, norms];
     this.beforeUpdate = [dzNorms, ...(await this.layerStatsDispatches())];
     const chunks = net.arenas.params.buffers.map((_, i) => ({
@@ -114,13 +117,9 @@ export class StepProgram {
     this.update = await this.optimizer.dispatches(chunks);
     // A logged step's update also yields ‖W‖ and ‖ΔW‖ per tensor: the optimizer reads both anyway.
     const [updates, updateNorms] = [[] as Dispatch[], [] as Dispatch[]];
-    for (const [i, c] of chunks.entries()) {
-      const tensors = all.filter((e) => e.slot.chunk === i);
-      if (!tensors.length) continue;
-      const segments = tensors.map((e) => ({ offset: e.slot.offset / 4, length: e.slot.bytes / 4 }));
-      const base = tensors[0]!.out;
-      const targets = { weights: out(stats.weightSums), weightsBase: base, deltas: out(stats.deltaSums), deltasBase: base };
-      const [update, ...rest] = await this.optimizer.updateWithNorms(c, i, segments, targets);
+    for (const [i, { segments, outBase }] of byChunk(all)) {
+      const targets = { weights: out(stats.weightSums), weightsBase: outBase, deltas: out(stats.deltaSums), deltasBase: outBase };
+      const [update, ...rest] = await this.optimizer.updateWithNorms(chunks[i]!, i, segments, targets);
       updates.push(update!);
       updateNorms.push(...rest);
     }
@@ -164,12 +163,13 @@ export class StepProgram {
     if (log && timePhases && this.timer) return this.encodeTimed(encoder, k, this.timer);
     const pass = encoder.beginComputePass();
     encodeDispatches(pass, this.gather[k]!);
-    encodeDispatches(pass, log ? this.trainLogged : this.train);
     if (log) {
+      for (const phase of this.phases) encodeDispatches(pass, phase);
       encodeDispatches(pass, this.beforeUpdate);
       encodeDispatches(pass, this.loggedUpdate);
       encodeDispatches(pass, this.afterUpdate);
     } else {
+      encodeDispatches(pass, this.train);
       encodeDispatches(pass, this.update);
     }
     pass.end();
@@ -178,7 +178,7 @@ export class StepProgram {
 
   /**
    * A logged step with one compute pass per phase (PHASES order), each between two GPU timestamps, so the
-   * record can say where a step's time goes. The same dispatches as an unlogged step, in the same order.
+   * record can say where a step's time goes. The same dispatches as an untimed logged step, in the same order.
    */
   private encodeTimed(encoder: GPUCommandEncoder, k: number, timer: NonNullable<StepProgram['timer']>): number | null {
     const [forward, loss, backward, norms] = this.phases as [Dispatch[], Dispatch[], Dispatch[], Dispatch[]];

@@ -5,20 +5,21 @@ import { encodeSafetensors, type TensorInput } from '../io/safetensors.ts';
 import { Trainer } from '../train/trainer.ts';
 import { UsageError } from './errors.ts';
 import { memoryBudget } from './memory.ts';
-import { readTuning } from './tuning-file.ts';
-import { tunedTiling } from '../kernels/tunables.ts';
-import { loadDataset, resolveRunConfig } from './run-config.ts';
-import { writeOutput } from './train-command.ts';
+import { checkOutputPaths, OutputFile } from './output-file.ts';
+import { tuning } from './tuning-file.ts';
+import { flagValue, loadDataset, resolveRunConfig } from './run-config.ts';
 
 /**
  * `gradscope grads`: at initialisation, on the first training batch, every parameter and its gradient,
  * the batch itself and the loss, in one safetensors file PyTorch can check against.
  */
 export async function gradsCommand(flags: Map<string, string[]>): Promise<number> {
-  const out = flags.get('out')?.at(-1);
-  if (!out) throw new UsageError('gradscope grads needs --out FILE.safetensors');
+  const out = flagValue(flags, 'out', 'a file path');
+  if (out === undefined) throw new UsageError('gradscope grads needs --out FILE.safetensors');
+  checkOutputPaths([{ flag: '--out', path: out }]);
   const config = resolveRunConfig(flags);
   const data = loadDataset(config);
+  const file = OutputFile.open(out, '--out');
   const gpu = await nodeDevice();
   try {
     const trainer = await Trainer.create(new KernelContext(gpu), { ...config, log: { every: 1 } }, data, { budgetBytes: memoryBudget(), ...tuning(gpu.adapter) });
@@ -38,17 +39,15 @@ export async function gradsCommand(flags: Map<string, string[]>): Promise<number
         : { name: 'input.y', dtype: 'F32', shape: [s.batch, s.outputDim], data: y },
     );
     tensors.push({ name: 'loss', dtype: 'F32', shape: [1], data: new Float32Array([loss]) });
-    writeOutput(out, '--out', encodeSafetensors(tensors, { config: JSON.stringify(config) }));
+    file.write(encodeSafetensors(tensors, { config: JSON.stringify(config) }));
+    file.commit();
     console.log(`wrote ${tensors.length} tensors to ${out} (loss ${loss.toFixed(6)} on a batch of ${s.batch})`);
     trainer.destroy();
     return 0;
+  } catch (e) {
+    file.discard();
+    throw e;
   } finally {
     gpu.destroy();
   }
-}
-
-/** This adapter's autotuned matmul tilings (`gradscope bench --tune`), when it has any. */
-function tuning(adapter: Parameters<typeof readTuning>[0]) {
-  const table = readTuning(adapter);
-  return table ? { tiling: tunedTiling(table) } : {};
 }

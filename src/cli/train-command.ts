@@ -1,90 +1,185 @@
-import { writeFileSync } from 'node:fs';
 import { KernelContext } from '../gpu/context.ts';
 import { nodeDevice } from '../gpu/node-gpu.ts';
-import { loadCheckpoint, saveCheckpoint } from '../io/checkpoint.ts';
-import { configLine, stepLine, summaryLine } from '../io/jsonl.ts';
-import type { RunConfig } from '../model/config.ts';
-import { diagnose } from '../stats/diagnosis.ts';
+import { loadCheckpoint, loadOptimizerState, saveCheckpoint, savedTraining } from '../io/checkpoint.ts';
+import { configLine, evalLine, stepLine, summaryLine } from '../io/jsonl.ts';
+import { decodeSafetensors, SafetensorsError, type Safetensors } from '../io/safetensors.ts';
+import { resolveConfig, type RunConfig } from '../model/config.ts';
+import { diagnose, diagnoseOptions } from '../stats/diagnosis.ts';
 import type { RunSummary, StepRecord } from '../stats/record.ts';
-import { Trainer } from '../train/trainer.ts';
-import { memoryBudget } from './memory.ts';
-import { readTuning } from './tuning-file.ts';
-import { tunedTiling } from '../kernels/tunables.ts';
-import { gitCommit, packageVersion } from './meta.ts';
-import { readUserFile, loadDataset, resolveRunConfig } from './run-config.ts';
-import { reportRun } from './report.ts';
+import { RunWindow } from '../stats/run-window.ts';
+import type { Dataset } from '../train/data/types.ts';
+import type { EvalResult } from '../train/eval.ts';
+import { EVAL_EVERY, Trainer, type TrainingState } from '../train/trainer.ts';
 import { UsageError } from './errors.ts';
+import { EXIT_INTERRUPTED } from './exit-codes.ts';
+import { gitCommit, packageVersion } from './meta.ts';
+import { memoryBudget } from './memory.ts';
+import { checkOutputPaths, OutputError, OutputFile } from './output-file.ts';
+import { reportRun } from './report.ts';
+import { flagValue, loadDataset, resolveRunConfig, resumedConfig } from './run-config.ts';
+import { StopSignals } from './signals.ts';
+import { tuning } from './tuning-file.ts';
+import { readCheckpointFile } from './user-files.ts';
 
-/** Records kept for the diagnosis: enough recent history without holding a long run in memory. */
-const KEEP = 200;
+/** Where the weights come from: a fresh init, `--load` (weights only) or `--resume` (the whole run). */
+type Start = { kind: 'init' } | { kind: 'load'; path: string; file: Safetensors } | { kind: 'resume'; path: string; file: Safetensors; state: TrainingState };
+
+function readStart(flags: Map<string, string[]>): Start {
+  const load = flagValue(flags, 'load', 'a file path');
+  const resume = flagValue(flags, 'resume', 'a file path');
+  if (load && resume) throw new UsageError('--load and --resume cannot be used together: --load starts a new run from weights, --resume continues a run');
+  const path = resume ?? load;
+  if (!path) return { kind: 'init' };
+  const flag = resume ? '--resume' : '--load';
+  const file = decodeSafetensors(new Uint8Array(readCheckpointFile(path, flag)), path);
+  return resume ? { kind: 'resume', path, file, state: savedTraining(file, path) } : { kind: 'load', path, file };
+}
+
+function startConfig(start: Start, flags: Map<string, string[]>): RunConfig {
+  if (start.kind !== 'resume') return resolveRunConfig(flags);
+  const text = start.file.metadata.config;
+  if (text === undefined) throw new SafetensorsError(`${start.path}: has no config in its __metadata__; use --load with the config it was trained with`);
+  const config = resumedConfig(resolveConfig(JSON.parse(text) as unknown), flags, start.path);
+  if (config.train.steps <= start.state.step) {
+    throw new UsageError(`--resume ${start.path}: the run is at step ${start.state.step} and train.steps is ${config.train.steps}: nothing to train (raise it with --steps N)`);
+  }
+  return config;
+}
 
 export async function trainCommand(flags: Map<string, string[]>): Promise<number> {
-  const config = resolveRunConfig(flags);
-  const logPath = flags.get('log')?.at(-1);
-  const savePath = flags.get('save')?.at(-1);
-  const loadPath = flags.get('load')?.at(-1);
-  const loadBytes = loadPath ? readUserFile(loadPath, '--load') : undefined;
+  const start = readStart(flags);
+  const config = startConfig(start, flags);
+  const logPath = flagValue(flags, 'log', 'a file path');
+  const savePath = flagValue(flags, 'save', 'a file path');
+  checkOutputPaths([{ flag: '--log', path: logPath }, { flag: '--save', path: savePath }]);
+  if (start.kind !== 'init' && logPath !== undefined) checkOutputPaths([{ flag: `--${start.kind}`, path: start.path }, { flag: '--log', path: logPath }]);
   const data = loadDataset(config);
+  // Opened before any work: a path that cannot be written fails now, not after the run.
+  const log = logPath === undefined ? null : OutputFile.open(logPath, '--log');
+  const save = savePath === undefined ? null : OutputFile.open(savePath, '--save');
   const gpu = await nodeDevice();
-  const lines: string[] = [];
   try {
-    const ctx = new KernelContext(gpu);
-    const trainer = await Trainer.create(ctx, config, data, { stepsPerSubmit: 8, budgetBytes: memoryBudget(), ...tuning(gpu.adapter) });
-    if (loadBytes && loadPath) loadCheckpoint(trainer.net, new Uint8Array(loadBytes), loadPath);
-    lines.push(
-      configLine({ config: { ...config }, adapter: gpu.adapter, version: packageVersion(), commit: gitCommit(), date: new Date().toISOString(), dataset: datasetInfo(data) }),
-    );
-    const recent: StepRecord[] = [];
-    const started = performance.now();
-    const progress = process.stderr.isTTY ? (r: StepRecord) => reportRun.progress(r, config, started) : () => {};
-    await trainer.run(config.train.steps, (r) => {
-      lines.push(stepLine(r));
-      recent.push(r);
-      if (recent.length > KEEP) recent.shift();
-      progress(r);
-    });
-    const seconds = (performance.now() - started) / 1000;
-    const test = trainer.divergence ? null : await trainer.evaluate();
-    const last = recent.at(-1);
-    const summary: RunSummary = {
-      steps: trainer.step,
-      finalLoss: last?.loss ?? null,
-      finalAccuracy: last?.accuracy ?? null,
-      testLoss: test?.loss ?? null,
-      testAccuracy: test?.accuracy ?? null,
-      diverged: trainer.divergence,
-      diagnosis: diagnose(recent, diagnoseOptions(config)),
-      stepsPerSecond: trainer.step / Math.max(seconds, 1e-9),
-    };
-    lines.push(summaryLine(summary));
-    if (logPath) writeOutput(logPath, '--log', lines.join('\n') + '\n');
-    if (savePath) writeOutput(savePath, '--save', await saveCheckpoint(trainer.net, config));
-    reportRun.final(summary, last, { color: !!process.stdout.isTTY && !process.env.NO_COLOR });
+    const trainer = await Trainer.create(new KernelContext(gpu), config, data, { stepsPerSubmit: 8, budgetBytes: memoryBudget(), ...tuning(gpu.adapter) });
+    applyStart(trainer, start);
+    log?.write(configLine({ config: { ...config }, adapter: gpu.adapter, version: packageVersion(), commit: gitCommit(), date: new Date().toISOString(), dataset: datasetInfo(data), ...startInfo(start) }) + '\n');
+    const result = await train(trainer, config, log);
+    if (save) await saveTo(save, trainer, config);
+    if (result.failure) throw result.failure; // the checkpoint is saved; the log keeps what it has (catch below)
+    log?.commit();
+    reportRun.final(result.summary, result.last, { color: !!process.stdout.isTTY && !process.env.NO_COLOR });
     trainer.destroy();
-    return 0;
+    return result.summary.interrupted ? EXIT_INTERRUPTED : 0;
+  } catch (e) {
+    // Keep every line already written, and never leave a half-written checkpoint behind.
+    keepPartialLog(log);
+    save?.discard();
+    throw e;
   } finally {
     gpu.destroy();
   }
 }
 
-export function diagnoseOptions(c: RunConfig) {
-  return { activation: c.model.activation, residual: c.model.residual, norm: c.model.norm, clipMode: c.train.clip.mode, lr: c.train.lr, init: c.model.init.scheme };
+interface TrainResult {
+  summary: RunSummary;
+  last: StepRecord | undefined;
+  /** A log write that failed mid-run: the run stopped there, the checkpoint is still written. */
+  failure: OutputError | null;
 }
 
-function datasetInfo(d: ReturnType<typeof loadDataset>) {
-  return { name: d.name, task: d.task, inputDim: d.inputDim, outputDim: d.outputDim, train: d.train.n, test: d.test.n };
-}
-
-export function writeOutput(path: string, flag: string, data: string | Uint8Array): void {
+/** The training loop: step lines as they arrive, eval lines every EVAL_EVERY steps, the summary at the end. */
+async function train(trainer: Trainer, config: RunConfig, log: OutputFile | null): Promise<TrainResult> {
+  const window = new RunWindow();
+  const first = trainer.step;
+  const started = performance.now();
+  const signals = new StopSignals(() => keepPartialLog(log));
+  const progress = process.stderr.isTTY ? (r: StepRecord) => reportRun.progress(r, config, started) : () => {};
+  let failure: OutputError | null = null;
+  let test: (EvalResult & { step: number }) | null = null;
+  const write = (line: string): void => {
+    try {
+      log?.write(line + '\n');
+    } catch (e) {
+      if (!(e instanceof OutputError)) throw e;
+      failure ??= e;
+    }
+  };
+  const stop = (): boolean => signals.stopped || failure !== null;
   try {
-    writeFileSync(path, data);
-  } catch (e) {
-    throw new UsageError(`${flag} ${path}: cannot write it (${(e as NodeJS.ErrnoException).code ?? e})`);
+    while (trainer.step < config.train.steps && trainer.status !== 'diverged' && !stop()) {
+      const next = Math.min(config.train.steps, (Math.floor(trainer.step / EVAL_EVERY) + 1) * EVAL_EVERY);
+      await trainer.run(next - trainer.step, (r) => {
+        write(stepLine(r));
+        window.push(r);
+        progress(r);
+      }, stop);
+      if (trainer.divergence || failure) break;
+      test = await evaluate(trainer, write);
+    }
+    // An interrupted run (or --steps 0) still reports the test set at the step it stopped on.
+    if (!trainer.divergence && !failure && test?.step !== trainer.step) test = await evaluate(trainer, write);
+  } finally {
+    signals.dispose();
+  }
+  const summary = summarize(trainer, config, window, test, (performance.now() - started) / 1000, trainer.step - first, signals.stopped);
+  write(summaryLine(summary));
+  return { summary, last: window.last, failure };
+}
+
+async function evaluate(trainer: Trainer, write: (line: string) => void): Promise<(EvalResult & { step: number }) | null> {
+  const r = await trainer.evaluate();
+  if (!r) return null;
+  const record = { step: trainer.step, ...r };
+  write(evalLine(record));
+  return record;
+}
+
+function summarize(trainer: Trainer, config: RunConfig, window: RunWindow, test: EvalResult | null, seconds: number, trained: number, interrupted: boolean): RunSummary {
+  const last = window.last;
+  const fresh = trainer.divergence ? null : test;
+  return {
+    steps: trainer.divergence ? (last?.step ?? trainer.step) : trainer.step,
+    ...(interrupted && trainer.step < config.train.steps ? { interrupted: true } : {}),
+    finalLoss: last?.loss ?? null,
+    finalAccuracy: last?.accuracy ?? null,
+    testLoss: fresh?.loss ?? null,
+    testAccuracy: fresh?.accuracy ?? null,
+    diverged: trainer.divergence,
+    diagnosis: diagnose(window.records(), diagnoseOptions(config, trainer.divergence)),
+    stepsPerSecond: trained / Math.max(seconds, 1e-9),
+  };
+}
+
+function applyStart(trainer: Trainer, start: Start): void {
+  if (start.kind === 'init') return;
+  loadCheckpoint(trainer.net, start.file, start.path);
+  if (start.kind === 'resume') {
+    loadOptimizerState(trainer.net, start.file, trainer.config.train.optimizer, start.path);
+    trainer.restore(start.state);
   }
 }
 
-/** This adapter's autotuned matmul tilings (`gradscope bench --tune`), when it has any. */
-function tuning(adapter: Parameters<typeof readTuning>[0]) {
-  const table = readTuning(adapter);
-  return table ? { tiling: tunedTiling(table) } : {};
+function startInfo(start: Start): Record<string, unknown> {
+  if (start.kind === 'load') return { load: start.path };
+  if (start.kind === 'resume') return { resume: { path: start.path, step: start.state.step } };
+  return {};
+}
+
+async function saveTo(save: OutputFile, trainer: Trainer, config: RunConfig): Promise<void> {
+  const state = trainer.trainingState();
+  const training = { optimizer: config.train.optimizer, state, divergedAt: trainer.divergence?.step ?? null };
+  save.write(await saveCheckpoint(trainer.net, config, [], training));
+  save.commit();
+}
+
+/** A run that stops early keeps its log: the partial file becomes the log, with every line written. */
+function keepPartialLog(log: OutputFile | null): void {
+  try {
+    log?.commit();
+  } catch {
+    // already committed, or the disk refuses even that: the .partial file still holds the lines
+  }
+}
+
+function datasetInfo(d: Dataset) {
+  return { name: d.name, task: d.task, inputDim: d.inputDim, outputDim: d.outputDim, train: d.train.n, test: d.test.n };
 }

@@ -81,10 +81,27 @@ export class Rng {
     }
   }
 
+  /** The generator's whole state (a checkpoint resumes the stream exactly where it was). */
+  state(): RngState {
+    return { words: [this.s0, this.s1, this.s2, this.s3], spare: this.spare ?? null };
+  }
+
+  static fromState(state: RngState): Rng {
+    const rng = new Rng(0);
+    [rng.s0, rng.s1, rng.s2, rng.s3] = state.words.map((w) => w >>> 0) as [number, number, number, number];
+    rng.spare = state.spare ?? undefined;
+    return rng;
+  }
+
   fill(out: Float32Array | Float64Array, draw: () => number): typeof out {
     for (let i = 0; i < out.length; i++) out[i] = draw();
     return out;
   }
+}
+
+export interface RngState {
+  words: readonly [number, number, number, number] | readonly number[];
+  spare: number | null;
 }
 
 function rotl(x: number, k: number): number {

@@ -6,9 +6,15 @@
  * with them) and read back as NaN wherever the field is a number, so a diverged run still logs
  * valid JSON that Python's `json`, pandas and jq read. The sign of an infinity is lost; the step's
  * `nonFinite` flag and the summary's `diverged` entry keep the fact that it happened.
+ *
+ * Every other number is written so that pandas' `read_json(lines=True)` reads it: JavaScript prints a
+ * whole float below 1e21 as digits (an exploding run's 3.7e19 as `37000000000000000000`), which pandas'
+ * parser takes for an integer and refuses past int64 ("Value is too big!") or silently wraps. Whole
+ * numbers beyond 2^53, where a float no longer means an exact integer anyway, are written in exponent
+ * form (`3.7e+19`), which every reader takes as the float it is. Test-set metrics go in `eval` lines.
  */
 import type { AdapterSummary } from '../gpu/device.ts';
-import type { Diagnosis, Divergence, RunSummary, StepRecord } from '../stats/record.ts';
+import { DIAGNOSIS_KINDS, type Diagnosis, type Divergence, type RunSummary, type StepRecord } from '../stats/record.ts';
 
 export interface ConfigLine {
   type: 'config';
@@ -25,11 +31,21 @@ export interface ConfigLine {
 
 export type StepLine = { type: 'step' } & StepRecord;
 export type SummaryLine = { type: 'summary' } & RunSummary;
-export type RunLogLine = ConfigLine | StepLine | SummaryLine;
+
+/** The test set at one step, written as soon as it is measured. */
+export interface EvalRecord {
+  step: number;
+  loss: number;
+  /** null for regression. */
+  accuracy: number | null;
+}
+export type EvalLine = { type: 'eval' } & EvalRecord;
+export type RunLogLine = ConfigLine | StepLine | EvalLine | SummaryLine;
 
 export interface RunLog {
   config: ConfigLine;
   steps: StepRecord[];
+  evals: EvalRecord[];
   /** null when the run stopped before writing its summary. */
   summary: RunSummary | null;
 }
@@ -38,22 +54,43 @@ export class RunLogError extends Error {
   override name = 'RunLogError';
 }
 
+/** A JSON number every reader takes as the float it is (see the file comment); null when not finite. */
+function jsonNumber(x: number): string {
+  if (!Number.isFinite(x)) return 'null';
+  return Number.isInteger(x) && Math.abs(x) >= 2 ** 53 ? x.toExponential() : JSON.stringify(x);
+}
+
+/** JSON.stringify, but with numbers written by jsonNumber; undefined fields are left out as it does. */
+export function toJson(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  if (typeof value === 'number') return jsonNumber(value);
+  if (typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => toJson(v)).join(',')}]`;
+  const fields = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function');
+  return `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(',')}}`;
+}
+
 export function configLine(line: Omit<ConfigLine, 'type'>): string {
-  return JSON.stringify({ type: 'config', ...line });
+  return toJson({ type: 'config', ...line });
 }
 
 export function stepLine(record: StepRecord): string {
-  return JSON.stringify({ type: 'step', ...record });
+  return toJson({ type: 'step', ...record });
+}
+
+export function evalLine(record: EvalRecord): string {
+  return toJson({ type: 'eval', ...record });
 }
 
 export function summaryLine(summary: RunSummary): string {
-  return JSON.stringify({ type: 'summary', ...summary });
+  return toJson({ type: 'summary', ...summary });
 }
 
 /** Read a whole log back. Blank lines are skipped; anything else malformed throws with its line number. */
 export function parseRunLog(text: string, source = 'run log'): RunLog {
   let config: ConfigLine | null = null;
   const steps: StepRecord[] = [];
+  const evals: EvalRecord[] = [];
   let summary: RunSummary | null = null;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -69,14 +106,16 @@ export function parseRunLog(text: string, source = 'run log'): RunLog {
       r.fail('the log must start with a config line');
     } else if (type === 'step') {
       steps.push(readStep(r));
+    } else if (type === 'eval') {
+      evals.push({ step: r.num('step'), loss: r.num('loss'), accuracy: r.numOrNull('accuracy') });
     } else if (type === 'summary') {
       summary = readSummary(r);
     } else {
-      r.fail(`type must be "config", "step" or "summary" (got ${JSON.stringify(type)})`);
+      r.fail(`type must be "config", "step", "eval" or "summary" (got ${JSON.stringify(type)})`);
     }
   }
   if (config === null) throw new RunLogError(`${source}: no config line`);
-  return { config, steps, summary };
+  return { config, steps, evals, summary };
 }
 
 function parseObject(raw: string, where: string): Record<string, unknown> {
@@ -175,8 +214,11 @@ function readSummary(r: Reader): RunSummary {
   const diverged = r.obj['diverged'] === null ? null : readDivergence(r.nested('diverged'));
   const list = r.obj['diagnosis'];
   if (!Array.isArray(list)) r.fail('"diagnosis" must be a list');
+  const interrupted = r.obj['interrupted'];
+  if (interrupted !== undefined && typeof interrupted !== 'boolean') r.fail('"interrupted" must be true or false');
   return {
     steps: r.num('steps'),
+    ...(interrupted === true ? { interrupted } : {}),
     finalLoss: r.numOrNull('finalLoss'),
     finalAccuracy: r.numOrNull('finalAccuracy'),
     testLoss: r.numOrNull('testLoss'),
@@ -192,11 +234,19 @@ function asObject(v: unknown, r: Reader): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+const PHASES: readonly string[] = ['weights', 'forward', 'loss', 'backward', 'update'];
+
 function readDivergence(r: Reader): Divergence {
-  return { step: r.num('step'), layer: r.numOrNull('layer'), what: r.str('what') };
+  const d: Divergence = { step: r.num('step'), layer: r.numOrNull('layer'), what: r.str('what') };
+  const phase = r.obj['phase'];
+  if (phase !== undefined) {
+    if (typeof phase !== 'string' || !PHASES.includes(phase)) r.fail(`"phase" must be one of ${PHASES.join(', ')}`);
+    d.phase = phase as Divergence['phase'] & string;
+  }
+  return d;
 }
 
-const KINDS: readonly string[] = ['vanishing', 'exploding', 'saturation', 'dead-units', 'stalled', 'healthy'];
+const KINDS: readonly string[] = DIAGNOSIS_KINDS;
 
 function readDiagnosis(r: Reader): Diagnosis {
   const kind = r.str('kind');

@@ -55,11 +55,27 @@ export function shapeKey(s: TunedShape): string {
   return `${s.M}x${s.N}x${s.K}${s.transA ? 'tA' : ''}${s.transB ? 'tB' : ''}`;
 }
 
+/** Whether `name` is one of MATMUL_TILINGS' own entries (not `constructor`, `__proto__`, `toString`, ...). */
+export function isTilingName(name: unknown): name is MatmulTilingName {
+  return typeof name === 'string' && Object.hasOwn(MATMUL_TILINGS, name);
+}
+
+/**
+ * The entries of a tuning table read from a file or storage that are not `shapeKey → tiling name`, as
+ * `"key": value` texts for a message; empty when every entry is good.
+ */
+export function badTuningEntries(table: Readonly<Record<string, unknown>>): string[] {
+  return Object.entries(table)
+    .filter(([key, name]) => !/^\d+x\d+x\d+(tA)?(tB)?$/.test(key) || !isTilingName(name))
+    .map(([key, name]) => `${JSON.stringify(key)}: ${JSON.stringify(name) ?? String(name)}`);
+}
+
 /** Per-shape choices from a tuning table, DEFAULT_TILING for shapes it does not hold. */
 export function tunedTiling(table: Readonly<Record<string, string>>): (s: TunedShape) => MatmulTiling {
   return (s) => {
-    const name = table[shapeKey(s)];
-    return name && name in MATMUL_TILINGS ? MATMUL_TILINGS[name as MatmulTilingName] : DEFAULT_TILING;
+    const key = shapeKey(s);
+    const name = Object.hasOwn(table, key) ? table[key] : undefined;
+    return isTilingName(name) ? MATMUL_TILINGS[name] : DEFAULT_TILING;
   };
 }
 

@@ -22,13 +22,20 @@ export class ConfigError extends Error {
 export function describeValue(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value === undefined) return 'nothing';
+  // Cut before quoting: a pasted 10 MB string needs only its first characters here.
+  const cut = typeof value === 'string' && value.length > 60 ? value.slice(0, 60) : value;
   let text: string;
   try {
-    text = JSON.stringify(value) ?? String(value);
+    text = JSON.stringify(cut) ?? typeof value;
   } catch {
-    text = String(value);
+    text = Array.isArray(value) ? 'a list' : typeof value; // too deep, or circular, to print
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/** A name the user typed, cut for a message: a pasted 10 MB key must not become a 10 MB error line. */
+export function shortText(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /** `<path> must be <allowed> (got <value>)`: the one shape every field error takes. */
@@ -56,15 +63,22 @@ export function editDistance(a: string, b: string): number {
   return d[rows * cols - 1]!;
 }
 
+/** Words longer than this get no did-you-mean: no field, value or preset name is near that long. */
+const MAX_SUGGEST_LENGTH = 64;
+
 /**
  * The candidate closest to `word` (case-insensitive), or undefined when none is close enough to be a
- * plausible typo: at most a third of the word's letters may differ (at least one).
+ * plausible typo: at most a third of the word's letters may differ (at least one). The distance is at
+ * least the difference in length, so candidates that cannot be close are skipped before the quadratic
+ * edit distance, and a pasted 10 MB value costs nothing.
  */
 export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+  if (word.length > MAX_SUGGEST_LENGTH) return undefined;
   const limit = Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
+    if (Math.abs(candidate.length - word.length) > limit) continue;
     const distance = editDistance(word.toLowerCase(), candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;

@@ -135,3 +135,25 @@ export function jsonSyntaxError(text: string): JsonSyntaxError {
   }
   return { ...lineAndColumn(text, found.pos), reason: found.reason };
 }
+
+/**
+ * How deeply `[` and `{` nest in JSON text (strings skipped), scanning without recursion; stops counting
+ * once past `limit`. Valid or not, the text is only scanned, never parsed.
+ */
+export function nestingDepth(text: string, limit = Infinity): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      deepest = Math.max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
+}

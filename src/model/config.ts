@@ -2,8 +2,8 @@
  * RunConfig, the one input of a run (DESIGN.md, "RunConfig"): its types, its defaults, and
  * `resolveConfig`, which merges a partial config over the defaults and validates every field.
  */
-import { ConfigError, describeValue } from './config-error.ts';
-import { jsonSyntaxError } from './config-json.ts';
+import { ConfigError, describeValue, shortText } from './config-error.ts';
+import { jsonSyntaxError, nestingDepth } from './config-json.ts';
 import {
   ACTIVATIONS, CLIP_MODES, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS, checkField, isConfigPath, suggestPath,
 } from './config-schema.ts';
@@ -118,7 +118,7 @@ function unknownField(prefix: string, key: string, siblings: readonly string[]):
   const allowed = siblings.map((s) => join(prefix, s)).join(', ');
   const guess = suggestPath(path);
   const hint = guess === undefined ? `known fields here: ${allowed}` : `did you mean ${guess}?`;
-  return new ConfigError(path, key, allowed, `unknown field ${path} (${hint})`);
+  return new ConfigError(path, key, allowed, `unknown field ${shortText(path)} (${hint})`);
 }
 
 function notASection(prefix: string, value: unknown): ConfigError {
@@ -166,12 +166,25 @@ export function resolveConfig(input: unknown): RunConfig {
   return config;
 }
 
-/** JSON.parse that reports malformed text as a ConfigError naming the source, line and column. */
+/** A RunConfig nests three levels deep; anything far deeper is not a config, and must not reach a recursive walk. */
+const MAX_NESTING = 32;
+
+/**
+ * JSON.parse that reports malformed text as a ConfigError naming the source, line and column. A UTF-8
+ * byte order mark is skipped (editors on Windows write one); text nested deeper than MAX_NESTING is refused
+ * before parsing, so a hostile file cannot exhaust the stack of the validator or the error locator.
+ */
 export function parseConfigJson(text: string, sourceName: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const depth = nestingDepth(body, MAX_NESTING);
+  if (depth > MAX_NESTING) {
+    const allowed = `JSON nested at most ${MAX_NESTING} levels`;
+    throw new ConfigError('', sourceName, allowed, `${sourceName}: nests deeper than ${MAX_NESTING} levels of [ and {; a RunConfig has 3 (see gradscope train --help)`);
+  }
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(body) as unknown;
   } catch {
-    const { line, column, reason } = jsonSyntaxError(text);
+    const { line, column, reason } = jsonSyntaxError(body);
     const message = `${sourceName}: invalid JSON at line ${line}, column ${column}: ${reason}`;
     throw new ConfigError('', sourceName, 'valid JSON', message);
   }

@@ -162,13 +162,21 @@ export function makePlan(s: NetShape, limits: { maxBinding: number; budgetBytes:
   plan.bytes = ARENAS.reduce((sum, n) => sum + a[n].totalBytes, 0) + mirrors * a.params.totalBytes;
   if (plan.bytes > limits.budgetBytes) {
     throw new LimitError(
-      `This network needs ${mib(plan.bytes)} of GPU memory (depth ${s.depth}, width ${s.width}, batch ${s.batch}); ` +
-        `the budget is ${mib(limits.budgetBytes)}. Reduce model.depth, model.width or train.batchSize.`,
+      `This network needs ${formatBytes(plan.bytes)} of GPU memory (depth ${s.depth}, width ${s.width}, batch ${s.batch}); ` +
+        `the budget is ${formatBytes(limits.budgetBytes)}. Reduce model.depth, model.width or train.batchSize.`,
     );
   }
   return plan;
 }
 
-export function mib(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+/** Bytes for a message, in the unit that keeps three significant figures (1.2 KiB, 340 MiB, 4 GiB). */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let u = 0;
+  while (value >= 1024 && u < units.length - 1) {
+    value /= 1024;
+    u++;
+  }
+  return `${u === 0 ? Math.round(value) : Number(value.toPrecision(3))} ${units[u]}`;
 }

@@ -3,7 +3,7 @@
  * seconds (width 32, batch 64) and deep enough to show its phenomenon; the settings were chosen by
  * training each one and reading the per-layer gradients.
  */
-import { ConfigError, closestMatch } from './config-error.ts';
+import { ConfigError, closestMatch, shortText } from './config-error.ts';
 import { resolveConfig } from './config.ts';
 import type { ConfigPatch, RunConfig } from './config.ts';
 
@@ -111,7 +111,7 @@ export function presetByName(name: string): Preset {
   const allowed = PRESET_NAMES.join(', ');
   const guess = closestMatch(name, PRESET_NAMES);
   const hint = guess === undefined ? `presets: ${allowed}` : `did you mean ${guess}?`;
-  throw new ConfigError('preset', name, allowed, `unknown preset ${JSON.stringify(name)} (${hint})`);
+  throw new ConfigError('preset', name, allowed, `unknown preset ${JSON.stringify(shortText(name))} (${hint})`);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -2,17 +2,17 @@
  * `key.path=VALUE` assignments: the CLI's `--set`, the URL hash and the controls all edit a RunConfig
  * through these, so a run can always be written down as the list of fields that differ from the defaults.
  */
-import { ConfigError, describeValue } from './config-error.ts';
+import { ConfigError, describeValue, shortText } from './config-error.ts';
 import { CONFIG_PATHS, FIELDS, SECTION_PATHS, isConfigPath, suggestPath } from './config-schema.ts';
 import type { ConfigPath } from './config-schema.ts';
 import { defaultConfig, resolveConfig } from './config.ts';
+import { isDecimal } from './decimal.ts';
 import type { RunConfig } from './config.ts';
 
 export { CONFIG_PATHS };
 export type { ConfigPath };
 
 const EXAMPLE = 'write key.path=VALUE, e.g. model.depth=300';
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 type Tree = Record<string, unknown>;
 
@@ -37,14 +37,14 @@ function unknownPath(path: string): ConfigError {
   }
   const guess = suggestPath(path);
   const hint = guess === undefined ? `fields: ${CONFIG_PATHS.join(', ')}` : `did you mean ${guess}?`;
-  return new ConfigError(path, path, CONFIG_PATHS.join(', '), `unknown field ${path} (${hint})`);
+  return new ConfigError(path, path, CONFIG_PATHS.join(', '), `unknown field ${shortText(path)} (${hint})`);
 }
 
 /** Turns the text after `=` into the field's type; text that does not fit is left as is for validation to name. */
 function parseValue(path: ConfigPath, text: string): unknown {
   const kind = FIELDS[path].kind;
   const unquoted = /^"(.*)"$/.exec(text)?.[1] ?? text;
-  if (kind === 'int' || kind === 'number') return DECIMAL.test(text) ? Number(text) : unquoted;
+  if (kind === 'int' || kind === 'number') return isDecimal(text) ? Number(text) : unquoted;
   if (kind === 'path') return text === 'null' || text === '' ? null : unquoted;
   return unquoted;
 }

@@ -3,9 +3,9 @@
  * fix as RunConfig edits. The rules follow the gradient-flow story: the first block's gradient
  * against the head's, saturated and dead units, non-finite steps, and a loss that stopped moving.
  */
-import type { ActivationName, ClipMode, InitScheme, NormName, ResidualName } from '../model/config.ts';
+import type { ActivationName, ClipMode, InitScheme, NormName, ResidualName, RunConfig } from '../model/config.ts';
 import { firstDivergence, layerName } from './divergence.ts';
-import type { Diagnosis, DiagnosisKind, StepRecord } from './record.ts';
+import type { Diagnosis, DiagnosisKind, Divergence, StepRecord } from './record.ts';
 
 export interface DiagnoseOptions {
   activation: ActivationName;
@@ -15,6 +15,26 @@ export interface DiagnoseOptions {
   lr: number;
   /** model.init.scheme, when known, so a suggestion never repeats it. */
   init?: InitScheme;
+  /** model.init.gain and model.depth, for a fix that scales the branches by 1/√depth. */
+  gain?: number;
+  depth?: number;
+  /** Where the run first went non-finite, when the trainer knows it better than the records do. */
+  divergence?: Divergence | null;
+}
+
+/** The options a run's config gives; `divergence` is the trainer's (it knows the true first bad step). */
+export function diagnoseOptions(c: RunConfig, divergence: Divergence | null = null): DiagnoseOptions {
+  return {
+    activation: c.model.activation,
+    residual: c.model.residual,
+    norm: c.model.norm,
+    clipMode: c.train.clip.mode,
+    lr: c.train.lr,
+    init: c.model.init.scheme,
+    gain: c.model.init.gain,
+    depth: c.model.depth,
+    divergence,
+  };
 }
 
 /** The thresholds of the rules, in one place. */
@@ -57,7 +77,13 @@ export function diagnose(records: readonly StepRecord[], opts: DiagnoseOptions):
   const recent = records.slice(-DIAGNOSIS_LIMITS.recent);
   const head = (records.at(-1)?.gradNorm.length ?? 1) - 1;
   const ctx: Context = { opts, recent, head, ratio: gradientRatio(recent, head) };
-  const found = [exploding(records, ctx), vanishing(ctx), saturation(ctx), deadUnits(ctx)].filter((d) => d !== null);
+  const div = opts.divergence ?? firstDivergence(records);
+  // A forward pass that overflowed before any update explains everything the records show after it.
+  const overflow = div?.phase === 'forward' && div.step === 1 ? forwardOverflow(records, div, ctx) : null;
+  if (overflow) return [overflow];
+  // Unit statistics of a non-finite step describe the overflow, not the units: judge them on finite steps.
+  const units: Context = { ...ctx, recent: recent.filter((r) => !r.nonFinite) };
+  const found = [exploding(div, ctx), vanishing(ctx), saturation(units), deadUnits(units)].filter((d) => d !== null);
   const stall = stalled(records, ctx, found.length > 0);
   if (stall !== null) found.push(stall);
   return found.length > 0 ? found : [healthy(records, ctx)];
@@ -73,8 +99,40 @@ function gradientRatio(recent: readonly StepRecord[], head: number): number | nu
   return logs.length > 0 ? 10 ** mean(logs) : null;
 }
 
-function exploding(records: readonly StepRecord[], ctx: Context): Diagnosis | null {
-  const div = firstDivergence(records);
+/**
+ * The forward pass left f32's range at the first step, before any update could cause it: the init itself
+ * makes the activations grow across depth. Clipping and the learning rate act on updates, so they cannot
+ * help; what helps is a smaller scale per block. With identity skips each block adds a branch of variance
+ * gain²·Var(h) (He init, ReLU), so Var(h_D) ≈ (1 + gain²)^D: gain ≈ 1/√D keeps that near e instead of 2^D.
+ */
+function forwardOverflow(records: readonly StepRecord[], div: Divergence, ctx: Context): Diagnosis {
+  const record = records.find((r) => r.nonFinite) ?? records.at(-1)!;
+  const growth = actGrowth(record.actStd);
+  const { depth = ctx.head, residual, norm } = ctx.opts;
+  const where = div.layer === null ? 'before the head' : `at ${layerName(div.layer, ctx.head + 1)} of ${ctx.head}`;
+  const rate = growth === null ? '' : `: the activations grow about ×${fmt(growth)} per block`;
+  const finding = `The forward pass overflows at the first step, before any update${rate}, and leave f32's range ${where}.`;
+  const gain = Number((1 / Math.sqrt(Math.max(1, depth))).toPrecision(2));
+  const candidates: Candidate[] = [];
+  if (residual === 'identity') {
+    candidates.push({ patch: { 'model.init.gain': gain }, fix: `Scale each branch by about 1/√depth (model.init.gain=${gain}): ${depth} identity additions then grow the signal by a factor near e, not 2^${depth}.` });
+  }
+  if (residual !== 'rezero') {
+    candidates.push({ patch: { 'model.residual': 'rezero' }, fix: 'Start every branch at zero (ReZero): the net begins as the identity and learns how much of each block to add.' });
+  }
+  if (norm === 'none') candidates.push({ patch: { 'model.norm': 'layer' }, fix: 'Normalize inside every block (layer norm), so no block can hand on a larger signal than it got.' });
+  candidates.push({ patch: { 'model.init.gain': Math.min(gain, (ctx.opts.gain ?? 1) / 2) }, fix: 'Draw smaller initial weights: a lower model.init.gain shrinks what every block adds.' });
+  return make('forward-overflow', finding, div.layer === null ? [] : [div.layer], ctx, candidates);
+}
+
+/** Geometric mean growth of actStd per block over the finite, non-zero stretch before it overflows. */
+function actGrowth(std: readonly number[]): number | null {
+  const finite = std.slice(0, -1).filter((v) => Number.isFinite(v) && v > 0);
+  if (finite.length < 2) return null;
+  return (finite.at(-1)! / finite[0]!) ** (1 / (finite.length - 1));
+}
+
+function exploding(div: Divergence | null, ctx: Context): Diagnosis | null {
   const tooBig = ctx.ratio !== null && ctx.ratio > DIAGNOSIS_LIMITS.explodingRatio;
   if (div === null && !tooBig) return null;
   const finding =
@@ -207,7 +265,10 @@ function alreadySet(key: string, value: string | number, opts: DiagnoseOptions):
     case 'model.norm':
       return opts.norm !== 'none';
     case 'model.residual':
-      return opts.residual !== 'none';
+      // Rezero over identity is a change (its branches start at zero); identity over rezero is not.
+      return opts.residual === value || (value === 'identity' && opts.residual !== 'none');
+    case 'model.init.gain':
+      return opts.gain === value;
     case 'train.clip.mode':
       return opts.clipMode !== 'none';
     case 'model.init.scheme':

@@ -49,15 +49,23 @@ export interface PhaseTimes {
   optimizer: number;
 }
 
-/** Where a run first went non-finite: the step, and the first layer from the input side. */
+/** The part of a step that produced the first NaN or infinity (src/stats/divergence.ts). */
+export type DivergencePhase = 'weights' | 'forward' | 'loss' | 'backward' | 'update';
+
+/** Where a run first went non-finite: the step, the phase, and the layer where it broke. */
 export interface Divergence {
+  /** The first non-finite step (it may precede the record that showed it, when log.every > 1). */
   step: number;
-  /** Index into the per-layer arrays (depth = the head), or null when only the loss was non-finite. */
+  /** Index into the per-layer arrays (depth = the head), or null when no per-layer statistic says. */
   layer: number | null;
+  /** An addition to DESIGN's summary: forward overflow and backward explosion call for different fixes. */
+  phase?: DivergencePhase;
   what: string;
 }
 
-export type DiagnosisKind = 'vanishing' | 'exploding' | 'saturation' | 'dead-units' | 'stalled' | 'healthy';
+/** What the diagnosis can find; `forward-overflow` is the forward pass leaving f32's range before any update. */
+export const DIAGNOSIS_KINDS = ['forward-overflow', 'vanishing', 'exploding', 'saturation', 'dead-units', 'stalled', 'healthy'] as const;
+export type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number];
 
 export interface Diagnosis {
   kind: DiagnosisKind;
@@ -74,6 +82,8 @@ export interface Diagnosis {
 /** The last JSONL line of a run. */
 export interface RunSummary {
   steps: number;
+  /** True when SIGINT or SIGTERM ended the run before train.steps (written only then). */
+  interrupted?: boolean;
   finalLoss: number | null;
   finalAccuracy: number | null;
   testLoss: number | null;

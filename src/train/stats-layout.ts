@@ -42,6 +42,11 @@ export class StatsLayout {
     this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4 + (timed ? 16 * PHASES.length : 0);
   }
 
+  /** Updates applied so far (the optimizer's step counter, which stops at the first non-finite step). */
+  updatesApplied(bytes: ArrayBuffer): number {
+    return new Float32Array(bytes)[this.layout.totalBytes / 4 + SCALARS.step]!;
+  }
+
   /** Turn a snapshot into the record DESIGN.md defines. */
   decode(bytes: ArrayBuffer, step: number, stepMs: number): StepRecord {
     const f = new Float32Array(bytes);

@@ -8,7 +8,7 @@ import { Network } from '../model/network.ts';
 import { makePlan, type NetShape } from '../model/plan.ts';
 import { findDivergence } from '../stats/divergence.ts';
 import type { Divergence, StepRecord } from '../stats/record.ts';
-import { BatchSampler } from './data/batch-sampler.ts';
+import { BatchSampler, type SamplerState } from './data/batch-sampler.ts';
 import type { Dataset } from './data/types.ts';
 import { EvalProgram, type EvalResult } from './eval.ts';
 import { StepProgram } from './step.ts';
@@ -22,6 +22,16 @@ export interface TrainerOptions {
   budgetBytes?: number;
   /** Matmul tilings: one for all, or per shape from an autotuned table (src/bench/autotune.ts). */
   tiling?: TilingChoice;
+}
+
+/** Steps between test-set evaluations (the CLI's eval lines, the page's test curve). */
+export const EVAL_EVERY = 100;
+
+/** Where a run stands between steps: with the weights and optimizer state, all a resumed run needs. */
+export interface TrainingState {
+  /** Steps trained so far (the optimizer's step counter too, which Adam's bias correction reads). */
+  step: number;
+  sampler: SamplerState;
 }
 
 /** Adam's β and ε are PyTorch's defaults; RunConfig does not expose them. */
@@ -141,18 +151,25 @@ export class Trainer {
   /** Submits the GPU has not finished (a frame loop checks this instead of waiting). */
   pending = 0;
 
-  /** Records that have arrived, oldest first; stops the run at the first non-finite one. */
+  /**
+   * Records that have arrived, oldest first. The first non-finite one stops the run and is the last record
+   * delivered: steps already in flight behind it (their updates skipped by the sticky flag) are dropped.
+   */
   drain(): StepRecord[] {
     const out: StepRecord[] = [];
     for (const snap of this.program.ring.takeReady()) {
+      if (this.divergence) continue;
       const now = performance.now();
       const steps = Math.max(1, snap.tag - this.lastRecordAt.step);
       const stepMs = this.lastRecordAt.time ? (now - this.lastRecordAt.time) / steps : 0;
       this.lastRecordAt = { time: now, step: snap.tag };
       const record = this.program.stats.decode(snap.data, snap.tag, stepMs);
       out.push(record);
-      if (record.nonFinite && !this.divergence) {
-        this.divergence = findDivergence(record) ?? { step: record.step, layer: null, what: 'the loss is not finite' };
+      if (record.nonFinite) {
+        // The GPU's step counter stops at the last finite update, so the first bad step is known even when
+        // it was not a logged one (log.every > 1).
+        const first = this.program.stats.updatesApplied(snap.data) + 1;
+        this.divergence = findDivergence(record, first) ?? { step: first, layer: null, what: 'the loss is not finite' };
         this.status = 'diverged';
       }
     }
@@ -165,11 +182,14 @@ export class Trainer {
     if (this.program.ring.inFlight >= 3) await this.program.ring.settled();
   }
 
-  /** Run `steps` more steps to completion (the CLI), delivering every record in order. */
-  async run(steps: number, onRecord: (r: StepRecord) => void): Promise<void> {
+  /**
+   * Run `steps` more steps (the CLI), delivering every record in order. `stop` is asked between submits
+   * (a signal arrived): the steps already submitted finish and their records are delivered.
+   */
+  async run(steps: number, onRecord: (r: StepRecord) => void, stop: () => boolean = () => false): Promise<void> {
     const end = this.step + steps;
     this.status = 'running';
-    while (this.step < end && this.status === 'running') {
+    while (this.step < end && this.status === 'running' && !stop()) {
       this.submit(end - this.step);
       await this.throttle();
       for (const r of this.drain()) onRecord(r);
@@ -189,6 +209,24 @@ export class Trainer {
   /** Learning rate, momentum, weight decay and clip threshold change without a rebuild. */
   setHyper(config: RunConfig): void {
     this.program.optimizer.setHyper(optimizerHyper(config));
+  }
+
+  /** The step and the sampler's position (the weights and optimizer moments live on the GPU). */
+  trainingState(): TrainingState {
+    return { step: this.step, sampler: this.sampler.state() };
+  }
+
+  /**
+   * Continue from a saved state, after the weights and optimizer moments have been written: the next step
+   * is state.step + 1 and gets the batch it would have had in the unbroken run.
+   */
+  restore(state: TrainingState): void {
+    this.sampler = BatchSampler.restore(this.data.train.n, this.config.train.batchSize, state.sampler);
+    this.program.optimizer.setStep(state.step);
+    this.step = state.step;
+    this.divergence = null;
+    this.status = 'idle';
+    this.lastRecordAt = { time: 0, step: state.step };
   }
 
   /** Back to step 0: fresh weights from the seed, optimizer state and the non-finite flag cleared. */

@@ -1,28 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRunLog } from '../../src/io/jsonl.ts';
 import { decodeSafetensors } from '../../src/io/safetensors.ts';
+import { cli, SMALL } from '../helpers/cli.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gradscope.js');
 const dir = mkdtempSync(join(tmpdir(), 'gradscope-cli-'));
-const SMALL = ['--set', 'model.depth=6', '--set', 'model.width=16', '--set', 'data.samples=256', '--set', 'train.batchSize=32'];
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile('node', [BIN, ...args], { env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr: stderr.replace(/^error: XDG.*\n/gm, '') });
-    });
-  });
-}
 
 describe('gradscope command line', () => {
   it('train writes the JSONL log of DESIGN.md and a checkpoint that loads back to the same loss', async () => {

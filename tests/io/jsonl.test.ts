@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configLine, parseRunLog, RunLogError, stepLine, summaryLine } from '../../src/io/jsonl.ts';
+import { configLine, evalLine, parseRunLog, RunLogError, stepLine, summaryLine } from '../../src/io/jsonl.ts';
 import type { RunSummary, StepRecord } from '../../src/stats/record.ts';
 
 const adapter = { vendor: 'google', architecture: 'swiftshader', device: '', description: 'SwiftShader' };
@@ -81,7 +81,7 @@ describe('parseRunLog errors name the line', () => {
   const cases: [string, string, RegExp][] = [
     ['malformed JSON', log(header, '{"type":"step",'), /^run log line 2: not JSON/],
     ['a non-object line', log(header, '[1]'), /^run log line 2: not a JSON object/],
-    ['an unknown type', log(header, '{"type":"epoch"}'), /^run log line 2: type must be "config", "step" or "summary" \(got "epoch"\)/],
+    ['an unknown type', log(header, '{"type":"epoch"}'), /^run log line 2: type must be "config", "step", "eval" or "summary" \(got "epoch"\)/],
     ['a missing config', log(stepLine(record(0))), /^run log line 1: the log must start with a config line/],
     ['a second config', log(header, header), /^run log line 2: a second config line/],
     ['a line after the summary', log(header, summaryLine(summary), stepLine(record(0))), /^run log line 3: a step line after the summary/],
@@ -98,4 +98,38 @@ describe('parseRunLog errors name the line', () => {
   }
 
   it('for an empty log', () => expect(() => parseRunLog('\n', 'runs/a.jsonl')).toThrow(/^runs\/a\.jsonl: no config line$/));
+});
+
+describe('numbers every reader parses', () => {
+  // pandas' read_json takes a literal without '.' or an exponent for an int64 and refuses one past
+  // 9.2e18 ("Value is too big!"); JavaScript prints whole floats below 1e21 exactly that way.
+  const INT_LITERAL = /(?<![\w.eE+-])-?\d+(?![\d.eE])/g;
+  const int64 = 2n ** 63n;
+
+  it('writes whole floats beyond 2^53 in exponent form, so no integer literal leaves int64', () => {
+    const exploding = record(3, { actMean: [373839932038316000, 3.7e19, -2e19], actStd: [1e20, 9.3e18, 5e-324], gradNorm: [2 ** 53, 2 ** 53 - 1, 0] });
+    const text = stepLine(exploding);
+    expect(text).not.toContain('37000000000000000000');
+    for (const m of text.matchAll(INT_LITERAL)) {
+      const n = BigInt(m[0]);
+      expect(n < int64 && n >= -int64, `integer literal ${m[0]} in ${text.slice(0, 80)}…`).toBe(true);
+    }
+    const back = parseRunLog(log(header, text)).steps[0]!;
+    expect(back.actMean).toEqual(exploding.actMean);
+    expect(back.actStd).toEqual(exploding.actStd);
+    expect(back.gradNorm).toEqual(exploding.gradNorm);
+  });
+
+  it('writes exactly what JSON.stringify writes for everything else', () => {
+    const r = record(5, { accuracy: null, stepMs: 0.1 + 0.2 });
+    expect(stepLine(r)).toBe(JSON.stringify({ type: 'step', ...r }));
+    expect(summaryLine(summary)).toBe(JSON.stringify({ type: 'summary', ...summary }));
+  });
+
+  it('reads eval lines and an interrupted summary back', () => {
+    const text = log(header, stepLine(record(1)), evalLine({ step: 1, loss: 0.5, accuracy: null }), summaryLine({ ...summary, interrupted: true }));
+    const back = parseRunLog(text);
+    expect(back.evals).toEqual([{ step: 1, loss: 0.5, accuracy: null }]);
+    expect(back.summary?.interrupted).toBe(true);
+  });
 });

@@ -73,10 +73,11 @@ describe('diagnose', () => {
   it('reports a run that went non-finite as exploding, with the step and layer', () => {
     const records = run(learning);
     const bad = records[12]!;
-    records[12] = { ...bad, loss: NaN, nonFinite: true, gradNorm: bad.gradNorm.map((g, l) => (l < 4 ? NaN : g)) };
+    records[12] = { ...bad, nonFinite: true, gradNorm: bad.gradNorm.map((g, l) => (l < 4 ? NaN : g)) };
     const d = diagnose(records, relu)[0]!;
-    expect(d).toMatchObject({ kind: 'exploding', layers: [0], patch: { 'train.clip.mode': 'norm' } });
-    expect(d.finding).toBe('At step 120 the run went non-finite: gradNorm of block 0 is NaN.');
+    // The backward pass runs from the head down: block 3 is where the gradient first broke.
+    expect(d).toMatchObject({ kind: 'exploding', layers: [3], patch: { 'train.clip.mode': 'norm' } });
+    expect(d.finding).toBe('At step 120 the run went non-finite: the backward pass overflowed at block 3: gradNorm is NaN.');
   });
 
   it('finds saturation and suggests batch norm, or ReLU when a norm is on', () => {

@@ -22,27 +22,38 @@ function withValue(key: 'gradNorm' | 'deltaNorm' | 'weightNorm' | 'actMean' | 'a
 describe('findDivergence', () => {
   it('is null for a finite record', () => expect(findDivergence(record(3))).toBeNull());
 
-  it('names the first non-finite layer from the input side', () => {
-    const r = withValue('gradNorm', 3, NaN, withValue('actStd', 2, Infinity));
-    expect(findDivergence(r)).toEqual({ step: 7, layer: 2, what: 'actStd of block 2 is Infinity' });
+  it('puts the forward pass before the backward pass: the first activation that overflowed, from the input side', () => {
+    const r = withValue('gradNorm', 0, NaN, withValue('actStd', 3, Infinity, withValue('actStd', 2, Infinity)));
+    expect(findDivergence(r)).toEqual({ step: 7, layer: 2, phase: 'forward', what: 'the forward pass overflowed at block 2: actStd is Infinity' });
   });
 
-  it('names the statistics in a fixed order within a layer', () => {
-    const r = withValue('gradNorm', 1, NaN, withValue('weightNorm', 1, NaN));
-    expect(findDivergence(r)?.what).toBe('gradNorm of block 1 is NaN');
+  it('walks the backward pass from the head down: the first gradient that broke is the one nearest the head', () => {
+    const r = withValue('gradNorm', 1, NaN, withValue('deltaNorm', 3, Infinity));
+    expect(findDivergence(r)).toMatchObject({ layer: 3, phase: 'backward', what: 'the backward pass overflowed at block 3: deltaNorm is Infinity' });
+  });
+
+  it('names non-finite weights first: the step started from them', () => {
+    const r = withValue('gradNorm', 1, NaN, withValue('weightNorm', 2, NaN));
+    expect(findDivergence(r)).toMatchObject({ layer: 2, phase: 'weights' });
   });
 
   it('calls the last entry the head', () => {
-    expect(findDivergence(withValue('deltaNorm', 4, -Infinity))).toEqual({ step: 7, layer: 4, what: 'deltaNorm of the head is -Infinity' });
+    expect(findDivergence(withValue('deltaNorm', 4, -Infinity))).toMatchObject({ layer: 4, what: 'the backward pass overflowed at the head: deltaNorm is -Infinity' });
   });
 
   it('gives layer null when only the loss is non-finite', () => {
-    expect(findDivergence(record(9, 4, { loss: NaN, nonFinite: true }))).toEqual({ step: 9, layer: null, what: 'loss is NaN' });
+    expect(findDivergence(record(9, 4, { loss: NaN, nonFinite: true }))).toEqual({ step: 9, layer: null, phase: 'loss', what: 'the loss is not finite: loss is NaN' });
+  });
+
+  it('reports the first bad step it is told, and says which logged record showed it', () => {
+    const d = findDivergence(withValue('actStd', 1, Infinity, record(14)), 3);
+    expect(d).toMatchObject({ step: 3, layer: 1, phase: 'forward' });
+    expect(d!.what).toMatch(/\(seen at logged step 14\)$/);
   });
 
   it('falls back to the total gradient norm and the nonFinite flag', () => {
-    expect(findDivergence(record(2, 4, { gradNormTotal: Infinity }))?.what).toBe('the total gradient norm is Infinity');
-    expect(findDivergence(record(2, 4, { nonFinite: true }))).toMatchObject({ layer: null });
+    expect(findDivergence(record(2, 4, { gradNormTotal: Infinity }))?.what).toBe('the backward pass overflowed: the total gradient norm is Infinity');
+    expect(findDivergence(record(2, 4, { nonFinite: true }))).toMatchObject({ layer: null, phase: 'update' });
   });
 
   it('ignores statistics it does not watch', () => {
@@ -53,7 +64,7 @@ describe('findDivergence', () => {
 describe('firstDivergence', () => {
   it('returns the earliest diverged record of a run', () => {
     const run = [record(0), record(1), withValue('gradNorm', 0, NaN, record(2)), record(3, 4, { loss: NaN })];
-    expect(firstDivergence(run)).toEqual({ step: 2, layer: 0, what: 'gradNorm of block 0 is NaN' });
+    expect(firstDivergence(run)).toMatchObject({ step: 2, layer: 0, phase: 'backward' });
     expect(firstDivergence([record(0)])).toBeNull();
   });
 });

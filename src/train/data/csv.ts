@@ -4,6 +4,7 @@
  * regression with one output. Every problem is a ConfigError on data.path naming the line and column.
  */
 import { ConfigError } from '../../model/config-error.ts';
+import { parseDecimal } from '../../model/decimal.ts';
 import type { Samples } from './types.ts';
 
 /** Beyond this a label column is far more likely a measurement than a class id. */
@@ -15,9 +16,7 @@ function csvError(source: string, allowed: string, detail: string): ConfigError 
 
 function parseCell(cell: string): number | undefined {
   const text = cell.trim();
-  if (text === '') return undefined;
-  const value = Number(text);
-  return Number.isFinite(value) ? value : undefined;
+  return parseDecimal(text);
 }
 
 interface Row {
@@ -27,7 +26,7 @@ interface Row {
 
 function readRows(text: string, source: string): Row[] {
   const rows: Row[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
+  text.split(/\r\n|\r|\n/).forEach((raw, i) => {
     if (raw.trim() !== '') rows.push({ line: i + 1, cells: raw.split(',') });
   });
   if (rows.length === 0) throw csvError(source, 'a CSV file with data rows', 'is empty: it needs numeric rows, the last column the label');

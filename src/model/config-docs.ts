@@ -1,0 +1,32 @@
+/**
+ * One line per RunConfig field, for `gradscope COMMAND --help` and tooltips. Typed against the schema
+ * (a field added to FIELDS without a line here does not compile), so the help cannot drift from it.
+ */
+import type { ConfigPath } from './config-schema.ts';
+
+export const FIELD_DOCS = {
+  seed: 'drives init, data and shuffling: the same seed gives the same run',
+  'data.name': 'the data set; csv reads data.path, mnist is the shipped 3,000-digit subset',
+  'data.samples': 'samples generated (synthetic sets; mnist and csv use what they have)',
+  'data.noise': 'noise added to the synthetic sets',
+  'data.testFraction': 'share of the samples held out as the test set',
+  'data.path': 'csv only: numeric columns, the last one the label',
+  'model.depth': 'hidden blocks (the layers between input and head)',
+  'model.width': 'units per hidden block',
+  'model.activation': 'φ, applied in every block',
+  'model.norm': 'normalization before φ in every block',
+  'model.residual': 'skip connections: h = h_prev + α·φ(...) from the second block on; rezero learns α from 0',
+  'model.init.scheme': "weight init, with PyTorch's formulas (meanfield: W ~ N(0, σ_w²/fan_in), b ~ N(0, σ_b²))",
+  'model.init.gain': 'multiplies the init scale; with identity skips, ≈1/√depth keeps the forward pass bounded',
+  'model.init.sigmaW2': 'meanfield only: σ_w²',
+  'model.init.sigmaB2': 'meanfield only: σ_b²',
+  'train.optimizer': "the update rule, as torch.optim's",
+  'train.lr': 'learning rate',
+  'train.momentum': 'momentum only: μ',
+  'train.weightDecay': 'L2 penalty (sgd, momentum, adam) or decoupled decay (adamw)',
+  'train.batchSize': 'samples per step',
+  'train.steps': 'the run ends after this many steps in all (a resumed run continues to it)',
+  'train.clip.mode': 'clip the gradient before the update: by global L2 norm, or each entry by value',
+  'train.clip.max': 'the clipping threshold τ',
+  'log.every': 'record statistics every this many steps (the last step always)',
+} as const satisfies Record<ConfigPath, string>;

@@ -2,8 +2,9 @@ import type { RunConfig } from '../model/config.ts';
 import type { RunSummary, StepRecord } from '../stats/record.ts';
 import { gradientStrip } from './terminal/gradient-strip.ts';
 import { progressBar } from './terminal/progress-bar.ts';
+import { textWidth, wrap } from './terminal/wrap.ts';
 
-const fmt = (x: number | null, digits = 4): string => (x === null || !Number.isFinite(x) ? String(x) : x.toFixed(digits));
+const fmt = (x: number | null, digits = 4): string => (x === null ? 'n/a' : !Number.isFinite(x) ? String(x) : x.toFixed(digits));
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(1)}%`);
 
 /** What `gradscope train` prints: a progress line while it runs (terminals only), then the result. */
@@ -23,9 +24,13 @@ export const reportRun = {
       out.push('gradient norm per layer, input → head (log10):');
       out.push(...gradientStrip(last.gradNorm, { color: opts.color, width: process.stdout.columns || 80 }));
     }
+    const width = textWidth();
+    if (s.interrupted) out.push(`interrupted at step ${s.steps}: continue with gradscope train --resume on the --save checkpoint`);
     for (const d of s.diagnosis) {
-      out.push(`${d.kind}: ${d.finding}`);
-      if (d.kind !== 'healthy') out.push(`  try: ${d.fix}${Object.keys(d.patch).length ? `  (${Object.entries(d.patch).map(([k, v]) => `--set ${k}=${v}`).join(' ')})` : ''}`);
+      out.push(...wrap(`${d.kind}: ${d.finding}`, width, '', '  '));
+      if (d.kind === 'healthy') continue;
+      const flags = Object.entries(d.patch).map(([k, v]) => `--set ${k}=${v}`).join(' ');
+      out.push(...wrap(`try: ${d.fix}${flags ? ` (${flags})` : ''}`, width, '  ', '    '));
     }
     process.stdout.write(out.join('\n') + '\n');
   },

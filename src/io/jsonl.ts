@@ -27,6 +27,10 @@ export interface ConfigLine {
   date?: string;
   /** The data set as built: name, task, dimensions and split sizes. */
   dataset?: Record<string, unknown>;
+  /** The checkpoint whose weights started this run (`--load`). */
+  load?: string;
+  /** The checkpoint this run continues (`--resume`), and the step it continued from. */
+  resume?: { path: string; step: number };
 }
 
 export type StepLine = { type: 'step' } & StepRecord;
@@ -185,6 +189,12 @@ function readConfig(r: Reader): ConfigLine {
   };
   if (r.obj['commit'] !== undefined) line.commit = r.str('commit');
   if (r.obj['date'] !== undefined) line.date = r.str('date');
+  if (r.obj['dataset'] !== undefined) line.dataset = r.object('dataset');
+  if (r.obj['load'] !== undefined) line.load = r.str('load');
+  if (r.obj['resume'] !== undefined) {
+    const resume = r.nested('resume');
+    line.resume = { path: resume.str('path'), step: resume.num('step') };
+  }
   return line;
 }
 

@@ -1,3 +1,4 @@
+import { wrap } from '../../src/cli/terminal/wrap.ts';
 import { describe, expect, it } from 'vitest';
 import { stripAnsi, visibleLength } from '../../src/cli/terminal/ansi.ts';
 import { aggregate, gradientStrip, NON_FINITE_MARK, PLAIN_RAMP, VIRIDIS_256, ZERO_MARK } from '../../src/cli/terminal/gradient-strip.ts';
@@ -118,5 +119,19 @@ describe('gradientStrip', () => {
     const [strip, legend] = gradientStrip([NaN, NaN], { color: false });
     expect(strip).toBe(`input ${NON_FINITE_MARK}${NON_FINITE_MARK} head`);
     expect(legend).toBe(`log10 grad norm: no finite values  ${NON_FINITE_MARK} non-finite`);
+  });
+});
+
+describe('wrap', () => {
+  it('breaks at spaces within the width, never inside a word, with a hanging indent', () => {
+    const text = 'dead-units: 100% of the units in block 185 output zero for every sample (193 layers are over half dead), so no gradient reaches their weights.';
+    const lines = wrap(text, 40, '', '  ');
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(40);
+    expect(lines.slice(1).every((l) => l.startsWith('  ') && !l.startsWith('   '))).toBe(true);
+    expect(lines.map((l) => l.trim()).join(' ')).toBe(text);
+  });
+
+  it('puts a word longer than the line on a line of its own', () => {
+    expect(wrap('try: --set model.init.gain=0.058 now', 12)).toEqual(['try: --set', 'model.init.gain=0.058', 'now']);
   });
 });

@@ -6,7 +6,7 @@
 
     from gradscope_torch import load_model, read_safetensors, check_grads, save_model
 
-Files are read by safetensors_numpy (beside this file) rather than the `safetensors` package, which Debian does
+Files are read by gradscope_files (beside this file, numpy only) rather than the `safetensors` package, which Debian does
 not ship. The network is DESIGN.md's canonical one, as src/reference/network*.ts computes it in float64.
 """
 from __future__ import annotations
@@ -26,72 +26,15 @@ try:
 except ImportError as missing:  # one line, not a traceback: the fix is an install
     sys.exit(f"gradscope_torch needs numpy and torch ({missing}): sudo apt-get install python3-torch python3-numpy, or pip install torch numpy")
 
-from safetensors_numpy import SafetensorsError, read_safetensors, write_safetensors
+from gradscope_files import GradscopeError, Spec, is_weight, read_safetensors, spec_of, write_safetensors
 
 __all__ = ["GradscopeError", "GradscopeMLP", "Spec", "check_grads", "load_model", "read_safetensors", "save_model", "write_safetensors"]
 
 # Chosen from 90 dumps at depth 20–30 on SwiftShader (README, "PyTorch"); see GradCheck for the ratio.
 DEFAULT_TOL = 1e-3
 DEFAULT_RATIO = 10.0
-ACTIVATIONS = {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
+ACTIVATION_MODULES = {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
                "leaky_relu": lambda: nn.LeakyReLU(0.01), "gelu": lambda: nn.GELU(approximate="none")}
-NORMS = ("none", "batch", "layer")
-RESIDUALS = ("none", "identity", "rezero")
-OPTIMIZER_STATE = (".momentum_buffer", ".exp_avg", ".exp_avg_sq")
-
-
-class GradscopeError(Exception):
-    """Bad input, said in one line that names the file and what is wrong; the command line exits 1 with it."""
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What the module needs: the config's choices, sizes read off the tensors, and the task."""
-    d_in: int
-    d_out: int
-    width: int
-    depth: int
-    activation: str
-    norm: str
-    residual: str
-    task: str  # classification | regression
-    config: str  # the RunConfig JSON, kept so save_model writes a file gradscope loads back
-
-
-def _choice(path: str, model: dict, field: str, allowed: tuple[str, ...] | dict, default: str | None = None) -> str:
-    value = model.get(field, default)
-    if value not in allowed:
-        raise GradscopeError(f"{path}: model.{field} {json.dumps(value)} is not supported by gradscope_torch yet (it takes {', '.join(allowed)})")
-    return value
-
-
-def _task(tensors: dict[str, np.ndarray], config: dict, d_out: int) -> str:
-    """input.y says it in a grads dump; otherwise the data set does (src/train/data: teacher, and csv with non-class labels)."""
-    if "input.y" in tensors:
-        return "classification" if tensors["input.y"].dtype.kind in "iu" else "regression"
-    name = config.get("data", {}).get("name")
-    # A CSV of non-integer labels is a regression with one output; a one-class classifier would be meaningless.
-    return "regression" if name == "teacher" or (name == "csv" and d_out == 1) else "classification"
-
-
-def spec_of(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> Spec:
-    """The network a file was saved from: choices from __metadata__["config"], input and output sizes from the tensors."""
-    if "config" not in metadata:
-        raise GradscopeError(f"{path} has no __metadata__.config: it was not written by gradscope (train --save or grads --out)")
-    try:
-        config = json.loads(metadata["config"])
-        model = config["model"]
-        width, depth = int(model["width"]), int(model["depth"])
-    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
-        raise GradscopeError(f"{path}: __metadata__.config is not a gradscope RunConfig (it needs model.width and model.depth)") from None
-    _choice(path, model, "arch", ("mlp",), "mlp")
-    for name in ("blocks.0.weight", "head.weight"):
-        if name not in tensors or tensors[name].ndim != 2:
-            raise GradscopeError(f"{path} has no 2-D tensor {name}, so its input and output sizes are unknown")
-    d_out = tensors["head.weight"].shape[0]
-    return Spec(d_in=tensors["blocks.0.weight"].shape[1], d_out=d_out, width=width, depth=depth,
-                activation=_choice(path, model, "activation", ACTIVATIONS), norm=_choice(path, model, "norm", NORMS),
-                residual=_choice(path, model, "residual", RESIDUALS), task=_task(tensors, config, d_out), config=metadata["config"])
 
 
 class BatchNorm1d(nn.BatchNorm1d):
@@ -120,7 +63,7 @@ class Block(nn.Linear):
     def __init__(self, fan_in: int, spec: Spec, skip: bool) -> None:
         super().__init__(fan_in, spec.width)
         self.norm = _norm(spec.norm, spec.width)
-        self.act = ACTIVATIONS[spec.activation]()
+        self.act = ACTIVATION_MODULES[spec.activation]()
         self.skip = skip
         # ReZero's α is learnable and starts at 0; an identity skip's α is 1 and no tensor.
         self.alpha: nn.Parameter | float = nn.Parameter(torch.zeros(1)) if skip and spec.residual == "rezero" else 1.0
@@ -153,17 +96,10 @@ class GradscopeMLP(nn.Module):
         return F.cross_entropy(logits, y.long()) if self.spec.task == "classification" else F.mse_loss(logits, y.to(logits.dtype))
 
 
-def _is_weight(name: str) -> bool:
-    """Everything a file may carry besides the weights: a grads dump's extras and a resumable checkpoint's optimizer state."""
-    if name.startswith(("grad.", "input.")) or name == "loss":
-        return False
-    return not (name.startswith("optimizer.") and name.endswith(OPTIMIZER_STATE))
-
-
 def _state_dict(path: str, model: GradscopeMLP, tensors: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
     """The file's weights by name, checked first so a mismatch is one line rather than load_state_dict's paragraph."""
     want = model.state_dict()
-    state = {k: torch.from_numpy(v) for k, v in tensors.items() if _is_weight(k)}
+    state = {k: torch.from_numpy(v) for k, v in tensors.items() if is_weight(k)}
     if "loss" in tensors:  # a grads dump is taken at init and holds parameters only: batch norm's buffers are fresh
         state.update({k: v for k, v in want.items() if k.endswith((".running_mean", ".running_var")) and k not in state})
     s = model.spec
@@ -248,6 +184,8 @@ def check_grads(path: str, tol: float = DEFAULT_TOL, ratio: float = DEFAULT_RATI
             raise GradscopeError(f"{path} has no grad.{name}: check needs every parameter's gradient (gradscope grads --out FILE)")
         gpu[name] = tensors[f"grad.{name}"]
     x, y = tensors["input.x"], tensors["input.y"]
+    if model.spec.norm == "batch" and len(x) < 2:
+        raise GradscopeError(f"{path} is a batch of 1 with batch norm, which PyTorch refuses to train on (gradscope falls back to the biased variance)")
     f64 = _gradients(model, x, y, torch.float64)
     # The batch reversed sums in another order: the worse of two float32 runs is a steadier measure of float32's error.
     f32 = [_gradients(model, x, y, torch.float32), _gradients(model, x[::-1].copy(), y[::-1].copy(), torch.float32)]
@@ -256,15 +194,14 @@ def check_grads(path: str, tol: float = DEFAULT_TOL, ratio: float = DEFAULT_RATI
 
 
 def _print_check(c: GradCheck) -> None:
-    """One row per layer (blocks.{l}, head), so a deep network stays readable; float32's error shown where it matters."""
+    """One row per layer, so a deep network stays readable; float32 PyTorch's error beside any error over tol."""
     print(f"{c.path}: the loss and {len(c.errors) - 1} gradients against float64, as ‖gpu − f64‖ / ‖f64‖")
     rows: dict[str, list[str]] = {}
     for name, err in c.errors.items():
         parts = name.split(".")
         k = 2 if parts[0] == "blocks" else 1  # blocks.3 | norm.weight, head | bias, loss
         cell = f"{'.'.join(parts[k:])} {err:.1e}".lstrip()
-        cell += "" if err <= c.tol else f" (f32 {c.f32[name]:.1e})" + ("" if c.score(name) <= 1 else "!")
-        rows.setdefault(".".join(parts[:k]), []).append(cell)
+        rows.setdefault(".".join(parts[:k]), []).append(cell if err <= c.tol else f"{cell} (f32 {c.f32[name]:.1e}){'!' * (c.score(name) > 1)}")
     for layer, cells in rows.items():
         print(f"  {layer:10s} " + "  ".join(cells))
     w = c.worst
@@ -272,33 +209,33 @@ def _print_check(c: GradCheck) -> None:
           f" {c.tol:g} or within {c.ratio:g}× float32 PyTorch's error{'' if c.ok else '; ! marks each that does not'}")
 
 
-def _check_files(files: list[str], tol: float, ratio: float, as_json: bool) -> int:
+def _json(c: GradCheck) -> str:
+    finite = lambda v: v if np.isfinite(v) else None  # JSON has no inf or NaN
+    return json.dumps({"file": c.path, "ok": c.ok, "worstTensor": c.worst, "score": finite(c.score(c.worst)), "tol": c.tol, "ratio": c.ratio,
+                       "errors": {k: finite(v) for k, v in c.errors.items()}, "f32": {k: finite(v) for k, v in c.f32.items()}})
+
+
+def _check(files: list[str], tol: float, ratio: float, as_json: bool) -> int:
     """Every file is checked (torch's import costs seconds, so one process takes many); exit 1 if any fails."""
     failed = 0
     for path in files:
         try:
             c = check_grads(path, tol, ratio)
-        except (GradscopeError, SafetensorsError, OSError) as e:
+        except (GradscopeError, OSError) as e:
             failed += 1
             print(json.dumps({"file": path, "error": str(e)}) if as_json else f"gradscope_torch: {e}", file=sys.stdout if as_json else sys.stderr)
             continue
         failed += not c.ok
-        if not as_json:
-            _print_check(c)
-            continue
-        finite = lambda d: {k: v if np.isfinite(v) else None for k, v in d.items()}  # JSON has no inf or NaN
-        print(json.dumps({"file": path, "ok": c.ok, "worstTensor": c.worst, "score": finite({0: c.score(c.worst)})[0], "tol": tol,
-                          "ratio": ratio, "errors": finite(c.errors), "f32": finite(c.f32)}))
+        print(_json(c)) if as_json else _print_check(c)
     return 1 if failed else 0
 
 
 def _model(path: str) -> int:
     tensors, metadata = read_safetensors(path)
     model = load_model(path, tensors, metadata)
-    print(model)
-    weights = sum(_is_weight(k) for k in tensors)
+    weights = sum(is_weight(k) for k in tensors)
     fresh = len(model.state_dict()) - weights  # a grads dump's batch norm buffers
-    print(f"loaded {weights} tensors from {path} strictly ({model.spec.task}; ignored {len(tensors) - weights} that are not weights"
+    print(f"{model}\nloaded {weights} tensors from {path} strictly ({model.spec.task}; ignored {len(tensors) - weights} that are not weights"
           + (f"; {fresh} batch norm buffers at their initial values, as a grads dump is taken at init)" if fresh else ")"))
     return 0
 
@@ -311,17 +248,16 @@ class _Parser(argparse.ArgumentParser):
 def main(argv: list[str]) -> int:
     parser = _Parser(prog="gradscope_torch", description="gradscope safetensors files in PyTorch")
     sub = parser.add_subparsers(dest="command", required=True)
-    m = sub.add_parser("model", help="build the nn.Module, load the weights strictly, print it")
-    m.add_argument("file")
-    c = sub.add_parser("check", help="recompute a grads dump in float64; exit 1 when a gradient is off")
+    sub.add_parser("model", help="build the nn.Module, load the weights strictly, print it").add_argument("file")
+    c = sub.add_parser("check", help="recompute grads dumps in float64; exit 1 when a gradient is off")
     c.add_argument("files", nargs="+", metavar="file")
     c.add_argument("--tol", type=float, default=DEFAULT_TOL, help=f"relative error every tensor may have (default {DEFAULT_TOL:g})")
     c.add_argument("--ratio", type=float, default=DEFAULT_RATIO, help=f"or this many times float32 PyTorch's (default {DEFAULT_RATIO:g})")
     c.add_argument("--json", action="store_true", help="one JSON object per file instead of the table")
     args = parser.parse_args(argv)
     try:
-        return _model(args.file) if args.command == "model" else _check_files(args.files, args.tol, args.ratio, args.json)
-    except (GradscopeError, SafetensorsError, OSError) as e:
+        return _model(args.file) if args.command == "model" else _check(args.files, args.tol, args.ratio, args.json)
+    except (GradscopeError, OSError) as e:
         print(f"gradscope_torch: {e}", file=sys.stderr)
         return 1
 

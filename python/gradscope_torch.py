@@ -6,8 +6,8 @@
 
     from gradscope_torch import load_model, read_safetensors, check_grads, save_model
 
-Files are read by gradscope_files (beside this file, numpy only) rather than the `safetensors` package, which Debian does
-not ship. The network is DESIGN.md's canonical one, as src/reference/network*.ts computes it in float64.
+Files are read by gradscope_files (beside this file, numpy only) rather than the `safetensors` package, which
+Debian does not ship. The network is DESIGN.md's canonical one, as src/reference/network*.ts computes it in float64.
 """
 from __future__ import annotations
 
@@ -30,11 +30,11 @@ from gradscope_files import GradscopeError, Spec, is_weight, read_safetensors, s
 
 __all__ = ["GradscopeError", "GradscopeMLP", "Spec", "check_grads", "load_model", "read_safetensors", "save_model", "write_safetensors"]
 
-# Chosen from 90 dumps at depth 20–30 on SwiftShader (README, "PyTorch"); see GradCheck for the ratio.
+# Chosen from 91 dumps at depth 20–30 on SwiftShader (README, "PyTorch"); see GradCheck for the ratio.
 DEFAULT_TOL = 1e-3
 DEFAULT_RATIO = 10.0
 ACTIVATION_MODULES = {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
-               "leaky_relu": lambda: nn.LeakyReLU(0.01), "gelu": lambda: nn.GELU(approximate="none")}
+                      "leaky_relu": lambda: nn.LeakyReLU(0.01), "gelu": lambda: nn.GELU(approximate="none")}
 
 
 class BatchNorm1d(nn.BatchNorm1d):
@@ -226,7 +226,10 @@ def _check(files: list[str], tol: float, ratio: float, as_json: bool) -> int:
             print(json.dumps({"file": path, "error": str(e)}) if as_json else f"gradscope_torch: {e}", file=sys.stdout if as_json else sys.stderr)
             continue
         failed += not c.ok
-        print(_json(c)) if as_json else _print_check(c)
+        if as_json:
+            print(_json(c))
+        else:
+            _print_check(c)
     return 1 if failed else 0
 
 

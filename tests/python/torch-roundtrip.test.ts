@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseRunLog } from '../../src/io/jsonl.ts';
 import { decodeSafetensors, encodeSafetensors, type TensorInput } from '../../src/io/safetensors.ts';
 import type { RunConfig } from '../../src/model/config.ts';
@@ -96,46 +96,75 @@ function rewrite(from: string, to: string, edit: (tensors: TensorInput[], meta: 
   return to;
 }
 
-beforeAll(async () => {
-  const probe = await python(['-c', 'import torch, numpy']);
-  if (probe.code !== 0) {
+let probing: Promise<void> | undefined;
+
+/** Every test awaits this first, so a machine without torch fails each test with the fix instead of skipping it. */
+function requireTorch(): Promise<void> {
+  probing ??= python(['-c', 'import torch, numpy']).then((probe) => {
+    if (probe.code === 0) return;
     const why = probe.stderr.trim().split('\n').at(-1) ?? `exit ${probe.code}`;
     throw new Error(`${PYTHON} cannot import torch and numpy (${why}): sudo apt-get install python3-torch python3-numpy, or set GRADSCOPE_PYTHON to a python3 that has them`);
-  }
-});
+  });
+  return probing;
+}
 
-describe('gradscope_torch check: GPU gradient dumps against float64 PyTorch', () => {
-  const files = DUMPS;
-  const results = new Map<string, CheckLine>();
-  let code = -1;
-  let bad: Record<'weight' | 'key' | 'arch' | 'extras', string>;
+type Bad = 'weight' | 'key' | 'arch' | 'extras';
 
-  beforeAll(async () => {
+/** Files that must not pass as they are, and one that must: each a copy of a good dump with one thing changed. */
+function badFiles(): Record<Bad, string> {
+  const src = DUMPS[1]!; // tanh, layer norm, identity skips
+  const tensor = (t: TensorInput[], name: string) => t.find((x) => x.name === name)!;
+  return {
+    // One weight of 64 nudged by about a tenth of its typical size: the file's gradients no longer belong to its weights.
+    weight: rewrite(src, join(dir, 'one-weight.safetensors'), (t) => {
+      (tensor(t, 'blocks.7.weight').data as Float32Array)[5]! += 0.03;
+    }),
+    key: rewrite(src, join(dir, 'wrong-key.safetensors'), (t) => {
+      tensor(t, 'blocks.3.bias').name = 'blocks.3.biases';
+    }),
+    arch: rewrite(src, join(dir, 'resnet.safetensors'), (_, meta) => {
+      const config = JSON.parse(meta.config!) as { model: Record<string, unknown> };
+      config.model.arch = 'resnet';
+      meta.config = JSON.stringify(config);
+    }),
+    // What a resumable --save file will carry besides the weights: optimizer moments and more metadata.
+    extras: rewrite(DUMPS[0]!, join(dir, 'with-optimizer.safetensors'), (t, meta) => {
+      for (const p of t.filter((x) => /^(blocks|head)\./.test(x.name)).slice(0, 6)) {
+        for (const s of ['momentum_buffer', 'exp_avg', 'exp_avg_sq']) t.push({ ...p, name: `optimizer.${p.name}.${s}` });
+      }
+      Object.assign(meta, { step: '1', sampler: '{"epoch":0}' });
+    }),
+  };
+}
+
+interface Checked {
+  code: number;
+  results: Map<string, CheckLine>;
+  bad: Record<Bad, string>;
+}
+let checking: Promise<Checked> | undefined;
+
+/** One `gradscope_torch.py check --json` over every dump and every bad file. */
+function checkAll(): Promise<Checked> {
+  checking ??= (async () => {
+    await requireTorch();
     await dumps();
-    const src = files[1]!; // tanh, layer norm, identity skips
-    bad = {
-      // One weight nudged by about a tenth of its typical size: the file's gradients no longer belong to its weights.
-      weight: rewrite(src, join(dir, 'one-weight.safetensors'), (t) => void ((t.find((x) => x.name === 'blocks.7.weight')!.data as Float32Array)[5]! += 0.03)),
-      key: rewrite(src, join(dir, 'wrong-key.safetensors'), (t) => void (t.find((x) => x.name === 'blocks.3.bias')!.name = 'blocks.3.biases')),
-      arch: rewrite(src, join(dir, 'resnet.safetensors'), (_, m) => void (m.config = JSON.stringify({ ...JSON.parse(m.config!), model: { ...JSON.parse(m.config!).model, arch: 'resnet' } }))),
-      // What a resumable --save file will carry besides the weights: optimizer moments and more metadata.
-      extras: rewrite(files[0]!, join(dir, 'with-optimizer.safetensors'), (t, m) => {
-        for (const p of t.filter((x) => /^(blocks|head)\./.test(x.name)).slice(0, 6)) {
-          for (const s of ['momentum_buffer', 'exp_avg', 'exp_avg_sq']) t.push({ ...p, name: `optimizer.${p.name}.${s}` });
-        }
-        Object.assign(m, { step: '1', sampler: '{"epoch":0}' });
-      }),
-    };
-    const check = await python([SCRIPT, 'check', '--json', ...files, ...Object.values(bad)]);
-    code = check.code;
+    const bad = badFiles();
+    const check = await python([SCRIPT, 'check', '--json', ...DUMPS, ...Object.values(bad)]);
+    const results = new Map<string, CheckLine>();
     for (const line of check.stdout.trim().split('\n')) {
       const r = JSON.parse(line) as CheckLine;
       results.set(r.file, r);
     }
-  }, 180_000);
+    return { code: check.code, results, bad };
+  })();
+  return checking;
+}
 
-  it('recomputes the loss and every gradient of 12 depth-20 configs and finds them within tolerance', () => {
-    for (const f of files) {
+describe('gradscope_torch check: GPU gradient dumps against float64 PyTorch', () => {
+  it('recomputes the loss and every gradient of 12 depth-20 configs and finds them within tolerance', async () => {
+    const { results } = await checkAll();
+    for (const f of DUMPS) {
       const r = results.get(f)!;
       expect(r.error, f).toBeUndefined();
       expect(r.ok, `${f}: worst ${r.worstTensor} (score ${r.score})`).toBe(true);
@@ -143,25 +172,28 @@ describe('gradscope_torch check: GPU gradient dumps against float64 PyTorch', ()
       expect(r.errors!.loss!).toBeLessThan(1e-5);
     }
     // ReZero's blocks past the first have α = 0 at init, so their weights' gradients are exactly zero on both sides.
-    expect(results.get(files[2]!)!.errors!['blocks.5.weight']).toBe(0);
-    expect(results.get(files[2]!)!.errors!['blocks.5.alpha']!).toBeLessThan(1e-3);
-  });
+    expect(results.get(DUMPS[2]!)!.errors!['blocks.5.weight']).toBe(0);
+    expect(results.get(DUMPS[2]!)!.errors!['blocks.5.alpha']!).toBeLessThan(1e-3);
+  }, 240_000);
 
-  it('ignores optimizer state and unknown metadata, as a resumable checkpoint carries them', () => {
+  it('ignores optimizer state and unknown metadata, as a resumable checkpoint carries them', async () => {
+    const { results, bad } = await checkAll();
     expect(results.get(bad.extras)).toMatchObject({ ok: true });
-  });
+  }, 240_000);
 
-  it('fails (exit 1) when one weight no longer matches its gradients', () => {
+  it('fails (exit 1) when one weight no longer matches its gradients', async () => {
+    const { results, bad, code } = await checkAll();
     expect(code).toBe(1);
     const r = results.get(bad.weight)!;
     expect(r.ok, JSON.stringify(r)).toBe(false);
     expect(r.score!).toBeGreaterThan(1);
-  });
+  }, 240_000);
 
-  it('refuses a file with a wrong key or an architecture it cannot build yet, in one line naming it', () => {
+  it('refuses a file with a wrong key or an architecture it cannot build yet, in one line naming it', async () => {
+    const { results, bad } = await checkAll();
     expect(results.get(bad.key)!.error).toMatch(/tensor blocks\.3\.biases does not belong to this network/);
     expect(results.get(bad.arch)!.error).toMatch(/model\.arch "resnet" is not supported by gradscope_torch yet \(it takes mlp\)/);
-  });
+  }, 240_000);
 });
 
 describe('gradscope_files: safetensors with numpy only', () => {
@@ -183,6 +215,7 @@ describe('gradscope_files: safetensors with numpy only', () => {
   }
 
   it('reads F64, F16, BF16, I64, I16, I8, U8 and BOOL, and writes back what it read', async () => {
+    await requireTorch();
     const path = join(dir, 'dtypes.safetensors');
     writeFileSync(path, handMade([
       ['f64', 'F64', [2], new Float64Array([1.5, -2.25])],
@@ -236,6 +269,7 @@ describe('gradscope_torch model: a train --save checkpoint in PyTorch and back',
   };
 
   it('loads strictly, matches the GPU test loss and the float64 logits in eval mode, and saves a file gradscope loads', async () => {
+    await requireTorch();
     const names = Object.keys(RUNS) as (keyof typeof RUNS)[];
     const path = (n: string, what: string) => join(dir, `${n}-${what}`);
     const trained = await inPairs(names.map((n) => () =>
@@ -275,6 +309,7 @@ describe('gradscope_torch model: a train --save checkpoint in PyTorch and back',
   }, 180_000);
 
   it('prints the module and what it loaded; bad input is one line and exit 1, never a traceback', async () => {
+    await requireTorch();
     await dumps();
     const grads = DUMPS[0]!; // relu, batch norm, no skips
     const notSafetensors = join(dir, 'notes.txt');

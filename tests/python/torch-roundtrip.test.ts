@@ -1,9 +1,7 @@
 /**
- * python/gradscope_torch.py against the real CLI and real PyTorch (Debian's python3-torch; GRADSCOPE_PYTHON
- * overrides the interpreter). Without torch every test fails with the install hint: nothing is skipped.
- * PyTorch's import costs seconds, so each python process takes every file it can.
+ * python/gradscope_torch.py against the real CLI and real PyTorch (see python.ts for the interpreter). PyTorch's
+ * import costs seconds, so each python process takes every file it can.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,39 +11,9 @@ import { decodeSafetensors, encodeSafetensors, type TensorInput } from '../../sr
 import type { RunConfig } from '../../src/model/config.ts';
 import { netForward, type BlockParams, type NetParams, type NetSpec } from '../../src/reference/index.ts';
 import { makeDataset } from '../../src/train/data/index.ts';
+import { ROOT, SCRIPT, gradscope, inPairs, python, requireTorch, sets } from './python.ts';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const PYTHON = process.env.GRADSCOPE_PYTHON ?? '/usr/bin/python3';
-const SCRIPT = join(ROOT, 'python', 'gradscope_torch.py');
 const dir = mkdtempSync(join(tmpdir(), 'gradscope-torch-'));
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[]): Promise<Result> {
-  const env = { ...process.env, PYTHONPATH: join(ROOT, 'python') };
-  return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: 120_000, maxBuffer: 1 << 26 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr: stderr.replace(/^error: XDG.*\n/gm, '') });
-    });
-  });
-}
-
-const gradscope = (args: string[]) => run('node', [join(ROOT, 'bin', 'gradscope.js'), ...args]);
-const python = (args: string[]) => run(PYTHON, args);
-
-/** At most two CLI processes at once: the machine has two cores, and vitest runs another file beside this one. */
-async function inPairs<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
-  const out: T[] = [];
-  for (let i = 0; i < jobs.length; i += 2) out.push(...(await Promise.all(jobs.slice(i, i + 2).map((j) => j()))));
-  return out;
-}
-
-const sets = (pairs: Record<string, string | number>) => Object.entries(pairs).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
 const SMALL = { 'model.width': 8, 'data.samples': 64, 'train.batchSize': 16 };
 
 // Depth 20: every activation twice, every norm and residual four times, a third of them regression (teacher).
@@ -94,18 +62,6 @@ function rewrite(from: string, to: string, edit: (tensors: TensorInput[], meta: 
   edit(tensors, meta);
   writeFileSync(to, encodeSafetensors(tensors, meta));
   return to;
-}
-
-let probing: Promise<void> | undefined;
-
-/** Every test awaits this first, so a machine without torch fails each test with the fix instead of skipping it. */
-function requireTorch(): Promise<void> {
-  probing ??= python(['-c', 'import torch, numpy']).then((probe) => {
-    if (probe.code === 0) return;
-    const why = probe.stderr.trim().split('\n').at(-1) ?? `exit ${probe.code}`;
-    throw new Error(`${PYTHON} cannot import torch and numpy (${why}): sudo apt-get install python3-torch python3-numpy, or set GRADSCOPE_PYTHON to a python3 that has them`);
-  });
-  return probing;
 }
 
 type Bad = 'weight' | 'key' | 'arch' | 'extras';
@@ -196,54 +152,6 @@ describe('gradscope_torch check: GPU gradient dumps against float64 PyTorch', ()
   }, 240_000);
 });
 
-describe('gradscope_files: safetensors with numpy only', () => {
-  /** A file laid out by hand (not by either encoder), so reader and writer are checked against the format itself. */
-  function handMade(tensors: [string, string, number[], ArrayBufferView][]): Uint8Array {
-    let offset = 0;
-    const header: Record<string, unknown> = { __metadata__: { note: 'by hand' } };
-    for (const [name, dtype, shape, data] of tensors) header[name] = { dtype, shape, data_offsets: [offset, (offset += data.byteLength)] };
-    const json = new TextEncoder().encode(JSON.stringify(header));
-    const out = new Uint8Array(8 + json.length + offset);
-    new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-    out.set(json, 8);
-    let at = 8 + json.length;
-    for (const [, , , data] of tensors) {
-      out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), at);
-      at += data.byteLength;
-    }
-    return out;
-  }
-
-  it('reads F64, F16, BF16, I64, I16, I8, U8 and BOOL, and writes back what it read', async () => {
-    await requireTorch();
-    const path = join(dir, 'dtypes.safetensors');
-    writeFileSync(path, handMade([
-      ['f64', 'F64', [2], new Float64Array([1.5, -2.25])],
-      ['f16', 'F16', [2], new Uint16Array([0x3c00, 0xc000])], // 1, -2
-      ['bf16', 'BF16', [1, 2], new Uint16Array([0x3f80, 0xc020])], // 1, -2.5
-      ['i64', 'I64', [2], new BigInt64Array([3n, -4n])],
-      ['i16', 'I16', [1], new Int16Array([-300])],
-      ['i8', 'I8', [2], new Int8Array([-1, 5])],
-      ['u8', 'U8', [3], new Uint8Array([0, 7, 255])],
-      ['bool', 'BOOL', [2], new Uint8Array([1, 0])],
-    ]));
-    const code = `import json, sys; from gradscope_files import read_safetensors, write_safetensors
-t, m = read_safetensors(sys.argv[1]); write_safetensors(sys.argv[1] + ".back", t, m); b, n = read_safetensors(sys.argv[1] + ".back")
-print(json.dumps([{k: [str(v.dtype), v.tolist()] for k, v in d.items()} for d in (t, b)] + [m, n]))`;
-    const r = await python(['-c', code, path]);
-    expect(r.code, r.stderr).toBe(0);
-    const [read, back, meta, metaBack] = JSON.parse(r.stdout);
-    const want = {
-      f64: ['float64', [1.5, -2.25]], f16: ['float16', [1, -2]], bf16: ['float32', [[1, -2.5]]], i64: ['int64', [3, -4]],
-      i16: ['int16', [-300]], i8: ['int8', [-1, 5]], u8: ['uint8', [0, 7, 255]], bool: ['bool', [true, false]],
-    };
-    expect(read).toEqual(want);
-    expect(back).toEqual({ ...want, bf16: ['float32', [[1, -2.5]]] }); // written back as F32: numpy has no bfloat16
-    expect(meta).toEqual({ note: 'by hand' });
-    expect(metaBack).toEqual(meta);
-  });
-});
-
 /** The float64 reference network of a checkpoint's tensors (src/reference), for logits to hold PyTorch's against. */
 function referenceOf(path: string): { spec: NetSpec; params: NetParams; config: RunConfig } {
   const file = decodeSafetensors(new Uint8Array(readFileSync(path)), path);
@@ -262,52 +170,81 @@ function referenceOf(path: string): { spec: NetSpec; params: NetParams; config: 
   return { spec: { inputDim, outputDim, width, depth, activation, norm, residual, task }, params: { blocks, head }, config };
 }
 
-describe('gradscope_torch model: a train --save checkpoint in PyTorch and back', () => {
-  const RUNS = {
-    bn: { 'model.activation': 'gelu', 'model.norm': 'batch', 'model.residual': 'rezero', 'data.name': 'spiral', 'train.optimizer': 'adam' },
-    ln: { 'model.activation': 'tanh', 'model.norm': 'layer', 'model.residual': 'identity', 'data.name': 'teacher' },
-  };
+const RUNS = {
+  bn: { 'model.activation': 'gelu', 'model.norm': 'batch', 'model.residual': 'rezero', 'data.name': 'spiral', 'train.optimizer': 'adam' },
+  ln: { 'model.activation': 'tanh', 'model.norm': 'layer', 'model.residual': 'identity', 'data.name': 'teacher' },
+};
+type Run = keyof typeof RUNS;
+const RUN_NAMES = Object.keys(RUNS) as Run[];
+const runFile = (n: Run, what: string) => join(dir, `${n}-${what}`);
+const runArgs = (n: Run) => sets({ ...SMALL, 'data.samples': 256, 'model.depth': 20, ...RUNS[n] });
 
-  it('loads strictly, matches the GPU test loss and the float64 logits in eval mode, and saves a file gradscope loads', async () => {
+interface Evaluated {
+  testLoss: number;
+  logits: number[][];
+  stateDict: string[];
+  batchNorms: number;
+  task: string;
+}
+let roundTripping: Promise<Evaluated[]> | undefined;
+
+/** Train and --save each run, evaluate its test split in PyTorch (tests/python/eval_checkpoint.py), save it back. */
+function roundTrip(): Promise<Evaluated[]> {
+  roundTripping ??= (async () => {
     await requireTorch();
-    const names = Object.keys(RUNS) as (keyof typeof RUNS)[];
-    const path = (n: string, what: string) => join(dir, `${n}-${what}`);
-    const trained = await inPairs(names.map((n) => () =>
-      gradscope(['train', ...sets({ ...SMALL, 'data.samples': 256, 'model.depth': 20, ...RUNS[n] }), '--steps', '20', '--log', path(n, 'run.jsonl'), '--save', path(n, 'ck.safetensors')])));
+    const trained = await inPairs(RUN_NAMES.map((n) => () => gradscope(['train', ...runArgs(n), '--steps', '20', '--log', runFile(n, 'run.jsonl'), '--save', runFile(n, 'ck.safetensors')])));
     for (const r of trained) expect(r.code, r.stderr).toBe(0);
-    const refs = names.map((n) => referenceOf(path(n, 'ck.safetensors')));
-    refs.forEach(({ config }, i) => {
+    for (const n of RUN_NAMES) {
+      const { config } = referenceOf(runFile(n, 'ck.safetensors'));
       const { test } = makeDataset(config.data, config.seed);
-      const d = config.data.name === 'teacher' ? { dtype: 'F32' as const, shape: [test.n, 1], data: test.y as Float32Array } : { dtype: 'I32' as const, shape: [test.n], data: Int32Array.from(test.y) };
-      const x = { name: 'input.x', dtype: 'F32' as const, shape: [test.n, test.x.length / test.n], data: test.x };
-      writeFileSync(path(names[i]!, 'test.safetensors'), encodeSafetensors([x, { name: 'input.y', ...d }]));
-    });
-    const jobs = names.map((n) => ({ checkpoint: path(n, 'ck.safetensors'), data: path(n, 'test.safetensors'), out: path(n, 'back.safetensors') }));
+      const y: TensorInput = n === 'ln' ? { name: 'input.y', dtype: 'F32', shape: [test.n, 1], data: test.y as Float32Array } : { name: 'input.y', dtype: 'I32', shape: [test.n], data: Int32Array.from(test.y) };
+      writeFileSync(runFile(n, 'test.safetensors'), encodeSafetensors([{ name: 'input.x', dtype: 'F32', shape: [test.n, test.x.length / test.n], data: test.x }, y]));
+    }
+    const jobs = RUN_NAMES.map((n) => ({ checkpoint: runFile(n, 'ck.safetensors'), data: runFile(n, 'test.safetensors'), out: runFile(n, 'back.safetensors') }));
     const py = await python([join(ROOT, 'tests', 'python', 'eval_checkpoint.py'), JSON.stringify(jobs)]);
     expect(py.code, py.stderr).toBe(0);
-    const outs = py.stdout.trim().split('\n').map((l) => JSON.parse(l) as { testLoss: number; logits: number[][]; stateDict: string[]; batchNorms: number; task: string });
-    const reloads = await inPairs(names.map((n) => () => gradscope(['train', ...sets({ ...SMALL, 'data.samples': 256, 'model.depth': 20, ...RUNS[n] }), '--steps', '0', '--load', path(n, 'back.safetensors'), '--log', path(n, 'back.jsonl')])));
-    names.forEach((n, i) => {
-      const out = outs[i]!;
-      const file = decodeSafetensors(new Uint8Array(readFileSync(path(n, 'ck.safetensors'))));
-      // state_dict names are exactly gradscope's: no num_batches_tracked, nothing missing.
-      expect([...out.stateDict].sort()).toEqual([...file.tensors.keys()].sort());
-      expect(out.batchNorms).toBe(n === 'bn' ? 20 : 0);
-      expect(out.task).toBe(n === 'bn' ? 'classification' : 'regression');
-      const gpuLoss = parseRunLog(readFileSync(path(n, 'run.jsonl'), 'utf8')).summary!.testLoss!;
-      expect(Math.abs(out.testLoss - gpuLoss) / gpuLoss, `${n}: torch ${out.testLoss} vs GPU ${gpuLoss}`).toBeLessThan(1e-4);
-      const { spec, params, config } = refs[i]!;
-      const { test } = makeDataset(config.data, config.seed);
-      const want = netForward(spec, params, test.x.subarray(0, 8 * spec.inputDim), 8, { train: false }).logits;
-      const got = out.logits.flat();
-      const worst = Math.max(...got.map((v, j) => Math.abs(v - want[j]!) / (1e-6 + Math.abs(want[j]!))));
-      expect(worst, `${n}: torch logits vs src/reference`).toBeLessThan(1e-9);
-      // Back in gradscope, the module PyTorch saved evaluates to the very same test loss.
-      expect(reloads[i]!.code, reloads[i]!.stderr).toBe(0);
-      expect(parseRunLog(readFileSync(path(n, 'back.jsonl'), 'utf8')).summary!.testLoss).toBe(gpuLoss);
+    return py.stdout.trim().split('\n').map((l) => JSON.parse(l) as Evaluated);
+  })();
+  return roundTripping;
+}
+
+const gpuTestLoss = (n: Run, log: string) => parseRunLog(readFileSync(runFile(n, log), 'utf8')).summary!.testLoss!;
+
+describe('gradscope_torch model: a train --save checkpoint in PyTorch and back', () => {
+  it("loads strictly into a module whose state_dict has exactly the file's names (no num_batches_tracked)", async () => {
+    const outs = await roundTrip();
+    RUN_NAMES.forEach((n, i) => {
+      const file = decodeSafetensors(new Uint8Array(readFileSync(runFile(n, 'ck.safetensors'))));
+      expect([...outs[i]!.stateDict].sort()).toEqual([...file.tensors.keys()].sort());
+      expect(outs[i]!.batchNorms).toBe(n === 'bn' ? 20 : 0); // gradscope_torch.BatchNorm1d, an nn.BatchNorm1d
+      expect(outs[i]!.task).toBe(n === 'bn' ? 'classification' : 'regression');
     });
   }, 180_000);
 
+  it("in eval mode gives the GPU run's test loss and the float64 reference's logits", async () => {
+    const outs = await roundTrip();
+    RUN_NAMES.forEach((n, i) => {
+      const gpu = gpuTestLoss(n, 'run.jsonl');
+      expect(Math.abs(outs[i]!.testLoss - gpu) / gpu, `${n}: torch ${outs[i]!.testLoss} vs GPU ${gpu}`).toBeLessThan(1e-4);
+      const { spec, params, config } = referenceOf(runFile(n, 'ck.safetensors'));
+      const { test } = makeDataset(config.data, config.seed);
+      const want = netForward(spec, params, test.x.subarray(0, 8 * spec.inputDim), 8, { train: false }).logits;
+      const worst = Math.max(...outs[i]!.logits.flat().map((v, j) => Math.abs(v - want[j]!) / (1e-6 + Math.abs(want[j]!))));
+      expect(worst, `${n}: torch logits vs src/reference`).toBeLessThan(1e-9);
+    });
+  }, 180_000);
+
+  it('saves a file gradscope loads back to the very same test loss', async () => {
+    await roundTrip();
+    const reloads = await inPairs(RUN_NAMES.map((n) => () => gradscope(['train', ...runArgs(n), '--steps', '0', '--load', runFile(n, 'back.safetensors'), '--log', runFile(n, 'back.jsonl')])));
+    RUN_NAMES.forEach((n, i) => {
+      expect(reloads[i]!.code, reloads[i]!.stderr).toBe(0);
+      expect(gpuTestLoss(n, 'back.jsonl')).toBe(gpuTestLoss(n, 'run.jsonl'));
+    });
+  }, 180_000);
+});
+
+describe('gradscope_torch model command', () => {
   it('prints the module and what it loaded; bad input is one line and exit 1, never a traceback', async () => {
     await requireTorch();
     await dumps();

@@ -1,0 +1,146 @@
+"""gradscope's safetensors files with numpy only: read and write them, and say which network one describes.
+
+Debian ships no `safetensors` package, and a grads dump is worth reading without torch. The format
+(huggingface/safetensors): an 8-byte little-endian u64 header length N, N bytes of JSON naming each
+tensor's dtype, shape and byte range in the data that follows (little-endian, row-major), and an optional
+"__metadata__" of string values (gradscope keeps the resolved RunConfig there, as "config").
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+# The RunConfig choices the PyTorch module implements (DESIGN.md, "The canonical network").
+ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "gelu")
+NORMS = ("none", "batch", "layer")
+RESIDUALS = ("none", "identity", "rezero")
+# A resumable checkpoint's optimizer state: optimizer.<param name>.<one of these>.
+OPTIMIZER_STATE = (".momentum_buffer", ".exp_avg", ".exp_avg_sq")
+# safetensors dtype -> little-endian numpy dtype; BF16 has none and is widened to float32 on reading.
+DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2", "I8": "i1", "U8": "u1", "BOOL": "?"}
+
+
+class GradscopeError(ValueError):
+    """Bad input, said in one line that names the file and what is wrong; the command line exits 1 with it."""
+
+
+def read_safetensors(path: str) -> tuple[dict[str, np.ndarray], dict[str, str]]:
+    """Tensors (in header order) and __metadata__ of a file, every array native-endian and writable."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    if len(raw) < 8:
+        raise GradscopeError(f"{path} is not a safetensors file ({len(raw)} bytes; it starts with an 8-byte header length)")
+    n = int.from_bytes(raw[:8], "little")
+    if n > len(raw) - 8:
+        raise GradscopeError(f"{path} is not a safetensors file (header length {n} but only {len(raw) - 8} bytes follow)")
+    try:
+        header = json.loads(raw[8:8 + n])
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise GradscopeError(f"{path} is not a safetensors file (its header is not JSON: {e})") from None
+    if not isinstance(header, dict):
+        raise GradscopeError(f"{path} is not a safetensors file (its header is not a JSON object)")
+    metadata = header.pop("__metadata__", None) or {}
+    body = memoryview(raw)[8 + n:]
+    return {name: _tensor(path, name, entry, body) for name, entry in header.items()}, metadata
+
+
+def _tensor(path: str, name: str, entry: Any, body: memoryview) -> np.ndarray:
+    """One header entry's data, checked first so that a damaged header cannot read past the file."""
+    try:
+        dtype, shape, (start, end) = entry["dtype"], [int(d) for d in entry["shape"]], entry["data_offsets"]
+    except (TypeError, KeyError, ValueError):
+        raise GradscopeError(f"{path}: tensor {name} needs dtype, shape and data_offsets [start, end] (got {json.dumps(entry)})") from None
+    if dtype not in DTYPES and dtype != "BF16":
+        raise GradscopeError(f"{path}: tensor {name} has dtype {dtype}; this reader takes {', '.join(DTYPES)}, BF16")
+    size = 2 if dtype == "BF16" else np.dtype(DTYPES[dtype]).itemsize
+    count = int(np.prod(shape, dtype=np.int64))
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(body)) or end - start != count * size:
+        raise GradscopeError(f"{path}: tensor {name} ({dtype} {shape}) has data_offsets [{start}, {end}], which do not hold its {count} elements within the file's {len(body)} data bytes")
+    data = bytes(body[start:end])
+    if dtype == "BF16":  # the high half of a float32
+        return (np.frombuffer(data, "<u2").astype(np.uint32) << 16).view(np.float32).reshape(shape)
+    return np.frombuffer(data, DTYPES[dtype]).astype(np.dtype(DTYPES[dtype]).newbyteorder("="), copy=True).reshape(shape)
+
+
+def write_safetensors(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, str] | None = None) -> None:
+    """Write tensors in the given order; the file is replaced atomically, so a failed write leaves the old one."""
+    names = {np.dtype(v).newbyteorder("<"): k for k, v in DTYPES.items()}
+    header: dict[str, Any] = {"__metadata__": metadata} if metadata else {}
+    chunks, offset = [], 0
+    for name, array in tensors.items():
+        a = np.ascontiguousarray(array)
+        dtype = names.get(a.dtype.newbyteorder("<"))
+        if dtype is None:
+            raise GradscopeError(f"{path}: tensor {name} is {a.dtype}; safetensors here takes {', '.join(DTYPES)}")
+        chunks.append(a.astype(np.dtype(DTYPES[dtype]), copy=False).tobytes())
+        header[name] = {"dtype": dtype, "shape": list(a.shape), "data_offsets": [offset, offset + len(chunks[-1])]}
+        offset += len(chunks[-1])
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)  # the format pads the header with spaces so the data starts 8-byte aligned
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(len(text).to_bytes(8, "little") + text + b"".join(chunks))
+    os.replace(tmp, path)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the module needs: the config's choices, sizes read off the tensors, and the task."""
+    d_in: int
+    d_out: int
+    width: int
+    depth: int
+    activation: str
+    norm: str
+    residual: str
+    task: str  # classification | regression
+    config: str  # the RunConfig JSON, kept so save_model writes a file gradscope loads back
+
+
+def _choice(path: str, model: dict, field: str, allowed: tuple[str, ...], default: str | None = None) -> str:
+    value = model.get(field, default)
+    if value not in allowed:
+        raise GradscopeError(f"{path}: model.{field} {json.dumps(value)} is not supported by gradscope_torch yet (it takes {', '.join(allowed)})")
+    return value
+
+
+def _task(tensors: dict[str, np.ndarray], config: dict, d_out: int) -> str:
+    """input.y says it in a grads dump; otherwise the data set does (src/train/data: teacher, and csv with non-class labels)."""
+    if "input.y" in tensors:
+        return "classification" if tensors["input.y"].dtype.kind in "iu" else "regression"
+    name = config.get("data", {}).get("name")
+    # A CSV of non-integer labels is a regression with one output; a one-class classifier would be meaningless.
+    return "regression" if name == "teacher" or (name == "csv" and d_out == 1) else "classification"
+
+
+def spec_of(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> Spec:
+    """The network a file was saved from: choices from __metadata__["config"], input and output sizes from the tensors."""
+    if "config" not in metadata:
+        raise GradscopeError(f"{path} has no __metadata__.config: it was not written by gradscope (train --save or grads --out)")
+    try:
+        config = json.loads(metadata["config"])
+        model = config["model"]
+        width, depth = int(model["width"]), int(model["depth"])
+        if not isinstance(model, dict):
+            raise TypeError
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+        raise GradscopeError(f"{path}: __metadata__.config is not a gradscope RunConfig (it needs model.width and model.depth)") from None
+    _choice(path, model, "arch", ("mlp",), "mlp")
+    for name in ("blocks.0.weight", "head.weight"):
+        if name not in tensors or tensors[name].ndim != 2:
+            raise GradscopeError(f"{path} has no 2-D tensor {name}, so its input and output sizes are unknown")
+    d_out = tensors["head.weight"].shape[0]
+    return Spec(d_in=tensors["blocks.0.weight"].shape[1], d_out=d_out, width=width, depth=depth,
+                activation=_choice(path, model, "activation", ACTIVATIONS), norm=_choice(path, model, "norm", NORMS),
+                residual=_choice(path, model, "residual", RESIDUALS), task=_task(tensors, config, d_out), config=metadata["config"])
+
+
+def is_weight(name: str) -> bool:
+    """False for what a file may carry besides the weights: a grads dump's extras, a resumable checkpoint's optimizer state."""
+    if name.startswith(("grad.", "input.")) or name == "loss":
+        return False
+    return not (name.startswith("optimizer.") and name.endswith(OPTIMIZER_STATE))

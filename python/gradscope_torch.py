@@ -1,0 +1,269 @@
+#!/usr/bin/env python3
+"""gradscope checkpoints and gradient dumps in PyTorch, with numpy and torch only.
+
+    python3 python/gradscope_torch.py model ck.safetensors       # the nn.Module, weights loaded strictly
+    python3 python/gradscope_torch.py check grads.safetensors    # the GPU's gradients against float64
+
+    from gradscope_torch import load_model, read_safetensors, check_grads, save_model
+
+Files are read by gradscope_files (beside this file, numpy only) rather than the `safetensors` package, which
+Debian does not ship. The network is DESIGN.md's canonical one, as src/reference/network*.ts computes it in float64.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+try:
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+    from torch import nn
+except ImportError as missing:  # one line, not a traceback: the fix is an install
+    sys.exit(f"gradscope_torch needs numpy and torch ({missing}): sudo apt-get install python3-torch python3-numpy, or pip install torch numpy")
+
+from gradscope_files import GradscopeError, Spec, is_weight, read_safetensors, spec_of, write_safetensors
+
+__all__ = ["GradscopeError", "GradscopeMLP", "Spec", "check_grads", "load_model", "read_safetensors", "save_model", "write_safetensors"]
+
+# Chosen from 91 dumps at depth 20–30 on SwiftShader (README, "PyTorch"); see GradCheck for the ratio.
+DEFAULT_TOL = 1e-3
+DEFAULT_RATIO = 10.0
+ACTIVATION_MODULES = {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "relu": nn.ReLU,
+                      "leaky_relu": lambda: nn.LeakyReLU(0.01), "gelu": lambda: nn.GELU(approximate="none")}
+
+
+class BatchNorm1d(nn.BatchNorm1d):
+    """nn.BatchNorm1d with gradscope's eps and momentum whose state_dict is gradscope's four tensors:
+    num_batches_tracked still counts, but is not saved (gradscope has no such tensor and refuses files with one)."""
+
+    def __init__(self, width: int) -> None:
+        super().__init__(width, eps=1e-5, momentum=0.1)
+        self.register_buffer("num_batches_tracked", self.num_batches_tracked, persistent=False)
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict, *args: Any) -> None:
+        # Without version metadata torch takes the dict for a pre-2018 file and inserts a num_batches_tracked to load.
+        super()._load_from_state_dict(state_dict, prefix, {**local_metadata, "version": 2}, *args)
+
+
+def _norm(kind: str, width: int) -> nn.Module:
+    """PyTorch's own norms (eps 1e-5, momentum 0.1: gradscope's), so a user's hooks and isinstance checks work."""
+    if kind == "layer":
+        return nn.LayerNorm(width, eps=1e-5)
+    return BatchNorm1d(width) if kind == "batch" else nn.Identity()
+
+
+class Block(nn.Linear):
+    """h = a, or h_prev + α·a with a skip, where a = φ(N(h_prev·Wᵀ + b)); a Linear, so W and b are blocks.{l}.weight/.bias."""
+
+    def __init__(self, fan_in: int, spec: Spec, skip: bool) -> None:
+        super().__init__(fan_in, spec.width)
+        self.norm = _norm(spec.norm, spec.width)
+        self.act = ACTIVATION_MODULES[spec.activation]()
+        self.skip = skip
+        # ReZero's α is learnable and starts at 0; an identity skip's α is 1 and no tensor.
+        self.alpha: nn.Parameter | float = nn.Parameter(torch.zeros(1)) if skip and spec.residual == "rezero" else 1.0
+
+    def forward(self, h: torch.Tensor) -> torch.Tensor:
+        a = self.act(self.norm(super().forward(h)))
+        return h + self.alpha * a if self.skip else a
+
+    def extra_repr(self) -> str:
+        return super().extra_repr() + (f", skip (alpha={'learnable' if isinstance(self.alpha, nn.Parameter) else 1})" if self.skip else "")
+
+
+class GradscopeMLP(nn.Module):
+    """DESIGN.md's canonical network: depth blocks, a skip on every block but the first (its fan-in differs), a head."""
+
+    def __init__(self, spec: Spec) -> None:
+        super().__init__()
+        self.spec = spec
+        skips = spec.residual != "none"
+        self.blocks = nn.ModuleList(Block(spec.d_in if l == 0 else spec.width, spec, skips and l > 0) for l in range(spec.depth))
+        self.head = nn.Linear(spec.width, spec.d_out)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for block in self.blocks:
+            x = block(x)
+        return self.head(x)
+
+    def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Mean softmax cross-entropy over class ids, or mean squared error over every element."""
+        return F.cross_entropy(logits, y.long()) if self.spec.task == "classification" else F.mse_loss(logits, y.to(logits.dtype))
+
+
+def _state_dict(path: str, model: GradscopeMLP, tensors: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
+    """The file's weights by name, checked first so a mismatch is one line rather than load_state_dict's paragraph."""
+    want = model.state_dict()
+    state = {k: torch.from_numpy(v) for k, v in tensors.items() if is_weight(k)}
+    if "loss" in tensors:  # a grads dump is taken at init and holds parameters only: batch norm's buffers are fresh
+        state.update({k: v for k, v in want.items() if k.endswith((".running_mean", ".running_var")) and k not in state})
+    s = model.spec
+    for name in state:
+        if name not in want:
+            raise GradscopeError(f"{path}: tensor {name} does not belong to this network (depth {s.depth}, norm {s.norm}, residual {s.residual}); was the file edited, or saved with another config?")
+    for name, t in want.items():
+        if name not in state:
+            raise GradscopeError(f"{path}: tensor {name} is missing; this network needs {len(want)} tensors (depth {s.depth}, norm {s.norm}, residual {s.residual})")
+        if tuple(state[name].shape) != tuple(t.shape):
+            raise GradscopeError(f"{path}: {name} has shape {list(state[name].shape)}, this network needs {list(t.shape)}")
+    return state
+
+
+def load_model(path: str, tensors: dict[str, np.ndarray] | None = None, metadata: dict[str, str] | None = None) -> GradscopeMLP:
+    """The nn.Module a gradscope file was saved from, its weights loaded strictly (float32, training mode)."""
+    if tensors is None or metadata is None:
+        tensors, metadata = read_safetensors(path)
+    model = GradscopeMLP(spec_of(path, tensors, metadata))
+    model.load_state_dict(_state_dict(path, model, tensors), strict=True)
+    return model
+
+
+def save_model(model: GradscopeMLP, path: str) -> None:
+    """model.state_dict() in float32 with the RunConfig it came with: `gradscope train --load path` takes it back."""
+    tensors = {k: v.detach().cpu().float().numpy() for k, v in model.state_dict().items()}
+    write_safetensors(path, tensors, {"config": model.spec.config})
+
+
+@dataclass
+class GradCheck:
+    """Per tensor (and `loss`), ‖g − g64‖₂ / ‖g64‖₂ for the GPU's g, and the worse of two float32 PyTorch runs'.
+
+    A tensor passes within tol, or within `ratio` times float32 PyTorch's own error. The second rule is for
+    gradients that are zero by construction (a bias before batch norm: only rounding is left) and for deep
+    batch-norm chains without skips, which amplify float32 rounding wherever they run (1e-2 at depth 20, width 64).
+    """
+    path: str
+    errors: dict[str, float]
+    f32: dict[str, float]
+    tol: float
+    ratio: float
+
+    def score(self, name: str) -> float:
+        """The share of its allowance a tensor's error uses: it passes at ≤ 1 (NaN fails)."""
+        score = self.errors[name] / max(self.tol, self.ratio * self.f32[name])
+        return np.inf if np.isnan(score) else score
+
+    @property
+    def worst(self) -> str:
+        return max(self.errors, key=self.score)
+
+    @property
+    def ok(self) -> bool:
+        return self.score(self.worst) <= 1
+
+
+def _rel_error(got: np.ndarray, want: np.ndarray) -> float:
+    """Norm-wise, so tiny entries cannot dominate; exact zeros on both sides (ReZero's α = 0 blocks) are 0."""
+    diff, scale = float(np.linalg.norm(got - want)), float(np.linalg.norm(want))
+    return 0.0 if diff == 0 else diff / scale if scale > 0 else np.inf
+
+
+def _gradients(model: GradscopeMLP, x: np.ndarray, y: np.ndarray, dtype: torch.dtype) -> dict[str, np.ndarray]:
+    """The loss and every parameter's gradient of one training-mode step on a copy of model, in dtype."""
+    m = copy.deepcopy(model).to(dtype).train()
+    loss = m.loss(m(torch.from_numpy(x).to(dtype)), torch.from_numpy(y))
+    loss.backward()
+    return {"loss": loss.detach().double().numpy(), **{n: p.grad.double().numpy() for n, p in m.named_parameters()}}
+
+
+def check_grads(path: str, tol: float = DEFAULT_TOL, ratio: float = DEFAULT_RATIO) -> GradCheck:
+    """Recompute a grads dump's loss and every gradient in float64 (and float32), training mode, from its own weights and batch."""
+    tensors, metadata = read_safetensors(path)
+    for name in ("input.x", "input.y", "loss"):
+        if name not in tensors:
+            raise GradscopeError(f"{path} has no {name}: check needs a gradient dump (gradscope grads --out FILE)")
+    model = load_model(path, tensors, metadata)
+    gpu = {"loss": tensors["loss"].reshape(())}
+    for name, _ in model.named_parameters():
+        if f"grad.{name}" not in tensors:
+            raise GradscopeError(f"{path} has no grad.{name}: check needs every parameter's gradient (gradscope grads --out FILE)")
+        gpu[name] = tensors[f"grad.{name}"]
+    x, y = tensors["input.x"], tensors["input.y"]
+    if model.spec.norm == "batch" and len(x) < 2:
+        raise GradscopeError(f"{path} is a batch of 1 with batch norm, which PyTorch refuses to train on (gradscope falls back to the biased variance)")
+    f64 = _gradients(model, x, y, torch.float64)
+    # The batch reversed sums in another order: the worse of two float32 runs is a steadier measure of float32's error.
+    f32 = [_gradients(model, x, y, torch.float32), _gradients(model, x[::-1].copy(), y[::-1].copy(), torch.float32)]
+    return GradCheck(path, {n: _rel_error(g.astype(np.float64), f64[n]) for n, g in gpu.items()},
+                     {n: max(_rel_error(f[n], f64[n]) for f in f32) for n in gpu}, tol, ratio)
+
+
+def _print_check(c: GradCheck) -> None:
+    """One row per layer, so a deep network stays readable; float32 PyTorch's error beside any error over tol."""
+    print(f"{c.path}: the loss and {len(c.errors) - 1} gradients against float64, as ‖gpu − f64‖ / ‖f64‖")
+    rows: dict[str, list[str]] = {}
+    for name, err in c.errors.items():
+        parts = name.split(".")
+        k = 2 if parts[0] == "blocks" else 1  # blocks.3 | norm.weight, head | bias, loss
+        cell = f"{'.'.join(parts[k:])} {err:.1e}".lstrip()
+        rows.setdefault(".".join(parts[:k]), []).append(cell if err <= c.tol else f"{cell} (f32 {c.f32[name]:.1e}){'!' * (c.score(name) > 1)}")
+    for layer, cells in rows.items():
+        print(f"  {layer:10s} " + "  ".join(cells))
+    w = c.worst
+    print(f"  worst {w} {c.errors[w]:.2e} (float32 PyTorch {c.f32[w]:.2e}): {'ok' if c.ok else 'FAIL'}: a tensor passes within"
+          f" {c.tol:g} or within {c.ratio:g}× float32 PyTorch's error{'' if c.ok else '; ! marks each that does not'}")
+
+
+def _json(c: GradCheck) -> str:
+    finite = lambda v: v if np.isfinite(v) else None  # JSON has no inf or NaN
+    return json.dumps({"file": c.path, "ok": c.ok, "worstTensor": c.worst, "score": finite(c.score(c.worst)), "tol": c.tol, "ratio": c.ratio,
+                       "errors": {k: finite(v) for k, v in c.errors.items()}, "f32": {k: finite(v) for k, v in c.f32.items()}})
+
+
+def _check(files: list[str], tol: float, ratio: float, as_json: bool) -> int:
+    """Every file is checked (torch's import costs seconds, so one process takes many); exit 1 if any fails."""
+    failed = 0
+    for path in files:
+        try:
+            c = check_grads(path, tol, ratio)
+        except (GradscopeError, OSError) as e:
+            failed += 1
+            print(json.dumps({"file": path, "error": str(e)}) if as_json else f"gradscope_torch: {e}", file=sys.stdout if as_json else sys.stderr)
+            continue
+        failed += not c.ok
+        if as_json:
+            print(_json(c))
+        else:
+            _print_check(c)
+    return 1 if failed else 0
+
+
+def _model(path: str) -> int:
+    tensors, metadata = read_safetensors(path)
+    model = load_model(path, tensors, metadata)
+    weights = sum(is_weight(k) for k in tensors)
+    fresh = len(model.state_dict()) - weights  # a grads dump's batch norm buffers
+    print(f"{model}\nloaded {weights} tensors from {path} strictly ({model.spec.task}; ignored {len(tensors) - weights} that are not weights"
+          + (f"; {fresh} batch norm buffers at their initial values, as a grads dump is taken at init)" if fresh else ")"))
+    return 0
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line and exit 1, like every other bad input
+        self.exit(1, f"{self.prog}: {message} (see --help)\n")
+
+
+def main(argv: list[str]) -> int:
+    parser = _Parser(prog="gradscope_torch", description="gradscope safetensors files in PyTorch")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("model", help="build the nn.Module, load the weights strictly, print it").add_argument("file")
+    c = sub.add_parser("check", help="recompute grads dumps in float64; exit 1 when a gradient is off")
+    c.add_argument("files", nargs="+", metavar="file")
+    c.add_argument("--tol", type=float, default=DEFAULT_TOL, help=f"relative error every tensor may have (default {DEFAULT_TOL:g})")
+    c.add_argument("--ratio", type=float, default=DEFAULT_RATIO, help=f"or this many times float32 PyTorch's (default {DEFAULT_RATIO:g})")
+    c.add_argument("--json", action="store_true", help="one JSON object per file instead of the table")
+    args = parser.parse_args(argv)
+    try:
+        return _model(args.file) if args.command == "model" else _check(args.files, args.tol, args.ratio, args.json)
+    except (GradscopeError, OSError) as e:
+        print(f"gradscope_torch: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

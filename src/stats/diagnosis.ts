@@ -102,27 +102,38 @@ function gradientRatio(recent: readonly StepRecord[], head: number): number | nu
 /**
  * The forward pass left f32's range at the first step, before any update could cause it: the init itself
  * makes the activations grow across depth. Clipping and the learning rate act on updates, so they cannot
- * help; what helps is a smaller scale per block. With identity skips each block adds a branch of variance
- * gain²·Var(h) (He init, ReLU), so Var(h_D) ≈ (1 + gain²)^D: gain ≈ 1/√D keeps that near e instead of 2^D.
+ * help; what helps is less growth per block. ReZero removes it at the start (every branch begins at zero:
+ * a 300-block ReLU net trained to 79% on spiral in 300 steps that way); a norm bounds what each branch adds;
+ * a smaller gain shrinks it, by how much the measured growth says (see suggestedGain).
  */
 function forwardOverflow(records: readonly StepRecord[], div: Divergence, ctx: Context): Diagnosis {
   const record = records.find((r) => r.nonFinite) ?? records.at(-1)!;
   const growth = actGrowth(record.actStd);
-  const { depth = ctx.head, residual, norm } = ctx.opts;
+  const { depth = ctx.head, residual, norm, gain = 1 } = ctx.opts;
   const where = div.layer === null ? 'before the head' : `at ${layerName(div.layer, ctx.head + 1)} of ${ctx.head}`;
   const rate = growth === null ? '' : `: the activations grow about ×${fmt(growth)} per block`;
-  const finding = `The forward pass overflows at the first step, before any update${rate}, and leave f32's range ${where}.`;
-  const gain = Number((1 / Math.sqrt(Math.max(1, depth))).toPrecision(2));
-  const candidates: Candidate[] = [];
-  if (residual === 'identity') {
-    candidates.push({ patch: { 'model.init.gain': gain }, fix: `Scale each branch by about 1/√depth (model.init.gain=${gain}): ${depth} identity additions then grow the signal by a factor near e, not 2^${depth}.` });
-  }
-  if (residual !== 'rezero') {
-    candidates.push({ patch: { 'model.residual': 'rezero' }, fix: 'Start every branch at zero (ReZero): the net begins as the identity and learns how much of each block to add.' });
-  }
-  if (norm === 'none') candidates.push({ patch: { 'model.norm': 'layer' }, fix: 'Normalize inside every block (layer norm), so no block can hand on a larger signal than it got.' });
-  candidates.push({ patch: { 'model.init.gain': Math.min(gain, (ctx.opts.gain ?? 1) / 2) }, fix: 'Draw smaller initial weights: a lower model.init.gain shrinks what every block adds.' });
+  const finding = `The forward pass overflows at the first step, before any update${rate}, and leaves f32's range ${where}.`;
+  const rezero: Candidate[] = residual === 'identity' ? [{ patch: { 'model.residual': 'rezero' }, fix: 'Start every branch at zero (ReZero): the net begins as the identity and learns how much of each block to add.' }] : [];
+  const layerNorm: Candidate[] = norm === 'none' ? [{ patch: { 'model.norm': 'layer' }, fix: 'Normalize inside every block (layer norm), so no block hands on a larger signal than it got.' }] : [];
+  const smaller = suggestedGain(gain, growth, depth, residual !== 'none');
+  const scale: Candidate[] =
+    smaller === null ? [] : [{ patch: { 'model.init.gain': smaller }, fix: `Draw smaller initial weights (model.init.gain=${smaller}), so that ${depth} blocks grow the signal about tenfold in all, not past f32's range.` }];
+  // A plain stack that overflows has too large an init; a residual one adds too much per branch.
+  const candidates = residual === 'none' ? [...scale, ...layerNorm] : [...rezero, ...layerNorm, ...scale];
   return make('forward-overflow', finding, div.layer === null ? [] : [div.layer], ctx, candidates);
+}
+
+/**
+ * A gain under which the forward pass grows about tenfold over `depth` blocks, from the growth r per block
+ * measured at `gain`. A plain block scales the signal by about r ∝ gain, so gain/r keeps it level; in a
+ * residual ReLU block the positive mean of each branch adds up, and log r grows about linearly in the gain
+ * (measured: ×1.7 per block at gain 1 and ×1.03 at 0.058, at depth 300), so the gain shrinks by
+ * ln 10 / (depth·ln r).
+ */
+function suggestedGain(gain: number, growth: number | null, depth: number, residual: boolean): number | null {
+  if (growth === null || growth <= 1) return null;
+  const next = residual ? (gain * Math.log(10)) / (depth * Math.log(growth)) : gain / growth;
+  return Number(Math.min(gain / 2, next).toPrecision(2));
 }
 
 /** Geometric mean growth of actStd per block over the finite, non-zero stretch before it overflows. */

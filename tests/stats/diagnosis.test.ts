@@ -156,3 +156,37 @@ describe('a first block whose gradient underflowed to exactly 0', () => {
     expect(diagnose(records, sigmoid).map((d) => d.kind)).toContain('vanishing');
   });
 });
+
+describe('a forward pass that overflows at initialization', () => {
+  /** The first step of a net whose activations grow ×`growth` per block until they leave f32's range. */
+  function overflowing(blocks: number, growth: number): StepRecord {
+    const r = record(1, NaN, { blocks });
+    const actStd = r.actStd.map((_, l) => (growth ** l < 3e38 ? growth ** l : Infinity));
+    return { ...r, nonFinite: true, actStd, gradNorm: r.gradNorm.map(() => NaN), gradNormTotal: NaN };
+  }
+  const at = (opts: DiagnoseOptions, r: StepRecord) =>
+    diagnose([r], { ...opts, depth: r.gradNorm.length - 1, divergence: { step: 1, layer: r.actStd.findIndex((v) => !Number.isFinite(v)), phase: 'forward', what: '' } });
+
+  it('is the only finding, says so, and never offers clipping or a lower learning rate', () => {
+    const ds = at({ ...relu, residual: 'identity', gain: 1 }, overflowing(300, 1.7));
+    expect(ds.map((d) => d.kind)).toEqual(['forward-overflow']);
+    expect(ds[0]!.finding).toMatch(/^The forward pass overflows at the first step, before any update: the activations grow about ×1\.7 per block/);
+    expect(ds[0]!.patch).toEqual({ 'model.residual': 'rezero' });
+  });
+
+  it('suggests a norm, then a gain from the measured growth, when ReZero is already on or there is no skip', () => {
+    const plain = at({ ...relu, gain: 30 }, overflowing(40, 30));
+    expect(plain[0]!.patch).toEqual({ 'model.init.gain': 1 });
+    const normed = at({ ...relu, residual: 'identity', norm: 'layer', gain: 1 }, overflowing(300, 1.7));
+    expect(normed[0]!.patch).toEqual({ 'model.residual': 'rezero' });
+    // log-growth ∝ gain in a residual ReLU stack: ln 10 / (300 · ln 1.7) ≈ 0.0145.
+    const rezeroAndNorm = at({ ...relu, residual: 'rezero', norm: 'layer', gain: 1 }, overflowing(300, 1.7));
+    expect(rezeroAndNorm[0]!.patch).toEqual({ 'model.init.gain': 0.014 });
+  });
+
+  it('a divergence after updates is exploding, not an overflow at initialization', () => {
+    const r = { ...overflowing(30, 30), step: 40 };
+    const ds = diagnose([record(30, 1), r], { ...relu, divergence: { step: 40, layer: 27, phase: 'forward', what: 'x' } });
+    expect(ds[0]!.kind).toBe('exploding');
+  });
+});

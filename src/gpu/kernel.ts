@@ -70,8 +70,19 @@ export function encodeDispatches(pass: GPUComputePassEncoder, dispatches: Iterab
   }
 }
 
-export function wholeBuffer(buffer: GPUBuffer): BufferRange {
-  return { buffer, offset: 0, size: buffer.size };
+/**
+ * A short, stable digest of a module's code (FNV-1a, 32 bits, as hex): two modules with the same file name
+ * but different code (a user's kernel edited and pasted again) must never share a cache entry.
+ */
+export function codeDigest(code: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < code.length; i++) h = Math.imul(h ^ code.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The module cache key: the file as messages name it, and its code's digest plus its length. */
+export function moduleKey(shader: ShaderSource): string {
+  return `${shader.file}@${codeDigest(shader.code)}:${shader.code.length}`;
 }
 
 /** Stable key for a spec + its constants (the pipeline cache key). */
@@ -81,10 +92,5 @@ export function specKey(spec: KernelSpec): string {
     .sort()
     .map((k) => `${k}=${c[k]}`)
     .join(',');
-  return `${spec.shader.file}#${spec.entry}{${consts}}`;
-}
-
-/** Same spec with some overrides replaced (a kernel family's variants). */
-export function withConstants<N extends string>(spec: KernelSpec<N>, constants: Record<string, number>): KernelSpec<N> {
-  return { ...spec, constants: { ...spec.constants, ...constants } };
+  return `${moduleKey(spec.shader)}#${spec.entry}{${consts}}`;
 }

@@ -1,5 +1,5 @@
 import { ShaderError } from './errors.ts';
-import { sourceLine, specKey, type BindingKind, type KernelSpec, type ShaderSource } from './kernel.ts';
+import { moduleKey, sourceLine, specKey, type BindingKind, type KernelSpec, type ShaderSource } from './kernel.ts';
 
 const LAYOUT_TYPE: Record<BindingKind, GPUBufferBindingType> = {
   read: 'read-only-storage',
@@ -31,10 +31,11 @@ export class PipelineCache {
   constructor(readonly device: GPUDevice) {}
 
   module(shader: ShaderSource): Promise<GPUShaderModule> {
-    let m = this.modules.get(shader.file);
+    const key = moduleKey(shader);
+    let m = this.modules.get(key);
     if (!m) {
       m = this.compile(shader);
-      this.modules.set(shader.file, m);
+      this.modules.set(key, m);
     }
     return m;
   }

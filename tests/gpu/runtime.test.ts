@@ -39,6 +39,18 @@ describe('WebGPU runtime on a real adapter', () => {
     await expect(ctx.pipelines.pipeline(spec)).rejects.toThrow(/shaders\/broken\.wgsl:2:\d+: /);
   });
 
+  it('a module edited under the same file name compiles anew (the cache is keyed by code, not by name)', async () => {
+    const ctx = await testContext();
+    const out = zeros(ctx, 4);
+    const write = (value: number) =>
+      composeShader({ file: 'my-kernel.wgsl', code: `@group(0) @binding(0) var<storage, read_write> o: array<f32>;\n@compute @workgroup_size(1) fn main() { o[0] = ${value}.0; }` });
+    for (const value of [1, 2]) {
+      const spec = { shader: write(value), entry: 'main', bindings: [['o', 'rw']] } as const;
+      await run(ctx, await ctx.dispatch('edited kernel', spec, { o: out }, [1, 1, 1]));
+      expect((await readF32(ctx, out, 1))[0]).toBe(value);
+    }
+  });
+
   it('packs tensors into an arena and reads back each one', async () => {
     const ctx = await testContext();
     const layout = new ArenaLayout('test', ctx.limits.maxStorageBufferBindingSize);

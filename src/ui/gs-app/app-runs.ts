@@ -157,6 +157,7 @@ export class AppRuns implements ReactiveController {
 
   private built(state: PageState): void {
     this.running = state;
+    this.host.dataset.builds = String(Number(this.host.dataset.builds ?? 0) + 1);
     if (this.refused) this.notes = dropNote(this.notes, this.refused);
     this.refused = null;
   }
@@ -178,7 +179,9 @@ export class AppRuns implements ReactiveController {
     if (r.rebuild) void this.apply();
     else {
       this.controller?.setHyper(r.state.config, r.state.compare);
-      if (this.running) this.running = { ...this.running, config: r.state.config, compare: r.state.compare };
+      // What runs took the edit too (without any structural edit still being built).
+      const running = this.running && applyEdits(this.running, assignments);
+      if (running?.ok) this.running = running.state;
       this.writeHash();
     }
   }

@@ -55,8 +55,8 @@ export class GsControls extends LitElement {
             @input=${(e: Event) => this.emit('gs-speed', SPEEDS[Number((e.target as HTMLInputElement).value)] ?? speed)} />
           <output>${speedLabel(speed)}</output>
         </label>
-        <p class="stride" data-stride=${stride}>${speed < 1 ? `slow motion: one step every ${Math.round(1 / speed)} frames` : `${speed} steps a frame`},
-          a record of every ${stride === 1 ? 'step' : `${stride}th step`}; stops at step multiples of ${this.config.train.steps}</p>
+        <p class="stride" data-stride=${stride}>${speed < 1 ? `Slow motion: one step every ${Math.round(1 / speed)} frames` : `${speed} ${speed === 1 ? 'step' : 'steps'} a frame`},
+          ${stride === 1 ? 'a record of every step' : `a record every ${stride} steps`} (the run log's log.every); pauses every ${this.config.train.steps} steps.</p>
       </div>
       ${FIELD_GROUPS.map(
         (g) => html`<fieldset>

@@ -33,9 +33,10 @@ describe('GPU memory across rebuilds (headless Chromium)', () => {
     await waitFor(page, `Number(${attr('step')}) >= 3`);
     const live: number[] = [];
     for (let i = 0; i < 16; i++) {
-      const builds = Number(await page.$eval('gs-app', (e) => (e as HTMLElement).dataset.builds));
-      await setHash(page, `#model.depth=${i % 2 ? 4 : 5}&${SMALL}&play=1`);
-      await waitFor(page, `Number(${attr('builds')}) > ${builds} && Number(${attr('step')}) >= 3`);
+      const depth = i % 2 ? 4 : 5;
+      await setHash(page, `#model.depth=${depth}&${SMALL}&play=1`);
+      // The new net is running once the depth chart draws its depth + 1 layers.
+      await waitFor(page, `${attr('step')} !== '0' && document.querySelector('gs-app').shadowRoot.querySelector('gs-depth-chart').dataset.points === '${depth + 1}'`);
       live.push(await page.evaluate(() => (window as unknown as { live: Set<GPUBuffer> }).live.size));
     }
     // One-off readbacks (a test-set evaluation, the boundary) may be mid-flight when counted: allow those.

@@ -18,6 +18,8 @@ interface RingSlot<T> {
   state: SlotState;
   tag: T | undefined;
   seq: number;
+  /** The ring's epoch when the snapshot was committed; older epochs are dropped unread. */
+  epoch: number;
   mapped: Promise<void>;
 }
 
@@ -30,6 +32,7 @@ interface RingSlot<T> {
 export class ReadbackRing<T> {
   private readonly slots: RingSlot<T>[];
   private seq = 0;
+  private epoch = 0;
   skipped = 0;
 
   constructor(
@@ -46,6 +49,7 @@ export class ReadbackRing<T> {
       state: 'free' as SlotState,
       tag: undefined,
       seq: 0,
+      epoch: 0,
       mapped: Promise.resolve(),
     }));
   }
@@ -72,6 +76,7 @@ export class ReadbackRing<T> {
     const s = this.slots[slot]!;
     s.tag = tag;
     s.seq = ++this.seq;
+    s.epoch = this.epoch;
     s.mapped = s.buffer.mapAsync(GPUMapMode.READ).then(
       () => {
         s.state = 'ready';
@@ -82,8 +87,28 @@ export class ReadbackRing<T> {
     );
   }
 
+  /**
+   * Drop every snapshot committed so far, read or not: those still mapping are freed unread when they
+   * arrive. A producer that starts over (a training run reset to step 0) calls this so that nothing it
+   * tagged before can come out afterwards.
+   */
+  discardCommitted(): void {
+    this.epoch++;
+    this.freeStale();
+  }
+
+  private freeStale(): void {
+    for (const s of this.slots) {
+      if (s.state === 'ready' && s.epoch !== this.epoch) {
+        s.buffer.unmap();
+        s.state = 'free';
+      }
+    }
+  }
+
   /** The newest ready snapshot (copied out), freeing it and every older ready slot; null if none. */
   takeNewest(): Readback<T> | null {
+    this.freeStale();
     let best: RingSlot<T> | undefined;
     for (const s of this.slots) if (s.state === 'ready' && (!best || s.seq > best.seq)) best = s;
     if (!best) return null;
@@ -100,6 +125,7 @@ export class ReadbackRing<T> {
 
   /** Every ready snapshot, oldest first (for consumers that need each record, like a run log). */
   takeReady(): Readback<T>[] {
+    this.freeStale();
     const ready = this.slots.filter((s) => s.state === 'ready').sort((a, b) => a.seq - b.seq);
     return ready.map((s) => {
       const data = s.buffer.getMappedRange().slice(0);

@@ -239,6 +239,8 @@ export class Trainer {
     this.divergence = null;
     this.status = 'idle';
     this.lastRecordAt = { time: 0, step: 0 };
+    // Snapshots of steps before the reset may still be mapping: they must never come out of drain().
+    this.program.ring.discardCommitted();
   }
 
   destroy(): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { STATISTICS, type Statistic } from '../../src/ui/gs-heatmap/color-scale.ts';
-import { ColumnRing, MAX_CELLS, blitSegments, dataCapacity, pendingSeqs } from '../../src/ui/gs-heatmap/heatmap-buffer.ts';
+import { ColumnHistory, MAX_CELLS, dataCapacity } from '../../src/ui/gs-heatmap/heatmap-buffer.ts';
 
 /** Per-layer values that encode the step, so a column read back shows where it came from. */
 function values(step: number, layers: number): Record<Statistic, number[]> {
@@ -9,34 +9,76 @@ function values(step: number, layers: number): Record<Statistic, number[]> {
   return out;
 }
 
-describe('ColumnRing', () => {
+const fill = (h: ColumnHistory, steps: number[]) => steps.forEach((s) => h.push(s, values(s, h.layers)));
+const spans = (h: ColumnHistory) => Array.from({ length: h.total }, (_, i) => h.stepsAt(i));
+
+describe('ColumnHistory', () => {
   it('holds columns in push order until full', () => {
-    const ring = new ColumnRing(4, 3);
-    for (const step of [10, 20, 30]) ring.push(step, values(step, 3));
-    expect([ring.total, ring.count, ring.first]).toEqual([3, 3, 0]);
-    expect(Array.from(ring.column('gradNorm', 1))).toEqual([20000, 20010, 20020]);
-    expect(Array.from(ring.column('dead', 2))).toEqual([30005, 30015, 30025]);
+    const h = new ColumnHistory(4, 3);
+    fill(h, [10, 20, 30]);
+    expect([h.total, h.count, h.span]).toEqual([3, 3, 1]);
+    expect(Array.from(h.column('gradNorm', 1))).toEqual([20000, 20010, 20020]);
+    expect(Array.from(h.column('dead', 2))).toEqual([30005, 30015, 30025]);
+    expect(h.stepsAt(2)).toEqual([30, 30]);
   });
 
-  it('wraps around and drops the oldest column', () => {
-    const ring = new ColumnRing(4, 2);
-    for (let step = 1; step <= 10; step++) ring.push(step, values(step, 2));
-    expect([ring.total, ring.count, ring.first]).toEqual([10, 4, 6]);
-    expect([5, 6, 9, 10].map((s) => ring.has(s))).toEqual([false, true, true, false]);
-    expect([6, 7, 8, 9].map((s) => ring.stepAt(s))).toEqual([7, 8, 9, 10]);
-    expect(Array.from(ring.column('actStd', 9))).toEqual([10003, 10013]);
-    expect(ring.slotOf(9)).toBe(1);
-    expect(ring.findStep(7)).toBe(6);
-    expect(ring.findStep(6)).toBe(-1);
+  it('when full, merges neighbouring columns in pairs instead of dropping the oldest: the first step stays', () => {
+    const h = new ColumnHistory(4, 2);
+    fill(h, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect([h.total, h.span]).toEqual([3, 4]);
+    expect(spans(h)).toEqual([[1, 4], [5, 8], [9, 10]]);
+    // Each merged cell keeps the largest value of its steps (the newest here, as values grow with the step).
+    expect(Array.from(h.column('actStd', 0))).toEqual([4003, 4013]);
+    expect([h.findStep(1), h.findStep(6), h.findStep(10), h.findStep(11)]).toEqual([0, 1, 2, -1]);
+  });
+
+  it('compacts to the width of the plot, keeping every step range contiguous', () => {
+    const h = new ColumnHistory(2000, 1);
+    fill(h, Array.from({ length: 1000 }, (_, i) => 4 * (i + 1)));
+    h.compact(300);
+    expect(h.total).toBeLessThanOrEqual(300);
+    const s = spans(h);
+    expect(s[0]![0]).toBe(4);
+    expect(s.at(-1)![1]).toBe(4000);
+    for (let i = 1; i < s.length; i++) expect(s[i]![0]).toBe(s[i - 1]![1] + 4);
+  });
+
+  it('a non-finite value wins its merged cell, so a divergence stays visible however long the run', () => {
+    const h = new ColumnHistory(2, 1);
+    fill(h, [1, 2]);
+    h.push(3, { ...values(3, 1), gradNorm: [NaN] });
+    h.push(4, values(4, 1));
+    h.compact(1);
+    expect(spans(h)).toEqual([[1, 4]]);
+    expect(h.column('gradNorm', 0)[0]).toBeNaN();
+  });
+
+  it('ratio mode keeps the value farthest from equal (log10 B/A), in either direction', () => {
+    const h = new ColumnHistory(1, 1, 'extreme');
+    h.push(1, { ...values(1, 1), gradNorm: [3] });
+    h.push(2, { ...values(2, 1), gradNorm: [0.01] });
+    h.push(3, { ...values(3, 1), gradNorm: [50] });
+    expect(h.column('gradNorm', 0)[0]).toBeCloseTo(0.01);
+  });
+
+  it('marks what changed: a merge into the newest column repaints it, a halving everything', () => {
+    const h = new ColumnHistory(2, 1);
+    fill(h, [1, 2]);
+    h.painted();
+    const v = h.version;
+    h.push(3, values(3, 1)); // full: halves, then merges into the newest
+    expect([h.version > v, h.dirtyFrom]).toEqual([true, 0]);
+    h.painted();
+    h.push(4, values(4, 1));
+    expect(h.dirtyFrom).toBe(1);
   });
 
   it('reads missing layers as NaN and clears back to empty', () => {
-    const ring = new ColumnRing(2, 3);
-    const short = { ...values(1, 3), gradNorm: [1] };
-    ring.push(1, short);
-    expect(Array.from(ring.column('gradNorm', 0))).toEqual([1, NaN, NaN]);
-    ring.clear();
-    expect([ring.total, ring.count, ring.has(0)]).toEqual([0, 0, false]);
+    const h = new ColumnHistory(2, 3);
+    h.push(1, { ...values(1, 3), gradNorm: [1] });
+    expect(Array.from(h.column('gradNorm', 0))).toEqual([1, NaN, NaN]);
+    h.clear();
+    expect([h.total, h.span, h.has(0)]).toEqual([0, 1, false]);
   });
 });
 
@@ -47,37 +89,5 @@ describe('dataCapacity', () => {
     expect(dataCapacity(2000, 10_001) * 10_001 * STATISTICS.length).toBeLessThanOrEqual(MAX_CELLS);
     expect(dataCapacity(2000, 10_000_000)).toBe(64);
     expect(dataCapacity(0, 10)).toBe(1);
-  });
-});
-
-describe('blitSegments', () => {
-  it('is empty before any column and one segment until the ring wraps', () => {
-    expect(blitSegments(0, 8)).toEqual([]);
-    expect(blitSegments(3, 8)).toEqual([{ srcX: 0, width: 3, dstCol: 0 }]);
-    expect(blitSegments(8, 8)).toEqual([{ srcX: 0, width: 8, dstCol: 0 }]);
-    expect(blitSegments(16, 8)).toEqual([{ srcX: 0, width: 8, dstCol: 0 }]);
-  });
-
-  it('splits into two drawImage calls once the window wraps, oldest on the left', () => {
-    expect(blitSegments(11, 8)).toEqual([
-      { srcX: 3, width: 5, dstCol: 0 },
-      { srcX: 0, width: 3, dstCol: 5 },
-    ]);
-    for (let total = 1; total < 40; total++) {
-      const segs = blitSegments(total, 8);
-      expect(segs.length).toBeLessThanOrEqual(2);
-      expect(segs.reduce((n, s) => n + s.width, 0)).toBe(Math.min(total, 8));
-      // the rightmost visible column is the newest one
-      const last = segs[segs.length - 1]!;
-      expect(last.srcX + last.width - 1).toBe((total - 1) % 8);
-    }
-  });
-});
-
-describe('pendingSeqs', () => {
-  it('paints only new columns, skipping those that already scrolled out', () => {
-    expect(pendingSeqs(5, 7, 100)).toEqual([5, 7]);
-    expect(pendingSeqs(5, 500, 100)).toEqual([400, 500]);
-    expect(pendingSeqs(0, 0, 100)).toEqual([0, 0]);
   });
 });

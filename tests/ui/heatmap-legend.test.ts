@@ -42,6 +42,9 @@ describe('read-out text', () => {
     expect(layerLabel(100, 101)).toBe('head');
     expect(hoverText('head', 9, 1.25, 'log', 'ratio')).toBe('head · step 9 · B/A = 1.250');
     expect(hoverText('block 3', 2, 0.1, 'linear', 'value')).toBe('block 3 · step 2 · 0.1000');
+    // A column that covers several steps of a long run says which, and that it shows their largest value.
+    expect(hoverText('block 3', [33, 64], 0.5, 'linear', 'value')).toBe('block 3 · steps 33–64 · max 0.5000');
+    expect(hoverText('head', [5, 5], 2, 'log', 'value')).toBe('head · step 5 · 2.000');
   });
 
   it('summarises the image for screen readers and captions the legend', () => {

@@ -14,15 +14,15 @@ describe('URL hash state', () => {
   it('reports a bad value by name and keeps every other setting', () => {
     const { state, errors } = parseHash('#model.depth=200&model.width=99999&model.activation=tanh');
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/model\.width must be an integer from 1 to 4096 \(got 99999\)/);
+    expect(errors[0]!.text).toMatch(/model\.width must be an integer from 1 to 4096 \(got 99999\)/);
     expect(state.config.model.depth).toBe(200);
     expect(state.config.model.activation).toBe('tanh');
     expect(state.config.model.width).toBe(defaultConfig().model.width);
   });
 
   it('reports an unknown key with a suggestion and an unknown preset', () => {
-    expect(parseHash('#model.dpeth=3').errors[0]).toMatch(/did you mean model\.depth/);
-    expect(parseHash('#preset=nope').errors[0]).toMatch(/unknown preset/);
+    expect(parseHash('#model.dpeth=3').errors[0]!.text).toMatch(/did you mean model\.depth/);
+    expect(parseHash('#preset=nope').errors[0]!.text).toMatch(/unknown preset/);
   });
 
   it('applies a preset, then the pairs on top, and writes back a link that reproduces the state', () => {
@@ -45,5 +45,33 @@ describe('URL hash state', () => {
     const { state } = parseHash('#preset=plain-vs-residual-100');
     expect(state.compare?.model.residual).toBe('identity');
     expect(state.config.model.residual).toBe('none');
+  });
+
+  it('a malformed %-escape is a bad pair like any other: a message naming it, and every other pair applies', () => {
+    for (const bad of ['%', '%zz', '%E0%A4%A', '%FF']) {
+      const { state, errors } = parseHash(`#model.width=12&model.depth=${bad}&model.activation=tanh`);
+      expect(errors.map((e) => e.field)).toEqual(['model.depth']);
+      expect(errors[0]!.text).toContain(`model.depth=${bad}`);
+      expect(errors[0]!.text).toMatch(/%25/);
+      expect(state.config.model.width).toBe(12);
+      expect(state.config.model.activation).toBe('tanh');
+    }
+    const preset = parseHash('#preset=relu-he%&model.width=12');
+    expect(preset.errors.map((e) => e.field)).toEqual(['preset']);
+    expect(preset.state.preset).toBe(null);
+    expect(preset.state.config.model.width).toBe(12);
+    expect(parseHash('#%zz=3&model.width=12').state.config.model.width).toBe(12);
+  });
+
+  it('messages name the field they are about, one per field', () => {
+    const { errors } = parseHash('#model.width=99999&model.width=0&nope=1');
+    expect(errors.map((e) => e.field)).toEqual(['model.width', 'model.width', 'nope']);
+  });
+
+  it('a CSV run is written and read as data.name=csv with data.path naming the file', () => {
+    const { state, errors } = parseHash('#data.name=csv&data.path=points.csv&model.depth=3');
+    expect(errors).toEqual([]);
+    expect(state.config.data).toMatchObject({ name: 'csv', path: 'points.csv' });
+    expect(parseHash(toHash(state)).state.config).toEqual(state.config);
   });
 });

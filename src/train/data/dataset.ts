@@ -14,7 +14,7 @@ export type { Dataset, Split, Task } from './types.ts';
 
 type DataConfig = RunConfig['data'];
 
-function generate(data: DataConfig, rng: Rng, csvText: string | undefined): Samples {
+function generate(data: DataConfig, rng: Rng, csv: string | Samples | undefined): Samples {
   const { samples: n, noise } = data;
   switch (data.name) {
     case 'spiral':
@@ -31,10 +31,10 @@ function generate(data: DataConfig, rng: Rng, csvText: string | undefined): Samp
       return mnist(n);
     case 'csv': {
       const source = data.path ?? 'the CSV file';
-      if (csvText === undefined) {
+      if (csv === undefined) {
         throw new ConfigError('data.path', data.path, 'a readable CSV file', `data.path: ${JSON.stringify(source)} was not read (no CSV text given)`);
       }
-      return parseCsv(csvText, source);
+      return typeof csv === 'string' ? parseCsv(csv, source) : csv;
     }
   }
 }
@@ -61,12 +61,13 @@ export function splitSamples(all: Samples, testFraction: number, rng: Rng): { tr
 }
 
 /**
- * The data set `data` describes. csvText is the file's contents for data.name csv (the CLI reads
- * data.path, the page the uploaded file); a csv set uses every row, whatever data.samples says.
+ * The data set `data` describes. `csv` is the file's contents for data.name csv (the CLI reads
+ * data.path), or its rows already parsed (the page parses an upload off the main thread); a csv set
+ * uses every row, whatever data.samples says.
  */
-export function makeDataset(data: DataConfig, seed: number, csvText?: string): Dataset {
+export function makeDataset(data: DataConfig, seed: number, csv?: string | Samples): Dataset {
   const rng = new Rng(seed).fork('data');
-  const all = generate(data, rng.fork('samples'), csvText);
+  const all = generate(data, rng.fork('samples'), csv);
   const { train, test } = splitSamples(all, data.testFraction, rng.fork('split'));
   return { name: data.name, task: all.task, inputDim: all.inputDim, outputDim: all.outputDim, train, test };
 }

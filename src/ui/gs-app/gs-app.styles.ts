@@ -29,6 +29,7 @@ export const appStyles = css`
     font-weight: 600;
   }
   .status[data-status='running'] { background: #1f5f3a; }
+  .status[data-status='done'] { background: #2f4f8f; }
   .status[data-status='diverged'], .status[data-status='error'] { background: #7a2430; }
   .step { font-variant-numeric: tabular-nums; color: #c7ced8; }
   /* The settings sit below the views on a phone; play and pause stay at the top. */
@@ -67,6 +68,7 @@ export const appStyles = css`
   }
   .banner.error { background: #3a1a20; border-color: #7a2430; }
   .banner p { margin: 0; flex: 1; }
+  .banner.more { background: transparent; }
   .layout {
     display: grid;
     grid-template-columns: minmax(260px, 320px) 1fr;

@@ -8,14 +8,23 @@ import type { RunId } from '../session/run-controller.ts';
 /** Records kept per run for export and diagnosis (a long run keeps its most recent ones). */
 const KEEP = 20_000;
 
-/** The page's memory of what each run reported: enough to diagnose it and to export it as JSONL. */
+/**
+ * The page's memory of what each run reported: enough to diagnose it and to export it as JSONL. The page
+ * records one step per frame, so its stride is the steps a frame runs (pacing.ts); each record keeps the
+ * stride it was taken at, and the export says the truth about it in `log.every`.
+ */
 export class RunLog {
   private records: Record<RunId, StepRecord[]> = { A: [], B: [] };
+  private strides: Record<RunId, number[]> = { A: [], B: [] };
 
-  add(run: RunId, r: StepRecord): void {
-    const list = this.records[run];
+  add(run: RunId, r: StepRecord, stride = 1): void {
+    const [list, strides] = [this.records[run], this.strides[run]];
     list.push(r);
-    if (list.length > KEEP) list.shift();
+    strides.push(stride);
+    if (list.length > KEEP) {
+      list.shift();
+      strides.shift();
+    }
   }
 
   last(run: RunId): StepRecord | undefined {
@@ -24,6 +33,7 @@ export class RunLog {
 
   clear(): void {
     this.records = { A: [], B: [] };
+    this.strides = { A: [], B: [] };
   }
 
   /** The diagnosis of run A's recent records under its config. */
@@ -38,9 +48,17 @@ export class RunLog {
     });
   }
 
-  /** Run A as the CLI writes it: a config line, then one line per record. */
+  /**
+   * Run A as the CLI writes it: a config line, then one line per logged step, with `log.every` the stride
+   * the page actually logged at. Strides are powers of two and every record lands on a multiple of its
+   * stride, so when the speed changed during the run the coarsest stride is one the whole run kept: the
+   * export holds the records on its multiples (and at multiples of train.steps, as the CLI logs them).
+   */
   jsonl(config: RunConfig, adapter: AdapterSummary): string {
-    const lines = [configLine({ config: { ...config }, adapter, version: '0.1.0', date: new Date().toISOString() }), ...this.records.A.map(stepLine)];
+    const every = Math.max(1, ...this.strides.A);
+    const kept = this.records.A.filter((r) => r.step % every === 0 || r.step % config.train.steps === 0);
+    const resolved = { ...config, log: { every } };
+    const lines = [configLine({ config: resolved, adapter, version: '0.1.0', date: new Date().toISOString() }), ...kept.map(stepLine)];
     return lines.join('\n') + '\n';
   }
 }

@@ -46,6 +46,7 @@ export const FIELD_GROUPS: FieldGroup[] = [
       { path: 'train.lr', label: 'Learning rate', widget: { kind: 'log-slider', min: 1e-5, max: 10 } },
       { path: 'train.momentum', label: 'Momentum', widget: { kind: 'number', min: 0, max: 0.999, step: 0.01 }, when: (g) => g('train.optimizer') === 'momentum' },
       { path: 'train.weightDecay', label: 'Weight decay', widget: { kind: 'number', min: 0, max: 1, step: 0.0001 } },
+      { path: 'train.steps', label: 'Steps', widget: { kind: 'number', min: 1, max: 10_000_000, step: 100 } },
       { path: 'train.batchSize', label: 'Batch size', widget: { kind: 'select', options: ['8', '16', '32', '64', '128', '256', '512', '1024'] } },
       { path: 'train.clip.mode', label: 'Clipping', widget: { kind: 'select', options: CLIP_MODES } },
       { path: 'train.clip.max', label: 'Clip at', widget: { kind: 'log-slider', min: 0.001, max: 1000 }, when: (g) => g('train.clip.mode') !== 'none' },
@@ -63,8 +64,11 @@ export const FIELD_GROUPS: FieldGroup[] = [
   },
 ];
 
-/** Fields that change without rebuilding the network (the optimizer's uniform is rewritten in place). */
-export const HOT_FIELDS: ReadonlySet<string> = new Set(['train.lr', 'train.momentum', 'train.weightDecay', 'train.clip.max']);
+/**
+ * Fields that change without rebuilding the network: the optimizer's uniform is rewritten in place, and
+ * train.steps only moves where the run stops.
+ */
+export const HOT_FIELDS: ReadonlySet<string> = new Set(['train.lr', 'train.momentum', 'train.weightDecay', 'train.clip.max', 'train.steps']);
 
 /** Log-slider position (0–1000) ↔ value. */
 export function logSliderValue(pos: number, min: number, max: number): number {

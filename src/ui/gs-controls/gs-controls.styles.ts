@@ -39,6 +39,12 @@ export const controlsStyles = css`
     font-size: 13px;
     color: #aab3bf;
   }
+  .stride {
+    flex-basis: 100%;
+    margin: 0;
+    font-size: 12px;
+    color: #8a94a3;
+  }
   fieldset {
     border: 1px solid #2a313b;
     border-radius: 8px;

@@ -2,6 +2,7 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ConfigPath, RunConfig } from '../../model/config.ts';
 import { getField } from '../../model/set-path.ts';
+import { logStride, nearestSpeed, speedLabel, SPEEDS } from '../session/pacing.ts';
 import { FIELD_GROUPS, logSliderPosition, logSliderValue, type FieldControl } from './fields.ts';
 import { controlsStyles } from './gs-controls.styles.ts';
 
@@ -18,8 +19,8 @@ export interface SetDetail {
  *
  * @fires gs-set - {path, value}: the user changed a field (value as in `--set path=value`)
  * @fires gs-action - 'play' | 'pause' | 'step' | 'reset'
- * @fires gs-speed - steps per frame
- * @fires gs-csv - the text of an uploaded CSV file
+ * @fires gs-speed - steps per frame (below 1: slow motion)
+ * @fires gs-csv - {file}: the CSV file the user picked
  */
 @customElement('gs-controls')
 export class GsControls extends LitElement {
@@ -40,16 +41,22 @@ export class GsControls extends LitElement {
   override render(): TemplateResult {
     if (!this.config) return html``;
     const running = this.status === 'running';
+    const done = this.status === 'done';
+    const speed = nearestSpeed(this.speed);
+    const stride = logStride(speed);
     return html`
       <div class="run">
-        <button class="primary" @click=${() => this.emit<RunAction>('gs-action', running ? 'pause' : 'play')} ?disabled=${this.status === 'diverged'}
-          title="Space">${running ? 'Pause' : 'Play'}</button>
+        <button class="primary" data-action="play" @click=${() => this.emit<RunAction>('gs-action', running ? 'pause' : 'play')} ?disabled=${this.status === 'diverged'}
+          title=${done ? `Train ${this.config.train.steps} more steps (Space)` : 'Space'}>${running ? 'Pause' : done ? `Continue +${this.config.train.steps}` : 'Play'}</button>
         <button @click=${() => this.emit<RunAction>('gs-action', 'step')} ?disabled=${running} title="→">Step</button>
         <button @click=${() => this.emit<RunAction>('gs-action', 'reset')} title="R">Reset</button>
         <label class="speed">Steps / frame
-          <input type="range" min="1" max="64" .value=${String(this.speed)} @input=${(e: Event) => this.emit('gs-speed', Number((e.target as HTMLInputElement).value))} />
-          <output>${this.speed}</output>
+          <input type="range" min="0" max=${SPEEDS.length - 1} .value=${String(SPEEDS.indexOf(speed))}
+            @input=${(e: Event) => this.emit('gs-speed', SPEEDS[Number((e.target as HTMLInputElement).value)] ?? speed)} />
+          <output>${speedLabel(speed)}</output>
         </label>
+        <p class="stride" data-stride=${stride}>${speed < 1 ? `Slow motion: one step every ${Math.round(1 / speed)} frames` : `${speed} ${speed === 1 ? 'step' : 'steps'} a frame`},
+          ${stride === 1 ? 'a record of every step' : `a record every ${stride} steps`} (the run log's log.every); pauses every ${this.config.train.steps} steps.</p>
       </div>
       ${FIELD_GROUPS.map(
         (g) => html`<fieldset>
@@ -95,9 +102,11 @@ export class GsControls extends LitElement {
   }
 
   private csvUpload(): TemplateResult {
-    const onFile = async (e: Event) => {
-      const file = (e.target as HTMLInputElement).files?.[0];
-      if (file) this.emit('gs-csv', { name: file.name, text: await file.text() });
+    const onFile = (e: Event) => {
+      const input = e.target as HTMLInputElement;
+      const file = input.files?.[0];
+      if (file) this.emit('gs-csv', { file });
+      input.value = ''; // picking the same file again (edited on disk) is a new upload
     };
     return html`<label for="csv">Your own CSV</label><input id="csv" type="file" accept=".csv,text/csv" @change=${onFile} />`;
   }

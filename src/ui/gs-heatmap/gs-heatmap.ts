@@ -70,7 +70,7 @@ export class GsHeatmap extends LitElement {
 
   /** Stores one step and schedules a draw; never draws synchronously. */
   push(record: StepRecord): void {
-    this.engine.push(record, this.maxColumns);
+    this.engine.push(record, this.maxColumns, this.settings().mode);
     this.schedule();
   }
 

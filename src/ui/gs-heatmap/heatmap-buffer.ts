@@ -1,6 +1,7 @@
-import { STATISTICS, type Statistic } from './color-scale.ts';
+import { STATISTICS, scaleKind, toDisplay, type Statistic } from './color-scale.ts';
+import { better, type RowReduce } from './row-aggregation.ts';
 
-/** Columns kept by default: older ones drop off the left. */
+/** Columns kept by default: when the history is full, neighbouring columns merge in pairs. */
 export const DEFAULT_MAX_COLUMNS = 2000;
 
 /** Float32 cells kept across all statistics (~48 MB): caps history for networks of many thousand layers. */
@@ -13,99 +14,145 @@ export function dataCapacity(maxColumns: number, layers: number, maxCells = MAX_
 }
 
 /**
- * The raw per-layer values of the last `capacity` steps, one Float32Array per statistic laid out
- * column-major (slot × layers), so a new step is one copy and an old one is overwritten in place.
- * Columns are addressed by sequence number: the n-th push ever has seq n-1.
+ * The whole run, as at most `capacity` columns of raw per-layer values (one Float32Array per statistic,
+ * column-major). Nothing scrolls away: when the history is full, or the plot narrower than it, neighbouring
+ * columns merge in pairs, so each column covers `span` records (the newest possibly fewer) and keeps, per
+ * layer, the value a pixel shared by those steps shows (non-finite first, then the largest: the same rule
+ * as layers sharing a pixel row). Each column knows the steps it covers, for the axis and the read-out.
+ * Columns are addressed by index (`seq`), oldest first.
  */
-export class ColumnRing {
-  readonly steps: Float64Array;
+export class ColumnHistory {
+  private readonly firstSteps: Float64Array;
+  private readonly lastSteps: Float64Array;
+  private readonly records: Uint32Array;
   private readonly data = new Map<Statistic, Float32Array>();
-  /** Pushes since the last clear; the newest column has seq `total - 1`. */
+  /** Columns held. */
   total = 0;
+  /** Records a full column holds: 1, then 2, 4, … as the history is compressed. */
+  span = 1;
+  /** Goes up whenever columns merge: every painted column is stale. */
+  version = 0;
+  /** The oldest column changed since `painted()` (a record merged into the newest column changes it). */
+  dirtyFrom = 0;
 
   constructor(
     readonly capacity: number,
     readonly layers: number,
+    readonly reduce: RowReduce = 'max',
   ) {
-    this.steps = new Float64Array(capacity);
+    this.firstSteps = new Float64Array(capacity);
+    this.lastSteps = new Float64Array(capacity);
+    this.records = new Uint32Array(capacity);
     for (const s of STATISTICS) this.data.set(s, new Float32Array(capacity * layers));
   }
 
-  /** Columns held: min(total, capacity). */
   get count(): number {
-    return Math.min(this.total, this.capacity);
+    return this.total;
   }
 
-  /** Seq of the oldest column still held. */
+  /** Index of the oldest column: always 0, the first record is never dropped. */
   get first(): number {
-    return this.total - this.count;
+    return 0;
   }
 
   slotOf(seq: number): number {
-    return seq % this.capacity;
-  }
-
-  has(seq: number): boolean {
-    return Number.isInteger(seq) && seq >= this.first && seq < this.total;
-  }
-
-  /** Stores one step; returns its seq. Missing or short arrays read as NaN (drawn as non-finite). */
-  push(step: number, values: Readonly<Record<Statistic, ArrayLike<number>>>): number {
-    const seq = this.total++;
-    const slot = this.slotOf(seq);
-    this.steps[slot] = step;
-    for (const s of STATISTICS) {
-      const src = values[s];
-      const dst = this.column(s, seq);
-      for (let l = 0; l < this.layers; l++) dst[l] = src[l] ?? NaN;
-    }
     return seq;
   }
 
-  /** The layers of one column (a view into the ring: copy it if you keep it past the next push). */
+  has(seq: number): boolean {
+    return Number.isInteger(seq) && seq >= 0 && seq < this.total;
+  }
+
+  /** Stores one record (missing or short arrays read as NaN); returns the column it went into. */
+  push(step: number, values: Readonly<Record<Statistic, ArrayLike<number>>>): number {
+    const last = this.total - 1;
+    if (last >= 0 && this.records[last]! < this.span) {
+      this.mergeInto(last, (s, l) => values[s][l] ?? NaN);
+      this.lastSteps[last] = step;
+      this.records[last]!++;
+      this.dirtyFrom = Math.min(this.dirtyFrom, last);
+      return last;
+    }
+    if (this.total === this.capacity) {
+      this.halve();
+      return this.push(step, values);
+    }
+    const seq = this.total++;
+    for (const s of STATISTICS) {
+      const dst = this.column(s, seq);
+      for (let l = 0; l < this.layers; l++) dst[l] = values[s][l] ?? NaN;
+    }
+    [this.firstSteps[seq], this.lastSteps[seq], this.records[seq]] = [step, step, 1];
+    return seq;
+  }
+
+  /** Merges neighbouring columns in pairs until at most `limit` are held (the plot is `limit` pixels wide). */
+  compact(limit: number): void {
+    while (this.total > Math.max(1, limit)) this.halve();
+  }
+
+  /** Column 2i and 2i+1 become column i; `span` doubles. */
+  private halve(): void {
+    const n = Math.ceil(this.total / 2);
+    for (let i = 0; i < n; i++) {
+      const [a, b] = [2 * i, 2 * i + 1];
+      for (const s of STATISTICS) this.column(s, i).set(this.column(s, a));
+      if (b < this.total) {
+        this.mergeInto(i, (s, l) => this.column(s, b)[l]!);
+        this.lastSteps[i] = this.lastSteps[b]!;
+      } else this.lastSteps[i] = this.lastSteps[a]!;
+      this.firstSteps[i] = this.firstSteps[a]!;
+      this.records[i] = this.records[a]! + (b < this.total ? this.records[b]! : 0);
+    }
+    this.total = n;
+    this.span *= 2;
+    this.version++;
+    this.dirtyFrom = 0;
+  }
+
+  /** Column `seq` keeps, per layer, whichever of its value and `incoming` wins a shared pixel. */
+  private mergeInto(seq: number, incoming: (s: Statistic, layer: number) => number): void {
+    for (const s of STATISTICS) {
+      const kind = scaleKind(s);
+      const dst = this.column(s, seq);
+      for (let l = 0; l < this.layers; l++) {
+        const v = incoming(s, l);
+        if (better(toDisplay(v, kind), toDisplay(dst[l]!, kind), this.reduce)) dst[l] = v;
+      }
+    }
+  }
+
+  /** Everything up to now is on screen. */
+  painted(): void {
+    this.dirtyFrom = this.total;
+  }
+
+  /** The layers of one column (a view: copy it if you keep it past the next push). */
   column(stat: Statistic, seq: number): Float32Array {
-    const off = this.slotOf(seq) * this.layers;
+    const off = seq * this.layers;
     return this.data.get(stat)!.subarray(off, off + this.layers);
   }
 
+  /** The newest step a column covers. */
   stepAt(seq: number): number {
-    return this.steps[this.slotOf(seq)] ?? NaN;
+    return this.has(seq) ? this.lastSteps[seq]! : NaN;
   }
 
-  /** Seq of the newest held column whose step is `step`, or -1. */
+  /** First and last step a column covers. */
+  stepsAt(seq: number): [number, number] {
+    return this.has(seq) ? [this.firstSteps[seq]!, this.lastSteps[seq]!] : [NaN, NaN];
+  }
+
+  /** The column whose steps include `step`, or -1. */
   findStep(step: number): number {
-    for (let seq = this.total - 1; seq >= this.first; seq--) if (this.stepAt(seq) === step) return seq;
+    for (let seq = this.total - 1; seq >= 0; seq--) if (this.firstSteps[seq]! <= step && step <= this.lastSteps[seq]!) return seq;
     return -1;
   }
 
   clear(): void {
     this.total = 0;
+    this.span = 1;
+    this.version++;
+    this.dirtyFrom = 0;
   }
-}
-
-/** One drawImage from the image ring: `width` source columns from `srcX`, landing at visible column `dstCol`. */
-export interface BlitSegment {
-  srcX: number;
-  width: number;
-  dstCol: number;
-}
-
-/**
- * The image ring holds the last `ringWidth` columns, column seq s at x = s % ringWidth. The visible
- * window is the last min(total, ringWidth) of them, oldest on the left: one segment, or two when the
- * window wraps past the ring's right edge.
- */
-export function blitSegments(total: number, ringWidth: number): BlitSegment[] {
-  const n = Math.min(total, ringWidth);
-  if (n <= 0) return [];
-  const start = (total - n) % ringWidth;
-  const firstWidth = Math.min(n, ringWidth - start);
-  const segs: BlitSegment[] = [{ srcX: start, width: firstWidth, dstCol: 0 }];
-  if (firstWidth < n) segs.push({ srcX: 0, width: n - firstWidth, dstCol: firstWidth });
-  return segs;
-}
-
-/** Seqs not yet painted into the image ring (oldest first), skipping those already scrolled out. */
-export function pendingSeqs(painted: number, total: number, ringWidth: number): [number, number] {
-  return [Math.max(painted, total - ringWidth, 0), total];
 }

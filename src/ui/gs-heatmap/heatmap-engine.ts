@@ -1,7 +1,7 @@
 import type { StepRecord } from '../../stats/record.ts';
 import { lutFor, scaleKind, toDisplay, type HeatmapMode, type Range, type Statistic } from './color-scale.ts';
 import { FOLLOW_COLUMNS, driftedBeyond, followTarget, sampleColumns, smoothRange } from './follow-range.ts';
-import { ColumnRing, dataCapacity } from './heatmap-buffer.ts';
+import { ColumnHistory, dataCapacity } from './heatmap-buffer.ts';
 import { hoverText, layerLabel } from './legend.ts';
 import { HeatmapPainter, cellAt, drawMarker, type PaintStyle, type View } from './painter.ts';
 import { winningLayer, type RowReduce } from './row-aggregation.ts';
@@ -29,7 +29,9 @@ export interface FrameResult {
 
 export interface HoverCell {
   layer: number;
+  /** The newest step of the column; `steps` is every step it covers (one, until the run outgrows the plot). */
   step: number;
+  steps: [number, number];
   value: number;
   /** "block 12" or "head". */
   label: string;
@@ -39,9 +41,9 @@ const MAX_MARKERS = 32;
 /** Until there is finite data the scale spans one decade, so the legend has something to show. */
 const FALLBACK: Range = { min: 0, max: 1 };
 
-/** The heatmap without the element: data ring, image ring, range following, markers. */
+/** The heatmap without the element: the run's history, the image ring, range following, markers. */
 export class HeatmapEngine {
-  data: ColumnRing | null = null;
+  data: ColumnHistory | null = null;
   link: ScaleLink | null = null;
   private readonly painter = new HeatmapPainter();
   private followed: Range | null = null;
@@ -57,14 +59,16 @@ export class HeatmapEngine {
     return this.painter.colors;
   }
 
-  push(record: StepRecord, maxColumns: number): void {
+  push(record: StepRecord, maxColumns: number, mode: HeatmapMode = 'value'): void {
     const layers = record.gradNorm.length;
     if (layers === 0) return;
-    if (!this.data || this.data.layers !== layers || this.data.capacity !== dataCapacity(maxColumns, layers)) {
-      this.data = new ColumnRing(dataCapacity(maxColumns, layers), layers);
+    const reduce = reduceFor(mode);
+    const d = this.data;
+    if (!d || d.layers !== layers || d.capacity !== dataCapacity(maxColumns, layers) || d.reduce !== reduce || d.total === 0) {
+      this.data = new ColumnHistory(dataCapacity(maxColumns, layers), layers, reduce);
       this.resetScale();
     }
-    this.data.push(record.step, record);
+    this.data!.push(record.step, record);
   }
 
   clear(): void {
@@ -92,6 +96,8 @@ export class HeatmapEngine {
       return { columns: 0, range, again: false };
     }
     const ringWidth = Math.max(1, Math.min(width, data.capacity));
+    // The whole run stays on screen: a run longer than the plot is wide merges columns instead of scrolling.
+    data.compact(ringWidth);
     const rows = Math.max(1, Math.min(data.layers, height));
     this.view = { total: data.total, ringWidth, rows, width, height };
     this.paint(data, s, range, this.painter.configure(ringWidth, rows, data.layers));
@@ -102,11 +108,11 @@ export class HeatmapEngine {
   }
 
   /** Repaints everything when the look changed (or the range drifted), else only the new columns. */
-  private paint(data: ColumnRing, s: EngineSettings, picked: Range, resized: boolean): void {
+  private paint(data: ColumnHistory, s: EngineSettings, picked: Range, resized: boolean): void {
     // Linked heatmaps draw with exactly the link's range, so equal colours mean equal values across them.
     const shared = !s.range && !s.fixed && this.link ? this.link.settle(this, picked) : null;
     const range = shared ?? picked;
-    const key = `${s.statistic}|${s.mode}|${this.view.ringWidth}|${this.view.rows}|${data.layers}`;
+    const key = `${s.statistic}|${s.mode}|${this.view.ringWidth}|${this.view.rows}|${data.layers}|${data.version}`;
     if (resized || key !== this.drawnKey || driftedBeyond(this.drawn, range, s.range || shared ? 0 : undefined)) {
       this.drawn = range;
       this.drawnKey = key;
@@ -117,8 +123,7 @@ export class HeatmapEngine {
   }
 
   private style(s: EngineSettings, range: Range): PaintStyle {
-    const reduce: RowReduce = s.mode === 'ratio' ? 'extreme' : 'max';
-    return { stat: s.statistic, kind: scaleKind(s.statistic), reduce, lut: lutFor(s.mode), range };
+    return { stat: s.statistic, kind: scaleKind(s.statistic), reduce: reduceFor(s.mode), lut: lutFor(s.mode), range };
   }
 
   /** Explicit range > frozen range > the smoothed follow range (shared through the link if any). */
@@ -162,17 +167,21 @@ export class HeatmapEngine {
     const raw = data.column(s.statistic, at.seq);
     const kind = scaleKind(s.statistic);
     const display = Array.from(raw, (v) => toDisplay(v, kind));
-    const layer = winningLayer(display, at.row, this.view.rows, s.mode === 'ratio' ? 'extreme' : 'max');
-    const cell = { layer, step: data.stepAt(at.seq), value: raw[layer] ?? NaN, label: layerLabel(layer, data.layers) };
-    return { cell, text: hoverText(cell.label, cell.step, cell.value, kind, s.mode) };
+    const layer = winningLayer(display, at.row, this.view.rows, reduceFor(s.mode));
+    const steps = data.stepsAt(at.seq);
+    const cell = { layer, step: steps[1], steps, value: raw[layer] ?? NaN, label: layerLabel(layer, data.layers) };
+    return { cell, text: hoverText(cell.label, steps, cell.value, kind, s.mode) };
   }
 
   /** First and last step held, for the axis and the aria label. */
   stepSpan(): [number, number] | null {
     const d = this.data;
     if (!d || d.total === 0) return null;
-    // Before the frame that draws the newest push, report everything held.
-    const n = this.view.total === d.total ? Math.min(d.total, this.view.ringWidth) : d.count;
-    return [d.stepAt(d.total - n), d.stepAt(d.total - 1)];
+    return [d.stepsAt(0)[0], d.stepAt(d.total - 1)];
   }
+}
+
+/** Where cells share a pixel, the largest wins (values) or the farthest from equal (ratios). */
+function reduceFor(mode: HeatmapMode): RowReduce {
+  return mode === 'ratio' ? 'extreme' : 'max';
 }

@@ -111,8 +111,13 @@ export function rangeModeLabel(source: RangeSource, kind: ScaleKind, mode: Heatm
   return `${linked ? 'shared, ' : ''}follows last ${FOLLOW_COLUMNS} steps`;
 }
 
-/** The tooltip line, e.g. "block 12 · step 240 · 3.142e-5" or "head · step 9 · B/A = 1.250". */
-export function hoverText(label: string, step: number, value: number, kind: ScaleKind, mode: HeatmapMode): string {
+/**
+ * The tooltip line, e.g. "block 12 · step 240 · 3.142e-5", "head · step 9 · B/A = 1.250", or for a column
+ * that covers several steps "block 3 · steps 33–64 · max 0.5000" (the value the column shows).
+ */
+export function hoverText(label: string, steps: number | readonly [number, number], value: number, kind: ScaleKind, mode: HeatmapMode): string {
+  const [first, last] = typeof steps === 'number' ? [steps, steps] : steps;
   const prefix = mode === 'value' ? '' : kind === 'log' ? 'B/A = ' : 'B − A = ';
-  return `${label} · step ${step} · ${prefix}${formatValue(value)}`;
+  if (first === last) return `${label} · step ${last} · ${prefix}${formatValue(value)}`;
+  return `${label} · steps ${first}–${last} · ${mode === 'value' ? 'max ' : 'most unequal '}${prefix}${formatValue(value)}`;
 }

@@ -1,7 +1,7 @@
 import type { Lut } from '../colormaps.ts';
 import { LUT_SIZE } from '../colormaps.ts';
 import { colorIndex, displayColumn, writeRgba, type Range, type ScaleKind, type Statistic } from './color-scale.ts';
-import { blitSegments, pendingSeqs, type ColumnRing } from './heatmap-buffer.ts';
+import type { ColumnHistory } from './heatmap-buffer.ts';
 import { aggregateRows, layerRow, type RowReduce } from './row-aggregation.ts';
 
 /** How columns are coloured; changing any field but `range` forces a full repaint. */
@@ -36,8 +36,9 @@ export function cellAt(v: View, x: number, y: number): { seq: number; row: numbe
 }
 
 /**
- * Owns the image ring: an offscreen canvas one pixel per column (seq s at x = s % width) and one per
- * pixel row (head at the top). Each column is coloured once; the plot is a blit of the ring.
+ * Owns the image: an offscreen canvas one pixel per column (seq s at x = s; the history compacts to fit,
+ * so nothing wraps) and one per pixel row (head at the top). Each column is coloured when it is new or
+ * changed; the plot is one blit of the image.
  */
 export class HeatmapPainter {
   private readonly ring = document.createElement('canvas');
@@ -46,7 +47,7 @@ export class HeatmapPainter {
   private display = new Float32Array(0);
   private agg = new Float32Array(0);
   private readonly seen = new Uint8Array(LUT_SIZE + 1);
-  /** Seqs below this are in the ring. */
+  /** Seqs below this are in the image. */
   painted = 0;
   /** Distinct colours painted since the last full repaint. */
   colors = 0;
@@ -72,25 +73,26 @@ export class HeatmapPainter {
   }
 
   /** Repaints every visible column, e.g. after the statistic, range, mode or size changed. */
-  repaint(data: ColumnRing, style: PaintStyle): void {
+  repaint(data: ColumnHistory, style: PaintStyle): void {
     this.seen.fill(0);
     this.colors = 0;
     const w = this.ring.width;
     const img = this.ctx.createImageData(w, this.ring.height);
-    const [from, to] = pendingSeqs(0, data.total, Math.min(w, data.capacity));
-    for (let seq = from; seq < to; seq++) this.colorColumn(data.column(style.stat, seq), style, img.data, seq % w, w);
+    for (let seq = 0; seq < Math.min(w, data.total); seq++) this.colorColumn(data.column(style.stat, seq), style, img.data, seq, w);
     this.ctx.putImageData(img, 0, 0);
     this.painted = data.total;
+    data.painted();
   }
 
-  /** Paints only the columns pushed since the last paint. */
-  paintNew(data: ColumnRing, style: PaintStyle): number {
-    const [from, to] = pendingSeqs(this.painted, data.total, Math.min(this.ring.width, data.capacity));
+  /** Paints only the columns pushed (or merged into) since the last paint. */
+  paintNew(data: ColumnHistory, style: PaintStyle): number {
+    const [from, to] = [Math.min(this.painted, data.dirtyFrom), Math.min(this.ring.width, data.total)];
     for (let seq = from; seq < to; seq++) {
       this.colorColumn(data.column(style.stat, seq), style, this.column!.data, 0, 1);
-      this.ctx.putImageData(this.column!, seq % this.ring.width, 0);
+      this.ctx.putImageData(this.column!, seq, 0);
     }
     this.painted = data.total;
+    data.painted();
     return to - from;
   }
 
@@ -107,14 +109,12 @@ export class HeatmapPainter {
     }
   }
 
-  /** Draws the visible window onto the plot: at most two drawImage calls. */
+  /** Draws the columns across the whole plot: one drawImage. */
   blit(target: CanvasRenderingContext2D, view: View): void {
-    const { colW } = viewMetrics(view);
+    const n = Math.min(view.total, view.ringWidth);
     target.imageSmoothingEnabled = false;
     target.clearRect(0, 0, view.width, view.height);
-    for (const s of blitSegments(view.total, view.ringWidth)) {
-      target.drawImage(this.ring, s.srcX, 0, s.width, view.rows, s.dstCol * colW, 0, s.width * colW, view.height);
-    }
+    if (n > 0) target.drawImage(this.ring, 0, 0, n, view.rows, 0, 0, view.width, view.height);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * Many layers share one pixel row when the network is deeper than the plot is tall. Rows are combined
- * so the thing a student must not miss survives: a non-finite layer wins over everything, then the
+ * Many layers share one pixel row when the network is deeper than the plot is tall (and many steps one
+ * column when the run is longer than the plot is wide). Cells are combined so the thing a student must
+ * not miss survives: a non-finite layer wins over everything, then the
  * largest value ('max', for norms and fractions: one exploding or fully saturated layer stays visible)
  * or the value farthest from zero ('extreme', for log-ratios, where both directions matter).
  */
@@ -21,7 +22,8 @@ export function layerRow(layer: number, layers: number, pixelRows: number): numb
   return Math.floor(((layer + 1) * pixelRows - 1) / layers);
 }
 
-function better(a: number, b: number, reduce: RowReduce): boolean {
+/** Whether display value `a` wins over `b` where both share a pixel (non-finite first, then by `reduce`). */
+export function better(a: number, b: number, reduce: RowReduce): boolean {
   if (Number.isNaN(b)) return false;
   if (Number.isNaN(a)) return true;
   return reduce === 'max' ? a > b : Math.abs(a) > Math.abs(b);

@@ -1,60 +1,75 @@
-import type { Gpu } from '../../gpu/device.ts';
 import { KernelContext } from '../../gpu/context.ts';
+import type { Gpu } from '../../gpu/device.ts';
+import { tunedTiling } from '../../kernels/tunables.ts';
 import type { RunConfig } from '../../model/config.ts';
 import type { StepRecord } from '../../stats/record.ts';
-import { makeDataset } from '../../train/data/dataset.ts';
-import type { Dataset } from '../../train/data/types.ts';
+import type { Dataset, Samples } from '../../train/data/types.ts';
 import type { EvalResult } from '../../train/eval.ts';
-import { gridPoints, PredictProgram } from '../../train/predict.ts';
-import { Trainer } from '../../train/trainer.ts';
-import { tunedTiling } from '../../kernels/tunables.ts';
-import { loadTuning } from '../tuning-store.ts';
+import type { Trainer } from '../../train/trainer.ts';
 import type { BoundaryData } from '../gs-boundary/gs-boundary.ts';
+import { loadTuning } from '../tuning-store.ts';
+import { LatestBuild, SUPERSEDED } from './latest-build.ts';
+import { chunkStride, DEFAULT_SPEED, nextGoal, stepsThisFrame } from './pacing.ts';
+import { BOUNDARY_RES, RunSet, type RunId } from './run-set.ts';
 
-export type RunId = 'A' | 'B';
-export type PageStatus = 'idle' | 'running' | 'paused' | 'diverged' | 'error';
+export type { RunId };
+/** `done`: the run reached its goal (train.steps, or where Continue moved it) and waits for Continue. */
+export type PageStatus = 'idle' | 'running' | 'paused' | 'done' | 'diverged' | 'error';
+/** What a load came to: the nets were replaced, or a newer load was asked for before this one started. */
+export type LoadResult = 'built' | 'superseded';
 
 /** What the controller tells the page; the page never touches the GPU. */
 export interface RunListener {
-  record(run: RunId, r: StepRecord): void;
+  /** A record of the current run; `stride` is the steps per record the run was logging at (log.every). */
+  record(run: RunId, r: StepRecord, stride: number): void;
   test(run: RunId, step: number, result: EvalResult): void;
   status(s: PageStatus, detail?: string): void;
+  /** The runs start over (a new build or a reset): views drop everything they hold. */
   rebuilt(runs: RunId[]): void;
   /** Run A's decision boundary (2-D classification only), a few times a second while it trains. */
   boundary(d: BoundaryData): void;
 }
 
-/** Grid cells per side of the decision boundary, and how often it refreshes while training. */
-const BOUNDARY_RES = 48;
+/** How often the decision boundary refreshes while training. */
 const BOUNDARY_MS = 400;
-
 /** Steps between test-set evaluations while running. */
 const EVAL_EVERY = 100;
 /** Submits allowed ahead of the GPU before a frame skips submitting (flow control without waiting). */
 const MAX_PENDING = 2;
 
 /**
- * Owns the trainers for run A (and B in compare mode) and drives them from requestAnimationFrame:
- * each frame submits `stepsPerFrame` steps to each run (the same seed, data and batches, so they stay in
- * lockstep) and hands over whatever records have arrived. Rendering never waits for training and training
- * never waits for rendering.
+ * Owns the current build (run A, and B in compare mode) and drives it from requestAnimationFrame: each
+ * frame submits one chunk of steps per run (the same seed, data and batches, so they stay in lockstep),
+ * logging its last step, and hands over the records that have arrived. Rendering never waits for training
+ * and training never waits for rendering.
+ *
+ * Every time the runs start over (a rebuild or a reset) the generation goes up; evaluations and
+ * predictions carry the generation they started in, and results of an older one are dropped, so nothing
+ * of a replaced run reaches the page.
  */
 export class RunController {
   status: PageStatus = 'idle';
-  stepsPerFrame = 4;
-  private runs = new Map<RunId, Trainer>();
-  private ctx: KernelContext;
-  private raf = 0;
-  private building: Promise<void> = Promise.resolve();
-  private lastEval = 0;
-  private evaluating = false;
-  private predictor: { program: PredictProgram; min: number; max: number; classes: number } | null = null;
-  private lastBoundary = 0;
-  private predicting = false;
-  /** Run A's data set (the page draws its points under the boundary). */
-  data: Dataset | null = null;
+  /** Steps per frame; below 1 is slow motion (src/ui/session/pacing.ts). */
+  speed = DEFAULT_SPEED;
+  /** The step the run stops at: train.steps, moved on by train.steps each time it is continued. */
+  goal = 0;
+  /** train.steps of the current run (an edit changes it without a rebuild). */
+  private trainSteps = 1;
   /** Whether the nets use a tuning table saved for this adapter by the bench page. */
   tuned = false;
+  private set: RunSet | null = null;
+  private readonly builds = new LatestBuild<RunSet>();
+  private readonly ctx: KernelContext;
+  private generation = 0;
+  private destroyed = false;
+  private raf = 0;
+  private frameNo = 0;
+  /** Per run: the stride each submitted chunk logs at, by the step its record will carry. */
+  private strides = new Map<RunId, Map<number, number>>();
+  private lastEval = 0;
+  private evaluating = false;
+  private lastBoundary = 0;
+  private predicting = false;
 
   constructor(
     private readonly gpu: Gpu,
@@ -63,160 +78,201 @@ export class RunController {
     this.ctx = new KernelContext(gpu);
   }
 
+  /** Run A's data set (the page draws its points under the boundary). */
+  get data(): Dataset | null {
+    return this.set?.data ?? null;
+  }
+
   get step(): number {
-    return this.runs.get('A')?.step ?? 0;
+    return this.trainer('A')?.step ?? 0;
   }
 
   trainer(run: RunId): Trainer | undefined {
-    return this.runs.get(run);
+    return this.set?.runs.get(run);
   }
 
-  /** Build the nets for a config (and its comparison). Throws ConfigError/LimitError for the page to show. */
-  load(a: RunConfig, b: RunConfig | null, csv?: string): Promise<void> {
-    this.building = this.building.then(async () => {
-      const wasRunning = this.status === 'running';
-      this.pause();
-      const data: Dataset = makeDataset(a.data, a.seed, csv);
-      const next = new Map<RunId, Trainer>();
-      const table = loadTuning(this.gpu.adapter);
-      this.tuned = !!table;
-      const opts = { stepsPerSubmit: 16, ...(table ? { tiling: tunedTiling(table) } : {}) };
-      try {
-        next.set('A', await Trainer.create(this.ctx, a, data, opts));
-        if (b) next.set('B', await Trainer.create(this.ctx, b, b.data.name === a.data.name ? data : makeDataset(b.data, b.seed, csv), opts));
-      } catch (e) {
-        for (const t of next.values()) t.destroy();
-        this.setStatus(wasRunning ? 'running' : this.status === 'diverged' ? 'diverged' : 'paused');
-        if (wasRunning) this.play();
-        throw e;
-      }
-      for (const t of this.runs.values()) t.destroy();
-      this.runs = next;
-      this.data = data;
-      this.predictor = await this.makePredictor(next.get('A')!, data);
-      this.lastEval = 0;
-      this.listener.rebuilt([...next.keys()]);
-      this.setStatus('idle');
-      this.refreshBoundary(true);
-      if (wasRunning) this.play();
-    });
-    return this.building;
+  /**
+   * Build the nets for a config (and its comparison) and swap them in. Until the swap the old nets keep
+   * training; a refused build (ConfigError, LimitError) rejects and leaves them exactly as they were.
+   */
+  async load(a: RunConfig, b: RunConfig | null, csv?: Samples): Promise<LoadResult> {
+    const table = loadTuning(this.gpu.adapter);
+    const req = { a, b, ...(csv ? { csv } : {}), ...(table ? { tiling: tunedTiling(table) } : {}) };
+    const built = await this.builds.request(() => RunSet.build(this.ctx, req));
+    if (built === SUPERSEDED) return 'superseded';
+    if (this.destroyed) {
+      built.destroy();
+      return 'superseded';
+    }
+    this.tuned = !!table;
+    const wasRunning = this.status === 'running';
+    this.set?.destroy();
+    this.set = built;
+    this.startOver();
+    this.setStatus(wasRunning ? 'running' : 'idle');
+    this.schedule();
+    return 'built';
   }
 
-  private async makePredictor(t: Trainer, d: Dataset): Promise<RunController['predictor']> {
-    if (d.inputDim !== 2 || d.task !== 'classification') return null;
-    let extent = 0;
-    for (const v of d.train.x) extent = Math.max(extent, Math.abs(v));
-    const max = extent * 1.1 || 1;
-    const program = await PredictProgram.build(t.net, gridPoints(BOUNDARY_RES, -max, max));
-    return { program, min: -max, max, classes: d.outputDim };
-  }
-
-  /** Predict on the grid unless a prediction is under way or one was made within BOUNDARY_MS. */
-  private refreshBoundary(now = false): void {
-    const p = this.predictor;
-    if (!p || this.predicting || (!now && performance.now() - this.lastBoundary < BOUNDARY_MS)) return;
-    this.predicting = true;
-    this.lastBoundary = performance.now();
-    void p.program
-      .run()
-      .then((logits) => {
-        if (this.predictor === p) this.listener.boundary({ logits, res: BOUNDARY_RES, classes: p.classes, min: p.min, max: p.max });
-      })
-      .catch((e: unknown) => this.fail(e))
-      .finally(() => (this.predicting = false));
-  }
-
-  /** Learning rate, momentum, weight decay and τ take effect without a rebuild. */
+  /** Learning rate, momentum, weight decay and τ take effect without a rebuild; train.steps moves the goal. */
   setHyper(a: RunConfig, b: RunConfig | null): void {
-    this.runs.get('A')?.setHyper(a);
-    if (b) this.runs.get('B')?.setHyper(b);
+    this.trainer('A')?.setHyper(a);
+    if (b) this.trainer('B')?.setHyper(b);
+    if (a.train.steps !== this.trainSteps) {
+      this.trainSteps = a.train.steps;
+      this.goal = nextGoal(Math.max(0, this.step - 1), this.trainSteps);
+    }
   }
 
+  /** Play, or at the goal Continue: the goal moves on by train.steps. */
   play(): void {
-    if (this.status === 'diverged' || this.status === 'error' || !this.runs.size) return;
+    const a = this.trainer('A');
+    if (!a || this.status === 'diverged' || this.status === 'error') return;
+    if (a.step >= this.goal) this.goal = nextGoal(a.step, this.trainSteps);
     this.setStatus('running');
-    if (!this.raf) this.raf = requestAnimationFrame(this.frame);
+    this.schedule();
   }
 
   pause(): void {
     if (this.status === 'running') this.setStatus('paused');
-    cancelAnimationFrame(this.raf);
-    this.raf = 0;
   }
 
-  /** One step on every run (the → key), delivered on the next frames. */
+  /** One step on every run (the → key); its record arrives on a later frame. */
   stepOnce(): void {
-    if (this.status === 'running' || this.status === 'diverged' || this.status === 'error') return;
-    for (const t of this.runs.values()) t.submit(1, true);
+    if (!this.set || this.status === 'running' || this.status === 'diverged' || this.status === 'error') return;
+    this.submit(this.set, 1, 1);
     this.setStatus('paused');
-    this.poll();
+    this.schedule();
     this.refreshBoundary(true);
   }
 
+  /** Back to step 0 with the same nets; records still on their way from the old run are dropped. */
   reset(): void {
-    this.pause();
-    for (const t of this.runs.values()) t.reset();
-    this.lastEval = 0;
-    this.listener.rebuilt([...this.runs.keys()]);
+    if (!this.set) return;
+    for (const t of this.set.runs.values()) t.reset();
+    this.startOver();
     this.setStatus('idle');
-    this.refreshBoundary(true);
   }
 
   destroy(): void {
-    this.pause();
-    for (const t of this.runs.values()) t.destroy();
-    this.runs.clear();
+    this.destroyed = true;
+    cancelAnimationFrame(this.raf);
+    this.raf = 0;
+    this.set?.destroy();
+    this.set = null;
+    this.generation++;
+  }
+
+  /** A new generation: views clear, and whatever the old one still has in flight is dropped. */
+  private startOver(): void {
+    const set = this.set!;
+    this.generation++;
+    this.frameNo = 0;
+    this.lastEval = 0;
+    this.evaluating = this.predicting = false;
+    this.strides = new Map([...set.runs.keys()].map((id) => [id, new Map()]));
+    this.trainSteps = set.runs.get('A')!.config.train.steps;
+    this.goal = this.trainSteps;
+    this.listener.rebuilt([...set.runs.keys()]);
+    this.refreshBoundary(true);
+  }
+
+  private schedule(): void {
+    if (!this.raf && !this.destroyed) this.raf = requestAnimationFrame(this.frame);
   }
 
   private frame = (): void => {
     this.raf = 0;
-    if (this.status !== 'running') return;
-    const ready = [...this.runs.values()].every((t) => t.pending < MAX_PENDING);
-    // A fresh run's first frame is a single step, so its first record (the depth chart's ghost) is step 1.
-    if (ready) for (const t of this.runs.values()) t.submit(t.step === 0 ? 1 : this.stepsPerFrame, true);
-    this.drainAll();
-    this.maybeEvaluate();
-    this.refreshBoundary();
-    if (this.status === 'running') this.raf = requestAnimationFrame(this.frame);
+    const set = this.set;
+    if (!set) return;
+    if (this.status === 'running') this.advance(set);
+    this.drain(set);
+    if (this.status === 'running') {
+      this.maybeEvaluate();
+      this.refreshBoundary();
+    }
+    // Keep delivering while anything is in flight, also after a pause or a single step.
+    if (this.status === 'running' || this.inFlight(set)) this.schedule();
   };
 
-  /** Deliver records that arrived after a single step (paused) over the next few frames. */
-  private poll(tries = 30): void {
-    this.drainAll();
-    if (tries > 0 && [...this.runs.values()].some((t) => t.pending > 0)) requestAnimationFrame(() => this.poll(tries - 1));
-    else this.drainAll();
+  /** This frame's chunk of steps, or at the goal (once every record is in) the end of the run. */
+  private advance(set: RunSet): void {
+    const trainers = [...set.runs.values()];
+    if (this.step >= this.goal) {
+      if (!this.inFlight(set)) this.finish();
+      return;
+    }
+    if (!trainers.every((t) => t.pending < MAX_PENDING)) return;
+    const n = stepsThisFrame({ step: this.step, speed: this.speed, frame: this.frameNo++, goal: this.goal });
+    if (n > 0) this.submit(set, n, chunkStride(this.step, this.speed));
   }
 
-  private drainAll(): void {
-    for (const [id, t] of this.runs) {
-      for (const r of t.drain()) this.listener.record(id, r);
+  private submit(set: RunSet, steps: number, stride: number): void {
+    for (const [id, t] of set.runs) {
+      t.submit(steps, true);
+      this.strides.get(id)?.set(t.step, stride);
+    }
+  }
+
+  private finish(): void {
+    this.setStatus('done');
+    this.maybeEvaluate(true);
+    this.refreshBoundary(true);
+  }
+
+  private inFlight(set: RunSet): boolean {
+    return [...set.runs.values()].some((t) => t.pending > 0 || t.program.ring.inFlight > 0);
+  }
+
+  private drain(set: RunSet): void {
+    for (const [id, t] of set.runs) {
+      const strides = this.strides.get(id)!;
+      for (const r of t.drain()) {
+        const stride = strides.get(r.step) ?? 1;
+        for (const k of strides.keys()) if (k <= r.step) strides.delete(k);
+        this.listener.record(id, r, stride);
+      }
       if (t.status === 'diverged' && this.status !== 'diverged') {
-        this.pause();
         const d = t.divergence;
         this.setStatus('diverged', d ? `Run ${id} went non-finite at step ${d.step}: ${d.what}.` : undefined);
       }
     }
   }
 
-  private maybeEvaluate(): void {
-    if (this.evaluating || this.step - this.lastEval < EVAL_EVERY) return;
+  /** The test set every EVAL_EVERY steps (and at the end of a run), off the frame loop. */
+  private maybeEvaluate(force = false): void {
+    const set = this.set;
+    if (!set || this.evaluating || (!force && this.step - this.lastEval < EVAL_EVERY)) return;
+    const gen = this.generation;
     this.evaluating = true;
     this.lastEval = this.step;
-    const jobs = [...this.runs].map(async ([id, t]) => {
+    const jobs = [...set.runs].map(async ([id, t]) => {
       const step = t.step;
       const r = await t.evaluate();
-      if (r) this.listener.test(id, step, r);
+      if (r && gen === this.generation) this.listener.test(id, step, r);
     });
     void Promise.all(jobs)
-      .catch((e: unknown) => this.fail(e))
-      .finally(() => (this.evaluating = false));
+      .catch((e: unknown) => gen === this.generation && this.fail(e))
+      .finally(() => gen === this.generation && (this.evaluating = false));
+  }
+
+  /** Predict on the grid unless a prediction is under way or one was made within BOUNDARY_MS. */
+  private refreshBoundary(now = false): void {
+    const p = this.set?.predictor;
+    if (!p || this.predicting || (!now && performance.now() - this.lastBoundary < BOUNDARY_MS)) return;
+    const gen = this.generation;
+    this.predicting = true;
+    this.lastBoundary = performance.now();
+    void p.program
+      .run()
+      .then((logits) => gen === this.generation && this.listener.boundary({ logits, res: BOUNDARY_RES, classes: p.classes, min: p.min, max: p.max }))
+      .catch((e: unknown) => gen === this.generation && this.fail(e))
+      .finally(() => gen === this.generation && (this.predicting = false));
   }
 
   /** A read-back that failed (the device was lost, usually): stop and say so once. */
   private fail(e: unknown): void {
     if (this.status === 'error') return;
-    this.pause();
     this.setStatus('error', e instanceof Error ? e.message : String(e));
   }
 

@@ -1,30 +1,39 @@
 import type { RunConfig } from '../../model/config.ts';
 import { applyAssignments } from '../../model/set-path.ts';
 import { HOT_FIELDS } from '../gs-controls/fields.ts';
+import { noteFor, type Note } from './notes.ts';
 import type { PageState } from './url-state.ts';
 
 export type EditResult =
   | { ok: true; state: PageState; rebuild: boolean }
-  | { ok: false; error: string };
+  | { ok: false; error: Note };
 
 /**
- * Apply one `path=value` edit to the page state (both runs when comparing). A bad value is refused with
- * the validator's one-line message and the state is left as it was. Learning rate, momentum, weight decay
- * and the clip threshold change in place; anything else rebuilds the network.
+ * Apply `path=value` edits to the page state at once (both runs when comparing), so fields that only
+ * make sense together (data.name=csv with data.path) can change together. A bad value is refused with
+ * the validator's one-line message and the state is left as it was. Learning rate, momentum, weight
+ * decay and the clip threshold change in place; anything else rebuilds the network.
  */
-export function applyEdit(state: PageState, path: string, value: string): EditResult {
-  const assignment = `${path}=${value}`;
+export function applyEdits(state: PageState, assignments: readonly string[]): EditResult {
+  const paths = assignments.map((a) => a.slice(0, Math.max(0, a.indexOf('='))));
   try {
-    const config = applyAssignments(state.config, switching(state.config, path, value, assignment));
-    const compare = state.compare ? applyAssignments(state.compare, switching(state.compare, path, value, assignment)) : null;
-    return { ok: true, state: { ...state, config, compare }, rebuild: !HOT_FIELDS.has(path) };
+    const config = applyAssignments(state.config, switching(state.config, assignments));
+    const compare = state.compare ? applyAssignments(state.compare, switching(state.compare, assignments)) : null;
+    return { ok: true, state: { ...state, config, compare }, rebuild: paths.some((p) => !HOT_FIELDS.has(p)) };
   } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    return { ok: false, error: noteFor(e, paths[0] ?? 'edit') };
   }
 }
 
+/** One `path=value` edit. */
+export function applyEdit(state: PageState, path: string, value: string): EditResult {
+  return applyEdits(state, [`${path}=${value}`]);
+}
+
 /** Leaving the csv data set clears data.path, which must be null for every other set. */
-function switching(c: RunConfig, path: string, value: string, assignment: string): string[] {
-  if (path === 'data.name' && value !== 'csv' && c.data.path !== null) return ['data.path=null', assignment];
-  return [assignment];
+function switching(c: RunConfig, assignments: readonly string[]): readonly string[] {
+  const name = assignments.find((a) => a.startsWith('data.name='));
+  const setsPath = assignments.some((a) => a.startsWith('data.path='));
+  if (name && name !== 'data.name=csv' && !setsPath && c.data.path !== null) return ['data.path=null', ...assignments];
+  return assignments;
 }

@@ -1,7 +1,7 @@
-import { ConfigError } from '../../model/config-error.ts';
 import { defaultConfig, type RunConfig } from '../../model/config.ts';
 import { presetByName, presetRuns } from '../../model/presets.ts';
-import { applyAssignments, applySet, toAssignments } from '../../model/set-path.ts';
+import { applyAssignments, toAssignments } from '../../model/set-path.ts';
+import { noteFor, type Note } from './notes.ts';
 
 /** What the URL hash holds: the run's settings as `--set` pairs, plus `preset` and `play`. */
 export interface PageState {
@@ -14,44 +14,66 @@ export interface PageState {
 
 export interface ParsedHash {
   state: PageState;
-  /** One message per pair that could not be applied; every other pair still is. */
-  errors: string[];
+  /** One message per pair that could not be applied (bad escapes included); every other pair still is. */
+  errors: Note[];
 }
+
+/** Fields valid only together (data.path must be null unless data.name is csv): applied as one unit. */
+const TOGETHER: readonly (readonly string[])[] = [['data.name', 'data.path']];
 
 /**
  * Read `#model.depth=200&model.activation=sigmoid&preset=relu-he&play=1`. The preset applies first, then
- * each pair in order; a bad pair is reported and skipped, so an edited link never loses the rest.
+ * each pair in order; a bad pair (a bad value, an unknown key, a malformed %-escape) is reported and
+ * skipped, so an edited link never loses the rest. Never throws.
  */
 export function parseHash(hash: string, base: RunConfig = defaultConfig()): ParsedHash {
-  const errors: string[] = [];
-  const pairs = hash.replace(/^#/, '').split('&').filter(Boolean).map(decodePair);
+  const errors: Note[] = [];
+  const pairs: [string, string][] = [];
+  for (const raw of hash.replace(/^#/, '').split('&').filter(Boolean)) {
+    const pair = decodePair(raw);
+    if (typeof pair === 'string') errors.push({ field: fieldOf(raw), text: pair });
+    else pairs.push(pair);
+  }
   let config = base;
   let preset: string | null = null;
   let compare: RunConfig | null = null;
-  let play = false;
   const presetPair = pairs.find(([k]) => k === 'preset');
   if (presetPair) {
     try {
       const runs = presetRuns(presetByName(presetPair[1]));
       [config, compare, preset] = [runs.a, runs.b, presetPair[1]];
     } catch (e) {
-      errors.push(message(e));
+      errors.push(noteFor(e, 'preset'));
     }
   }
-  for (const [key, value] of pairs) {
-    if (key === 'preset') continue;
-    if (key === 'play') {
-      play = value === '1' || value === 'true';
-      continue;
-    }
+  for (const unit of units(pairs.filter(([k]) => k !== 'preset' && k !== 'play'))) {
     try {
-      config = applySet(config, `${key}=${value}`);
-      if (compare) compare = applyAssignments(compare, [`${key}=${value}`]);
+      config = applyAssignments(config, unit);
+      if (compare) compare = applyAssignments(compare, unit);
     } catch (e) {
-      errors.push(message(e));
+      errors.push(noteFor(e, fieldOf(unit[0]!)));
     }
   }
+  const play = pairs.some(([k, v]) => k === 'play' && (v === '1' || v === 'true'));
   return { state: { config, preset, play, compare }, errors };
+}
+
+/** The pairs as assignment lists: one pair each, except fields that are only valid together. */
+function units(pairs: readonly [string, string][]): string[][] {
+  const out: string[][] = [];
+  const grouped = new Map<readonly string[], string[]>();
+  for (const [key, value] of pairs) {
+    const group = TOGETHER.find((g) => g.includes(key));
+    const assignment = `${key}=${value}`;
+    if (!group) out.push([assignment]);
+    else if (grouped.has(group)) grouped.get(group)!.push(assignment);
+    else {
+      const unit = [assignment];
+      grouped.set(group, unit);
+      out.push(unit);
+    }
+  }
+  return out;
 }
 
 /** The hash for a state: only what differs from the defaults (or from the preset), readable and short. */
@@ -93,17 +115,29 @@ function toAssignmentsAll(config: RunConfig): string[] {
   return out;
 }
 
-function decodePair(pair: string): [string, string] {
+/** `key=value` with %-escapes decoded, or the message for a pair whose escapes are malformed. */
+function decodePair(pair: string): [string, string] | string {
   const eq = pair.indexOf('=');
-  const key = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
-  return [key, eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1))];
+  try {
+    const key = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
+    return [key, eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1))];
+  } catch {
+    const shown = pair.length > 80 ? `${pair.slice(0, 77)}...` : pair;
+    return `${shown} is not a valid %-escape: a % must start %XX with two hex digits of UTF-8 (write %25 for a % sign); the pair was skipped`;
+  }
+}
+
+/** The key of a raw or decoded pair, for naming the message (undecodable keys keep their escapes). */
+function fieldOf(pair: string): string {
+  const key = pair.slice(0, pair.includes('=') ? pair.indexOf('=') : undefined);
+  try {
+    return decodeURIComponent(key);
+  } catch {
+    return key;
+  }
 }
 
 function encodePair(assignment: string): string {
   const eq = assignment.indexOf('=');
   return `${assignment.slice(0, eq)}=${encodeURIComponent(assignment.slice(eq + 1))}`;
-}
-
-function message(e: unknown): string {
-  return e instanceof ConfigError || e instanceof Error ? e.message : String(e);
 }

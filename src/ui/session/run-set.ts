@@ -1,0 +1,77 @@
+import type { KernelContext } from '../../gpu/context.ts';
+import type { TilingChoice } from '../../kernels/tunables.ts';
+import type { RunConfig } from '../../model/config.ts';
+import { makeDataset } from '../../train/data/dataset.ts';
+import type { Dataset, Samples } from '../../train/data/types.ts';
+import { gridPoints, PredictProgram } from '../../train/predict.ts';
+import { Trainer } from '../../train/trainer.ts';
+import { MAX_SPEED } from './pacing.ts';
+
+export type RunId = 'A' | 'B';
+
+/** Grid cells per side of the decision boundary. */
+export const BOUNDARY_RES = 48;
+
+/** What one build needs: run A's config, run B's (compare mode), an uploaded CSV's rows, matmul tilings. */
+export interface BuildRequest {
+  a: RunConfig;
+  b: RunConfig | null;
+  csv?: Samples;
+  tiling?: TilingChoice;
+}
+
+/** Run A's decision-boundary program and the square its grid covers (2-D classification only). */
+export interface Predictor {
+  program: PredictProgram;
+  min: number;
+  max: number;
+  classes: number;
+}
+
+/**
+ * Everything one build made: the trainers, run A's data set and boundary predictor, all allocated in one
+ * KernelContext scope. `destroy()` frees every buffer of the build (arenas, read-back rings, the eval and
+ * predict programs' buffers and bind groups), so replacing a build leaves nothing behind on the GPU.
+ */
+export class RunSet {
+  private constructor(
+    private readonly scope: KernelContext,
+    readonly runs: ReadonlyMap<RunId, Trainer>,
+    readonly data: Dataset,
+    readonly predictor: Predictor | null,
+  ) {}
+
+  /** Builds every net or none: a refused build (too big, batch larger than the data…) frees what it made and throws. */
+  static async build(ctx: KernelContext, req: BuildRequest): Promise<RunSet> {
+    const scope = ctx.scope();
+    const runs = new Map<RunId, Trainer>();
+    try {
+      const opts = { stepsPerSubmit: MAX_SPEED, ...(req.tiling ? { tiling: req.tiling } : {}) };
+      const data = makeDataset(req.a.data, req.a.seed, req.csv);
+      runs.set('A', await Trainer.create(scope, req.a, data, opts));
+      if (req.b) {
+        const dataB = req.b.data.name === req.a.data.name ? data : makeDataset(req.b.data, req.b.seed, req.csv);
+        runs.set('B', await Trainer.create(scope, req.b, dataB, opts));
+      }
+      return new RunSet(scope, runs, data, await makePredictor(runs.get('A')!, data));
+    } catch (e) {
+      for (const t of runs.values()) t.destroy();
+      scope.destroy();
+      throw e;
+    }
+  }
+
+  destroy(): void {
+    for (const t of this.runs.values()) t.destroy();
+    this.scope.destroy();
+  }
+}
+
+async function makePredictor(t: Trainer, d: Dataset): Promise<Predictor | null> {
+  if (d.inputDim !== 2 || d.task !== 'classification') return null;
+  let extent = 0;
+  for (const v of d.train.x) extent = Math.max(extent, Math.abs(v));
+  const max = extent * 1.1 || 1;
+  const program = await PredictProgram.build(t.net, gridPoints(BOUNDARY_RES, -max, max));
+  return { program, min: -max, max, classes: d.outputDim };
+}

@@ -94,7 +94,8 @@ export class Trainer {
     // Check the batch size against the data before planning, so the message names the field.
     new BatchSampler(data.train.n, config.train.batchSize, new Rng(0));
     const plan = makePlan(shape, { maxBinding: ctx.limits.maxStorageBufferBindingSize, budgetBytes: opts.budgetBytes ?? 4 * 2 ** 30 });
-    const net = new Network(ctx, plan);
+    // The trainer's own scope: destroy() frees every buffer its network and programs made (eval's, predict's too).
+    const net = new Network(ctx.scope(), plan);
     try {
       net.loadInitial(initNetwork(config.model, data, new Rng(config.seed)));
       net.uploadData(data.train, data.test);
@@ -104,6 +105,7 @@ export class Trainer {
       return new Trainer(config, data, net, program, evaluator);
     } catch (e) {
       net.destroy();
+      net.ctx.destroy();
       throw e;
     }
   }
@@ -246,5 +248,6 @@ export class Trainer {
   destroy(): void {
     this.program.destroy();
     this.net.destroy();
+    this.net.ctx.destroy();
   }
 }

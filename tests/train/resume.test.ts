@@ -80,3 +80,19 @@ describe('a long run keeps a bounded window of records', () => {
     expect(kept.at(-1)!.step).toBe(20_000);
   });
 });
+
+describe('a trainer frees what it made', () => {
+  it('destroy() leaves no buffer of its network, step, eval or predict programs alive', async () => {
+    const ctx = await testContext();
+    const live = () => ctx.created.buffers - ctx.created.buffersDestroyed;
+    const config = resolveConfig({ data: { name: 'spiral', samples: 128 }, model: { depth: 3, width: 8, norm: 'batch' }, train: { optimizer: 'adam', batchSize: 32 } });
+    const before = live();
+    for (let i = 0; i < 3; i++) {
+      const t = await trainer(config);
+      await losses(t, 2);
+      await t.evaluate();
+      t.destroy();
+    }
+    expect(live()).toBe(before);
+  });
+});

@@ -1,0 +1,44 @@
+import type { BenchResult } from './result.ts';
+
+/**
+ * When a measurement cannot be taken as a fact. A benchmark shares the machine with everything else that runs
+ * on it, and a busy machine does not make a result wrong, only unreliable: these rules catch the signs of it
+ * that a result carries itself, so it is reported as noisy instead of printed as a fact.
+ */
+export const NOISE_LIMITS = {
+  /** A kernel cannot beat the ceiling measured on the same adapter: above it, the peak or the result was disturbed. */
+  maxPctPeak: 100,
+  /**
+   * Slowest over fastest sample. Timestamped kernels on a quiet machine stay within ±20%; past 1.5× the
+   * median describes the machine's other work as much as the kernel.
+   */
+  maxSpread: 1.5,
+} as const;
+
+/** For a reader who sees the mark: what it means and what to do (the CLI and the page both print it). */
+export const NOISE_ADVICE =
+  'Something else was using the machine while they ran, so read their figures as rough, not as facts: ' +
+  'rerun on an idle machine (a filter that matches only them reruns just those).';
+
+/** Every rule the result breaks, as short phrases (empty: it can be taken as measured). Pure. */
+export function noiseReasons(r: BenchResult): string[] {
+  if (!r.ok || r.ms === undefined) return [];
+  const out: string[] = [];
+  if (r.pctPeak !== undefined && r.pctPeak > NOISE_LIMITS.maxPctPeak) out.push(`${r.pctPeak.toFixed(0)}% of the measured peak`);
+  const cost = r.detail?.statsCostPct;
+  if (typeof cost === 'number' && cost < 0) out.push(`a negative statistics cost (${cost.toFixed(1)}%)`);
+  if (r.msMin !== undefined && r.msMax !== undefined && r.msMin > 0 && r.msMax / r.msMin > NOISE_LIMITS.maxSpread) {
+    out.push(`samples spread ${(r.msMax / r.msMin).toFixed(1)}× (slowest over fastest)`);
+  }
+  const [got, planned] = [r.detail?.samples, r.detail?.samplesPlanned];
+  if (typeof got === 'number' && typeof planned === 'number' && got < planned) out.push(`${got} of ${planned} planned samples (the time budget ran out)`);
+  return out;
+}
+
+/** The result with `noisy` set (true with `noisyReason`, or false) when it carries figures; failed ones unchanged. */
+export function withNoise(r: BenchResult): BenchResult {
+  if (!r.ok || r.ms === undefined) return r;
+  const reasons = noiseReasons(r);
+  const { noisy: _n, noisyReason: _r, ...rest } = r;
+  return reasons.length ? { ...rest, noisy: true, noisyReason: reasons.join('; ') } : { ...rest, noisy: false };
+}

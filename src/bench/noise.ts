@@ -28,7 +28,7 @@ export function noiseReasons(r: BenchResult): string[] {
   const cost = r.detail?.statsCostPct;
   if (typeof cost === 'number' && cost < 0) out.push(`a negative statistics cost (${cost.toFixed(1)}%)`);
   if (r.msMin !== undefined && r.msMax !== undefined && r.msMin > 0 && r.msMax / r.msMin > NOISE_LIMITS.maxSpread) {
-    out.push(`samples spread ${(r.msMax / r.msMin).toFixed(1)}× (slowest over fastest)`);
+    out.push(`slowest sample ${(r.msMax / r.msMin).toFixed(1)}× the fastest`);
   }
   const [got, planned] = [r.detail?.samples, r.detail?.samplesPlanned];
   if (typeof got === 'number' && typeof planned === 'number' && got < planned) out.push(`${got} of ${planned} planned samples (the time budget ran out)`);

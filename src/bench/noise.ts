@@ -25,7 +25,7 @@ export const NOISE_ADVICE =
 export function noiseReasons(r: BenchResult): string[] {
   if (!r.ok || r.ms === undefined) return [];
   const out: string[] = [];
-  if (r.pctPeak !== undefined && r.pctPeak > NOISE_LIMITS.maxPctPeak) out.push(`${r.pctPeak.toFixed(0)}% of the measured peak`);
+  if (r.pctPeak !== undefined && r.pctPeak > NOISE_LIMITS.maxPctPeak) out.push(`${r.pctPeak.toFixed(r.pctPeak < 101 ? 1 : 0)}% of the measured peak`);
   const cost = r.detail?.statsCostPct;
   if (typeof cost === 'number' && cost < 0) out.push(`a negative statistics cost (${cost.toFixed(1)}%)`);
   if (r.msMin !== undefined && r.msMax !== undefined && r.msMin > 0 && r.msMax / r.msMin > NOISE_LIMITS.maxSpread) {

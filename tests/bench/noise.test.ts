@@ -18,6 +18,8 @@ describe('the noise rules', () => {
   it('flag a result above 100% of the measured peak', () => {
     expect(noiseReasons(base({ pctPeak: NOISE_LIMITS.maxPctPeak }))).toEqual([]);
     expect(noiseReasons(base({ pctPeak: 131.6 }))).toEqual(['132% of the measured peak']);
+    // Just above 100 keeps a decimal, so the reason never reads "100%".
+    expect(noiseReasons(base({ pctPeak: 100.3 }))).toEqual(['100.3% of the measured peak']);
   });
 
   it('flag a negative statistics cost, not a positive or zero one', () => {

@@ -10,7 +10,7 @@ import { sumSquares } from '../kernels/reduce.ts';
 import { layerStats, saturationThreshold } from '../kernels/stats.ts';
 import * as ref from '../reference/index.ts';
 import type { BenchResult } from './result.ts';
-import { timeDispatches } from './timing.ts';
+import { timeDispatches, timingDetail } from './timing.ts';
 
 /** A kernel to benchmark: its dispatches, a check against the float64 reference, and what it moves. */
 export interface KernelCase {
@@ -37,7 +37,8 @@ export async function benchCase(ctx: KernelContext, c: KernelCase): Promise<Benc
   await timeDispatches(ctx, b.dispatches, { warmup: 0, iterations: 1 });
   const maxRelErr = await b.check();
   if (!(maxRelErr <= c.tolerance)) return { name: c.name, shape: c.shape, ok: false, maxRelErr, detail: { tolerance: c.tolerance } };
-  const t = await timeDispatches(ctx, b.dispatches, { warmup: 1, iterations: 5 });
+  // The checked run was the warm-up.
+  const t = await timeDispatches(ctx, b.dispatches, { warmup: 0, iterations: 5 });
   return {
     name: c.name,
     shape: c.shape,
@@ -48,7 +49,7 @@ export async function benchCase(ctx: KernelContext, c: KernelCase): Promise<Benc
     msMax: t.msMax,
     gbps: b.bytes / t.ms / 1e6,
     ...(b.flops ? { gflops: b.flops / t.ms / 1e6 } : {}),
-    detail: { timing: t.source },
+    detail: timingDetail(t),
   };
 }
 

@@ -6,7 +6,7 @@ import { MATMUL_TILINGS, type MatmulTilingName } from '../kernels/tunables.ts';
 import { matmul as refMatmul } from '../reference/matmul.ts';
 import { relErr } from './kernel-bench.ts';
 import type { BenchResult } from './result.ts';
-import { timeDispatches } from './timing.ts';
+import { timeDispatches, timingDetail } from './timing.ts';
 
 /** Public names of the variants the suite compares, and the tiling each runs. */
 export const MATMUL_VARIANTS: Record<string, MatmulTilingName> = {
@@ -39,7 +39,9 @@ export const MATMUL_CASES: MatmulCase[] = [
 ];
 
 /** Above this many multiply-adds the float64 check samples entries of C instead of computing all of it. */
-const FULL_CHECK_LIMIT = 2 ** 28;
+export const FULL_CHECK_LIMIT = 2 ** 28;
+/** A gate run slower than this is the only sample: more would take minutes and tell little more. */
+export const SLOW_RUN_MS = 2000;
 const SAMPLES = 2048;
 
 /** max |err| / max |ref| over all of C, or over SAMPLES random entries of it for very large shapes. */
@@ -77,8 +79,8 @@ export async function benchMatmul(ctx: KernelContext, variant: string, c: Matmul
   const t = await timeDispatches(ctx, [d], { warmup: 0, iterations: 1 });
   const maxRelErr = checkAgainstReference(await readF32(ctx, out, M * N), a, b, c.shape, rng);
   if (!(maxRelErr <= TOLERANCE)) return { name, shape, ok: false, maxRelErr, detail: { ...detail, tolerance: TOLERANCE } };
-  // The gate run warmed the pipeline; slow variants get fewer samples (naive 1024³ takes seconds here).
-  const timing = t.ms > 2000 ? t : await timeDispatches(ctx, [d], { warmup: 1, iterations: 5 });
+  // The gate run was the warm-up; slow variants get one sample, the gate itself (naive 1024³ takes seconds here).
+  const timing = t.ms > SLOW_RUN_MS ? t : await timeDispatches(ctx, [d], { warmup: 0, iterations: 5 });
   const flops = 2 * M * N * K;
   const bytes = 4 * (M * K + K * N + M * N);
   return {
@@ -91,6 +93,6 @@ export async function benchMatmul(ctx: KernelContext, variant: string, c: Matmul
     msMax: timing.msMax,
     gflops: flops / timing.ms / 1e6,
     gbps: bytes / timing.ms / 1e6,
-    detail: { ...detail, timing: timing.source, samples: timing.samples },
+    detail: { ...detail, ...timingDetail(timing) },
   };
 }

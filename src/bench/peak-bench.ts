@@ -4,7 +4,7 @@ import type { KernelSpec } from '../gpu/kernel.ts';
 import { readF32, zeros } from '../gpu/transfer.ts';
 import { SHADERS } from '../kernels/shaders.ts';
 import type { BenchResult } from './result.ts';
-import { timeDispatches } from './timing.ts';
+import { timeDispatches, timingDetail } from './timing.ts';
 
 const WG = 64;
 const ITERS = 512;
@@ -24,7 +24,7 @@ export async function benchPeakFma(ctx: KernelContext): Promise<BenchResult> {
   const ok = out.every((v) => Number.isFinite(v) && v !== 0);
   const flops = invocations * ITERS * 8 * 4 * 2;
   return ok
-    ? { name: 'peak/fma', shape: [invocations, ITERS], ok, maxRelErr: 0, ms: t.ms, msMin: t.msMin, msMax: t.msMax, gflops: flops / t.ms / 1e6, detail: { timing: t.source } }
+    ? { name: 'peak/fma', shape: [invocations, ITERS], ok, maxRelErr: 0, ms: t.ms, msMin: t.msMin, msMax: t.msMax, gflops: flops / t.ms / 1e6, detail: timingDetail(t) }
     : { name: 'peak/fma', shape: [invocations, ITERS], ok, maxRelErr: 1, detail: { reason: 'the chains produced no result' } };
 }
 
@@ -43,6 +43,6 @@ export async function benchPeakCopy(ctx: KernelContext): Promise<BenchResult> {
   src.buffer.destroy();
   dst.buffer.destroy();
   return ok
-    ? { name: 'peak/copy', shape: [vec4s * 4], ok, maxRelErr: 0, ms: t.ms, msMin: t.msMin, msMax: t.msMax, gbps: bytes / t.ms / 1e6, detail: { timing: t.source } }
+    ? { name: 'peak/copy', shape: [vec4s * 4], ok, maxRelErr: 0, ms: t.ms, msMin: t.msMin, msMax: t.msMax, gbps: bytes / t.ms / 1e6, detail: timingDetail(t) }
     : { name: 'peak/copy', shape: [vec4s * 4], ok, maxRelErr: 1, detail: { reason: 'the copy does not match its source' } };
 }

@@ -1,7 +1,15 @@
 import type { AdapterSummary } from '../gpu/device.ts';
 
 /** One benchmark row, as DESIGN.md's "Benchmark output" describes. Speed figures only when ok. */
-export interface BenchResult {
+export type BenchResult = BenchFigures & NoiseMark;
+
+/**
+ * Whether a result's figures can be taken as measured (noise.ts holds the rules). Set on every result that has
+ * figures: `false`, or `true` with the reason; absent on a failed check.
+ */
+export type NoiseMark = { noisy?: false; noisyReason?: never } | { noisy: true; noisyReason: string };
+
+export interface BenchFigures {
   name: string;
   shape: number[];
   ok: boolean;

@@ -41,15 +41,15 @@ export async function benchStep(ctx: KernelContext, depth: number): Promise<[Ben
       trainer.drain();
       return ms;
     };
-    await step(true);
-    await step(false);
+    // The gate ran a logged step; one plain one warms the other path. A pair takes about twice its time.
+    const warm = 2 * (await step(false));
     const logged: number[] = [];
     const plain: number[] = [];
-    // The cost is a few percent of a step, and a shared machine moves single steps by more than that: take
-    // up to 16 pairs (at least 4) within the time budget.
-    const budgetMs = 45_000;
+    // The cost is a few percent of a step, and a shared machine moves single steps by more than that: plan as
+    // many pairs (4 to 16) as the warm-up says fit the time budget; fewer than planned means the machine slowed.
+    const pairs = plannedPairs(warm);
     const start = performance.now();
-    while (logged.length < 16 && (logged.length < 4 || performance.now() - start < budgetMs)) {
+    while (logged.length < pairs.max && (logged.length < pairs.min || performance.now() - start < STEP_BUDGET_MS)) {
       const first = logged.length % 2 === 0;
       if (first) logged.push(await step(true));
       plain.push(await step(false));
@@ -60,7 +60,7 @@ export async function benchStep(ctx: KernelContext, depth: number): Promise<[Ben
     const flops = 3 * 2 * 128 * 128 * 128 * depth;
     const result = (name: string, samples: number[], detail: Record<string, unknown>): BenchResult => {
       const ms = median(samples);
-      return { name, shape, ok: true, maxRelErr, ms, msMin: Math.min(...samples), msMax: Math.max(...samples), gflops: flops / ms / 1e6, detail: { samples: samples.length, timing: 'wall', ...detail } };
+      return { name, shape, ok: true, maxRelErr, ms, msMin: Math.min(...samples), msMax: Math.max(...samples), gflops: flops / ms / 1e6, detail: { samples: samples.length, samplesPlanned: pairs.planned, timing: 'wall', ...detail } };
     };
     const costPct = (100 * costMs) / median(plain);
     const sign = costMs >= 0 ? '+' : '';
@@ -71,6 +71,14 @@ export async function benchStep(ctx: KernelContext, depth: number): Promise<[Ben
   } finally {
     trainer.destroy();
   }
+}
+
+const STEP_BUDGET_MS = 45_000;
+
+/** Pairs of steps to take: 4 to 16, as many as the budget holds at the warm-up pair's pace (`planned`). */
+export function plannedPairs(warmPairMs: number): { min: number; max: number; planned: number } {
+  const fit = Math.floor(STEP_BUDGET_MS / Math.max(warmPairMs, 1e-3));
+  return { min: 4, max: 16, planned: Math.min(16, Math.max(4, fit)) };
 }
 
 /** Relative error of the GPU's first-step loss against the float64 forward on the same weights and batch. */

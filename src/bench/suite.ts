@@ -1,63 +1,111 @@
 import type { KernelContext } from '../gpu/context.ts';
+import { kernelSeconds, matmulSeconds, peerSeconds, REFERENCE, stepSeconds } from './estimate.ts';
 import { benchMatmul, MATMUL_CASES, MATMUL_VARIANTS } from './matmul-bench.ts';
 import { benchCase, KERNEL_CASES } from './kernel-bench.ts';
+import { withNoise } from './noise.ts';
 import { benchPeakCopy, benchPeakFma } from './peak-bench.ts';
-import { benchStep } from './step-bench.ts';
+import { remainingSeconds, type SuiteProgress } from './progress.ts';
+import { benchStep, plannedPairs } from './step-bench.ts';
 import { benchTfjsMatmul, withTfjsRatios } from './tfjs-peer.ts';
 import type { BenchResult } from './result.ts';
 
 /**
- * One runnable benchmark: its full name (`family/variant case`) and how to run it. A paired measurement
- * (a training step with and without statistics) yields several results, named in `also`; a filter that
- * matches any of its names runs it.
+ * One runnable benchmark: its full name (`family/variant case`), a rough duration for the progress line, and
+ * how to run it. A paired measurement (a training step with and without statistics) yields several results,
+ * named in `also`; a filter that matches any of its names runs it. `slow` cases are left out of a quick run.
  */
 export interface BenchEntry {
   id: string;
   also?: string[];
+  /** Seconds on the reference adapter (estimate.ts). */
+  estimateS: number;
+  slow?: boolean;
   run(ctx: KernelContext): Promise<BenchResult | BenchResult[]>;
 }
+
+/** A quick run leaves out matmuls above this many multiply-adds (1,024³, 2,048³, batch 512 × width 1,024). */
+const QUICK_MAX_MACS = 2 ** 27;
 
 export function benchEntries(): BenchEntry[] {
   // Peaks first: later results are reported as a percentage of them.
   const out: BenchEntry[] = [
-    { id: 'peak/fma', run: benchPeakFma },
-    { id: 'peak/copy', run: benchPeakCopy },
+    { id: 'peak/fma', estimateS: REFERENCE.peakSeconds, run: benchPeakFma },
+    { id: 'peak/copy', estimateS: REFERENCE.peakSeconds, run: benchPeakCopy },
   ];
   for (const c of MATMUL_CASES) {
     for (const variant of Object.keys(MATMUL_VARIANTS)) {
       // The naive kernel on the big shapes takes tens of seconds on a CPU adapter and proves nothing new.
       const { M, N, K } = c.shape;
       if (variant === 'naive' && M * N * K > 2 ** 27) continue;
-      out.push({ id: `matmul/${variant} ${c.label}`, run: (ctx) => benchMatmul(ctx, variant, c) });
+      const slow = M * N * K > QUICK_MAX_MACS;
+      out.push({ id: `matmul/${variant} ${c.label}`, estimateS: matmulSeconds(variant, M * N * K), ...(slow ? { slow } : {}), run: (ctx) => benchMatmul(ctx, variant, c) });
     }
   }
   // The peer comparison: TF.js's WebGPU matmul on the same device, when its packages are installed.
   for (const n of [256, 512, 1024]) {
-    out.push({ id: `peer/tfjs-webgpu ${n}`, run: (ctx) => benchTfjsMatmul(ctx, n) });
+    out.push({ id: `peer/tfjs-webgpu ${n}`, estimateS: peerSeconds(n, n === 256), ...(n >= 1024 ? { slow: true } : {}), run: (ctx) => benchTfjsMatmul(ctx, n) });
   }
-  for (const c of KERNEL_CASES) out.push({ id: `${c.name} ${c.shape.join('x')}`, run: (ctx) => benchCase(ctx, c) });
+  for (const c of KERNEL_CASES) out.push({ id: `${c.name} ${c.shape.join('x')}`, estimateS: kernelSeconds(c.shape), run: (ctx) => benchCase(ctx, c) });
   for (const depth of [100, 1000]) {
-    out.push({ id: `step/depth${depth}-width128`, also: [`step/depth${depth}-width128-nostats`], run: (ctx) => benchStep(ctx, depth) });
+    const estimateS = stepSeconds(depth, (pairS) => plannedPairs(pairS * 1000).planned);
+    const id = `step/depth${depth}-width128`;
+    out.push({ id, also: [`${id}-nostats`], estimateS, ...(depth > 100 ? { slow: true } : {}), run: (ctx) => benchStep(ctx, depth) });
   }
   return out;
 }
 
-/** Run every entry whose id matches `filter`, in order, reporting each result as it lands. */
-export async function runSuite(
-  ctx: KernelContext,
-  filter: RegExp | undefined,
-  onResult: (r: BenchResult) => void = () => {},
-): Promise<BenchResult[]> {
+export interface SuitePlan {
+  /** A regular expression over entry names; the peaks always run. */
+  filter?: RegExp | undefined;
+  /** Leave out the slow cases: the biggest matmuls, TF.js at 1,024, the step at depth 1,000. */
+  quick?: boolean | undefined;
+  /** Cases to run after the suite's own (a user's kernel), whatever the filter. */
+  extra?: readonly BenchEntry[];
+}
+
+/** The entries a run will go through, in order: known before anything runs, so progress can count them. */
+export function planSuite(plan: SuitePlan = {}): BenchEntry[] {
+  const { filter, quick = false, extra = [] } = plan;
+  const picked = benchEntries().filter((e) => {
+    if (e.id.startsWith('peak/')) return true;
+    if (quick && e.slow) return false;
+    return !filter || [e.id, ...(e.also ?? [])].some((n) => filter.test(n));
+  });
+  return [...picked, ...extra];
+}
+
+export interface SuiteHooks {
+  /** Each result as it lands, with its percentage of peak and its noise mark. */
+  onResult?(r: BenchResult): void;
+  /** Before each case, and once at the end (done = total). */
+  onProgress?(p: SuiteProgress): void;
+}
+
+/** Run a planned list in order, reporting results and progress as they come. */
+export async function runSuite(ctx: KernelContext, entries: readonly BenchEntry[], hooks: SuiteHooks = {}): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  for (const e of benchEntries()) {
-    if (filter && ![e.id, ...(e.also ?? [])].some((n) => filter.test(n)) && !e.id.startsWith('peak/')) continue;
+  const estimates = entries.map((e) => e.estimateS);
+  const took: number[] = [];
+  const start = performance.now();
+  const progress = (id: string): void =>
+    hooks.onProgress?.({ done: took.length, total: entries.length, id, elapsedS: (performance.now() - start) / 1000, remainingS: remainingSeconds(estimates, took) });
+  for (const e of entries) {
+    progress(e.id);
+    const t0 = performance.now();
     for (const raw of [await e.run(ctx)].flat()) {
-      const r = withPeak(raw, results);
+      const r = finishResult(raw, results);
       results.push(r);
-      onResult(r);
+      hooks.onResult?.(r);
     }
+    took.push((performance.now() - t0) / 1000);
   }
+  progress('');
   return withTfjsRatios(results);
+}
+
+/** What every result goes through: its percentage of the peaks measured before it, then the noise rules. */
+export function finishResult(r: BenchResult, earlier: readonly BenchResult[]): BenchResult {
+  return withNoise(withPeak(r, earlier));
 }
 
 /** Compute-bound results against peak/fma, memory-bound ones (no GFLOP/s) against peak/copy. */

@@ -6,7 +6,14 @@ export interface Timing {
   msMin: number;
   msMax: number;
   samples: number;
+  /** The samples asked for; fewer were taken when the time budget ran out (noise.ts calls that noisy). */
+  planned: number;
   source: 'timestamp' | 'wall';
+}
+
+/** How a timing is reported in a result's detail: its source and how many samples it rests on. */
+export function timingDetail(t: Timing): { timing: Timing['source']; samples: number; samplesPlanned: number } {
+  return { timing: t.source, samples: t.samples, samplesPlanned: t.planned };
 }
 
 export function median(xs: readonly number[]): number {
@@ -66,6 +73,7 @@ export async function timeDispatches(
     msMin: Math.min(...samples),
     msMax: Math.max(...samples),
     samples: samples.length,
+    planned: iterations,
     source: useTs ? 'timestamp' : 'wall',
   };
 }

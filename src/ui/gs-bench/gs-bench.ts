@@ -1,48 +1,36 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import uPlot from 'uplot';
 import type { BenchReport, BenchResult } from '../../bench/result.ts';
 import { blockShapes, tuneMatmul } from '../../bench/autotune.ts';
-import { benchCustomMatmul, checkCustomKernel } from '../../bench/custom-kernel.ts';
+import { checkCustomKernel, customMatmulEntry } from '../../bench/custom-kernel.ts';
+import type { SuiteProgress } from '../../bench/progress.ts';
 import { saveTuning } from '../tuning-store.ts';
-import { runSuite, withPeak } from '../../bench/suite.ts';
+import { planSuite, runSuite } from '../../bench/suite.ts';
 import { browserDevice } from '../../gpu/browser-gpu.ts';
 import { KernelContext } from '../../gpu/context.ts';
 import type { Gpu } from '../../gpu/device.ts';
 import { download } from '../export.ts';
 import { chartStyles } from '../uplot/chart.styles.ts';
-import { themedAxis } from '../uplot/theme.ts';
 import { UPlotController } from '../uplot/uplot-chart.ts';
+import { barChartSpec, bars, chartHeight, METRICS, type Metric } from './bench-charts.ts';
+import { noiseAdvice, progressView, resultsTable } from './bench-table.ts';
+import { benchStyles } from './gs-bench.styles.ts';
 
 declare const __GRADSCOPE_VERSION__: string;
 declare const __GRADSCOPE_COMMIT__: string;
 
+const CHARTS: readonly Metric[] = ['gflops', 'gbps'];
+
 /**
  * The benchmark suite in the browser: the same cases as `gradscope bench`, each checked against the
- * float64 reference before it is timed, as a table, a bar chart of GFLOP/s or GB/s, and JSON.
- * `data-status` is idle | running | done | error; `data-results` counts results.
+ * float64 reference before it is timed, as a table (median, fastest–slowest, samples, noise marks), two bar
+ * charts (GFLOP/s and GB/s, each against its peak), a progress bar with the time left, and JSON.
+ * `data-status` is idle | running | done | error; `data-results` counts results; `data-progress` is
+ * `done/total` cases of the current or last run.
  */
 @customElement('gs-bench')
 export class GsBench extends LitElement {
-  static override styles = [
-    ...chartStyles,
-    css`
-      :host { display: block; height: auto; font: 15px/1.45 system-ui, sans-serif; color: #e8eaed; }
-      .bar { display: flex; flex-wrap: wrap; gap: 0.6rem; align-items: center; margin-bottom: 0.8rem; }
-      input { font: inherit; background: #0f1318; color: inherit; border: 1px solid #3a4350; border-radius: 5px; padding: 0.25rem 0.4rem; min-width: 18rem; }
-      button { font: inherit; padding: 0.35rem 0.8rem; border-radius: 6px; border: 1px solid #2f6fdf; background: #2f6fdf; color: #fff; cursor: pointer; }
-      button.secondary { background: #1b2129; border-color: #3a4350; }
-      .area { height: 280px; margin: 0.5rem 0 1rem; }
-      details { margin-bottom: 0.6rem; }
-      summary { cursor: pointer; color: #c7ced8; }
-      textarea { width: 100%; box-sizing: border-box; font: 13px/1.4 ui-monospace, monospace; background: #0f1318; color: inherit; border: 1px solid #3a4350; border-radius: 6px; padding: 0.5rem; }
-      table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; font-size: 14px; }
-      th, td { text-align: right; padding: 0.2rem 0.6rem; border-bottom: 1px solid #232a33; }
-      th:first-child, td:first-child, th:nth-child(2), td:nth-child(2) { text-align: left; }
-      td.wrong { color: #ff8a80; font-weight: 600; }
-      .adapter { color: #8a94a3; }
-    `,
-  ];
+  static override styles = [...chartStyles, benchStyles];
 
   /** Which cases to run (a regular expression over ids such as `matmul/vec4 512`). */
   @property() filter = 'matmul/(vec4|reg) (512|fwd-b128-w128)|activation/(gelu|relu)-forward|peak/';
@@ -50,31 +38,16 @@ export class GsBench extends LitElement {
   @property({ attribute: false }) kernel = '';
   /** Widths (batch 128) whose hidden-block matmuls Tune tries. */
   @property({ attribute: false }) tuneWidths = [32, 64, 128, 256];
+  /** The results shown: a run's, or a saved report's set here. */
+  @property({ attribute: false }) results: BenchResult[] = [];
   @state() private tuning: Record<string, string> | null = null;
-  @state() private results: BenchResult[] = [];
   @state() private status: 'idle' | 'running' | 'done' | 'error' = 'idle';
   @state() private message = '';
+  @state() private progress: SuiteProgress | null = null;
   private gpu: Gpu | null = null;
-  private readonly chart = new UPlotController(this, () => this.renderRoot.querySelector<HTMLElement>('.plot'), {
-    options: (t) => ({
-      scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(max, 1e-9) * 1.1] } },
-      axes: [
-        themedAxis(t, { values: (_u, splits) => splits.map((i) => this.label(i)), rotate: 0 }),
-        themedAxis(t, { label: 'GFLOP/s · GB/s' }),
-      ],
-      series: [{}, { label: 'throughput', fill: t.a, stroke: t.a, paths: uPlot.paths.bars!({ size: [0.7, 60] }), points: { show: false } }],
-      legend: { show: false },
-    }),
-    data: () => {
-      const ok = this.results.filter((r) => r.ok);
-      return [ok.map((_, i) => i), ok.map((r) => r.gflops ?? r.gbps ?? 0)];
-    },
-  });
-
-  private label(i: number): string {
-    const r = this.results.filter((x) => x.ok)[i];
-    return r && Number.isInteger(i) ? `${r.name.split('/')[1]} ${String(r.detail?.case ?? '')}`.trim() : '';
-  }
+  private readonly charts = CHARTS.map(
+    (m) => new UPlotController(this, () => this.renderRoot.querySelector<HTMLElement>(`.chart.${m} .plot`), barChartSpec(m, () => bars(this.results, m))),
+  );
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -93,18 +66,22 @@ export class GsBench extends LitElement {
     this.setStatus('running');
     this.results = [];
     this.message = '';
+    this.progress = null;
     try {
       this.gpu ??= await browserDevice();
+      const kernel = this.kernel.trim() ? this.kernel : '';
+      if (kernel) checkCustomKernel(kernel, 'your kernel'); // contract errors before anything runs
+      const extra = kernel ? [256, 512].map((n) => customMatmulEntry(kernel, 'your kernel', n)) : [];
       const add = (r: BenchResult): void => {
         this.results = [...this.results, r];
         this.dataset.results = String(this.results.length);
-        this.chart.rebuild();
       };
-      if (this.kernel.trim()) checkCustomKernel(this.kernel, 'your kernel'); // contract errors before anything runs
-      const ctx = new KernelContext(this.gpu);
+      const onProgress = (p: SuiteProgress): void => {
+        this.progress = p;
+        this.dataset.progress = `${p.done}/${p.total}`;
+      };
       // The suite's final list carries each matmul's ratio to TF.js (detail.vsTfjs) when the peer ran.
-      this.results = await runSuite(ctx, filter, add);
-      if (this.kernel.trim()) for (const n of [256, 512]) add(withPeak(await benchCustomMatmul(ctx, this.kernel, 'your kernel', n), this.results));
+      this.results = await runSuite(new KernelContext(this.gpu), planSuite({ filter, extra }), { onResult: add, onProgress });
       this.setStatus('done');
     } catch (e) {
       this.message = e instanceof Error ? e.message : String(e);
@@ -138,9 +115,13 @@ export class GsBench extends LitElement {
     return { adapter, version: __GRADSCOPE_VERSION__, commit: __GRADSCOPE_COMMIT__, date: new Date().toISOString(), results: this.results };
   }
 
+  protected override updated(changed: Map<PropertyKey, unknown>): void {
+    // The charts' rows, range and height follow the results: rebuild rather than only setData.
+    if (changed.has('results')) for (const c of this.charts) c.rebuild();
+  }
+
   override render() {
     const a = this.gpu?.adapter;
-    const fmt = (x: number | undefined, d = 2) => (x === undefined ? '' : x.toFixed(d));
     return html`
       <div class="bar">
         <input aria-label="filter" .value=${this.filter} @change=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} />
@@ -149,8 +130,9 @@ export class GsBench extends LitElement {
           title="Find the fastest matmul tiling per shape on this GPU; the playground uses it">Tune</button>
         <button class="secondary" ?disabled=${!this.results.length}
           @click=${() => download('gradscope-bench.json', JSON.stringify(this.report(), null, 2), 'application/json')}>Export JSON</button>
-        <span class="adapter">${a ? `${a.vendor} ${a.architecture} ${a.description}` : ''} ${this.status === 'running' ? '· running…' : ''}</span>
+        <span class="adapter">${a ? `${a.vendor} ${a.architecture} ${a.description}` : ''}</span>
       </div>
+      ${progressView(this.progress)}
       <details ?open=${!!this.kernel}>
         <summary>Your own matmul (WGSL)</summary>
         <p class="adapter">C = A·B, row-major f32. Bindings: 0 <code>a</code> and 1 <code>b</code> read-only storage, 2 <code>c</code>
@@ -163,20 +145,28 @@ export class GsBench extends LitElement {
         ? html`<p class="tuned">Tuned for this adapter (the playground now uses it):
             ${Object.entries(this.tuning).map(([shape, t]) => html`<code>${shape} → ${t}</code> `)}</p>`
         : nothing}
-      <div class="area"><div class="plot"></div></div>
-      <table>
-        <thead><tr><th>name</th><th>case</th><th>shape</th><th>ms</th><th>GFLOP/s</th><th>GB/s</th><th>% peak</th><th>× TF.js</th><th>check</th></tr></thead>
-        <tbody>
-          ${this.results.map(
-            (r) => html`<tr>
-              <td>${r.name}</td><td>${String(r.detail?.case ?? '')}</td><td>${r.shape.join('×')}</td>
-              <td>${fmt(r.ms)}</td><td>${fmt(r.gflops)}</td><td>${fmt(r.gbps)}</td><td>${fmt(r.pctPeak, 0)}</td><td>${typeof r.detail?.vsTfjs === 'number' ? `${r.detail.vsTfjs.toFixed(1)}×` : ''}</td>
-              <td class=${r.ok || r.detail?.skipped ? '' : 'wrong'}>${r.detail?.skipped ? `skipped: ${String(r.detail.skipped)}` : r.ok ? `ok ${r.maxRelErr.toExponential(1)}` : `WRONG ${r.maxRelErr.toExponential(2)}`}</td>
-            </tr>`,
-          )}
-        </tbody>
-      </table>
+      ${this.chartsView()}
+      ${noiseAdvice(this.results)}
+      ${resultsTable(this.results)}
     `;
+  }
+
+  /** GFLOP/s and GB/s side by side, each only when the run has results of that kind; until then, what to do. */
+  private chartsView() {
+    const shown = CHARTS.map((m) => ({ m, n: bars(this.results, m).length })).filter((c) => c.n > 0);
+    if (!shown.length) {
+      const text = this.status === 'running' ? 'The first results appear here as soon as they are measured.' : 'No results yet: run the suite (Run, above) to see GFLOP/s and GB/s here.';
+      return html`<p class="empty-state">${text}</p>`;
+    }
+    return html`<div class="charts">
+      ${shown.map(
+        ({ m, n }) => html`<section class="chart ${m}" data-bars=${n}>
+          <h3>${METRICS[m].title}</h3>
+          <div class="keys"><span><i class="swatch peak"></i>peak</span><span><i class="swatch plain"></i>result</span><span><i class="swatch noisy"></i>noisy</span></div>
+          <div class="area" style="height: ${chartHeight(n)}px"><div class="plot" role="img" aria-label="${METRICS[m].unit} of ${n} results"></div></div>
+        </section>`,
+      )}
+    </div>`;
   }
 }
 

@@ -1,0 +1,56 @@
+import { FULL_CHECK_LIMIT, SLOW_RUN_MS } from './matmul-bench.ts';
+
+/**
+ * How long each case takes on the reference adapter (SwiftShader on two shared cores, the machine
+ * docs/benchmarks.md was measured on), from the work it does. Only the progress line's time-left uses these,
+ * and it rescales them by how fast this machine turns out to be (progress.ts), so they need to be right
+ * relative to each other, not in absolute terms. Rates are what the suite measured there (2026-12-01, load 2–5).
+ */
+export const REFERENCE = {
+  /** GFLOP/s of each matmul variant on mid-size shapes. */
+  matmulGflops: { naive: 0.2, reg: 1.1, vec4: 2.5, tiled: 0.7 } as Record<string, number>,
+  /** TF.js's WebGPU matmul, by size (it slows down at 1,024). */
+  tfjsGflops: (n: number): number => (n >= 1024 ? 0.1 : 0.2),
+  /** Multiply-adds per second of the float64 reference checks, in JavaScript. */
+  f64MacsPerSecond: 3e8,
+  /** A generic kernel case: generating inputs, the float64 check and its timed runs, per element of its shape. */
+  kernelSecondsPerElement: 1.5e-6,
+  /** One training step of the step benchmark's network (width and batch 128), per block. */
+  stepSecondsPerBlock: 9e-3,
+  /** Building that network and uploading it, per block. */
+  buildSecondsPerBlock: 3e-3,
+  peakSeconds: 2,
+  /** Loading TF.js and building its backend, once. */
+  tfjsLoadSeconds: 2,
+} as const;
+
+
+function checkSeconds(macs: number): number {
+  return macs <= FULL_CHECK_LIMIT ? macs / REFERENCE.f64MacsPerSecond : 0.05;
+}
+
+/** The gate run, then five timed runs (one in all when the gate is slow), then the check. */
+export function matmulSeconds(variant: string, macs: number): number {
+  const run = (2 * macs) / ((REFERENCE.matmulGflops[variant] ?? REFERENCE.matmulGflops.reg!) * 1e9);
+  return 0.1 + (run > SLOW_RUN_MS / 1000 ? 1 : 6) * run + checkSeconds(macs);
+}
+
+/** TF.js on n³: the gate run, then three timed runs below 1,024 (the gate is the sample at 1,024 and above). */
+export function peerSeconds(n: number, first: boolean): number {
+  const run = (2 * n ** 3) / (REFERENCE.tfjsGflops(n) * 1e9);
+  return (first ? REFERENCE.tfjsLoadSeconds : 0) + (n >= 1024 ? 1 : 4) * run + checkSeconds(n ** 3);
+}
+
+export function kernelSeconds(shape: readonly number[]): number {
+  return 0.2 + REFERENCE.kernelSecondsPerElement * shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * The step benchmark at `depth`: build, the gated first step and its float64 forward, one warm-up step, then
+ * `pairs(stepSeconds)` pairs of steps (step-bench.ts decides how many fit its budget).
+ */
+export function stepSeconds(depth: number, pairs: (pairSeconds: number) => number): number {
+  const step = depth * REFERENCE.stepSecondsPerBlock;
+  const gate = (depth * 128 ** 3) / REFERENCE.f64MacsPerSecond;
+  return depth * REFERENCE.buildSecondsPerBlock + gate + (2 + 2 * pairs(2 * step)) * step;
+}

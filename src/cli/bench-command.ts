@@ -8,7 +8,7 @@ import { KernelContext } from '../gpu/context.ts';
 import { nodeDevice } from '../gpu/node-gpu.ts';
 import { ProgressLine } from './bench-progress.ts';
 import { UsageError } from './errors.ts';
-import { readUserFile } from './run-config.ts';
+import { READ_LIMITS, readUserFile } from './user-files.ts';
 import { gitCommit, packageVersion } from './meta.ts';
 import { tuningPath, writeTuning } from './tuning-file.ts';
 
@@ -57,7 +57,7 @@ export async function benchCommand(opts: BenchOptions): Promise<number> {
       if (opts.json) process.stdout.write(JSON.stringify({ adapter: a, version: packageVersion(), commit: gitCommit(), tuning: table }, null, 2) + '\n');
       return 0;
     }
-    const custom = opts.kernel ? { path: opts.kernel, code: readUserFile(opts.kernel, '--kernel').toString('utf8') } : undefined;
+    const custom = opts.kernel ? { path: opts.kernel, code: readUserFile(opts.kernel, '--kernel', READ_LIMITS.kernel).toString('utf8') } : undefined;
     if (custom) checkCustomKernel(custom.code, custom.path); // a contract error before anything runs
     const entries = planSuite({
       filter: custom ? /^matmul\/(naive|reg|vec4|tiled) (256|512|1024)$/ : filter,

@@ -28,7 +28,7 @@ async function run(name: (typeof COMMANDS)[number]['name'], { flags, positional 
       const kernel = flags.get('kernel')?.at(-1);
       const filter = flags.get('filter')?.at(-1);
       const { benchCommand } = await import('./bench-command.ts');
-      return benchCommand({ json: flags.has('json'), tune: flags.has('tune'), ...(filter !== undefined ? { filter } : {}), ...(kernel !== undefined ? { kernel } : {}) });
+      return benchCommand({ json: flags.has('json'), tune: flags.has('tune'), quick: flags.has('quick'), ...(filter !== undefined ? { filter } : {}), ...(kernel !== undefined ? { kernel } : {}) });
     }
     case 'train': {
       const { trainCommand } = await import('./train-command.ts');

@@ -4,6 +4,7 @@ import { loadCheckpoint, loadOptimizerState, saveCheckpoint, savedTraining } fro
 import { configLine, evalLine, stepLine, summaryLine } from '../io/jsonl.ts';
 import { decodeSafetensors, SafetensorsError, type Safetensors } from '../io/safetensors.ts';
 import { resolveConfig, type RunConfig } from '../model/config.ts';
+import { layerRows } from '../model/graph/params.ts';
 import { diagnose, diagnoseOptions } from '../stats/diagnosis.ts';
 import type { RunSummary, StepRecord } from '../stats/record.ts';
 import { RunWindow } from '../stats/run-window.ts';
@@ -61,7 +62,7 @@ export async function trainCommand(flags: Map<string, string[]>): Promise<number
   try {
     const trainer = await Trainer.create(new KernelContext(gpu), config, data, { stepsPerSubmit: 8, budgetBytes: memoryBudget(), ...tuning(gpu.adapter) });
     applyStart(trainer, start);
-    log?.write(configLine({ config: { ...config }, adapter: gpu.adapter, version: packageVersion(), commit: gitCommit(), date: new Date().toISOString(), dataset: datasetInfo(data), ...startInfo(start) }) + '\n');
+    log?.write(configLine({ config: { ...config }, adapter: gpu.adapter, version: packageVersion(), commit: gitCommit(), date: new Date().toISOString(), dataset: datasetInfo(data), layers: layerRows(trainer.graph), ...startInfo(start) }) + '\n');
     const result = await train(trainer, config, log);
     if (save) await saveTo(save, trainer, config);
     if (result.failure) throw result.failure; // the checkpoint is saved; the log keeps what it has (catch below)

@@ -27,6 +27,8 @@ export interface ConfigLine {
   date?: string;
   /** The data set as built: name, task, dimensions and split sizes. */
   dataset?: Record<string, unknown>;
+  /** The name and kind of each row of the per-layer arrays (`blocks.0`…`head`; `layer2.0.conv1` for a ResNet). */
+  layers?: { name: string; kind: string }[];
   /** The checkpoint whose weights started this run (`--load`). */
   load?: string;
   /** The checkpoint this run continues (`--resume`), and the step it continued from. */
@@ -190,6 +192,11 @@ function readConfig(r: Reader): ConfigLine {
   if (r.obj['commit'] !== undefined) line.commit = r.str('commit');
   if (r.obj['date'] !== undefined) line.date = r.str('date');
   if (r.obj['dataset'] !== undefined) line.dataset = r.object('dataset');
+  if (r.obj['layers'] !== undefined) {
+    const layers = r.obj['layers'];
+    if (!Array.isArray(layers) || !layers.every((l) => typeof l?.name === 'string' && typeof l?.kind === 'string')) r.fail('"layers" must be a list of {name, kind}');
+    line.layers = layers as { name: string; kind: string }[];
+  }
   if (r.obj['load'] !== undefined) line.load = r.str('load');
   if (r.obj['resume'] !== undefined) {
     const resume = r.nested('resume');

@@ -6,6 +6,8 @@ import type { RunConfig } from '../model/config.ts';
 import { initNetwork } from '../model/init.ts';
 import { Network } from '../model/network.ts';
 import { makePlan, type NetShape } from '../model/plan.ts';
+import type { Graph } from '../model/graph/graph.ts';
+import { mlpGraph } from '../model/graph/mlp.ts';
 import { findDivergence } from '../stats/divergence.ts';
 import type { Divergence, StepRecord } from '../stats/record.ts';
 import { BatchSampler, type SamplerState } from './data/batch-sampler.ts';
@@ -76,6 +78,8 @@ export class Trainer {
   private readonly indices: Uint32Array;
   private inFlight: Promise<unknown>[] = [];
   private lastRecordAt = { time: 0, step: 0 };
+  /** The network as a layer graph: its rows name the per-layer arrays of every record. */
+  readonly graph: Graph;
 
   private constructor(
     readonly config: RunConfig,
@@ -87,6 +91,7 @@ export class Trainer {
     this.sampler = new BatchSampler(data.train.n, config.train.batchSize, new Rng(config.seed).fork('shuffle'));
     this.indices = new Uint32Array(config.train.batchSize);
     this.logEvery = config.log.every;
+    this.graph = mlpGraph(config.model, data);
   }
 
   static async create(ctx: KernelContext, config: RunConfig, data: Dataset, opts: TrainerOptions = {}): Promise<Trainer> {

@@ -18,6 +18,7 @@ describe('gradscope command line', () => {
     expect(run.config.config).toMatchObject({ model: { depth: 6, width: 16 } });
     expect(run.config.adapter.description.length + run.config.adapter.vendor.length).toBeGreaterThan(0);
     expect(run.steps.map((s) => s.step)).toEqual([10, 20, 30]);
+    expect(run.config.layers).toEqual([...Array.from({ length: 6 }, (_, l) => ({ name: `blocks.${l}`, kind: 'linear' })), { name: 'head', kind: 'linear' }]);
     for (const s of run.steps) expect(s.gradNorm).toHaveLength(7);
     expect(run.summary?.steps).toBe(30);
     const test = run.summary!.testLoss!;

@@ -1,27 +1,15 @@
-// C[M×N] = op(A)·op(B), op(A) M×K and op(B) K×N, row-major, with a fused epilogue. Needs activation_fns.wgsl.
-// One family serves the whole MLP:
+// C[M×N] = op(A)·op(B), op(A) M×K and op(B) K×N, row-major, with a fused epilogue. Needs
+// activation_fns.wgsl and gemm_fns.wgsl (the naive, register-blocked and tiled kernels and the epilogue,
+// shared with conv.wgsl); this file adds the dense loaders and matmul_vec4. One family serves the whole MLP:
 //   forward   z = h·Wᵀ + b            TRANS_B, HAS_BIAS; EPI 1 writes h' = φ(z) (or h + α·φ(z) with ADD 2)
 //   backward  dh = dz·W (+ dh_next)   ADD 1 for the residual path; EPI 2 writes du = α·dh ⊙ φ'(u)
 //   weights   dW = dzᵀ·h               TRANS_A
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
-override HAS_BIAS: bool = false;
-override ADD: u32 = 0u;       // 0 none; 1 v += addend before storing c; 2 out2 = addend + α·φ(v) (residual forward)
-override WRITE_C: bool = true;
-override EPI: u32 = 0u;       // 0 none; 1 out2 = φ(v); 2 out2 = α·v·φ'(aux)
-override ACT: u32 = 0u;
-override HAS_ALPHA: bool = false;
-// Register-blocked kernel: a WG_X × WG_Y workgroup, each invocation a 4×4 block of C.
-override WG_X: u32 = 8u;
-override WG_Y: u32 = 8u;
 // matmul_vec4 only: 4×4 blocks of C per invocation along N (1 or 2); two share each load of A.
 override COLS: u32 = 1u;
 // matmul_vec4 only: 4×4 blocks of C per invocation along M (1 or 2); two share each load of B.
 override ROWS: u32 = 1u;
-// Workgroup-memory kernel: a TILE_M × TILE_N block of C per workgroup, K staged TILE_K at a time.
-override TILE_M: u32 = 64u;
-override TILE_N: u32 = 64u;
-override TILE_K: u32 = 16u;
 
 struct Params {
   M: u32,
@@ -31,16 +19,14 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
 @group(0) @binding(1) var<storage, read> b: array<f32>;
-@group(0) @binding(2) var<storage, read_write> c: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<storage, read> addend: array<f32>;
-@group(0) @binding(5) var<storage, read> aux: array<f32>;
-@group(0) @binding(6) var<storage, read_write> out2: array<f32>;
-@group(0) @binding(7) var<storage, read> alpha: array<f32>;
 @group(0) @binding(8) var<uniform> params: Params;
 // The same A and B seen as vec4s, for matmul_vec4 (only where the contiguous dimension is a multiple of 4).
 @group(0) @binding(0) var<storage, read> a4: array<vec4f>;
 @group(0) @binding(1) var<storage, read> b4: array<vec4f>;
+
+fn dim_m() -> u32 { return params.M; }
+fn dim_n() -> u32 { return params.N; }
+fn dim_k() -> u32 { return params.K; }
 
 fn load_a(m: u32, k: u32) -> f32 {
   if (TRANS_A) { return a[k * params.M + m]; }
@@ -50,111 +36,6 @@ fn load_a(m: u32, k: u32) -> f32 {
 fn load_b(k: u32, n: u32) -> f32 {
   if (TRANS_B) { return b[n * params.K + k]; }
   return b[k * params.N + n];
-}
-
-fn epilogue(m: u32, n: u32, acc: f32) {
-  if (m >= params.M || n >= params.N) { return; }
-  let i = m * params.N + n;
-  var v = acc;
-  if (HAS_BIAS) { v += bias[n]; }
-  if (ADD == 1u) { v += addend[i]; }
-  if (WRITE_C) { c[i] = v; }
-  var scale = 1.0;
-  if (HAS_ALPHA) { scale = alpha[0]; }
-  if (EPI == 1u) {
-    var h = act_forward(ACT, v);
-    if (ADD == 2u) { h = addend[i] + scale * h; }
-    out2[i] = h;
-  } else if (EPI == 2u) {
-    out2[i] = scale * v * act_grad(ACT, aux[i]);
-  }
-}
-
-fn store_block(m0: u32, n0: u32, acc: array<vec4f, 4>) {
-  for (var r = 0u; r < 4u; r++) {
-    let row = acc[r];
-    epilogue(m0 + r, n0, row.x);
-    epilogue(m0 + r, n0 + 1u, row.y);
-    epilogue(m0 + r, n0 + 2u, row.z);
-    epilogue(m0 + r, n0 + 3u, row.w);
-  }
-}
-
-// The baseline: one invocation per element of C.
-@compute @workgroup_size(16, 16)
-fn matmul_naive(@builtin(global_invocation_id) g: vec3u) {
-  let m = g.y;
-  let n = g.x;
-  if (m >= params.M || n >= params.N) { return; }
-  var acc = 0.0;
-  for (var k = 0u; k < params.K; k++) { acc += load_a(m, k) * load_b(k, n); }
-  epilogue(m, n, acc);
-}
-
-// Register-blocked straight from storage: each invocation owns a 4×4 block and streams K through
-// registers, relying on the cache for reuse. Rows and columns past the edge are clamped (their
-// results are dropped by the epilogue), so the inner loop carries no bounds checks.
-@compute @workgroup_size(WG_X, WG_Y)
-fn matmul_reg(@builtin(global_invocation_id) g: vec3u) {
-  let m0 = g.y * 4u;
-  let n0 = g.x * 4u;
-  if (m0 >= params.M || n0 >= params.N) { return; }
-  let mr = min(vec4u(m0, m0 + 1u, m0 + 2u, m0 + 3u), vec4u(params.M - 1u));
-  let nc = min(vec4u(n0, n0 + 1u, n0 + 2u, n0 + 3u), vec4u(params.N - 1u));
-  var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  for (var k = 0u; k < params.K; k++) {
-    let bv = vec4f(load_b(k, nc.x), load_b(k, nc.y), load_b(k, nc.z), load_b(k, nc.w));
-    acc[0] += load_a(mr.x, k) * bv;
-    acc[1] += load_a(mr.y, k) * bv;
-    acc[2] += load_a(mr.z, k) * bv;
-    acc[3] += load_a(mr.w, k) * bv;
-  }
-  store_block(m0, n0, acc);
-}
-
-// Workgroup-memory tiling (what real GPUs reward): the workgroup stages a TILE_M × TILE_K slice of
-// op(A) and a TILE_K × TILE_N slice of op(B), then each invocation computes a 4×4 block from them.
-// A's slice is stored k-major so an invocation reads its four rows as one contiguous run.
-var<workgroup> tile_a: array<f32, TILE_M * TILE_K>;
-var<workgroup> tile_b: array<f32, TILE_K * TILE_N>;
-
-@compute @workgroup_size(TILE_N / 4u, TILE_M / 4u)
-fn matmul_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l: vec3u,
-                @builtin(local_invocation_index) li: u32) {
-  let threads = (TILE_M / 4u) * (TILE_N / 4u);
-  let tm = wg.y * TILE_M;
-  let tn = wg.x * TILE_N;
-  var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  for (var k0 = 0u; k0 < params.K; k0 += TILE_K) {
-    for (var i = li; i < TILE_M * TILE_K; i += threads) {
-      let kk = i / TILE_M;
-      let mm = i % TILE_M;
-      let m = tm + mm;
-      let k = k0 + kk;
-      tile_a[i] = select(0.0, load_a(min(m, params.M - 1u), min(k, params.K - 1u)), m < params.M && k < params.K);
-    }
-    for (var i = li; i < TILE_K * TILE_N; i += threads) {
-      let kk = i / TILE_N;
-      let nn = i % TILE_N;
-      let n = tn + nn;
-      let k = k0 + kk;
-      tile_b[i] = select(0.0, load_b(min(k, params.K - 1u), min(n, params.N - 1u)), n < params.N && k < params.K);
-    }
-    workgroupBarrier();
-    let am = l.y * 4u;
-    let bn = l.x * 4u;
-    for (var kk = 0u; kk < TILE_K; kk++) {
-      let ar = kk * TILE_M + am;
-      let br = kk * TILE_N + bn;
-      let bv = vec4f(tile_b[br], tile_b[br + 1u], tile_b[br + 2u], tile_b[br + 3u]);
-      acc[0] += tile_a[ar] * bv;
-      acc[1] += tile_a[ar + 1u] * bv;
-      acc[2] += tile_a[ar + 2u] * bv;
-      acc[3] += tile_a[ar + 3u] * bv;
-    }
-    workgroupBarrier();
-  }
-  store_block(tm + l.y * 4u, tn + l.x * 4u, acc);
 }
 
 // Register-blocked with vec4 loads: each invocation owns a 4×4 block of C and walks K four at a time,

@@ -9,6 +9,8 @@ import { FULL_CHECK_LIMIT, SLOW_RUN_MS } from './matmul-bench.ts';
 export const REFERENCE = {
   /** GFLOP/s of each matmul variant on mid-size shapes. */
   matmulGflops: { naive: 0.2, reg: 1.1, vec4: 2.5, tiled: 0.7 } as Record<string, number>,
+  /** GFLOP/s of the implicit-GEMM convolutions (index math on every load; a guess until measured). */
+  convGflops: { reg: 0.5, tiled: 0.4 } as Record<string, number>,
   /** TF.js's WebGPU matmul, by size (it slows down at 1,024). */
   tfjsGflops: (n: number): number => (n >= 1024 ? 0.1 : 0.2),
   /** Multiply-adds per second of the float64 reference checks, in JavaScript. */
@@ -33,6 +35,12 @@ function checkSeconds(macs: number): number {
 export function matmulSeconds(variant: string, macs: number): number {
   const run = (2 * macs) / ((REFERENCE.matmulGflops[variant] ?? REFERENCE.matmulGflops.reg!) * 1e9);
   return 0.1 + (run > SLOW_RUN_MS / 1000 ? 1 : 6) * run + checkSeconds(macs);
+}
+
+/** A ResNet convolution pass: the gate run, five timed runs (one when the gate is slow), 1,024 sampled checks. */
+export function convSeconds(variant: string, macs: number): number {
+  const run = (2 * macs) / (REFERENCE.convGflops[variant] ?? REFERENCE.convGflops.reg!) / 1e9;
+  return 0.3 + (run > 2 ? 1 : 6) * run + (1024 * macs) / REFERENCE.f64MacsPerSecond / 131_072;
 }
 
 /** TF.js on n³: the gate run, then three timed runs below 1,024 (the gate is the sample at 1,024 and above). */

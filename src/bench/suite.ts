@@ -1,5 +1,7 @@
 import type { KernelContext } from '../gpu/context.ts';
-import { kernelSeconds, matmulSeconds, peerSeconds, REFERENCE, stepSeconds } from './estimate.ts';
+import { convGemm } from '../kernels/conv.ts';
+import { convSeconds, kernelSeconds, matmulSeconds, peerSeconds, REFERENCE, stepSeconds } from './estimate.ts';
+import { benchConv, CONV_CASES, CONV_PASSES, CONV_VARIANTS } from './conv-bench.ts';
 import { benchMatmul, MATMUL_CASES, MATMUL_VARIANTS } from './matmul-bench.ts';
 import { benchCase, KERNEL_CASES } from './kernel-bench.ts';
 import { withNoise } from './noise.ts';
@@ -39,6 +41,15 @@ export function benchEntries(): BenchEntry[] {
       if (variant === 'naive' && M * N * K > 2 ** 27) continue;
       const slow = M * N * K > QUICK_MAX_MACS;
       out.push({ id: `matmul/${variant} ${c.label}`, estimateS: matmulSeconds(variant, M * N * K), ...(slow ? { slow } : {}), run: (ctx) => benchMatmul(ctx, variant, c) });
+    }
+  }
+  // The ResNet convolutions (implicit GEMM): more multiply-adds than a quick run's matmuls, so slow.
+  for (const c of CONV_CASES) {
+    for (const pass of CONV_PASSES) {
+      for (const variant of Object.keys(CONV_VARIANTS)) {
+        const g = convGemm(c.shape, pass);
+        out.push({ id: `conv/${variant}-${pass} ${c.label}`, estimateS: convSeconds(variant, g.M * g.N * g.K), slow: true, run: (ctx) => benchConv(ctx, variant, pass, c) });
+      }
     }
   }
   // The peer comparison: TF.js's WebGPU matmul on the same device, when its packages are installed.

@@ -50,7 +50,7 @@ const BINDINGS: KernelSpec<Binding>['bindings'] = [
   ['params', 'uniform'],
 ];
 
-/** The override constants an epilogue compiles to (see the header of shaders/matmul.wgsl). */
+/** The override constants an epilogue compiles to (see the header of shaders/gemm_fns.wgsl). */
 export function epilogueConstants(e: MatmulEpilogue): Record<string, number> {
   switch (e.kind) {
     case 'plain':
@@ -85,7 +85,7 @@ export function tilingConstants(t: MatmulTiling): Record<string, number> {
 export function matmulSpec(shape: MatmulShape, epilogue: MatmulEpilogue, tiling: MatmulTiling): KernelSpec<Binding> {
   return {
     shader: SHADERS.matmul,
-    entry: `matmul_${tiling.variant}`,
+    entry: tiling.variant === 'vec4' ? 'matmul_vec4' : `gemm_${tiling.variant}`,
     bindings: BINDINGS,
     constants: {
       TRANS_A: +!!shape.transA,

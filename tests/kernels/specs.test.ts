@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { expectSpecMatchesWgsl as check } from '../helpers/specs.ts';
 import type { KernelSpec } from '../../src/gpu/kernel.ts';
 import { activationSpec } from '../../src/kernels/activation.ts';
+import { convSpec } from '../../src/kernels/conv.ts';
 import { matmulSpec } from '../../src/kernels/matmul.ts';
+import { poolSpec } from '../../src/kernels/pool.ts';
+import { shortcutSpec } from '../../src/kernels/shortcut.ts';
 import { MATMUL_TILINGS } from '../../src/kernels/tunables.ts';
 import { gatherSpec } from '../../src/kernels/data.ts';
 import { linearSpec } from '../../src/kernels/linear.ts';
@@ -28,5 +31,14 @@ describe('kernel specs agree with their WGSL', () => {
   });
   it('matmul', () => {
     for (const t of Object.values(MATMUL_TILINGS)) expectSpecMatchesWgsl(matmulSpec({ M: 1, N: 1, K: 1 }, { kind: 'plain' }, t));
+  });
+  it('conv2d, average pooling and the option-A shortcut', () => {
+    for (const pass of ['forward', 'input', 'weights'] as const) {
+      for (const t of Object.values(MATMUL_TILINGS)) expectSpecMatchesWgsl(convSpec(pass, { kind: 'plain' }, t));
+    }
+    for (const d of ['forward', 'backward'] as const) {
+      expectSpecMatchesWgsl(poolSpec(d));
+      expectSpecMatchesWgsl(shortcutSpec(d, true));
+    }
   });
 });

@@ -1,0 +1,123 @@
+import type { KernelContext } from '../gpu/context.ts';
+import { Rng } from '../gpu/prng.ts';
+import { readF32, upload, zeros } from '../gpu/transfer.ts';
+import { conv2d, convGemm, convOutput, type ConvPass, type ConvShape } from '../kernels/conv.ts';
+import { MATMUL_TILINGS, type MatmulTilingName } from '../kernels/tunables.ts';
+import type { BenchResult } from './result.ts';
+import { timeDispatches, timingDetail } from './timing.ts';
+
+/** The implicit-GEMM variants the suite times: register-blocked (CPU adapters) and workgroup-tiled (GPUs). */
+export const CONV_VARIANTS: Record<string, MatmulTilingName> = {
+  reg: 'reg16x8',
+  tiled: 'tiled64',
+};
+
+export interface ConvCase {
+  label: string;
+  shape: ConvShape;
+}
+
+const conv3 = (H: number, Cin: number, Cout: number, stride: number): ConvShape => ({ batch: 128, H, W: H, Cin, Cout, KH: 3, KW: 3, stride, pad: 1 });
+
+/** The 3×3 convolutions of the CIFAR ResNets at batch 128: each stage's, and the stride-2 ones entering stages 2 and 3. */
+export const CONV_CASES: ConvCase[] = [
+  { label: 'b128-32x32x16', shape: conv3(32, 16, 16, 1) },
+  { label: 'b128-16x16x32', shape: conv3(16, 32, 32, 1) },
+  { label: 'b128-8x8x64', shape: conv3(8, 64, 64, 1) },
+  { label: 'b128-32x32x16-s2', shape: conv3(32, 16, 32, 2) },
+  { label: 'b128-16x16x32-s2', shape: conv3(16, 32, 64, 2) },
+];
+
+export const CONV_PASSES: readonly ConvPass[] = ['forward', 'input', 'weights'];
+
+const SAMPLES = 1024;
+const TOLERANCE = 1e-4;
+/** A gate run slower than this is the only sample. */
+const SLOW_RUN_MS = 2000;
+
+/** One entry of a pass's result in float64, straight from the definition of the convolution. */
+function entry(s: ConvShape, pass: ConvPass, x: Float32Array, w: Float32Array, dy: Float32Array, i: number): number {
+  const { Ho, Wo } = convOutput(s);
+  const xAt = (n: number, y: number, xx: number, c: number) => x[((n * s.H + y) * s.W + xx) * s.Cin + c]!;
+  const wAt = (co: number, ky: number, kx: number, ci: number) => w[((co * s.KH + ky) * s.KW + kx) * s.Cin + ci]!;
+  const dyAt = (n: number, y: number, xx: number, c: number) => dy[((n * Ho + y) * Wo + xx) * s.Cout + c]!;
+  const inside = (y: number, xx: number) => y >= 0 && xx >= 0 && y < s.H && xx < s.W;
+  let acc = 0;
+  if (pass === 'forward') {
+    const [co, p] = [i % s.Cout, Math.floor(i / s.Cout)];
+    const [ox, oy, n] = [p % Wo, Math.floor(p / Wo) % Ho, Math.floor(p / (Wo * Ho))];
+    for (let ky = 0; ky < s.KH; ky++) {
+      for (let kx = 0; kx < s.KW; kx++) {
+        const [iy, ix] = [oy * s.stride + ky - s.pad, ox * s.stride + kx - s.pad];
+        if (inside(iy, ix)) for (let ci = 0; ci < s.Cin; ci++) acc += xAt(n, iy, ix, ci) * wAt(co, ky, kx, ci);
+      }
+    }
+  } else if (pass === 'input') {
+    const [ci, p] = [i % s.Cin, Math.floor(i / s.Cin)];
+    const [ix, iy, n] = [p % s.W, Math.floor(p / s.W) % s.H, Math.floor(p / (s.W * s.H))];
+    for (let ky = 0; ky < s.KH; ky++) {
+      for (let kx = 0; kx < s.KW; kx++) {
+        const [ty, tx] = [iy + s.pad - ky, ix + s.pad - kx];
+        if (ty < 0 || tx < 0 || ty % s.stride || tx % s.stride || ty / s.stride >= Ho || tx / s.stride >= Wo) continue;
+        for (let co = 0; co < s.Cout; co++) acc += dyAt(n, ty / s.stride, tx / s.stride, co) * wAt(co, ky, kx, ci);
+      }
+    }
+  } else {
+    const [ci, kk, co] = [i % s.Cin, Math.floor(i / s.Cin) % (s.KH * s.KW), Math.floor(i / (s.Cin * s.KH * s.KW))];
+    const [ky, kx] = [Math.floor(kk / s.KW), kk % s.KW];
+    for (let n = 0; n < s.batch; n++) {
+      for (let oy = 0; oy < Ho; oy++) {
+        for (let ox = 0; ox < Wo; ox++) {
+          const [iy, ix] = [oy * s.stride + ky - s.pad, ox * s.stride + kx - s.pad];
+          if (inside(iy, ix)) acc += dyAt(n, oy, ox, co) * xAt(n, iy, ix, ci);
+        }
+      }
+    }
+  }
+  return acc;
+}
+
+/** One pass of one ResNet convolution: checked on sampled entries against float64, then timed. */
+export async function benchConv(ctx: KernelContext, variant: string, pass: ConvPass, c: ConvCase): Promise<BenchResult> {
+  const s = c.shape;
+  const g = convGemm(s, pass);
+  const { Ho, Wo } = convOutput(s);
+  const rng = new Rng(g.M * 31 + g.N * 7 + g.K);
+  const randn = (n: number) => rng.fill(new Float32Array(n), () => rng.normal()) as Float32Array;
+  const x = randn(s.batch * s.H * s.W * s.Cin);
+  const w = randn(s.Cout * s.KH * s.KW * s.Cin);
+  const dy = randn(s.batch * Ho * Wo * s.Cout);
+  const [xb, wb, dyb, out] = [upload(ctx, x), upload(ctx, w), upload(ctx, dy), zeros(ctx, g.c)];
+  const tiling = MATMUL_TILINGS[CONV_VARIANTS[variant]!];
+  const t = pass === 'forward' ? { a: xb, b: wb, c: out } : pass === 'input' ? { a: dyb, b: wb, c: out } : { a: dyb, b: xb, c: out };
+  const d = await conv2d(ctx, s, pass, t, { tiling });
+  const name = `conv/${variant}-${pass}`;
+  const shape = [s.batch, s.H, s.W, s.Cin, s.Cout, s.stride];
+  const detail = { case: c.label, pass, gemm: [g.M, g.N, g.K], tiling, checked: `${SAMPLES} sampled entries` };
+  const gate = await timeDispatches(ctx, [d], { warmup: 0, iterations: 1 });
+  const got = await readF32(ctx, out, g.c);
+  let [err, scale] = [0, 0];
+  for (let k = 0; k < SAMPLES; k++) {
+    const i = rng.int(g.c);
+    const want = entry(s, pass, x, w, dy, i);
+    err = Math.max(err, Number.isNaN(got[i]!) ? Infinity : Math.abs(got[i]! - want));
+    scale = Math.max(scale, Math.abs(want));
+  }
+  const maxRelErr = err / (scale || 1);
+  if (!(maxRelErr <= TOLERANCE)) return { name, shape, ok: false, maxRelErr, detail: { ...detail, tolerance: TOLERANCE } };
+  const timing = gate.ms > SLOW_RUN_MS ? gate : await timeDispatches(ctx, [d], { warmup: 0, iterations: 5 });
+  const flops = 2 * g.M * g.N * g.K;
+  const bytes = 4 * (g.a + g.b + g.c);
+  return {
+    name,
+    shape,
+    ok: true,
+    maxRelErr,
+    ms: timing.ms,
+    msMin: timing.msMin,
+    msMax: timing.msMax,
+    gflops: flops / timing.ms / 1e6,
+    gbps: bytes / timing.ms / 1e6,
+    detail: { ...detail, ...timingDetail(timing) },
+  };
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/gpu/prng.ts';
+import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
+import { conv2d, convOutput, type ConvShape } from '../../src/kernels/conv.ts';
+import { avgPoolBackward, avgPoolForward } from '../../src/kernels/pool.ts';
+import { shortcutBackward, shortcutForward, shortcutGeometry } from '../../src/kernels/shortcut.ts';
+import { MATMUL_TILINGS } from '../../src/kernels/tunables.ts';
+import * as conv from '../../src/reference/conv.ts';
+import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
+
+const shape = (batch: number, H: number, W: number, Cin: number, Cout: number, K: number, stride: number, pad: number): ConvShape => ({
+  batch, H, W, Cin, Cout, KH: K, KW: K, stride, pad,
+});
+const ref = (s: ConvShape) => ({ N: s.batch, H: s.H, W: s.W, Cin: s.Cin, Cout: s.Cout, KH: s.KH, KW: s.KW, stride: s.stride, pad: s.pad });
+
+// H and W odd and even (and 1), 1, 3 and 17 channels, 1×1 and 3×3, stride 1 and 2, padding, batch 1.
+const SHAPES: ConvShape[] = [
+  shape(1, 1, 1, 1, 1, 1, 1, 0),
+  shape(2, 5, 4, 3, 17, 3, 1, 1),
+  shape(1, 7, 6, 17, 3, 3, 2, 1),
+  shape(3, 8, 8, 16, 32, 3, 2, 1),
+  shape(2, 6, 5, 3, 4, 1, 2, 0),
+  shape(1, 3, 3, 2, 2, 3, 1, 0),
+  shape(1, 9, 2, 1, 17, 3, 2, 1),
+  { ...shape(2, 4, 7, 3, 5, 1, 1, 0), KH: 3, pad: 0 },
+];
+const TILINGS = ['naive', 'reg8x8', 'tiled32'] as const;
+
+describe('conv2d (implicit GEMM on the matmul core) against the float64 reference', () => {
+  for (const name of TILINGS) {
+    it(`${name}: forward, input gradient and weight gradient on awkward shapes`, async () => {
+      const ctx = await testContext();
+      const rng = new Rng(5);
+      const tiling = MATMUL_TILINGS[name];
+      for (const s of SHAPES) {
+        const { Ho, Wo } = convOutput(s);
+        const x = randn(rng, s.batch * s.H * s.W * s.Cin);
+        const w = randn(rng, s.Cout * s.KH * s.KW * s.Cin, 0.5);
+        const dy = randn(rng, s.batch * Ho * Wo * s.Cout);
+        const [xb, wb, dyb] = [upload(ctx, x), upload(ctx, w), upload(ctx, dy)];
+        const [y, dx, dw] = [zeros(ctx, dy.length), zeros(ctx, x.length), zeros(ctx, w.length)];
+        await run(
+          ctx,
+          await conv2d(ctx, s, 'forward', { a: xb, b: wb, c: y }, { tiling }),
+          await conv2d(ctx, s, 'input', { a: dyb, b: wb, c: dx }, { tiling }),
+          await conv2d(ctx, s, 'weights', { a: dyb, b: xb, c: dw }, { tiling }),
+        );
+        const grads = conv.conv2dBackward(dy, x, w, ref(s));
+        const label = `${name} ${s.batch}×${s.H}×${s.W}×${s.Cin}→${s.Cout} ${s.KH}×${s.KW}/${s.stride} pad ${s.pad}`;
+        expectClose(await readF32(ctx, y, dy.length), conv.conv2dForward(x, w, ref(s)), 1e-4, `y ${label}`);
+        expectClose(await readF32(ctx, dx, x.length), grads.dx, 1e-4, `dx ${label}`);
+        expectClose(await readF32(ctx, dw, w.length), grads.dw, 1e-4, `dw ${label}`);
+      }
+    });
+  }
+
+  it('a bias on the forward pass, and an input gradient that accumulates into another path\'s', async () => {
+    const ctx = await testContext();
+    const rng = new Rng(9);
+    const s = shape(2, 6, 6, 4, 8, 3, 2, 1);
+    const { Ho, Wo } = convOutput(s);
+    const [x, w, bias] = [randn(rng, 2 * 36 * 4), randn(rng, 8 * 9 * 4), randn(rng, 8)];
+    const dy = randn(rng, 2 * Ho * Wo * 8);
+    const other = randn(rng, x.length);
+    const [y, dx] = [zeros(ctx, dy.length), zeros(ctx, x.length)];
+    const wb = upload(ctx, w);
+    await run(
+      ctx,
+      await conv2d(ctx, s, 'forward', { a: upload(ctx, x), b: wb, c: y, bias: upload(ctx, bias) }, { bias: true }),
+      await conv2d(ctx, s, 'input', { a: upload(ctx, dy), b: wb, c: dx, addend: upload(ctx, other) }, { add: true }),
+    );
+    expectClose(await readF32(ctx, y, dy.length), conv.conv2dForward(x, w, ref(s), bias), 1e-4, 'y + bias');
+    const dxWant = conv.conv2dBackward(dy, x, w, ref(s)).dx.map((v, i) => v + other[i]!);
+    expectClose(await readF32(ctx, dx, x.length), dxWant, 1e-4, 'dx + other path');
+  });
+
+  it('refuses shapes and buffers that cannot be, naming what is wrong', async () => {
+    const ctx = await testContext();
+    const s = shape(1, 4, 4, 2, 2, 3, 1, 1);
+    const buf = zeros(ctx, 32);
+    const t = { a: buf, b: buf, c: buf };
+    await expect(conv2d(ctx, { ...s, stride: 0 }, 'forward', t)).rejects.toThrow('conv2d: stride must be an integer ≥ 1 (got 0)');
+    await expect(conv2d(ctx, { ...s, pad: 3 }, 'forward', t)).rejects.toThrow('conv2d: pad 3 must be smaller than the kernel (3×3)');
+    await expect(conv2d(ctx, { ...s, H: 1, pad: 0 }, 'forward', t)).rejects.toThrow(/does not fit a 1×4 image/);
+    await expect(conv2d(ctx, s, 'forward', { a: buf, b: zeros(ctx, 2), c: buf })).rejects.toThrow('conv2d forward: b holds 2 floats, needs 36');
+    await expect(conv2d(ctx, s, 'input', t, { bias: true })).rejects.toThrow('a bias belongs to the forward pass');
+  });
+});
+
+describe('global average pooling and the option-A shortcut against the float64 reference', () => {
+  it('pooling: forward, and backward written or accumulated', async () => {
+    const ctx = await testContext();
+    const rng = new Rng(2);
+    for (const s of [{ batch: 1, H: 1, W: 1, C: 1 }, { batch: 3, H: 5, W: 7, C: 17 }, { batch: 2, H: 8, W: 8, C: 64 }]) {
+      const x = randn(rng, s.batch * s.H * s.W * s.C);
+      const dy = randn(rng, s.batch * s.C);
+      const prev = randn(rng, x.length);
+      const [y, dx, dxAcc] = [zeros(ctx, dy.length), zeros(ctx, x.length), upload(ctx, prev)];
+      const dyb = upload(ctx, dy);
+      await run(
+        ctx,
+        await avgPoolForward(ctx, s, { x: upload(ctx, x), y }),
+        await avgPoolBackward(ctx, s, { dy: dyb, dx }),
+        await avgPoolBackward(ctx, s, { dy: dyb, dx: dxAcc }, true),
+      );
+      const rs = { N: s.batch, H: s.H, W: s.W, C: s.C };
+      const want = conv.globalAvgPoolBackward(dy, rs);
+      expectClose(await readF32(ctx, y, dy.length), conv.globalAvgPoolForward(x, rs), 1e-5, `pool ${JSON.stringify(s)}`);
+      expectClose(await readF32(ctx, dx, x.length), want, 1e-5, 'pool backward');
+      expectClose(await readF32(ctx, dxAcc, x.length), want.map((v, i) => v + prev[i]!), 1e-5, 'pool backward, accumulated');
+    }
+  });
+
+  it('shortcut: every second pixel with zero-padded channels, and its gradient routed back (odd sizes too)', async () => {
+    const ctx = await testContext();
+    const rng = new Rng(4);
+    for (const s of [{ batch: 1, H: 1, W: 1, Cin: 1, Cout: 3 }, { batch: 2, H: 7, W: 6, Cin: 16, Cout: 32 }, { batch: 3, H: 8, W: 5, Cin: 3, Cout: 3 }]) {
+      const g = shortcutGeometry(s);
+      const x = randn(rng, g.inFloats);
+      const dy = randn(rng, g.outFloats);
+      const prev = randn(rng, g.inFloats);
+      const [y, dx, dxAcc] = [zeros(ctx, g.outFloats), zeros(ctx, g.inFloats), upload(ctx, prev)];
+      const dyb = upload(ctx, dy);
+      await run(
+        ctx,
+        await shortcutForward(ctx, s, { x: upload(ctx, x), y }),
+        await shortcutBackward(ctx, s, { dy: dyb, dx }),
+        await shortcutBackward(ctx, s, { dy: dyb, dx: dxAcc }, true),
+      );
+      const rs = { N: s.batch, H: s.H, W: s.W, Cin: s.Cin, Cout: s.Cout };
+      const want = conv.shortcutABackward(dy, rs);
+      expectClose(await readF32(ctx, y, g.outFloats), conv.shortcutAForward(x, rs), 0, `shortcut ${JSON.stringify(s)}`);
+      expectClose(await readF32(ctx, dx, g.inFloats), want, 0, 'shortcut backward');
+      expectClose(await readF32(ctx, dxAcc, g.inFloats), want.map((v, i) => v + prev[i]!), 1e-6, 'shortcut backward, accumulated');
+    }
+    expect(() => shortcutGeometry({ batch: 1, H: 2, W: 2, Cin: 4, Cout: 7 })).toThrow('shortcut: Cout − Cin must be even and ≥ 0 (got 4 → 7)');
+  });
+});

@@ -15,7 +15,7 @@ const pairs = Number(process.env.PAIRS ?? 9);
 const gpu = await nodeDevice();
 const ctx = new KernelContext(gpu);
 const config = stepConfig(depth);
-const trainer = await Trainer.create(ctx, config, makeDataset(config.data, config.seed));
+const trainer = await Trainer.create(ctx, config, await makeDataset(config.data, config.seed));
 const prog = (trainer as unknown as { program: Record<string, unknown> }).program;
 const L = (k: string) => prog[k] as Dispatch[];
 const phases = prog.phases as Dispatch[][];

@@ -1,6 +1,6 @@
 import type { AdapterSummary } from '../gpu/device.ts';
 import type { KernelContext } from '../gpu/context.ts';
-import { Rng } from '../gpu/prng.ts';
+import { Rng } from '../math/prng.ts';
 import { readF32, upload, zeros } from '../gpu/transfer.ts';
 import { effectiveTiling, matmul } from '../kernels/matmul.ts';
 import { MATMUL_TILINGS, shapeKey, type MatmulTilingName, type TunedShape } from '../kernels/tunables.ts';

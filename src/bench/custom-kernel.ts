@@ -1,7 +1,7 @@
 import type { KernelContext } from '../gpu/context.ts';
 import { composeShader, type BindingKind, type KernelSpec } from '../gpu/kernel.ts';
 import { ShaderError } from '../gpu/errors.ts';
-import { Rng } from '../gpu/prng.ts';
+import { Rng } from '../math/prng.ts';
 import { readF32, upload, zeros } from '../gpu/transfer.ts';
 import { matmul as refMatmul } from '../reference/matmul.ts';
 import { matmulSeconds } from './estimate.ts';

@@ -1,6 +1,6 @@
 import type { KernelContext } from '../gpu/context.ts';
 import type { BufferRange, Dispatch } from '../gpu/kernel.ts';
-import { Rng } from '../gpu/prng.ts';
+import { Rng } from '../math/prng.ts';
 import { readF32, upload, zeros } from '../gpu/transfer.ts';
 import { activationBackward, activationForward } from '../kernels/activation.ts';
 import { softmaxCrossEntropy } from '../kernels/loss.ts';

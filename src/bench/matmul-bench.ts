@@ -1,5 +1,5 @@
 import type { KernelContext } from '../gpu/context.ts';
-import { Rng } from '../gpu/prng.ts';
+import { Rng } from '../math/prng.ts';
 import { readF32, upload, zeros } from '../gpu/transfer.ts';
 import { effectiveTiling, matmul, type MatmulShape } from '../kernels/matmul.ts';
 import { MATMUL_TILINGS, type MatmulTilingName } from '../kernels/tunables.ts';

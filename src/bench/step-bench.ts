@@ -25,7 +25,7 @@ export function stepConfig(depth: number) {
  */
 export async function benchStep(ctx: KernelContext, depth: number): Promise<[BenchResult, BenchResult]> {
   const config = stepConfig(depth);
-  const data = makeDataset(config.data, config.seed);
+  const data = await makeDataset(config.data, config.seed);
   const trainer = await Trainer.create(ctx, config, data);
   const names = [`step/depth${depth}-width128`, `step/depth${depth}-width128-nostats`] as const;
   const shape = [depth, 128, 128];

@@ -1,5 +1,5 @@
 import type { KernelContext } from '../gpu/context.ts';
-import { Rng } from '../gpu/prng.ts';
+import { Rng } from '../math/prng.ts';
 import { checkAgainstReference } from './matmul-bench.ts';
 import type { BenchResult } from './result.ts';
 

@@ -18,7 +18,7 @@ export async function gradsCommand(flags: Map<string, string[]>): Promise<number
   if (out === undefined) throw new UsageError('gradscope grads needs --out FILE.safetensors');
   checkOutputPaths([{ flag: '--out', path: out }]);
   const config = resolveRunConfig(flags);
-  const data = loadDataset(config);
+  const data = await loadDataset(config);
   const file = OutputFile.open(out, '--out');
   const gpu = await nodeDevice();
   try {

@@ -54,8 +54,8 @@ export function resumedConfig(saved: RunConfig, flags: Map<string, string[]>, so
 }
 
 /** The data set a config asks for, reading data.path for csv. */
-export function loadDataset(config: RunConfig): Dataset {
+export async function loadDataset(config: RunConfig): Promise<Dataset> {
   const path = config.data.path;
   const csv = config.data.name === 'csv' && path ? readUserFile(path, 'data.path', READ_LIMITS.csv).toString('utf8') : undefined;
-  return makeDataset(config.data, config.seed, csv);
+  return await makeDataset(config.data, config.seed, csv);
 }

@@ -54,7 +54,7 @@ export async function trainCommand(flags: Map<string, string[]>): Promise<number
   const savePath = flagValue(flags, 'save', 'a file path');
   checkOutputPaths([{ flag: '--log', path: logPath }, { flag: '--save', path: savePath }]);
   if (start.kind !== 'init' && logPath !== undefined) checkOutputPaths([{ flag: `--${start.kind}`, path: start.path }, { flag: '--log', path: logPath }]);
-  const data = loadDataset(config);
+  const data = await loadDataset(config);
   // Opened before any work: a path that cannot be written fails now, not after the run.
   const log = logPath === undefined ? null : OutputFile.open(logPath, '--log');
   const save = savePath === undefined ? null : OutputFile.open(savePath, '--save');

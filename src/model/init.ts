@@ -2,7 +2,7 @@
  * Initial weights for the canonical network, with PyTorch's formulas and names (torch.nn.init). Every
  * block and the head use their own fan_in (columns) and fan_out (rows) of the [out, in] weight.
  */
-import type { Rng } from '../gpu/prng.ts';
+import type { Rng } from '../math/prng.ts';
 import type { RunConfig } from './config.ts';
 
 export interface LayerInit {

@@ -29,7 +29,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Sigmoid at depth 30: the gradient vanishes',
     explanation:
       'Thirty sigmoid blocks with Xavier initialization. The slope of a sigmoid is never more than 0.25, so each block the error signal crosses on its way back cuts it to about a quarter. The first block ends up with around 10⁻¹⁹ of the gradient the head gets, keeps its random weights, and the loss stays near ln 3, the value of a blind guess between three classes.',
-    lookFor: 'The gradient-norm heatmap darkens steadily from the head down to the first block, and the pattern does not change as training goes on.',
+    lookFor: 'The weight-gradient heatmap darkens steadily from the head down to the first block, and the pattern does not change as training goes on.',
     config: { model: { ...SMALL, depth: 30, activation: 'sigmoid', init: { scheme: 'xavier' } }, train: TRAIN },
   },
   {
@@ -37,7 +37,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'ReLU with He init: the gradient gets through',
     explanation:
       'The same thirty blocks with ReLU and He initialization. A ReLU passes the gradient on unchanged wherever it is active, and He’s weight variance of 2/fan_in makes up for the half of the units that are off, so the signal keeps its size from layer to layer in both directions. Every block gets a usable gradient, and the spiral is separated in about five hundred steps (after a bumpy start: momentum overshoots early on).',
-    lookFor: 'Every row of the gradient-norm heatmap stays within about one order of magnitude of the head, from the first step on.',
+    lookFor: 'Every row of the weight-gradient heatmap stays within about one order of magnitude of the head, from the first step on.',
     config: { model: { ...SMALL, depth: 30, activation: 'relu', init: { scheme: 'he' } }, train: TRAIN },
   },
   {
@@ -45,7 +45,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Too large an init: the gradient explodes',
     explanation:
       'Tanh blocks drawn with the mean-field scheme at σ_w² = 4, four times the critical value of 1 at which a tanh network with σ_b² = 0 sits on the edge of chaos. Past that edge every block amplifies the error signal on its way back, so the gradient grows exponentially toward the input. The first updates are far too large for the early layers and push them into saturation; from then on their gradient collapses and the loss stalls.',
-    lookFor: 'At the first steps the bottom rows of the gradient-norm heatmap are the brightest, the reverse of vanishing; within a couple of hundred steps saturation climbs and those rows go dark.',
+    lookFor: 'At the first steps the bottom rows of the weight-gradient heatmap are the brightest, the reverse of vanishing; within a couple of hundred steps saturation climbs and those rows go dark.',
     config: { model: EXPLODING, train: TRAIN },
   },
   {
@@ -53,7 +53,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Gradient clipping tames the explosion',
     explanation:
       'The exploding network of bad-init-explodes, with the global gradient norm clipped to 1 before every update. Clipping keeps the gradient’s direction and only shortens it, so the oversized first steps no longer throw the early layers into saturation. The gradient still grows toward the input, but the updates stay small enough to learn from.',
-    lookFor: 'The bottom rows of the heatmap stay brighter than the head while the clip scale stays below 1, and the loss falls anyway.',
+    lookFor: 'The bottom rows of the heatmap stay brighter than the head, the clip scale under the loss chart stays below 1 (every step is scaled down), and the loss falls anyway.',
     config: { model: EXPLODING, train: { ...TRAIN, clip: { mode: 'norm', max: 1 } } },
   },
   {
@@ -61,7 +61,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Depth 100: a plain stack against residual connections',
     explanation:
       'Two ReLU networks a hundred blocks deep. Run A is a plain stack with He init: its gradients start out healthy, but within a few hundred steps they collapse in the early layers and the loss stops falling. Run B adds an identity skip around every block (h = h + φ(z)), which gives the gradient a direct path back to the input. Its branches start with He weights scaled by 0.1, about 1/√depth, because a hundred full-size additions would double the signal’s variance a hundred times over.',
-    lookFor: 'In run A the lower rows of the gradient-norm heatmap fade after a few hundred steps, while in run B they stay close to the head for the whole run.',
+    lookFor: 'In run A the lower rows of the weight-gradient heatmap fade after a few hundred steps, while in run B they stay close to the head for the whole run.',
     config: { model: { ...SMALL, depth: 100, activation: 'relu', init: { scheme: 'he' } }, train: TRAIN },
     compare: { model: { residual: 'identity', init: { gain: 0.1 } } },
   },
@@ -70,7 +70,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Batch norm rescues the deep sigmoid',
     explanation:
       'The vanishing network of sigmoid-deep with batch normalization before every sigmoid. Normalizing each unit over the batch keeps the sigmoid’s input near zero, where its slope is largest, and the normalization’s backward pass divides the error signal by each unit’s standard deviation, which undoes most of the shrinking. The gradient reaches the first block and the network learns the spiral.',
-    lookFor: 'The gradient-norm heatmap, which fell by some twenty orders of magnitude without batch norm, is close to flat from the first block to the head.',
+    lookFor: 'The weight-gradient heatmap, which fell by some twenty orders of magnitude without batch norm, is close to flat from the first block to the head.',
     config: { model: { ...SMALL, depth: 30, activation: 'sigmoid', norm: 'batch', init: { scheme: 'xavier' } }, train: TRAIN },
   },
   {
@@ -78,7 +78,7 @@ export const PRESETS: readonly Preset[] = [
     title: 'Dying ReLU: a learning rate too high',
     explanation:
       'A ten-block ReLU network with He init, trained with momentum at a learning rate of 0.3, far more than it tolerates. The first large updates push many units below zero for every input; a ReLU that is never active has slope 0, receives no gradient, and never comes back. Once a whole layer is dead nothing flows back through it, and learning stops.',
-    lookFor: 'The dead-units view fills up within the first hundred steps, and the gradient norm drops to zero for whole blocks at once.',
+    lookFor: 'With Statistic set to Dead units, the upper blocks fill up within about sixty steps and the last block goes entirely dead; from then on the weight gradient is exactly zero in every layer.',
     config: { model: { ...SMALL, depth: 10, activation: 'relu', init: { scheme: 'he' } }, train: { ...TRAIN, lr: 0.3 } },
   },
   {

@@ -84,8 +84,10 @@ function formatValue(value: unknown): string {
 
 /** The fields that differ from the defaults, as `path=value` in CONFIG_PATHS order. */
 export function toAssignments(config: RunConfig): string[] {
-  const defaults = defaultConfig();
-  return CONFIG_PATHS.filter((path) => getField(config, path) !== getField(defaults, path)).map(
-    (path) => `${path}=${formatValue(getField(config, path))}`,
-  );
+  return diffAssignments(defaultConfig(), config);
+}
+
+/** The assignments that turn `from` into `to` (the fields where they differ, `to`'s values), in CONFIG_PATHS order. */
+export function diffAssignments(from: RunConfig, to: RunConfig): string[] {
+  return CONFIG_PATHS.filter((path) => getField(to, path) !== getField(from, path)).map((path) => `${path}=${formatValue(getField(to, path))}`);
 }

@@ -8,6 +8,8 @@ export type { Activation } from './activations.ts';
 export { layerNormForward, layerNormBackward } from './layer-norm.ts';
 export { batchNormForwardTrain, batchNormForwardEval, batchNormBackward } from './batch-norm.ts';
 export type { BatchNormTrainForward } from './batch-norm.ts';
+export { conv2dForward, conv2dBackward, conv2dOutputSize, ohwiFromOihw, oihwFromOhwi, globalAvgPoolForward, globalAvgPoolBackward, shortcutAForward, shortcutABackward } from './conv.ts';
+export type { Conv2dShape, Conv2dGrads, KernelShape, PoolShape, ShortcutShape } from './conv.ts';
 export type { NormForward, NormGrads } from './norm-core.ts';
 export { softmaxCrossEntropy, meanSquaredError } from './losses.ts';
 export { segmentedSumSquares } from './reductions.ts';

@@ -49,6 +49,8 @@ export const DIAGNOSIS_LIMITS = {
   stallImprovement: 0.01,
   /** ...unless it is already below this floor. */
   lossFloor: 0.05,
+  /** A stalled loss counts as getting worse (and the fix lowers the learning rate) only past this rise. */
+  worseRise: 0.05,
   /** Records averaged by the gradient and unit rules (the most recent ones). */
   recent: 10,
   /** The stall rule needs this many records in its window (the last half of the run). */
@@ -203,11 +205,14 @@ function deadUnits(ctx: Context): Diagnosis | null {
 function stalled(records: readonly StepRecord[], ctx: Context, explained: boolean): Diagnosis | null {
   const change = lossChange(records);
   if (change === null || change.improvement >= DIAGNOSIS_LIMITS.stallImprovement || change.late <= DIAGNOSIS_LIMITS.lossFloor) return null;
-  const finding = `The loss went from ${fmt(change.early)} to ${fmt(change.late)} over the last ${change.steps} steps: ${change.improvement < 0 ? 'it is getting worse' : 'it has stopped improving'}.`;
+  const [early, late] = fmtPair(change.early, change.late);
+  const trend = change.improvement <= -DIAGNOSIS_LIMITS.worseRise ? 'it is getting worse' : 'it has stopped improving';
+  const moved = early === late ? `stayed at ${late}` : `went from ${early} to ${late}`;
+  const finding = `The loss ${moved} over the last ${change.steps} steps: ${trend}.`;
   if (explained) return { kind: 'stalled', finding, fix: 'The findings above explain the stall: fix those first.', patch: {}, layers: [] };
   const lr = ctx.opts.lr;
   const candidates: Candidate[] =
-    change.improvement < 0
+    change.improvement <= -DIAGNOSIS_LIMITS.worseRise
       ? [{ patch: { 'train.lr': lower(lr) }, fix: `Lower the learning rate tenfold, to ${lower(lr)}: the steps overshoot the minimum.` }]
       : [{ patch: { 'train.lr': raise(lr) }, fix: `Raise the learning rate tenfold, to ${raise(lr)}: the gradient flows but the steps are too small to move the loss.` }];
   return make('stalled', finding, [], ctx, candidates);
@@ -311,10 +316,20 @@ function raise(lr: number): number {
 
 /** 3.2e-6, 0.42, 63, 4.1e5: two significant figures, exponent form outside [0.01, 10^4). */
 export function fmt(x: number): string {
+  return figures(x, 2);
+}
+
+function figures(x: number, digits: number): string {
   const a = Math.abs(x);
   if (!Number.isFinite(x)) return String(x);
-  if (a !== 0 && (a < 1e-2 || a >= 1e4)) return x.toExponential(1).replace('e+', 'e');
-  return String(Number(x.toPrecision(2)));
+  if (a !== 0 && (a < 1e-2 || a >= 1e4)) return x.toExponential(digits - 1).replace('e+', 'e');
+  return String(Number(x.toPrecision(digits)));
+}
+
+/** Two different numbers with the fewest figures (2 to 4) that print them differently. */
+function fmtPair(a: number, b: number): [string, string] {
+  for (let digits = 2; digits < 4; digits++) if (figures(a, digits) !== figures(b, digits)) return [figures(a, digits), figures(b, digits)];
+  return [figures(a, 4), figures(b, 4)];
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;

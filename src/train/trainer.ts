@@ -1,5 +1,5 @@
 import type { KernelContext } from '../gpu/context.ts';
-import { Rng } from '../gpu/prng.ts';
+import { Rng } from '../math/prng.ts';
 import { OPTIMIZER_STATE, type OptimizerHyper } from '../kernels/optimizer.ts';
 import type { TilingChoice } from '../kernels/tunables.ts';
 import type { RunConfig } from '../model/config.ts';

@@ -1,5 +1,5 @@
 import { adapterKey } from '../bench/autotune.ts';
-import type { AdapterSummary } from '../gpu/device.ts';
+import type { AdapterSummary } from '../train/engine.ts';
 
 /** The browser's counterpart of `~/.cache/gradscope/matmul-tuning.json`: one table per adapter. */
 const key = (a: AdapterSummary): string => `gradscope.matmul-tuning.${adapterKey(a)}`;

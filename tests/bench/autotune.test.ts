@@ -25,7 +25,7 @@ describe('matmul autotuning', () => {
   it('the engine uses a tuned table and trains exactly as with the default tiling', async () => {
     const ctx = await testContext();
     const config = resolveConfig({ data: { name: 'circles', samples: 256 }, model: { depth: 4, width: 24 }, train: { batchSize: 32, steps: 5 } });
-    const data = makeDataset(config.data, config.seed);
+    const data = await makeDataset(config.data, config.seed);
     const table = Object.fromEntries(blockShapes(32, 24).map((s) => [shapeKey(s), 'tiled32']));
     const asked: TunedShape[] = [];
     const tuned = tunedTiling(table);

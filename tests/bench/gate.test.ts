@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { benchCase, type KernelCase } from '../../src/bench/kernel-bench.ts';
-import { Rng } from '../../src/gpu/prng.ts';
+import { Rng } from '../../src/math/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import { activationForward } from '../../src/kernels/activation.ts';
 import * as ref from '../../src/reference/index.ts';

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, resolveConfig } from '../../src/model/config.ts';
 import type { DataName, RunConfig } from '../../src/model/config.ts';
 import { makeDataset } from '../../src/train/data/dataset.ts';
@@ -21,9 +21,12 @@ function classCounts(ds: Dataset): number[] {
 }
 
 describe.each(SYNTHETIC)('%s', (name, task, inputDim, outputDim) => {
-  const ds = makeDataset(data(name, { samples: 1000, testFraction: 0.2 }), 5);
+  let ds: Dataset;
+  beforeAll(async () => {
+    ds = await makeDataset(data(name, { samples: 1000, testFraction: 0.2 }), 5);
+  });
 
-  it('has the documented task and shapes', () => {
+  it('has the documented task and shapes', async () => {
     expect([ds.name, ds.task, ds.inputDim, ds.outputDim]).toEqual([name, task, inputDim, outputDim]);
     expect([ds.train.n, ds.test.n]).toEqual([800, 200]);
     expect(ds.train.x.length).toBe(800 * inputDim);
@@ -33,14 +36,14 @@ describe.each(SYNTHETIC)('%s', (name, task, inputDim, outputDim) => {
     expect(ds.train.x.every(Number.isFinite) && ds.train.y.every(Number.isFinite)).toBe(true);
   });
 
-  it('is the same for the same seed and different for another', () => {
-    expect(makeDataset(data(name, { samples: 1000, testFraction: 0.2 }), 5)).toEqual(ds);
-    const other = makeDataset(data(name, { samples: 1000, testFraction: 0.2 }), 6);
+  it('is the same for the same seed and different for another', async () => {
+    expect(await makeDataset(data(name, { samples: 1000, testFraction: 0.2 }), 5)).toEqual(ds);
+    const other = await makeDataset(data(name, { samples: 1000, testFraction: 0.2 }), 6);
     expect(other.train.x).not.toEqual(ds.train.x);
   });
 
   if (task === 'classification') {
-    it('balances the classes and mixes them in both splits', () => {
+    it('balances the classes and mixes them in both splits', async () => {
       const counts = classCounts(ds);
       expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
       const testClasses = new Set(ds.test.y);
@@ -52,18 +55,18 @@ describe.each(SYNTHETIC)('%s', (name, task, inputDim, outputDim) => {
 });
 
 describe('synthetic geometry', () => {
-  it('puts circles on two rings and spiral points within the unit disc (noise 0)', () => {
-    const rings = makeDataset(data('circles', { noise: 0 }), 1);
+  it('puts circles on two rings and spiral points within the unit disc (noise 0)', async () => {
+    const rings = await makeDataset(data('circles', { noise: 0 }), 1);
     for (let i = 0; i < rings.train.n; i++) {
       const r = Math.hypot(rings.train.x[2 * i]!, rings.train.x[2 * i + 1]!);
       expect(r).toBeCloseTo(rings.train.y[i] === 0 ? 1 : 0.5, 5);
     }
-    const arms = makeDataset(data('spiral', { noise: 0 }), 1);
+    const arms = await makeDataset(data('spiral', { noise: 0 }), 1);
     for (let i = 0; i < arms.train.n; i++) expect(Math.hypot(arms.train.x[2 * i]!, arms.train.x[2 * i + 1]!)).toBeLessThan(1);
   });
 
-  it('labels xor by whether the coordinates’ signs differ (noise 0)', () => {
-    const ds = makeDataset(data('xor', { noise: 0 }), 2);
+  it('labels xor by whether the coordinates’ signs differ (noise 0)', async () => {
+    const ds = await makeDataset(data('xor', { noise: 0 }), 2);
     let agree = 0;
     for (let i = 0; i < ds.train.n; i++) {
       const differ = Math.sign(ds.train.x[2 * i]!) !== Math.sign(ds.train.x[2 * i + 1]!);
@@ -73,9 +76,9 @@ describe('synthetic geometry', () => {
     expect(agree).toBe(ds.train.n);
   });
 
-  it('keeps the teacher’s targets a smooth function of the inputs (noise 0 ⇒ the same x gives the same y)', () => {
-    const a = makeDataset(data('teacher', { noise: 0, samples: 64 }), 3);
-    const b = makeDataset(data('teacher', { noise: 0.5, samples: 64 }), 3);
+  it('keeps the teacher’s targets a smooth function of the inputs (noise 0 ⇒ the same x gives the same y)', async () => {
+    const a = await makeDataset(data('teacher', { noise: 0, samples: 64 }), 3);
+    const b = await makeDataset(data('teacher', { noise: 0.5, samples: 64 }), 3);
     expect(b.train.x).toEqual(a.train.x);
     const diff = Array.from(a.train.y, (y, i) => y - b.train.y[i]!);
     const std = Math.sqrt(diff.reduce((s, d) => s + d * d, 0) / diff.length);
@@ -83,15 +86,15 @@ describe('synthetic geometry', () => {
     expect(std).toBeLessThan(0.7);
   });
 
-  it('splits by testFraction, including none', () => {
-    const none = makeDataset(data('gaussians', { samples: 100, testFraction: 0 }), 1);
+  it('splits by testFraction, including none', async () => {
+    const none = await makeDataset(data('gaussians', { samples: 100, testFraction: 0 }), 1);
     expect([none.train.n, none.test.n]).toEqual([100, 0]);
-    const most = makeDataset(data('gaussians', { samples: 100, testFraction: 0.9 }), 1);
+    const most = await makeDataset(data('gaussians', { samples: 100, testFraction: 0.9 }), 1);
     expect([most.train.n, most.test.n]).toEqual([10, 90]);
   });
 
-  it('accepts a resolved config’s data section', () => {
+  it('accepts a resolved config’s data section', async () => {
     const config = resolveConfig({ data: { name: 'xor', samples: 64 } });
-    expect(makeDataset(config.data, config.seed).train.n).toBe(51);
+    expect((await makeDataset(config.data, config.seed)).train.n).toBe(51);
   });
 });

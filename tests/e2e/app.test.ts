@@ -63,6 +63,25 @@ describe('the playground in headless Chromium (SwiftShader WebGPU)', () => {
     await page.close();
   });
 
+  it('statistics are named in words with a line on what each measures, and norm clipping shows its clip scale', async () => {
+    const page = await s.open(`#${SMALL}&train.clip.mode=norm&train.clip.max=0.001&play=1`);
+    await waitFor(page, `!!document.querySelector('gs-app').shadowRoot.querySelector('[data-clip-scale]')`);
+    const options = await inApp<{ value: string; text: string; title: string }[]>(
+      page,
+      `return [...root.querySelectorAll('select[data-statistic] option')].map((o) => ({ value: o.value, text: o.textContent.trim(), title: o.title }));`,
+    );
+    expect(options.map((o) => o.value)).toEqual(['gradNorm', 'deltaNorm', 'updateRatio', 'actStd', 'saturated', 'dead']);
+    expect(options.map((o) => o.text)).toEqual(['Weight gradient', 'Backward signal', 'Update size', 'Activation spread', 'Saturated units', 'Dead units']);
+    expect(options.every((o) => o.title.length > 40)).toBe(true);
+    await inApp(page, `const s = root.querySelector('select[data-statistic]'); s.value = 'dead'; s.dispatchEvent(new Event('change'));`);
+    await waitFor(page, `document.querySelector('gs-app').shadowRoot.querySelector('[data-statistic-help]').textContent.includes('ReLU units')`);
+    const clip = await inApp<{ scale: number; text: string }>(page, `const c = root.querySelector('[data-clip-scale]'); return { scale: Number(c.dataset.clipScale), text: c.textContent };`);
+    expect(clip.scale).toBeGreaterThan(0);
+    expect(clip.scale).toBeLessThan(1);
+    expect(clip.text).toMatch(/clip scale [\d.e-]+ \(scaled down to 0\.001\)/);
+    await page.close();
+  });
+
   it('a lesson loads its preset', async () => {
     const page = await s.open('');
     await waitFor(page, `document.querySelector('gs-app')?.dataset.ready === 'true'`);

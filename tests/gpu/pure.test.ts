@@ -3,7 +3,7 @@ import { ArenaLayout, SLOT_ALIGN } from '../../src/gpu/arena.ts';
 import { dispatch1d, dispatch2d } from '../../src/gpu/dispatch.ts';
 import { composeShader, sourceLine, specKey } from '../../src/gpu/kernel.ts';
 import { findSwiftShaderIcd } from '../../src/gpu/node-gpu.ts';
-import { Rng } from '../../src/gpu/prng.ts';
+import { Rng } from '../../src/math/prng.ts';
 import { effectiveTiling, matmulWorkgroups, vec4Aligned } from '../../src/kernels/matmul.ts';
 import { MATMUL_TILINGS } from '../../src/kernels/tunables.ts';
 

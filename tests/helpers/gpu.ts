@@ -2,7 +2,7 @@ import { afterAll, expect } from 'vitest';
 import { KernelContext } from '../../src/gpu/context.ts';
 import { encodeDispatches, type Dispatch } from '../../src/gpu/kernel.ts';
 import { nodeDevice } from '../../src/gpu/node-gpu.ts';
-import { Rng } from '../../src/gpu/prng.ts';
+import { Rng } from '../../src/math/prng.ts';
 
 let shared: Promise<KernelContext> | undefined;
 const uncaptured: string[] = [];

@@ -1,5 +1,5 @@
 import type { KernelContext } from '../../src/gpu/context.ts';
-import { Rng } from '../../src/gpu/prng.ts';
+import { Rng } from '../../src/math/prng.ts';
 import { Network } from '../../src/model/network.ts';
 import { makePlan, type NetShape } from '../../src/model/plan.ts';
 import { StepProgram, type StepOptions } from '../../src/train/step.ts';

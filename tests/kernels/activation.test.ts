@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { Rng } from '../../src/gpu/prng.ts';
+import { Rng } from '../../src/math/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import { activationBackward, activationForward, type Activation } from '../../src/kernels/activation.ts';
 import * as ref from '../../src/reference/index.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/gpu/prng.ts';
+import { Rng } from '../../src/math/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import { alphaGrad, biasGrad, columnSegments } from '../../src/kernels/linear.ts';
 import { segmentNorms } from '../../src/kernels/reduce.ts';

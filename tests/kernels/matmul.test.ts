@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/gpu/prng.ts';
+import { Rng } from '../../src/math/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import { matmul, type MatmulShape } from '../../src/kernels/matmul.ts';
 import { MATMUL_TILINGS } from '../../src/kernels/tunables.ts';

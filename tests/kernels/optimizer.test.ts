@@ -2,7 +2,7 @@ import { expectSpecMatchesWgsl } from '../helpers/specs.ts';
 import { describe, expect, it } from 'vitest';
 import type { KernelContext } from '../../src/gpu/context.ts';
 import type { BufferRange } from '../../src/gpu/kernel.ts';
-import { Rng } from '../../src/gpu/prng.ts';
+import { Rng } from '../../src/math/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import { checkHyper, Optimizer, optimizerSpec, type OptimizerHyper, type OptimizerKind } from '../../src/kernels/optimizer.ts';
 import { SCALARS, sumSquares, writeScalars, type ClipMode } from '../../src/kernels/reduce.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/gpu/prng.ts';
+import { Rng } from '../../src/math/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import type { Activation } from '../../src/kernels/activation.ts';
 import { layerStats, LAYER_STATS_FLOATS, saturationThreshold } from '../../src/kernels/stats.ts';

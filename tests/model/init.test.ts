@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/gpu/prng.ts';
+import { Rng } from '../../src/math/prng.ts';
 import { defaultConfig, INIT_SCHEMES } from '../../src/model/config.ts';
 import type { InitConfig, InitScheme, RunConfig } from '../../src/model/config.ts';
 import { initLayer, initNetwork, orthogonal } from '../../src/model/init.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/gpu/prng.ts';
+import { Rng } from '../../src/math/prng.ts';
 import { placeValues, type PlannedOp, type PlannedValue } from '../../src/model/graph/liveness.ts';
 
 const KB = 1024;

@@ -196,7 +196,7 @@ function roundTrip(): Promise<Evaluated[]> {
     for (const r of trained) expect(r.code, r.stderr).toBe(0);
     for (const n of RUN_NAMES) {
       const { config } = referenceOf(runFile(n, 'ck.safetensors'));
-      const { test } = makeDataset(config.data, config.seed);
+      const { test } = await makeDataset(config.data, config.seed);
       const y: TensorInput = n === 'ln' ? { name: 'input.y', dtype: 'F32', shape: [test.n, 1], data: test.y as Float32Array } : { name: 'input.y', dtype: 'I32', shape: [test.n], data: Int32Array.from(test.y) };
       writeFileSync(runFile(n, 'test.safetensors'), encodeSafetensors([{ name: 'input.x', dtype: 'F32', shape: [test.n, test.x.length / test.n], data: test.x }, y]));
     }
@@ -225,15 +225,15 @@ describe('gradscope_torch model: a train --save checkpoint in PyTorch and back',
 
   it("in eval mode gives the GPU run's test loss and the float64 reference's logits", async () => {
     const outs = await roundTrip();
-    RUN_NAMES.forEach((n, i) => {
+    for (const [i, n] of RUN_NAMES.entries()) {
       const gpu = gpuTestLoss(n, 'run.jsonl');
       expect(Math.abs(outs[i]!.testLoss - gpu) / gpu, `${n}: torch ${outs[i]!.testLoss} vs GPU ${gpu}`).toBeLessThan(1e-4);
       const { spec, params, config } = referenceOf(runFile(n, 'ck.safetensors'));
-      const { test } = makeDataset(config.data, config.seed);
+      const { test } = await makeDataset(config.data, config.seed);
       const want = netForward(spec, params, test.x.subarray(0, 8 * spec.inputDim), 8, { train: false }).logits;
       const worst = Math.max(...outs[i]!.logits.flat().map((v, j) => Math.abs(v - want[j]!) / (1e-6 + Math.abs(want[j]!))));
       expect(worst, `${n}: torch logits vs src/reference`).toBeLessThan(1e-9);
-    });
+    }
   }, 180_000);
 
   it('saves a file gradscope loads back to the very same test loss', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { activateGrad, maxActivationGrad, netForwardBackward, netLoss } from '../../src/reference/index.ts';
 import type { BlockParams, NetParams, NetSpec } from '../../src/reference/index.ts';
 import { expectClose } from './fd.ts';
-import { mulberry32, normal } from './rng.ts';
+import { seeded, normal } from './rng.ts';
 import type { Rng } from './rng.ts';
 
 function spec(over: Partial<NetSpec>): NetSpec {
@@ -54,7 +54,7 @@ describe('reference network: hand cases', () => {
   });
 
   it('identity skips add the block input back; ReZero with α = 0 makes later blocks inert', () => {
-    const rng = mulberry32(5);
+    const rng = seeded(5);
     const s = spec({ depth: 3, width: 4, activation: 'tanh', residual: 'rezero' });
     const params = initParams(s, rng, xavier, 0);
     const x = normal(rng, 5 * 2);
@@ -73,7 +73,7 @@ describe('reference network: hand cases', () => {
 
   it('rejects parameters that do not fit the spec, naming the field', () => {
     const s = spec({ residual: 'rezero' });
-    const params = initParams(s, mulberry32(1), xavier);
+    const params = initParams(s, seeded(1), xavier);
     const x = new Float64Array(4);
     expect(() => netForwardBackward(s, { ...params, blocks: [params.blocks[0]!] }, x, [0, 1], 2)).toThrow(/params\.blocks/);
     const noAlpha = { ...params, blocks: [params.blocks[0]!, { weight: params.blocks[1]!.weight, bias: params.blocks[1]!.bias }] };
@@ -86,7 +86,7 @@ describe('reference network: hand cases', () => {
 
 describe('reference network: per-layer statistics', () => {
   it('have depth + 1 entries and agree with the gradients, weights and cached activations', () => {
-    const rng = mulberry32(11);
+    const rng = seeded(11);
     const s = spec({ depth: 4, width: 5, inputDim: 3, outputDim: 3, activation: 'gelu', norm: 'layer', residual: 'identity' });
     const params = initParams(s, rng, he);
     const r = netForwardBackward(s, params, normal(rng, 6 * 3), labels(rng, 6, 3), 6);
@@ -102,7 +102,7 @@ describe('reference network: per-layer statistics', () => {
   });
 
   it('deltaNorm is ‖∂L/∂z‖: with B = 1, ∂L/∂z is the bias gradient itself', () => {
-    const rng = mulberry32(12);
+    const rng = seeded(12);
     const s = spec({ depth: 3, width: 4, activation: 'sigmoid', norm: 'layer', residual: 'identity', task: 'regression' });
     const params = initParams(s, rng, xavier);
     const r = netForwardBackward(s, params, normal(rng, 2), normal(rng, 2), 1);
@@ -129,7 +129,7 @@ describe('reference network: per-layer statistics', () => {
     // Unit 0: u = x₀ - 0.5 (alive for one sample only); unit 1: u = -1 (dead); unit 2: u = 0 (relu′(0) = 0, dead).
     const s = spec({ inputDim: 1, width: 3, depth: 1 });
     const weight = Float64Array.of(1, 0, 0);
-    const params: NetParams = { blocks: [{ weight, bias: Float64Array.of(-0.5, -1, 0) }], head: { weight: normal(mulberry32(3), 6), bias: new Float64Array(2) } };
+    const params: NetParams = { blocks: [{ weight, bias: Float64Array.of(-0.5, -1, 0) }], head: { weight: normal(seeded(3), 6), bias: new Float64Array(2) } };
     const x = [0, 0.2, 1, 0.4];
     expect(netForwardBackward(s, params, x, [0, 1, 0, 1], 4).stats.dead).toEqual([2 / 3, 0]);
     expect(netForwardBackward(s, params, [0, 0.2], [0, 1], 2).stats.dead).toEqual([1, 0]);
@@ -140,7 +140,7 @@ describe('reference network: per-layer statistics', () => {
 describe('reference network: batch norm modes', () => {
   const s = spec({ depth: 2, width: 3, activation: 'tanh', norm: 'batch' });
   const B = 4;
-  const rng = mulberry32(21);
+  const rng = seeded(21);
   const params = initParams(s, rng, xavier);
   params.blocks.forEach((b) => {
     b.runningMean = Float64Array.of(0.1, -0.2, 0.3);
@@ -181,7 +181,7 @@ describe('reference network: depth phenomena', () => {
   const B = 16;
   const deep = (over: Partial<NetSpec>, std: (fanIn: number, fanOut: number) => number, seed: number): number[] => {
     const s = spec({ depth: 30, width: 32, outputDim: 2, ...over });
-    const rng = mulberry32(seed);
+    const rng = seeded(seed);
     const r = netForwardBackward(s, initParams(s, rng, std), normal(rng, B * 2), labels(rng, B, 2), B);
     expect(r.stats.gradNorm).toHaveLength(31);
     return r.stats.gradNorm;

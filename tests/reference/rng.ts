@@ -1,16 +1,12 @@
-// A tiny seeded PRNG for the reference tests (mulberry32), local so the tests import nothing from src/gpu.
+// Seeded samples for the reference tests, drawn from the engine's own generator (src/math/prng.ts, pure).
+import { Rng as Prng } from '../../src/math/prng.ts';
 
 export type Rng = () => number;
 
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Uniform draws in [0, 1) from seed `seed`. */
+export function seeded(seed: number): Rng {
+  const r = new Prng(seed);
+  return () => r.uniform();
 }
 
 /** n uniform samples in [lo, hi). */

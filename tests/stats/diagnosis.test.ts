@@ -98,7 +98,11 @@ describe('diagnose', () => {
   it('finds a stalled loss: a flat one wants a bigger step, a rising one a smaller', () => {
     const [flatRun] = diagnose(run(flat), relu);
     expect(flatRun).toMatchObject({ kind: 'stalled', patch: { 'train.lr': 0.1 } });
-    expect(flatRun!.finding).toBe('The loss went from 0.69 to 0.69 over the last 190 steps: it has stopped improving.');
+    expect(flatRun!.finding).toBe('The loss stayed at 0.69 over the last 190 steps: it has stopped improving.');
+    // A rise within the noise is not "getting worse", and the two losses print differently.
+    const [drifting] = diagnose(run((i) => 1.1 + 0.001 * i), relu);
+    expect(drifting).toMatchObject({ kind: 'stalled', patch: { 'train.lr': 0.1 } });
+    expect(drifting!.finding).toBe('The loss went from 1.12 to 1.14 over the last 190 steps: it has stopped improving.');
     const [rising] = diagnose(run((i) => 0.5 + i / 100), relu);
     expect(rising).toMatchObject({ kind: 'stalled', patch: { 'train.lr': 0.001 } });
     expect(rising!.finding).toMatch(/it is getting worse\.$/);

@@ -11,7 +11,7 @@ async function atInit(patch: object, seeds: number[]): Promise<StepRecord[]> {
   const out: StepRecord[] = [];
   for (const seed of seeds) {
     const config = resolveConfig({ ...patch, seed, train: { batchSize: 64, steps: 1 }, data: { name: 'spiral', samples: 256 } });
-    const trainer = await Trainer.create(ctx, config, makeDataset(config.data, seed));
+    const trainer = await Trainer.create(ctx, config, await makeDataset(config.data, seed));
     await trainer.run(1, (r) => out.push(r));
     trainer.destroy();
   }

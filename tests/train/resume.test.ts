@@ -10,7 +10,7 @@ import { Trainer } from '../../src/train/trainer.ts';
 import { testContext } from '../helpers/gpu.ts';
 
 async function trainer(config: RunConfig): Promise<Trainer> {
-  return Trainer.create(await testContext(), config, makeDataset(config.data, config.seed), { stepsPerSubmit: 4 });
+  return Trainer.create(await testContext(), config, await makeDataset(config.data, config.seed), { stepsPerSubmit: 4 });
 }
 
 async function losses(t: Trainer, steps: number): Promise<StepRecord[]> {

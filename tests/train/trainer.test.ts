@@ -8,7 +8,7 @@ import { testContext } from '../helpers/gpu.ts';
 async function train(patch: object, steps: number, stepsPerSubmit = 1) {
   const ctx = await testContext();
   const config = resolveConfig(patch);
-  const data = makeDataset(config.data, config.seed);
+  const data = await makeDataset(config.data, config.seed);
   const trainer = await Trainer.create(ctx, config, data, { stepsPerSubmit });
   const records: StepRecord[] = [];
   await trainer.run(steps, (r) => records.push(r));
@@ -64,7 +64,7 @@ describe('training on the GPU', () => {
   it('a training step allocates nothing: no buffers, bind groups or pipelines after the first steps', async () => {
     const ctx = await testContext();
     const config = resolveConfig({ data: { name: 'circles', samples: 256 }, model: { depth: 6, width: 16, norm: 'batch', residual: 'rezero' }, train: { batchSize: 32, steps: 40, optimizer: 'adam' } });
-    const trainer = await Trainer.create(ctx, config, makeDataset(config.data, config.seed), { stepsPerSubmit: 4 });
+    const trainer = await Trainer.create(ctx, config, await makeDataset(config.data, config.seed), { stepsPerSubmit: 4 });
     await trainer.run(4, () => {});
     const before = { ...ctx.created, ...ctx.pipelines.created };
     await trainer.run(20, () => {});

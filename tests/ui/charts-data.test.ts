@@ -66,7 +66,7 @@ describe('depth chart data', () => {
     // a log axis is drawn over log10 values: uPlot's own log scale cannot go below ~1e-16
     expect(s.latest.map((v) => Math.round(v!))).toEqual([-30, -20, -10]);
     expect(s.ghost).toEqual([0, 1, 2]);
-    expect(s.raw).toEqual({ latest: [1e-30, 1e-20, 1e-10], ghost: [1, 10, 100] });
+    expect(s.raw).toEqual({ latest: [1e-30, 1e-20, 1e-10], ghost: [1, 10, 100], b: [] });
     expect([s.ghostStep, s.latestStep]).toEqual([0, 40]);
   });
 
@@ -77,7 +77,7 @@ describe('depth chart data', () => {
     expect(s.hidden).toEqual({ nonFinite: 2, nonPositive: 1 });
     expect(hiddenNote(s.hidden, s.log)).toBe('2 layers non-finite (NaN/Inf): shown as gaps; 1 layer at 0: below the log scale');
     expect(describeDepth(s, 'gradNorm')).toBe(
-      'gradient norm ‖∂L/∂W‖ by layer at step 9: layer 0 0.001, head +Inf (range 0.001 to 0.001); at step 0: layer 0 0.001, head 1. ' +
+      'weight gradient ‖∂L/∂W‖ by block at step 9: block 0 0.001, head +Inf (range 0.001 to 0.001); at step 0: block 0 0.001, head 1. ' +
         '2 layers non-finite (NaN/Inf): shown as gaps; 1 layer at 0: below the log scale.',
     );
   });
@@ -97,12 +97,12 @@ describe('depth chart data', () => {
     expect(s.ghost).toEqual([0, 0, null, null]);
     const empty = depthSeries(null, null, 'gradNorm');
     expect(empty).toMatchObject({ x: [], latest: [], ghost: [], depth: -1, latestStep: null });
-    expect(describeDepth(empty, 'gradNorm')).toBe('gradient norm ‖∂L/∂W‖ by layer: no steps yet');
+    expect(describeDepth(empty, 'gradNorm')).toBe('weight gradient ‖∂L/∂W‖ by block: no steps yet');
   });
 
   it('describes both lines by step for the aria-label', () => {
     const text = describeDepth(depthSeries(record(0, 2, { gradNorm: [1, 2, 3] }), record(12, 2, { gradNorm: [1e-6, 0.01, 0.5] }), 'gradNorm'), 'gradNorm');
-    expect(text).toBe('gradient norm ‖∂L/∂W‖ by layer at step 12: layer 0 1e-6, head 0.5 (range 1e-6 to 0.5); at step 0: layer 0 1, head 3.');
+    expect(text).toBe('weight gradient ‖∂L/∂W‖ by block at step 12: block 0 1e-6, head 0.5 (range 1e-6 to 0.5); at step 0: block 0 1, head 3.');
   });
 });
 
@@ -122,6 +122,21 @@ describe('loss chart data', () => {
     expect(testAcc).toEqual([undefined, undefined, expect.closeTo(0.35, 6)]);
     expect(lossB).toEqual([Math.log10(3), Math.log10(2.5), undefined]);
     expect(t.length).toBe(3);
+  });
+
+  it('keeps run B\'s accuracies beside run A\'s, and clears one run without the other', () => {
+    const t = new LossTable();
+    t.push(record(0, 1, { loss: 2, accuracy: 0.1 }));
+    t.push(record(0, 1, { loss: 3, accuracy: 0.2 }), 'B');
+    t.pushTest(0, 9, 0.6, 'B');
+    const [, , accA, testLoss, , , accB, testAccB] = t.columns();
+    expect(accA).toEqual([expect.closeTo(0.1, 6)]);
+    expect(accB).toEqual([expect.closeTo(0.2, 6)]);
+    expect(testAccB).toEqual([expect.closeTo(0.6, 6)]);
+    expect(testLoss).toEqual([undefined]); // run B's test loss is not drawn
+    expect(t.describe()).toContain('run B test accuracy 0.6 at step 0');
+    t.clear('B');
+    expect([t.has('lossB'), t.has('accB'), t.has('testAccB'), t.has('accA')]).toEqual([false, false, false, true]);
   });
 
   it('draws a non-finite or zero loss as a gap (null), not as "no value" (undefined)', () => {
@@ -149,7 +164,7 @@ describe('loss chart data', () => {
   it('clears one run and describes the newest values', () => {
     const t = new LossTable();
     t.push(record(1, 1, { loss: 0.25, accuracy: 0.75 }));
-    t.push(record(1, 1, { loss: 0.5 }), 'B');
+    t.push(record(1, 1, { loss: 0.5, accuracy: null }), 'B');
     t.pushTest(1, 0.3, 0.7);
     expect(t.describe()).toBe(
       'Loss and accuracy by step: training loss 0.25 at step 1, training accuracy 0.75 at step 1, test loss 0.3 at step 1, test accuracy 0.7 at step 1, run B training loss 0.5 at step 1.',

@@ -48,10 +48,10 @@ describe('read-out text', () => {
   });
 
   it('summarises the image for screen readers and captions the legend', () => {
-    expect(ariaSummary('gradNorm', 'value', 101, [1, 240])).toBe('gradNorm heatmap, 101 layers (input at the bottom, head at the top), steps 1–240');
-    expect(ariaSummary('dead', 'value', 0, null)).toBe('dead heatmap, no data yet');
-    expect(legendTitle('dead', 'linear', 'value')).toBe('dead (fraction, linear)');
-    expect(legendTitle('gradNorm', 'log', 'ratio')).toBe('gradNorm: B / A (log scale)');
+    expect(ariaSummary('gradNorm', 'value', 101, [1, 240])).toBe('weight gradient ‖∂L/∂W‖ heatmap, 101 layers (input at the bottom, head at the top), steps 1–240');
+    expect(ariaSummary('dead', 'value', 0, null)).toBe('dead-unit fraction heatmap, no data yet');
+    expect(legendTitle('dead', 'linear', 'value')).toBe('dead-unit fraction (linear)');
+    expect(legendTitle('gradNorm', 'log', 'ratio')).toBe('weight gradient ‖∂L/∂W‖: B / A (log scale)');
     expect(rangeModeLabel('follow', 'log', 'value', true)).toBe('shared, follows last 200 steps');
     expect(rangeModeLabel('follow', 'linear', 'value', false)).toBe('0 – 1');
     expect(rangeModeLabel('fixed', 'log', 'value', false)).toBe('fixed');

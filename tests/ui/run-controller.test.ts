@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { KernelContext } from '../../src/gpu/context.ts';
 import { resolveConfig, type ConfigPatch, type RunConfig } from '../../src/model/config.ts';
 import type { StepRecord } from '../../src/stats/record.ts';
+import { engineOn } from '../../src/train/engine.ts';
 import { RunController, type PageStatus, type RunId } from '../../src/ui/session/run-controller.ts';
 import { testContext } from '../helpers/gpu.ts';
 import { countLiveBuffers, nodeFrames, type LiveBuffers } from '../helpers/live-buffers.ts';
@@ -50,7 +51,7 @@ describe('RunController on a real device (frames from timers)', () => {
 
   it('a refused build leaves the running net as it was, and the next good build happens', async () => {
     const seen = new Seen();
-    const c = new RunController(ctx.gpu, seen.listener);
+    const c = new RunController(engineOn(ctx.gpu), seen.listener);
     await c.load(cfg(), null);
     c.play();
     await until('a few steps', () => c.step >= 8);
@@ -70,7 +71,7 @@ describe('RunController on a real device (frames from timers)', () => {
 
   it('every buffer a build made is destroyed when the build is replaced (depth 4 ↔ 5, 24 times)', async () => {
     const seen = new Seen();
-    const c = new RunController(ctx.gpu, seen.listener);
+    const c = new RunController(engineOn(ctx.gpu), seen.listener);
     const liveAfter: number[] = [];
     for (let i = 0; i < 24; i++) {
       await c.load(cfg({ model: { depth: 4 + (i % 2) } }), null);
@@ -87,7 +88,7 @@ describe('RunController on a real device (frames from timers)', () => {
 
   it('after a reset no record or test point of the old run reaches the page', async () => {
     const seen = new Seen();
-    const c = new RunController(ctx.gpu, seen.listener);
+    const c = new RunController(engineOn(ctx.gpu), seen.listener);
     await c.load(cfg(), null);
     for (let i = 0; i < 6; i++) {
       c.stepOnce();

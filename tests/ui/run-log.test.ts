@@ -44,4 +44,16 @@ describe('the page run log', () => {
     expect(every).toBe(16);
     expect(steps.map((s) => s.step)).toEqual(Array.from({ length: 8 }, (_, i) => 16 * (i + 1)));
   });
+
+  it('exports run B as a log of its own, with its own config and records', () => {
+    const log = new RunLog();
+    const b = resolveConfig({ train: { steps: 1000 }, model: { residual: 'identity' } });
+    log.add('A', record(1));
+    log.add('B', { ...record(1), loss: 7 });
+    log.add('B', { ...record(2), loss: 6 });
+    const parsed = parseRunLog(log.jsonl(b, ADAPTER, 'B'));
+    expect((parsed.config.config['model'] as { residual: string }).residual).toBe('identity');
+    expect(parsed.steps.map((r) => r.loss)).toEqual([7, 6]);
+    expect(parseRunLog(log.jsonl(config, ADAPTER)).steps.map((r) => r.loss)).toEqual([1]);
+  });
 });

@@ -47,6 +47,41 @@ describe('URL hash state', () => {
     expect(state.config.model.residual).toBe('none');
   });
 
+  it('run B travels in the link as b. pairs over run A, with or without a preset', () => {
+    const lesson = parseHash('#preset=plain-vs-residual-100&model.depth=12').state;
+    const hash = toHash(lesson);
+    expect(hash).toContain('b.model.residual=identity');
+    expect(parseHash(hash).state.compare).toEqual(lesson.compare);
+
+    // A comparison no preset made (the diagnosis's fix) survives a shared link too.
+    const fixed = { config: parseHash('#model.depth=30&model.activation=sigmoid').state.config, preset: null, play: false, compare: null };
+    const withB = { ...fixed, compare: { ...fixed.config, model: { ...fixed.config.model, norm: 'batch' as const } } };
+    const link = toHash(withB);
+    expect(link).toBe('#model.depth=30&model.activation=sigmoid&b.model.norm=batch');
+    expect(parseHash(link).state).toEqual(withB);
+
+    // Stop comparing on a comparing lesson: compare=0 keeps run B off.
+    const alone = { ...lesson, compare: null };
+    expect(toHash(alone)).toContain('compare=0');
+    expect(parseHash(toHash(alone)).state.compare).toBeNull();
+
+    // A bad B pair names itself and leaves run A and the other pairs alone.
+    const bad = parseHash('#model.depth=12&b.model.width=0&b.model.norm=layer');
+    expect(bad.errors.map((e) => e.field)).toEqual(['b.model.width']);
+    expect(bad.errors[0]!.text).toMatch(/^run B: model\.width must be/);
+    expect(bad.state.config.model.depth).toBe(12);
+    expect(bad.state.compare?.model).toMatchObject({ depth: 12, norm: 'layer' });
+    expect(parseHash('#compare=maybe').errors.map((e) => e.field)).toEqual(['compare']);
+  });
+
+  it('present=1 opens the presenter view and survives the round trip', () => {
+    const { state, errors } = parseHash('#preset=dying-relu&present=1');
+    expect(errors).toEqual([]);
+    expect(state.present).toBe(true);
+    expect(toHash(state)).toBe('#preset=dying-relu&present=1');
+    expect(parseHash('#preset=dying-relu').state.present).toBeUndefined();
+  });
+
   it('a malformed %-escape is a bad pair like any other: a message naming it, and every other pair applies', () => {
     for (const bad of ['%', '%zz', '%E0%A4%A', '%FF']) {
       const { state, errors } = parseHash(`#model.width=12&model.depth=${bad}&model.activation=tanh`);

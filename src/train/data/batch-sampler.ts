@@ -3,7 +3,7 @@
  * batchSize at a time. The tail of an epoch too short for a whole batch is dropped (PyTorch's
  * drop_last), so no batch holds an index twice and every batch has the same size.
  */
-import { Rng, type RngState } from '../../gpu/prng.ts';
+import { Rng, type RngState } from '../../math/prng.ts';
 import { ConfigError } from '../../model/config-error.ts';
 
 /** Where a sampler is in its stream: enough to deal the same batches from here on. */

@@ -2,11 +2,10 @@
  * makeDataset: the data set a RunConfig names, drawn from `new Rng(seed).fork('data')` and split into
  * train and test after a seeded shuffle. Same seed, same samples, same split, in Node and in the browser.
  */
-import { Rng } from '../../gpu/prng.ts';
+import { Rng } from '../../math/prng.ts';
 import { ConfigError } from '../../model/config-error.ts';
 import type { RunConfig } from '../../model/config.ts';
 import { parseCsv } from './csv.ts';
-import { mnist } from './mnist.ts';
 import { circles, gaussians, spiral, teacher, xor } from './synthetic.ts';
 import type { Dataset, Samples, Split } from './types.ts';
 
@@ -14,7 +13,7 @@ export type { Dataset, Split, Task } from './types.ts';
 
 type DataConfig = RunConfig['data'];
 
-function generate(data: DataConfig, rng: Rng, csv: string | Samples | undefined): Samples {
+async function generate(data: DataConfig, rng: Rng, csv: string | Samples | undefined): Promise<Samples> {
   const { samples: n, noise } = data;
   switch (data.name) {
     case 'spiral':
@@ -28,7 +27,8 @@ function generate(data: DataConfig, rng: Rng, csv: string | Samples | undefined)
     case 'teacher':
       return teacher(n, noise, rng);
     case 'mnist':
-      return mnist(n);
+      // 800 KB of digits: loaded only by a run that asks for them, so the page does not ship them to everyone.
+      return (await import('./mnist.ts')).mnist(n);
     case 'csv': {
       const source = data.path ?? 'the CSV file';
       if (csv === undefined) {
@@ -65,9 +65,9 @@ export function splitSamples(all: Samples, testFraction: number, rng: Rng): { tr
  * data.path), or its rows already parsed (the page parses an upload off the main thread); a csv set
  * uses every row, whatever data.samples says.
  */
-export function makeDataset(data: DataConfig, seed: number, csv?: string | Samples): Dataset {
+export async function makeDataset(data: DataConfig, seed: number, csv?: string | Samples): Promise<Dataset> {
   const rng = new Rng(seed).fork('data');
-  const all = generate(data, rng.fork('samples'), csv);
+  const all = await generate(data, rng.fork('samples'), csv);
   const { train, test } = splitSamples(all, data.testFraction, rng.fork('split'));
   return { name: data.name, task: all.task, inputDim: all.inputDim, outputDim: all.outputDim, train, test };
 }

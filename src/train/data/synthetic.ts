@@ -2,7 +2,7 @@
  * The 2-D toy sets and the teacher regression. Labels go round-robin over the classes, so every class
  * gets samples/classes points (±1). `noise` is the standard deviation of the Gaussian jitter each set adds.
  */
-import type { Rng } from '../../gpu/prng.ts';
+import type { Rng } from '../../math/prng.ts';
 import type { Samples } from './types.ts';
 
 function classification(n: number, classes: number, point: (label: number) => [number, number]): Samples {

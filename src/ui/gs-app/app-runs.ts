@@ -1,10 +1,8 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { browserDevice } from '../../gpu/browser-gpu.ts';
-import type { Gpu } from '../../gpu/device.ts';
-import { BROWSER_HINT, GpuUnavailableError } from '../../gpu/errors.ts';
 import { presetByName, presetRuns } from '../../model/presets.ts';
 import { applyAssignments } from '../../model/set-path.ts';
 import type { Diagnosis, StepRecord } from '../../stats/record.ts';
+import { BROWSER_HINT, browserEngine, GpuUnavailableError, type Engine } from '../../train/engine.ts';
 import type { EvalResult } from '../../train/eval.ts';
 import { readCsv, type LoadedCsv } from '../csv/read-csv.ts';
 import type { RunAction } from '../gs-controls/gs-controls.ts';
@@ -22,7 +20,7 @@ export interface RunViews {
   test(run: RunId, step: number, r: EvalResult): void;
   /** The runs start over: clear every view. */
   rebuilt(): void;
-  boundary(d: BoundaryData): void;
+  boundary(run: RunId, d: BoundaryData): void;
 }
 
 type Host = ReactiveControllerHost & HTMLElement;
@@ -34,7 +32,7 @@ type Host = ReactiveControllerHost & HTMLElement;
  * and says why. Also holds the uploaded CSV and the page's messages (one per field).
  */
 export class AppRuns implements ReactiveController {
-  gpu: Gpu | null = null;
+  engine: Engine | null = null;
   controller: RunController | null = null;
   page: PageState | null = null;
   status: PageStatus = 'idle';
@@ -85,19 +83,19 @@ export class AppRuns implements ReactiveController {
       this.note(...errors);
     }
     try {
-      this.gpu = await browserDevice();
+      this.engine = await browserEngine();
     } catch (e) {
       this.fatal = e instanceof GpuUnavailableError ? e.message : `${BROWSER_HINT} (${String(e)})`;
       return this.setStatus('error');
     }
-    const gpu = this.gpu;
-    void gpu.lost.then((info) => {
-      if (this.gpu !== gpu || info.reason === 'destroyed') return;
+    const engine = this.engine;
+    void engine.gpu.lost.then((info) => {
+      if (this.engine !== engine || info.reason === 'destroyed') return;
       this.controller = null;
       this.notes = [{ field: 'device', text: `The GPU device was lost (${info.message || 'no reason given'}). Your settings are kept: restart to continue.` }];
       this.setStatus('error');
     });
-    this.controller = new RunController(gpu, {
+    this.controller = new RunController(engine, {
       record: (run, r, stride) => this.views.record(run, r, stride),
       test: (run, step, r) => this.views.test(run, step, r),
       status: (s, detail) => {
@@ -105,7 +103,7 @@ export class AppRuns implements ReactiveController {
         if (detail) this.note({ field: 'run', text: detail });
       },
       rebuilt: () => this.views.rebuilt(),
-      boundary: (d) => this.views.boundary(d),
+      boundary: (run, d) => this.views.boundary(run, d),
     });
     this.controller.speed = this.speed;
     await this.host.updateComplete;
@@ -116,7 +114,7 @@ export class AppRuns implements ReactiveController {
 
   async restart(): Promise<void> {
     this.notes = [];
-    this.gpu = null;
+    this.engine = null;
     await this.start();
   }
 
@@ -207,9 +205,18 @@ export class AppRuns implements ReactiveController {
 
   lesson(name: string): void {
     const runs = presetRuns(presetByName(name));
-    this.page = { config: runs.a, compare: runs.b, preset: name, play: false };
+    this.page = { config: runs.a, compare: runs.b, preset: name, play: false, ...(this.page?.present ? { present: true } : {}) };
     this.notes = [];
     void this.apply();
+  }
+
+  /** Presenter view on or off; the link says which. */
+  setPresent(on: boolean): void {
+    if (!this.page) return;
+    const { present: _, ...rest } = this.page;
+    this.page = on ? { ...rest, present: true } : rest;
+    this.writeHash();
+    this.host.requestUpdate();
   }
 
   stopComparing(): void {
@@ -253,6 +260,8 @@ export class AppRuns implements ReactiveController {
       this.togglePlay();
     } else if (e.key === 'ArrowRight') this.act('step');
     else if (e.key === 'r' || e.key === 'R') this.act('reset');
+    else if (e.key === 'p' || e.key === 'P') this.setPresent(!this.page?.present);
+    else if (e.key === 'Escape' && this.page?.present) this.setPresent(false);
   };
 
   private onHash = (): void => {

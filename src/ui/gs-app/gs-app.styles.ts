@@ -4,8 +4,8 @@ export const appStyles = css`
   :host {
     display: block;
     min-height: 100vh;
-    background: #101418;
-    color: #e8eaed;
+    background: var(--gs-bg, #101418);
+    color: var(--gs-text, #e8eaed);
     font: 15px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif;
   }
   header {
@@ -14,7 +14,7 @@ export const appStyles = css`
     align-items: center;
     gap: 0.6rem 1rem;
     padding: 0.6rem 1rem;
-    border-bottom: 1px solid #232a33;
+    border-bottom: 1px solid var(--gs-border-soft, #232a33);
   }
   h1 {
     font-size: 1.25rem;
@@ -24,35 +24,35 @@ export const appStyles = css`
   .status {
     padding: 0.1rem 0.6rem;
     border-radius: 999px;
-    background: #232a33;
+    background: var(--gs-chip, #232a33);
     font-size: 13px;
     font-weight: 600;
   }
-  .status[data-status='running'] { background: #1f5f3a; }
-  .status[data-status='done'] { background: #2f4f8f; }
-  .status[data-status='diverged'], .status[data-status='error'] { background: #7a2430; }
-  .step { font-variant-numeric: tabular-nums; color: #c7ced8; }
+  .status[data-status='running'] { background: var(--gs-status-running, #1f5f3a); }
+  .status[data-status='done'] { background: var(--gs-status-done, #2f4f8f); }
+  .status[data-status='diverged'], .status[data-status='error'] { background: var(--gs-status-error, #7a2430); }
+  .step { font-variant-numeric: tabular-nums; color: var(--gs-text-2, #c7ced8); }
   /* The settings sit below the views on a phone; play and pause stay at the top. */
   .header-play {
     display: none;
     font: inherit;
     padding: 0.2rem 0.8rem;
     border-radius: 6px;
-    border: 1px solid #2f6fdf;
-    background: #2f6fdf;
-    color: #fff;
+    border: 1px solid var(--gs-accent, #2f6fdf);
+    background: var(--gs-accent, #2f6fdf);
+    color: var(--gs-on-accent, #fff);
     cursor: pointer;
   }
-  .adapter { color: #8a94a3; font-size: 12px; }
+  .adapter { color: var(--gs-faint, #8a94a3); font-size: 12px; }
   .spacer { flex: 1; }
-  .bench-link { color: #8ab4ff; font-size: 13px; }
-  .exports button, .toolbar button {
+  .bench-link { color: var(--gs-link, #8ab4ff); font-size: 13px; }
+  .exports button, .toolbar button, .present-toggle {
     font: inherit;
     font-size: 13px;
     padding: 0.25rem 0.6rem;
     border-radius: 6px;
-    border: 1px solid #3a4350;
-    background: #1b2129;
+    border: 1px solid var(--gs-border, #3a4350);
+    background: var(--gs-button-bg, #1b2129);
     color: inherit;
     cursor: pointer;
   }
@@ -60,13 +60,13 @@ export const appStyles = css`
     margin: 0.6rem 1rem 0;
     padding: 0.5rem 0.8rem;
     border-radius: 6px;
-    background: #3b2a12;
-    border: 1px solid #7a5a1f;
+    background: var(--gs-banner-bg, #3b2a12);
+    border: 1px solid var(--gs-banner-border, #7a5a1f);
     display: flex;
     gap: 0.8rem;
     align-items: start;
   }
-  .banner.error { background: #3a1a20; border-color: #7a2430; }
+  .banner.error { background: var(--gs-banner-error-bg, #3a1a20); border-color: var(--gs-banner-error-border, #7a2430); }
   .banner p { margin: 0; flex: 1; }
   .banner.more { background: transparent; }
   .layout {
@@ -81,17 +81,51 @@ export const appStyles = css`
     font-size: 13px;
     text-transform: uppercase;
     letter-spacing: 0.06em;
-    color: #aab3bf;
+    color: var(--gs-label, #aab3bf);
     margin: 0.25rem 0 0.5rem;
   }
-  .panel { background: #131920; border: 1px solid #232a33; border-radius: 10px; padding: 0.75rem; min-width: 0; }
+  .panel { background: var(--gs-panel, #131920); border: 1px solid var(--gs-border-soft, #232a33); border-radius: 10px; padding: 0.75rem; min-width: 0; }
   .toolbar { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-bottom: 0.5rem; }
-  .phases { font-size: 12px; color: #8a94a3; font-variant-numeric: tabular-nums; }
-  .toolbar select { font: inherit; background: #0f1318; color: inherit; border: 1px solid #3a4350; border-radius: 5px; }
+  .statistic-help { flex-basis: 100%; font-size: 13px; color: var(--gs-label, #aab3bf); }
+  .clip { margin: 0.4rem 0 0; font-size: 13px; color: var(--gs-label, #aab3bf); font-variant-numeric: tabular-nums; }
+  .clip strong { color: var(--gs-highlight, #e8c07a); font-weight: 600; }
+  .phases { font-size: 12px; color: var(--gs-faint, #8a94a3); font-variant-numeric: tabular-nums; }
+  .toolbar select { font: inherit; background: var(--gs-input-bg, #0f1318); color: inherit; border: 1px solid var(--gs-border, #3a4350); border-radius: 5px; }
   .maps { display: grid; gap: 0.75rem; grid-template-columns: 1fr; }
-  .maps.compare { grid-template-columns: repeat(3, minmax(0, 1fr)); }
+  /* Runs A and B side by side at a readable width; their ratio below, across both. */
+  .maps.compare { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  .maps.compare figure:nth-child(3) { grid-column: 1 / -1; }
+  .maps.compare gs-heatmap { height: 280px; }
+  .compare-what { margin: 0 0 0.5rem; color: var(--gs-highlight, #e8c07a); }
+  .export-pair { display: inline-flex; gap: 0.25rem; align-items: center; font-size: 13px; color: var(--gs-text-2, #c7ced8); margin-left: 0.25rem; }
+  .lesson-bar { background: var(--gs-panel, #131920); border: 1px solid var(--gs-accent-border, #2f3f5a); border-radius: 10px; padding: 0.6rem 0.9rem; }
+  .lesson-bar .lesson-title { text-transform: none; letter-spacing: 0; font-size: 1.1rem; color: var(--gs-text, #e8eaed); margin: 0 0 0.25rem; }
+  .look-for { margin: 0; color: var(--gs-look, #f5c451); }
+  .present-toggle { border-color: var(--gs-accent, #2f6fdf); background: var(--gs-accent-bg, #16223a); }
+  /*
+   * Presenter view: for the back of a room at 1920×1080. The settings and the lessons list step aside;
+   * the lesson and what to look for sit on top, the heatmap and the depth chart side by side below,
+   * all in large type (body 20 px, axis labels 16 px).
+   */
+  :host([present]) { font-size: 20px; }
+  :host([present]) aside { display: none; }
+  :host([present]) .layout { grid-template-columns: 1fr; padding: 0.75rem 1.25rem; }
+  :host([present]) main { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 0.9rem; }
+  :host([present]) .lesson-bar, :host([present]) .findings { grid-column: 1 / -1; }
+  :host([present]) .lesson-title { font-size: 30px; }
+  :host([present]) .look-for { font-size: 22px; }
+  :host([present]) h2 { font-size: 16px; }
+  :host([present]) .depth-loss { grid-template-columns: 1fr; align-content: start; }
+  :host([present]) gs-heatmap { height: 58vh; --gs-heatmap-font-size: 16px; }
+  :host([present]) .maps.compare gs-heatmap { height: 27vh; }
+  :host([present]) gs-depth-chart { height: 34vh; }
+  :host([present]) gs-loss-chart { height: 22vh; }
+  :host([present]) gs-depth-chart, :host([present]) gs-loss-chart { --gs-chart-font-size: 16px; }
+  :host([present]) gs-diagnosis { font-size: 20px; }
+  :host([present]) .toolbar, :host([present]) .statistic-help, :host([present]) .clip, :host([present]) .compare-what, :host([present]) .maps figcaption { font-size: 20px; }
+  :host([present]) .phases, :host([present]) .adapter { display: none; }
   .maps figure { margin: 0; min-width: 0; }
-  .maps figcaption { font-size: 13px; color: #aab3bf; margin-bottom: 0.25rem; }
+  .maps figcaption { font-size: 13px; color: var(--gs-label, #aab3bf); margin-bottom: 0.25rem; }
   gs-heatmap { display: block; height: 340px; }
   .charts { display: grid; gap: 1rem; grid-template-columns: repeat(2, minmax(0, 1fr)); }
   gs-depth-chart, gs-loss-chart { display: block; height: 260px; }
@@ -103,7 +137,7 @@ export const appStyles = css`
     main { order: 1; }
     aside { order: 2; }
     .header-play { display: inline-block; }
-    .charts, .maps.compare { grid-template-columns: 1fr; }
+    .charts, .maps.compare, :host([present]) main { grid-template-columns: 1fr; }
     gs-heatmap { height: 260px; }
   }
 `;

@@ -1,6 +1,8 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { saveCheckpoint } from '../../io/checkpoint.ts';
+import { presetByName } from '../../model/presets.ts';
+import { LAYER_STATISTICS, STATISTIC_WORDS, type LayerStatistic } from '../../stats/layer-statistics.ts';
 import type { Diagnosis, PhaseTimes, StepRecord } from '../../stats/record.ts';
 import type { EvalResult } from '../../train/eval.ts';
 import { download } from '../export.ts';
@@ -11,6 +13,7 @@ import '../gs-controls/gs-controls.ts';
 import '../gs-depth-chart/gs-depth-chart.ts';
 import type { GsDepthChart } from '../gs-depth-chart/gs-depth-chart.ts';
 import '../gs-diagnosis/gs-diagnosis.ts';
+import { composePng } from '../gs-heatmap/export-png.ts';
 import '../gs-heatmap/gs-heatmap.ts';
 import type { GsHeatmap } from '../gs-heatmap/gs-heatmap.ts';
 import '../gs-lessons/gs-lessons.ts';
@@ -18,13 +21,12 @@ import '../gs-loss-chart/gs-loss-chart.ts';
 import type { GsLossChart } from '../gs-loss-chart/gs-loss-chart.ts';
 import type { RunId } from '../session/run-controller.ts';
 import { AppRuns } from './app-runs.ts';
-import { bannersTemplate, headerTemplate, phaseLine } from './app-chrome.ts';
+import { bannersTemplate, clipLine, compareWords, headerTemplate, lessonBar, phaseLine, settingsLines } from './app-chrome.ts';
 import { appStyles } from './gs-app.styles.ts';
 
 import { RunLog } from './run-log.ts';
 
-type Statistic = 'gradNorm' | 'deltaNorm' | 'updateRatio' | 'actStd' | 'saturated' | 'dead';
-const STATISTICS: Statistic[] = ['gradNorm', 'deltaNorm', 'updateRatio', 'actStd', 'saturated', 'dead'];
+type Statistic = LayerStatistic;
 
 /**
  * The playground: the run's settings live in the URL hash, training runs on the GPU through the session
@@ -40,12 +42,15 @@ export class GsApp extends LitElement {
   @state() private step = 0;
   @state() private fixedRange = false;
   @state() private phases: PhaseTimes | null = null;
+  @state() private clip: StepRecord | null = null;
   @query('gs-heatmap[data-run="A"]') private heatA!: GsHeatmap;
   @query('gs-heatmap[data-run="B"]') private heatB?: GsHeatmap;
   @query('gs-heatmap[data-run="ratio"]') private heatRatio?: GsHeatmap;
   @query('gs-depth-chart') private depth!: GsDepthChart;
   @query('gs-loss-chart') private lossChart!: GsLossChart;
-  @query('gs-boundary') private boundaryView?: GsBoundary;
+  @query('gs-boundary[data-run="A"]') private boundaryView?: GsBoundary;
+  @query('gs-boundary[data-run="B"]') private boundaryViewB?: GsBoundary;
+  @state() private diagnosisB: Diagnosis[] = [];
   @state() private boundaryPoints: { x: Float32Array; y: Uint32Array } | null = null;
 
   private readonly log = new RunLog();
@@ -55,8 +60,9 @@ export class GsApp extends LitElement {
     record: (run, r, stride) => this.onRecord(run, r, stride),
     test: (run, step, r) => this.onTest(run, step, r),
     rebuilt: () => this.clearViews(),
-    boundary: (d) => {
-      if (this.boundaryView) this.boundaryView.boundary = d;
+    boundary: (run, d) => {
+      const view = run === 'A' ? this.boundaryView : this.boundaryViewB;
+      if (view) view.boundary = d;
     },
   });
 
@@ -70,6 +76,12 @@ export class GsApp extends LitElement {
       this.dataset.compare = String(!!page.compare);
       this.dataset.tuned = String(!!this.runs.controller?.tuned);
       this.dataset.messages = String(this.runs.notes.length);
+      if (this.hasAttribute('present') !== !!page.present) {
+        this.toggleAttribute('present', !!page.present);
+        // Canvas charts read their type size from CSS once: give them the presenter's.
+        this.depth?.restyle();
+        this.lossChart?.restyle();
+      }
     }
   }
 
@@ -80,6 +92,8 @@ export class GsApp extends LitElement {
     this.step = 0;
     this.dataset.step = '0';
     this.diagnosis = [];
+    this.diagnosisB = [];
+    this.clip = null;
     for (const h of [this.heatA, this.heatB, this.heatRatio]) h?.clear();
     this.depth?.clear();
     this.lossChart?.clear();
@@ -89,10 +103,12 @@ export class GsApp extends LitElement {
     this.log.add(run, r, stride);
     (run === 'A' ? this.heatA : this.heatB)?.push(r);
     this.lossChart?.push(r, run);
+    if (run === 'B') this.depth?.push(r, 'B');
     if (run === 'A') {
       // Only a sample of logged steps is timed: keep showing the newest timing.
       this.phases = r.phaseMs ?? this.phases;
       this.depth?.push(r);
+      this.clip = r;
       this.step = r.step;
       this.dataset.step = String(r.step);
     }
@@ -106,27 +122,50 @@ export class GsApp extends LitElement {
   }
 
   private onTest(run: RunId, step: number, r: EvalResult): void {
-    if (run === 'A') this.lossChart?.pushTest(step, r.loss, r.accuracy);
+    this.lossChart?.pushTest(step, r.loss, r.accuracy, run);
   }
 
   private updateDiagnosis(): void {
-    if (!this.runs.page) return;
+    const page = this.runs.page;
+    if (!page) return;
     this.lastDiagnosis = performance.now();
-    this.diagnosis = this.log.diagnose(this.runs.page.config);
+    this.diagnosis = this.log.diagnose(page.config);
+    this.diagnosisB = page.compare ? this.log.diagnose(page.compare, 'B') : [];
   }
 
-  private exportLog(): void {
-    const { page, gpu } = this.runs;
-    if (page && gpu) download('gradscope-run.jsonl', this.log.jsonl(page.config, gpu.adapter), 'application/x-ndjson');
+  /** Run A's settings, or in compare mode run B's. */
+  private configOf(run: RunId) {
+    const page = this.runs.page;
+    return run === 'B' ? page?.compare : page?.config;
   }
 
-  private async exportWeights(): Promise<void> {
-    const t = this.runs.controller?.trainer('A');
-    if (t && this.runs.page) download('gradscope-weights.safetensors', (await saveCheckpoint(t.net, this.runs.page.config)).slice(), 'application/octet-stream');
+  /** Compare mode names each export by its run (gradscope-run-B.jsonl); a single run keeps the plain name. */
+  private fileName(stem: string, run: RunId, ext: string): string {
+    return this.runs.page?.compare ? `${stem}-${run}.${ext}` : `${stem}.${ext}`;
   }
 
+  private exportLog(run: RunId): void {
+    const config = this.configOf(run);
+    const engine = this.runs.engine;
+    if (config && engine) download(this.fileName('gradscope-run', run, 'jsonl'), this.log.jsonl(config, engine.adapter, run), 'application/x-ndjson');
+  }
+
+  private async exportWeights(run: RunId): Promise<void> {
+    const t = this.runs.controller?.trainer(run);
+    const config = this.configOf(run);
+    if (t && config) download(this.fileName('gradscope-weights', run, 'safetensors'), (await saveCheckpoint(t.net, config)).slice(), 'application/octet-stream');
+  }
+
+  /** The heatmap (in compare mode A, B and B/A side by side) at 2× under a title and the settings. */
   private async exportPng(): Promise<void> {
-    download('gradscope-heatmap.png', await this.heatA.toPNG(), 'image/png');
+    const page = this.runs.page;
+    if (!page) return;
+    const lesson = page.preset ? presetByName(page.preset).title : 'gradscope';
+    const header = { title: `${lesson}: ${STATISTIC_WORDS[this.statistic].name.toLowerCase()} by layer and step`, lines: settingsLines(page) };
+    const panels = page.compare && this.heatB && this.heatRatio
+      ? [this.heatA.pngPanel('Run A'), this.heatB.pngPanel('Run B'), this.heatRatio.pngPanel('log₁₀ B / A')]
+      : [this.heatA.pngPanel(null)];
+    download('gradscope-heatmap.png', await composePng(panels, header), 'image/png');
   }
 
   override render() {
@@ -138,9 +177,12 @@ export class GsApp extends LitElement {
       ${headerTemplate({
         status: r.status,
         step: this.step,
-        adapter: r.gpu?.adapter,
+        adapter: r.engine?.adapter,
         onPlayPause: () => r.togglePlay(),
-        onExport: (kind) => void (kind === 'jsonl' ? this.exportLog() : kind === 'png' ? this.exportPng() : this.exportWeights()),
+        compare,
+        present: !!page?.present,
+        onPresent: () => r.setPresent(!page?.present),
+        onExport: (kind, run) => void (kind === 'jsonl' ? this.exportLog(run) : kind === 'png' ? this.exportPng() : this.exportWeights(run)),
       })}
       ${bannersTemplate({
         notes: r.notes,
@@ -161,16 +203,19 @@ export class GsApp extends LitElement {
           <gs-lessons .active=${page?.preset ?? null} @gs-lesson=${(e: CustomEvent<string>) => r.lesson(e.detail)}></gs-lessons>
         </aside>
         <main>
-          <section class="panel">
+          ${page?.preset ? lessonBar(page.preset) : nothing}
+          <section class="panel maps-panel">
             <div class="toolbar">
-              <label>Statistic <select @change=${(e: Event) => (this.statistic = (e.target as HTMLSelectElement).value as Statistic)}>
-                ${STATISTICS.map((s) => html`<option ?selected=${s === this.statistic}>${s}</option>`)}</select></label>
+              <label title=${STATISTIC_WORDS[this.statistic].help}>Statistic <select data-statistic @change=${(e: Event) => (this.statistic = (e.target as HTMLSelectElement).value as Statistic)}>
+                ${LAYER_STATISTICS.map((s) => html`<option value=${s} title=${STATISTIC_WORDS[s].help} ?selected=${s === this.statistic}>${STATISTIC_WORDS[s].name}</option>`)}</select></label>
               <label title="Keep the colour scale where it is instead of following the last 200 steps">
                 <input type="checkbox" .checked=${this.fixedRange} @change=${(e: Event) => (this.fixedRange = (e.target as HTMLInputElement).checked)} />
                 Fix colour range</label>
               ${compare ? html`<button @click=${() => r.stopComparing()}>Stop comparing</button>` : nothing}
               ${this.phases ? phaseLine(this.phases) : nothing}
+              <span class="statistic-help" data-statistic-help>${STATISTIC_WORDS[this.statistic].help}</span>
             </div>
+            ${page?.compare ? html`<p class="compare-what" data-compare-what>${compareWords(page.config, page.compare)}</p>` : nothing}
             <div class="maps ${compare ? 'compare' : ''}">
               <figure><figcaption>${compare ? 'Run A' : 'Layers × steps'}</figcaption>
                 <gs-heatmap data-run="A" .statistic=${this.statistic} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>
@@ -180,14 +225,17 @@ export class GsApp extends LitElement {
                 : nothing}
             </div>
           </section>
-          <section class="charts">
-            <div class="panel"><h2>Across depth, newest step</h2><gs-depth-chart .statistic=${this.statistic}></gs-depth-chart></div>
-            <div class="panel"><h2>Loss and test accuracy</h2><gs-loss-chart></gs-loss-chart></div>
+          <section class="charts depth-loss">
+            <div class="panel"><h2>Across depth, newest step${compare ? ' (A solid, B dashed)' : ''}</h2><gs-depth-chart .statistic=${this.statistic}></gs-depth-chart></div>
+            <div class="panel"><h2>Loss and accuracy${compare ? ' (A solid, B dashed)' : ''}</h2><gs-loss-chart></gs-loss-chart>
+              ${this.clip && page?.config.train.clip.mode === 'norm' ? clipLine(this.clip, page.config.train.clip.max) : nothing}</div>
           </section>
-          <section class="${this.boundaryPoints ? 'charts' : ''}">
-            <div class="panel"><h2>Diagnosis</h2><gs-diagnosis .items=${this.diagnosis} @gs-apply-fix=${(e: CustomEvent<Diagnosis>) => r.applyFix(e.detail)}></gs-diagnosis></div>
+          <section class="${this.boundaryPoints || compare ? 'charts' : ''} findings">
+            <div class="panel"><h2>Diagnosis${compare ? ' of run A' : ''}</h2><gs-diagnosis data-run="A" .items=${this.diagnosis} @gs-apply-fix=${(e: CustomEvent<Diagnosis>) => r.applyFix(e.detail)}></gs-diagnosis></div>
+            ${compare ? html`<div class="panel"><h2>Diagnosis of run B</h2><gs-diagnosis data-run="B" .items=${this.diagnosisB} .fixable=${false}></gs-diagnosis></div>` : nothing}
             ${this.boundaryPoints
-              ? html`<div class="panel"><h2>Decision boundary${compare ? ' (run A)' : ''}</h2><gs-boundary .points=${this.boundaryPoints}></gs-boundary></div>`
+              ? html`<div class="panel"><h2>Decision boundary${compare ? ' of run A' : ''}</h2><gs-boundary data-run="A" .points=${this.boundaryPoints}></gs-boundary></div>
+                  ${compare ? html`<div class="panel"><h2>Decision boundary of run B</h2><gs-boundary data-run="B" .points=${this.boundaryPoints}></gs-boundary></div>` : nothing}`
               : nothing}
           </section>
         </main>

@@ -1,8 +1,8 @@
-import type { AdapterSummary } from '../../gpu/device.ts';
 import { configLine, stepLine } from '../../io/jsonl.ts';
 import type { RunConfig } from '../../model/config.ts';
 import { diagnose } from '../../stats/diagnosis.ts';
 import type { Diagnosis, StepRecord } from '../../stats/record.ts';
+import type { AdapterSummary } from '../../train/engine.ts';
 import type { RunId } from '../session/run-controller.ts';
 
 /** Records kept per run for export and diagnosis (a long run keeps its most recent ones). */
@@ -36,9 +36,9 @@ export class RunLog {
     this.strides = { A: [], B: [] };
   }
 
-  /** The diagnosis of run A's recent records under its config. */
-  diagnose(c: RunConfig): Diagnosis[] {
-    return diagnose(this.records.A.slice(-200), {
+  /** The diagnosis of a run's recent records under its config. */
+  diagnose(c: RunConfig, run: RunId = 'A'): Diagnosis[] {
+    return diagnose(this.records[run].slice(-200), {
       activation: c.model.activation,
       residual: c.model.residual,
       norm: c.model.norm,
@@ -49,14 +49,14 @@ export class RunLog {
   }
 
   /**
-   * Run A as the CLI writes it: a config line, then one line per logged step, with `log.every` the stride
+   * A run (A unless told) as the CLI writes it: a config line, then one line per logged step, with `log.every` the stride
    * the page actually logged at. Strides are powers of two and every record lands on a multiple of its
    * stride, so when the speed changed during the run the coarsest stride is one the whole run kept: the
    * export holds the records on its multiples (and at multiples of train.steps, as the CLI logs them).
    */
-  jsonl(config: RunConfig, adapter: AdapterSummary): string {
-    const every = Math.max(1, ...this.strides.A);
-    const kept = this.records.A.filter((r) => r.step % every === 0 || r.step % config.train.steps === 0);
+  jsonl(config: RunConfig, adapter: AdapterSummary, run: RunId = 'A'): string {
+    const every = Math.max(1, ...this.strides[run]);
+    const kept = this.records[run].filter((r) => r.step % every === 0 || r.step % config.train.steps === 0);
     const resolved = { ...config, log: { every } };
     const lines = [configLine({ config: resolved, adapter, version: '0.1.0', date: new Date().toISOString() }), ...kept.map(stepLine)];
     return lines.join('\n') + '\n';

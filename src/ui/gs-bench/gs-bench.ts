@@ -6,9 +6,7 @@ import { checkCustomKernel, customMatmulEntry } from '../../bench/custom-kernel.
 import type { SuiteProgress } from '../../bench/progress.ts';
 import { saveTuning } from '../tuning-store.ts';
 import { planSuite, runSuite } from '../../bench/suite.ts';
-import { browserDevice } from '../../gpu/browser-gpu.ts';
-import { KernelContext } from '../../gpu/context.ts';
-import type { Gpu } from '../../gpu/device.ts';
+import { browserEngine, type Engine } from '../../train/engine.ts';
 import { download } from '../export.ts';
 import { chartStyles } from '../uplot/chart.styles.ts';
 import { UPlotController } from '../uplot/uplot-chart.ts';
@@ -44,7 +42,7 @@ export class GsBench extends LitElement {
   @state() private status: 'idle' | 'running' | 'done' | 'error' = 'idle';
   @state() private message = '';
   @state() private progress: SuiteProgress | null = null;
-  private gpu: Gpu | null = null;
+  private engine: Engine | null = null;
   private readonly charts = CHARTS.map(
     (m) => new UPlotController(this, () => this.renderRoot.querySelector<HTMLElement>(`.chart.${m} .plot`), barChartSpec(m, () => bars(this.results, m))),
   );
@@ -68,7 +66,7 @@ export class GsBench extends LitElement {
     this.message = '';
     this.progress = null;
     try {
-      this.gpu ??= await browserDevice();
+      this.engine ??= await browserEngine();
       const kernel = this.kernel.trim() ? this.kernel : '';
       if (kernel) checkCustomKernel(kernel, 'your kernel'); // contract errors before anything runs
       const extra = kernel ? [256, 512].map((n) => customMatmulEntry(kernel, 'your kernel', n)) : [];
@@ -81,7 +79,7 @@ export class GsBench extends LitElement {
         this.dataset.progress = `${p.done}/${p.total}`;
       };
       // The suite's final list carries each matmul's ratio to TF.js (detail.vsTfjs) when the peer ran.
-      this.results = await runSuite(new KernelContext(this.gpu), planSuite({ filter, extra }), { onResult: add, onProgress });
+      this.results = await runSuite(this.engine.ctx, planSuite({ filter, extra }), { onResult: add, onProgress });
       this.setStatus('done');
     } catch (e) {
       this.message = e instanceof Error ? e.message : String(e);
@@ -94,10 +92,10 @@ export class GsBench extends LitElement {
     this.setStatus('running');
     this.message = '';
     try {
-      this.gpu ??= await browserDevice();
+      this.engine ??= await browserEngine();
       const shapes = this.tuneWidths.flatMap((w) => blockShapes(128, w));
-      this.tuning = await tuneMatmul(new KernelContext(this.gpu), shapes);
-      saveTuning(this.gpu.adapter, this.tuning);
+      this.tuning = await tuneMatmul(this.engine.ctx, shapes);
+      saveTuning(this.engine.adapter, this.tuning);
       this.setStatus('done');
     } catch (e) {
       this.message = e instanceof Error ? e.message : String(e);
@@ -111,7 +109,7 @@ export class GsBench extends LitElement {
   }
 
   private report(): BenchReport {
-    const adapter = this.gpu?.adapter ?? { vendor: '', architecture: '', device: '', description: '' };
+    const adapter = this.engine?.adapter ?? { vendor: '', architecture: '', device: '', description: '' };
     return { adapter, version: __GRADSCOPE_VERSION__, commit: __GRADSCOPE_COMMIT__, date: new Date().toISOString(), results: this.results };
   }
 
@@ -121,7 +119,7 @@ export class GsBench extends LitElement {
   }
 
   override render() {
-    const a = this.gpu?.adapter;
+    const a = this.engine?.adapter;
     return html`
       <div class="bar">
         <input aria-label="filter" .value=${this.filter} @change=${(e: Event) => (this.filter = (e.target as HTMLInputElement).value)} />

@@ -17,14 +17,15 @@ export const controlsStyles = css`
     font: inherit;
     padding: 0.4rem 0.9rem;
     border-radius: 6px;
-    border: 1px solid #3a4350;
-    background: #1b2129;
+    border: 1px solid var(--gs-border, #3a4350);
+    background: var(--gs-button-bg, #1b2129);
     color: inherit;
     cursor: pointer;
   }
   button.primary {
-    background: #2f6fdf;
-    border-color: #2f6fdf;
+    background: var(--gs-accent, #2f6fdf);
+    border-color: var(--gs-accent, #2f6fdf);
+    color: var(--gs-on-accent, #e8eaed);
     font-weight: 600;
     min-width: 5.5rem;
   }
@@ -37,16 +38,16 @@ export const controlsStyles = css`
     gap: 0.4rem;
     align-items: center;
     font-size: 13px;
-    color: #aab3bf;
+    color: var(--gs-label, #aab3bf);
   }
   .stride {
     flex-basis: 100%;
     margin: 0;
     font-size: 12px;
-    color: #8a94a3;
+    color: var(--gs-faint, #8a94a3);
   }
   fieldset {
-    border: 1px solid #2a313b;
+    border: 1px solid var(--gs-border-muted, #2a313b);
     border-radius: 8px;
     margin: 0 0 0.75rem;
     padding: 0.5rem 0.75rem 0.75rem;
@@ -57,20 +58,20 @@ export const controlsStyles = css`
   }
   legend {
     padding: 0 0.3rem;
-    color: #aab3bf;
+    color: var(--gs-label, #aab3bf);
     font-size: 12px;
     text-transform: uppercase;
     letter-spacing: 0.06em;
   }
   label {
-    color: #c7ced8;
+    color: var(--gs-text-2, #c7ced8);
   }
   select,
   input[type='number'] {
     font: inherit;
-    background: #0f1318;
+    background: var(--gs-input-bg, #0f1318);
     color: inherit;
-    border: 1px solid #3a4350;
+    border: 1px solid var(--gs-border, #3a4350);
     border-radius: 5px;
     padding: 0.2rem 0.35rem;
     min-width: 0;
@@ -83,7 +84,7 @@ export const controlsStyles = css`
   }
   input[type='range'] {
     width: 100%;
-    accent-color: #2f6fdf;
+    accent-color: var(--gs-accent, #2f6fdf);
   }
   input[type='file'] {
     font-size: 12px;

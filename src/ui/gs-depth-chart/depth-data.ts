@@ -1,22 +1,15 @@
 // Pure data assembly for <gs-depth-chart>: StepRecords in, uPlot columns and words out.
+import { LAYER_STATISTICS, STATISTIC_WORDS, isLayerStatistic, type LayerStatistic } from '../../stats/layer-statistics.ts';
 import type { StepRecord } from '../../stats/record.ts';
 import { formatValue, plotColumn, type Hidden } from '../uplot/columns.ts';
 
-export const DEPTH_STATISTICS = ['gradNorm', 'deltaNorm', 'updateRatio', 'actStd', 'saturated', 'dead'] as const;
-export type DepthStatistic = (typeof DEPTH_STATISTICS)[number];
+export type DepthStatistic = LayerStatistic;
 
-export const STATISTIC_LABELS: Record<DepthStatistic, string> = {
-  gradNorm: 'gradient norm ‖∂L/∂W‖',
-  deltaNorm: 'error signal ‖∂L/∂z‖',
-  updateRatio: 'update ratio ‖ΔW‖/‖W‖',
-  actStd: 'activation std',
-  saturated: 'saturated fraction',
-  dead: 'dead-unit fraction',
-};
+export const STATISTIC_LABELS: Readonly<Record<DepthStatistic, string>> = Object.fromEntries(
+  LAYER_STATISTICS.map((s) => [s, STATISTIC_WORDS[s].axis]),
+) as Record<DepthStatistic, string>;
 
-export function isDepthStatistic(s: unknown): s is DepthStatistic {
-  return typeof s === 'string' && (DEPTH_STATISTICS as readonly string[]).includes(s);
-}
+export const isDepthStatistic = isLayerStatistic;
 
 /** Fractions live in [0, 1] and are often exactly 0, so they get a linear axis; the norms span decades. */
 export function isLogStatistic(stat: DepthStatistic): boolean {
@@ -48,10 +41,13 @@ export interface DepthSeries {
   latest: (number | null)[];
   /** The first record after a clear, drawn dim for comparison. */
   ghost: (number | null)[];
+  /** Compare mode: run B's newest record as drawn (all null without one). */
+  b: (number | null)[];
   /** The records' own values, for read-outs and labels. */
-  raw: { latest: readonly number[]; ghost: readonly number[] };
+  raw: { latest: readonly number[]; ghost: readonly number[]; b: readonly number[] };
   latestStep: number | null;
   ghostStep: number | null;
+  bStep: number | null;
   /** Index of the head (= model depth); -1 when there is no record. */
   depth: number;
   log: boolean;
@@ -64,20 +60,26 @@ function padded(column: (number | null)[], n: number): (number | null)[] {
   return column;
 }
 
-/** Columns for the chart: x = layer, the newest record's line and the ghost (first) record's line. */
-export function depthSeries(first: StepRecord | null, latest: StepRecord | null, stat: DepthStatistic): DepthSeries {
+/**
+ * Columns for the chart: x = layer, the newest record's line, the ghost (first) record's line and, in
+ * compare mode, run B's newest record.
+ */
+export function depthSeries(first: StepRecord | null, latest: StepRecord | null, stat: DepthStatistic, latestB: StepRecord | null = null): DepthSeries {
   const log = isLogStatistic(stat);
   const a = latest?.[stat] ?? [];
   const g = first?.[stat] ?? [];
-  const n = Math.max(a.length, g.length);
+  const b = latestB?.[stat] ?? [];
+  const n = Math.max(a.length, g.length, b.length);
   const now = plotColumn(a, log);
   return {
     x: Array.from({ length: n }, (_, i) => i),
     latest: padded(now.column, n),
     ghost: padded(plotColumn(g, log).column, n),
-    raw: { latest: a, ghost: g },
+    b: padded(plotColumn(b, log).column, n),
+    raw: { latest: a, ghost: g, b },
     latestStep: latest?.step ?? null,
     ghostStep: first?.step ?? null,
+    bStep: latestB?.step ?? null,
     depth: n - 1,
     log,
     hidden: now.hidden,
@@ -94,14 +96,14 @@ export function hiddenNote(hidden: Hidden, log: boolean): string | null {
 }
 
 function ends(values: readonly number[], depth: number): string {
-  return `layer 0 ${formatValue(values[0])}, head ${formatValue(values[depth])}`;
+  return `block 0 ${formatValue(values[0])}, head ${formatValue(values[depth])}`;
 }
 
 /** The aria-label: what a screen reader should hear about the newest values. */
 export function describeDepth(s: DepthSeries, stat: DepthStatistic): string {
   const name = STATISTIC_LABELS[stat];
-  if (s.latestStep === null) return `${name} by layer: no steps yet`;
-  let text = `${name} by layer at step ${s.latestStep}: ${ends(s.raw.latest, s.depth)}`;
+  if (s.latestStep === null) return `${name} by block: no steps yet`;
+  let text = `${name} by block at step ${s.latestStep}: ${ends(s.raw.latest, s.depth)}`;
   const drawn = s.raw.latest.filter((v, i) => s.latest[i] !== null);
   if (drawn.length) {
     const lo = drawn.reduce((m, v) => Math.min(m, v));
@@ -109,6 +111,7 @@ export function describeDepth(s: DepthSeries, stat: DepthStatistic): string {
     text += ` (range ${formatValue(lo)} to ${formatValue(hi)})`;
   }
   if (s.ghostStep !== null && s.ghostStep !== s.latestStep) text += `; at step ${s.ghostStep}: ${ends(s.raw.ghost, s.depth)}`;
+  if (s.bStep !== null) text += `; run B at step ${s.bStep}: ${ends(s.raw.b, s.depth)}`;
   const note = hiddenNote(s.hidden, s.log);
   return note ? `${text}. ${note}.` : `${text}.`;
 }

@@ -47,12 +47,13 @@ export class GsDepthChart extends LitElement {
 
   private first: StepRecord | null = null;
   private latest: StepRecord | null = null;
+  private latestB: StepRecord | null = null;
 
   private readonly chart = new UPlotController(this, () => this.renderRoot.querySelector<HTMLElement>('.plot'), {
     options: (t) => this.options(t),
     data: () => {
-      const s = (this.series = depthSeries(this.first, this.latest, this.stat));
-      return [s.x, s.latest, s.ghost];
+      const s = (this.series = depthSeries(this.first, this.latest, this.stat, this.latestB));
+      return [s.x, s.latest, s.ghost, s.b];
     },
     drawn: () => {
       this.setAttribute('aria-label', describeDepth(this.series, this.stat));
@@ -63,17 +64,29 @@ export class GsDepthChart extends LitElement {
     },
   });
 
-  /** Keeps the record as the newest (the first after a clear also becomes the ghost); draws next frame. */
-  push(record: StepRecord): void {
-    this.first ??= record;
-    this.latest = record;
+  /**
+   * Keeps the record as run A's newest (the first after a clear also becomes the ghost), or in compare
+   * mode as run B's newest, drawn dashed; draws next frame.
+   */
+  push(record: StepRecord, run: 'A' | 'B' = 'A'): void {
+    if (run === 'B') this.latestB = record;
+    else {
+      this.first ??= record;
+      this.latest = record;
+    }
     this.chart.invalidate();
   }
 
-  /** Forgets both lines; the next push becomes the new ghost. */
+  /** Reads the theme's CSS custom properties again (colours, font size) and redraws with them. */
+  restyle(): void {
+    this.chart.rebuild();
+  }
+
+  /** Forgets every line; the next push becomes the new ghost. */
   clear(): void {
     this.first = null;
     this.latest = null;
+    this.latestB = null;
     this.chart.invalidate();
   }
 
@@ -102,7 +115,7 @@ export class GsDepthChart extends LitElement {
       axes: [
         themedAxis(t, {
           side: 2,
-          label: 'layer (input → head)',
+          label: 'block (input → head)',
           incrs: WHOLE_INCRS,
           splits: (_u, _i, _min, max, incr) => layerSplits(Math.round(max), incr),
           values: (_u, splits) => splits.map((v) => layerLabel(v, this.series.depth)),
@@ -115,6 +128,7 @@ export class GsDepthChart extends LitElement {
         {},
         { label: 'newest', stroke: t.a, width: t.lineWidth },
         { label: 'first', stroke: t.a, width: t.lineWidth, alpha: 0.35, points: { show: false } },
+        { label: 'run B', stroke: t.b, width: t.lineWidth, dash: [10, 6] },
       ],
     };
   }
@@ -124,7 +138,8 @@ export class GsDepthChart extends LitElement {
     const s = this.series;
     if (i === null || i < 0 || i > s.depth) return '';
     const ghost = s.ghostStep !== null && s.ghostStep !== s.latestStep ? ` (step ${s.ghostStep}: ${formatValue(s.raw.ghost[i])})` : '';
-    return `${layerLabel(i, s.depth) === 'head' ? 'head' : `layer ${i}`}: ${formatValue(s.raw.latest[i])}${ghost}`;
+    const b = s.bStep !== null ? ` · B ${formatValue(s.raw.b[i])}` : '';
+    return `${i === s.depth ? 'head' : `block ${i}`}: ${s.bStep !== null ? 'A ' : ''}${formatValue(s.raw.latest[i])}${ghost}${b}`;
   }
 
   override render() {
@@ -135,7 +150,8 @@ export class GsDepthChart extends LitElement {
       <div class="head" aria-hidden="true">
         ${s.latestStep === null
           ? html`<span class="key">${STATISTIC_LABELS[this.stat]}</span>`
-          : html`<span class="key"><span class="swatch a"></span>step ${s.latestStep}</span>
+          : html`<span class="key"><span class="swatch a"></span>${s.bStep !== null ? 'run A, ' : ''}step ${s.latestStep}</span>
+              ${s.bStep !== null ? html`<span class="key"><span class="swatch b dashed"></span>run B, step ${s.bStep}</span>` : nothing}
               ${s.ghostStep !== null && s.ghostStep !== s.latestStep
                 ? html`<span class="key"><span class="swatch a ghost"></span>step ${s.ghostStep} (first)</span>`
                 : nothing}`}

@@ -1,9 +1,10 @@
+import { LAYER_STATISTICS, isLayerStatistic, type LayerStatistic } from '../../stats/layer-statistics.ts';
 import { BLUE_RED, LUT_SIZE, NON_FINITE_RGB, VIRIDIS, type Lut } from '../colormaps.ts';
 
 /** The per-layer fields of a StepRecord the heatmap can show. */
-export type Statistic = 'gradNorm' | 'deltaNorm' | 'updateRatio' | 'actStd' | 'saturated' | 'dead';
+export type Statistic = LayerStatistic;
 
-export const STATISTICS: readonly Statistic[] = ['gradNorm', 'deltaNorm', 'updateRatio', 'actStd', 'saturated', 'dead'];
+export const STATISTICS: readonly Statistic[] = LAYER_STATISTICS;
 
 /** 'value': the statistic itself; 'ratio': run B against run A (see ratioRecord). */
 export type HeatmapMode = 'value' | 'ratio';
@@ -21,9 +22,7 @@ export function scaleKind(stat: Statistic): ScaleKind {
   return stat === 'saturated' || stat === 'dead' ? 'linear' : 'log';
 }
 
-export function isStatistic(s: string): s is Statistic {
-  return (STATISTICS as readonly string[]).includes(s);
-}
+export const isStatistic: (s: string) => s is Statistic = isLayerStatistic;
 
 /**
  * The number the colour comes from. NaN marks "not drawable" (NaN, ±∞, or a negative under log);

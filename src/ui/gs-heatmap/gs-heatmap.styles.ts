@@ -4,7 +4,7 @@ export const heatmapStyles = css`
   :host {
     display: block;
     height: var(--gs-heatmap-height, 260px);
-    font: 12px/1.3 system-ui, sans-serif;
+    font: var(--gs-heatmap-font-size, 12px)/1.3 system-ui, sans-serif;
     color: var(--gs-text, #e8eaed);
     contain: content;
   }
@@ -46,7 +46,7 @@ export const heatmapStyles = css`
     white-space: nowrap;
     padding: 3px 6px;
     border-radius: 4px;
-    background: rgb(16 20 24 / 0.92);
+    background: var(--gs-tip-bg, rgb(16 20 24 / 0.92));
     border: 1px solid var(--gs-border, #3a4350);
     font-variant-numeric: tabular-nums;
     z-index: 1;

@@ -3,7 +3,8 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import type { StepRecord } from '../../stats/record.ts';
 import { STATISTICS, isStatistic, scaleKind, type HeatmapMode, type Range, type Statistic } from './color-scale.ts';
 import { ratioRecord } from './compare.ts';
-import { composePng } from './export-png.ts';
+import { STATISTIC_WORDS } from '../../stats/layer-statistics.ts';
+import { composePng, type PngHeader, type PngPanel } from './export-png.ts';
 import { DEFAULT_MAX_COLUMNS } from './heatmap-buffer.ts';
 import { HeatmapEngine, type EngineSettings, type HoverCell } from './heatmap-engine.ts';
 import { heatmapStyles } from './gs-heatmap.styles.ts';
@@ -122,11 +123,23 @@ export class GsHeatmap extends LitElement {
     return countColors(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
   }
 
-  /** The plot with axis labels and the colour bar, as a PNG. */
-  toPNG(): Promise<Blob> {
-    if (!this.canvas) return Promise.reject(new Error('gs-heatmap: toPNG needs the element connected and rendered first'));
+  /**
+   * The plot with axis labels and the colour bar, as a PNG at `scale`× under `header` (by default the
+   * statistic's name). Panels of several heatmaps: `composePng` with each one's `pngPanel()`.
+   */
+  toPNG(header?: PngHeader, scale = 2): Promise<Blob> {
+    try {
+      return composePng([this.pngPanel(null)], header ?? { title: STATISTIC_WORDS[this.stat].name, lines: [] }, scale);
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  /** What this heatmap contributes to an exported figure, after drawing anything pending. */
+  pngPanel(caption: string | null): PngPanel {
+    if (!this.canvas) throw new Error('gs-heatmap: a PNG needs the element connected and rendered first');
     if (this.raf) this.draw();
-    return composePng(this.canvas, this.legendProps(), this.steps, devicePixelRatio);
+    return { plot: this.canvas, dpr: devicePixelRatio, props: this.legendProps(), steps: this.steps, caption };
   }
 
   private get stat(): Statistic {

@@ -1,4 +1,5 @@
 import type { HeatmapMode, Range, ScaleKind, Statistic } from './color-scale.ts';
+import { STATISTIC_WORDS } from '../../stats/layer-statistics.ts';
 import { FOLLOW_COLUMNS } from './follow-range.ts';
 
 /** Everything the legend (on the page or in the PNG) shows. */
@@ -91,13 +92,15 @@ export function layerLabel(layer: number, layers: number): string {
 
 /** The colour bar's caption: what is shown and how it is scaled. */
 export function legendTitle(stat: Statistic, kind: ScaleKind, mode: HeatmapMode): string {
-  if (mode === 'ratio') return kind === 'log' ? `${stat}: B / A (log scale)` : `${stat}: B − A (linear)`;
-  return kind === 'log' ? `${stat} (log scale)` : `${stat} (fraction, linear)`;
+  const name = STATISTIC_WORDS[stat].axis;
+  if (mode === 'ratio') return kind === 'log' ? `${name}: B / A (log scale)` : `${name}: B − A (linear)`;
+  return kind === 'log' ? `${name} (log scale)` : `${name} (linear)`;
 }
 
 /** What a screen reader hears, e.g. "gradNorm heatmap, 101 layers, steps 1–240". */
 export function ariaSummary(stat: Statistic, mode: HeatmapMode, layers: number, steps: [number, number] | null): string {
-  const what = mode === 'ratio' ? `${stat} B/A heatmap` : `${stat} heatmap`;
+  const name = STATISTIC_WORDS[stat].axis;
+  const what = mode === 'ratio' ? `${name} B/A heatmap` : `${name} heatmap`;
   if (!steps || layers === 0) return `${what}, no data yet`;
   return `${what}, ${layers} layers (input at the bottom, head at the top), steps ${steps[0]}–${steps[1]}`;
 }

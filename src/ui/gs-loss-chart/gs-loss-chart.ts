@@ -16,13 +16,16 @@ interface Present {
   testLoss: boolean;
   testAcc: boolean;
   lossB: boolean;
+  accB: boolean;
+  testAccB: boolean;
 }
 
-const NONE: Present = { accA: false, testLoss: false, testAcc: false, lossB: false };
+const NONE: Present = { accA: false, testLoss: false, testAcc: false, lossB: false, accB: false, testAccB: false };
 
 /**
  * Training loss per logged step (log y, left) and accuracy (0–1, right): the training batch's as a
- * line, the test set's as points. In compare mode, run B's loss is drawn dashed in a second colour.
+ * line, the test set's as points. In compare mode, run B's loss is drawn dashed in a second colour and
+ * its accuracies dashed (test accuracy as hollow points) in the accuracy colour.
  * Keeps at most 5,000 steps: when full, neighbouring steps merge (the whole run stays, evenly thinned,
  * and a non-finite loss is never thinned away). Draws at most once per animation frame.
  *
@@ -65,10 +68,15 @@ export class GsLossChart extends LitElement {
     this.chart.invalidate();
   }
 
-  /** A test-set evaluation of run A; accuracy is null for regression. */
-  pushTest(step: number, loss: number, accuracy: number | null): void {
-    this.table.pushTest(step, loss, accuracy);
+  /** A test-set evaluation (run B's: its accuracy only); accuracy is null for regression. */
+  pushTest(step: number, loss: number, accuracy: number | null, run: Run = 'A'): void {
+    this.table.pushTest(step, loss, accuracy, run);
     this.chart.invalidate();
+  }
+
+  /** Reads the theme's CSS custom properties again (colours, font size) and redraws with them. */
+  restyle(): void {
+    this.chart.rebuild();
   }
 
   /** Forgets one run's series, or (no argument) everything. */
@@ -87,7 +95,14 @@ export class GsLossChart extends LitElement {
     const t = this.table;
     this.points = t.length;
     this.gaps = t.gaps;
-    this.present = { accA: t.has('accA'), testLoss: t.has('testLoss'), testAcc: t.has('testAcc'), lossB: t.has('lossB') };
+    this.present = {
+      accA: t.has('accA'),
+      testLoss: t.has('testLoss'),
+      testAcc: t.has('testAcc'),
+      lossB: t.has('lossB'),
+      accB: t.has('accB'),
+      testAccB: t.has('testAccB'),
+    };
     this.setAttribute('aria-label', t.describe());
     this.dataset['points'] = String(t.length);
   }
@@ -122,6 +137,8 @@ export class GsLossChart extends LitElement {
         { ...markers(t.a, t.bg, 'loss'), label: 'test loss' },
         { ...markers(t.acc, t.acc, 'acc'), label: 'test accuracy' },
         line(t.b, 'loss', { label: 'run B loss', dash: [10, 6] }),
+        line(t.acc, 'acc', { label: 'run B train accuracy', dash: [10, 6] }),
+        { ...markers(t.acc, t.bg, 'acc'), label: 'run B test accuracy' },
       ],
     };
   }
@@ -143,7 +160,9 @@ export class GsLossChart extends LitElement {
     say(COL.accA, 'acc');
     say(COL.testLoss, 'test loss');
     say(COL.testAcc, 'test acc');
-    say(COL.lossB, 'B');
+    say(COL.lossB, 'B loss');
+    say(COL.accB, 'B acc');
+    say(COL.testAccB, 'B test acc');
     return parts.join(' · ');
   }
 
@@ -158,6 +177,8 @@ export class GsLossChart extends LitElement {
         ${p.testLoss ? key('a ring', 'test loss') : nothing}
         ${p.testAcc ? key('acc dot', 'test acc') : nothing}
         ${p.lossB ? key('b dashed', 'loss (B)') : nothing}
+        ${p.accB ? key('acc dashed', 'train acc (B)') : nothing}
+        ${p.testAccB ? key('acc ring', 'test acc (B)') : nothing}
       </div>
       <div class="area">
         <div class="plot"></div>

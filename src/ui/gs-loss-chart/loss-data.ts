@@ -6,10 +6,13 @@ import { formatValue, plotValue, type PlotColumn } from '../uplot/columns.ts';
 export type Run = 'A' | 'B';
 
 /** Column order in the ring and (after x) in the uPlot data. */
-export const COL = { lossA: 0, accA: 1, testLoss: 2, testAcc: 3, lossB: 4 } as const;
-const COLUMNS = 5;
+export const COL = { lossA: 0, accA: 1, testLoss: 2, testAcc: 3, lossB: 4, accB: 5, testAccB: 6 } as const;
+const COLUMNS = 7;
 /** Loss columns go on a log axis; the others are fractions on a linear 0..1 axis. */
-export const LOG_COLUMN: readonly boolean[] = [true, false, true, false, true];
+export const LOG_COLUMN: readonly boolean[] = [true, false, true, false, true, false, false];
+
+type Series = keyof typeof COL;
+const OF_RUN: Record<Run, readonly Series[]> = { A: ['lossA', 'accA', 'testLoss', 'testAcc'], B: ['lossB', 'accB', 'testAccB'] };
 
 /**
  * The ring stores NaN for "no value at this step" (the row belongs to another series), so a value
@@ -28,7 +31,7 @@ interface Latest {
 export class LossTable {
   private ring: RingSeries;
   private out: PlotColumn[] = Array.from({ length: COLUMNS }, () => []);
-  private last = new Map<string, Latest>();
+  private last = new Map<Series, Latest>();
 
   constructor(capacity = DEFAULT_CAPACITY) {
     this.ring = new RingSeries(capacity, COLUMNS, { overflow: 'decimate', sticky: NON_FINITE });
@@ -43,33 +46,31 @@ export class LossTable {
   }
 
   push(record: StepRecord, run: Run = 'A'): void {
-    if (run === 'B') {
-      this.put(COL.lossB, record.step, record.loss, 'lossB');
-      return;
-    }
-    this.put(COL.lossA, record.step, record.loss, 'lossA');
-    if (record.accuracy !== null) this.put(COL.accA, record.step, record.accuracy, 'accA');
+    this.put(run === 'B' ? 'lossB' : 'lossA', record.step, record.loss);
+    if (record.accuracy !== null) this.put(run === 'B' ? 'accB' : 'accA', record.step, record.accuracy);
   }
 
-  pushTest(step: number, loss: number, accuracy: number | null): void {
-    this.put(COL.testLoss, step, loss, 'testLoss');
-    if (accuracy !== null) this.put(COL.testAcc, step, accuracy, 'testAcc');
+  /** A test-set evaluation: run A's loss and accuracy; run B's accuracy (its loss would crowd the log axis). */
+  pushTest(step: number, loss: number, accuracy: number | null, run: Run = 'A'): void {
+    if (run === 'A') this.put('testLoss', step, loss);
+    if (accuracy !== null) this.put(run === 'B' ? 'testAccB' : 'testAcc', step, accuracy);
   }
 
-  /** Forgets one run (B: its loss; A: everything else), or everything. */
+  /** Forgets one run's series, or everything. */
   clear(run?: Run): void {
     if (run === undefined) {
       this.ring.clear();
       this.last.clear();
       return;
     }
-    const cols: number[] = run === 'B' ? [COL.lossB] : [COL.lossA, COL.accA, COL.testLoss, COL.testAcc];
-    for (const c of cols) this.ring.clearColumn(c);
-    for (const key of run === 'B' ? ['lossB'] : ['lossA', 'accA', 'testLoss', 'testAcc']) this.last.delete(key);
+    for (const key of OF_RUN[run]) {
+      this.ring.clearColumn(COL[key]);
+      this.last.delete(key);
+    }
   }
 
   /**
-   * `[x, lossA, accA, testLoss, testAcc, lossB]` for uPlot.setData: x is a view of the ring, each y
+   * `[x, lossA, accA, testLoss, testAcc, lossB, accB, testAccB]` for uPlot.setData: x is a view of the ring, each y
    * column maps empty cells to undefined (skipped, so a line runs on past another series' rows) and
    * non-finite or, on the log axis, non-positive values to null (a visible gap). Loss columns are
    * log10 of the loss.
@@ -92,14 +93,14 @@ export class LossTable {
   }
 
   /** Whether a series has received any value since it was last cleared. */
-  has(series: 'lossA' | 'accA' | 'testLoss' | 'testAcc' | 'lossB'): boolean {
+  has(series: Series): boolean {
     return this.last.has(series);
   }
 
   /** The aria-label: the newest value of each series. */
   describe(): string {
     const parts: string[] = [];
-    const say = (key: string, what: string) => {
+    const say = (key: Series, what: string) => {
       const l = this.last.get(key);
       if (l) parts.push(`${what} ${formatValue(l.value)} at step ${l.step}`);
     };
@@ -108,13 +109,15 @@ export class LossTable {
     say('testLoss', 'test loss');
     say('testAcc', 'test accuracy');
     say('lossB', 'run B training loss');
+    say('accB', 'run B training accuracy');
+    say('testAccB', 'run B test accuracy');
     return parts.length ? `Loss and accuracy by step: ${parts.join(', ')}.` : 'Loss and accuracy by step: no steps yet.';
   }
 
-  private put(col: number, step: number, value: number, key: string): void {
+  private put(key: Series, step: number, value: number): void {
     const i = this.ring.row(step);
     if (i < 0) return;
-    this.ring.set(col, i, Number.isFinite(value) ? value : NON_FINITE);
+    this.ring.set(COL[key], i, Number.isFinite(value) ? value : NON_FINITE);
     const prev = this.last.get(key);
     if (!prev || step >= prev.step) this.last.set(key, { step, value });
   }

@@ -1,16 +1,14 @@
-import { KernelContext } from '../../gpu/context.ts';
-import type { Gpu } from '../../gpu/device.ts';
-import { tunedTiling } from '../../kernels/tunables.ts';
 import type { RunConfig } from '../../model/config.ts';
 import type { StepRecord } from '../../stats/record.ts';
 import type { Dataset, Samples } from '../../train/data/types.ts';
+import { tilingFromTable, type Engine, type KernelContext } from '../../train/engine.ts';
 import type { EvalResult } from '../../train/eval.ts';
+import { BOUNDARY_RES, RunSet, type RunId } from '../../train/run-set.ts';
 import type { Trainer } from '../../train/trainer.ts';
 import type { BoundaryData } from '../gs-boundary/gs-boundary.ts';
 import { loadTuning } from '../tuning-store.ts';
 import { LatestBuild, SUPERSEDED } from './latest-build.ts';
-import { chunkStride, DEFAULT_SPEED, nextGoal, stepsThisFrame } from './pacing.ts';
-import { BOUNDARY_RES, RunSet, type RunId } from './run-set.ts';
+import { chunkStride, DEFAULT_SPEED, MAX_SPEED, nextGoal, stepsThisFrame } from './pacing.ts';
 
 export type { RunId };
 /** `done`: the run reached its goal (train.steps, or where Continue moved it) and waits for Continue. */
@@ -26,8 +24,8 @@ export interface RunListener {
   status(s: PageStatus, detail?: string): void;
   /** The runs start over (a new build or a reset): views drop everything they hold. */
   rebuilt(runs: RunId[]): void;
-  /** Run A's decision boundary (2-D classification only), a few times a second while it trains. */
-  boundary(d: BoundaryData): void;
+  /** A run's decision boundary (2-D classification only), a few times a second while it trains. */
+  boundary(run: RunId, d: BoundaryData): void;
 }
 
 /** How often the decision boundary refreshes while training. */
@@ -72,10 +70,10 @@ export class RunController {
   private predicting = false;
 
   constructor(
-    private readonly gpu: Gpu,
+    private readonly engine: Engine,
     private readonly listener: RunListener,
   ) {
-    this.ctx = new KernelContext(gpu);
+    this.ctx = engine.ctx;
   }
 
   /** Run A's data set (the page draws its points under the boundary). */
@@ -96,8 +94,8 @@ export class RunController {
    * training; a refused build (ConfigError, LimitError) rejects and leaves them exactly as they were.
    */
   async load(a: RunConfig, b: RunConfig | null, csv?: Samples): Promise<LoadResult> {
-    const table = loadTuning(this.gpu.adapter);
-    const req = { a, b, ...(csv ? { csv } : {}), ...(table ? { tiling: tunedTiling(table) } : {}) };
+    const table = loadTuning(this.engine.adapter);
+    const req = { a, b, stepsPerSubmit: MAX_SPEED, ...(csv ? { csv } : {}), ...(table ? { tiling: tilingFromTable(table) } : {}) };
     const built = await this.builds.request(() => RunSet.build(this.ctx, req));
     if (built === SUPERSEDED) return 'superseded';
     if (this.destroyed) {
@@ -258,14 +256,15 @@ export class RunController {
 
   /** Predict on the grid unless a prediction is under way or one was made within BOUNDARY_MS. */
   private refreshBoundary(now = false): void {
-    const p = this.set?.predictor;
-    if (!p || this.predicting || (!now && performance.now() - this.lastBoundary < BOUNDARY_MS)) return;
+    const predictors = this.set?.predictors;
+    if (!predictors?.size || this.predicting || (!now && performance.now() - this.lastBoundary < BOUNDARY_MS)) return;
     const gen = this.generation;
     this.predicting = true;
     this.lastBoundary = performance.now();
-    void p.program
-      .run()
-      .then((logits) => gen === this.generation && this.listener.boundary({ logits, res: BOUNDARY_RES, classes: p.classes, min: p.min, max: p.max }))
+    const jobs = [...predictors].map(([id, p]) =>
+      p.program.run().then((logits) => gen === this.generation && this.listener.boundary(id, { logits, res: BOUNDARY_RES, classes: p.classes, min: p.min, max: p.max })),
+    );
+    void Promise.all(jobs)
       .catch((e: unknown) => gen === this.generation && this.fail(e))
       .finally(() => gen === this.generation && (this.predicting = false));
   }

@@ -1,15 +1,21 @@
 import { defaultConfig, type RunConfig } from '../../model/config.ts';
 import { presetByName, presetRuns } from '../../model/presets.ts';
-import { applyAssignments, toAssignments } from '../../model/set-path.ts';
+import { applyAssignments, diffAssignments, toAssignments } from '../../model/set-path.ts';
 import { noteFor, type Note } from './notes.ts';
 
-/** What the URL hash holds: the run's settings as `--set` pairs, plus `preset` and `play`. */
+/**
+ * What the URL hash holds: run A's settings as `--set` pairs, run B's as `b.` pairs over A's
+ * (`b.model.residual=identity`: B is A with identity skips), plus `preset`, `play`, `present` (the
+ * presenter view), and `compare=0` for a comparing lesson shown without its run B.
+ */
 export interface PageState {
   config: RunConfig;
   preset: string | null;
   play: boolean;
   /** Run B of a comparison (a preset's `compare`, or "apply the fix"), null when not comparing. */
   compare: RunConfig | null;
+  /** Presenter view (`present=1`): the lesson, heatmap and depth chart on one screen, in large type. */
+  present?: boolean;
 }
 
 export interface ParsedHash {
@@ -17,6 +23,10 @@ export interface ParsedHash {
   /** One message per pair that could not be applied (bad escapes included); every other pair still is. */
   errors: Note[];
 }
+
+const B_PREFIX = 'b.';
+/** Keys of the page itself, not of a run's settings. */
+const PAGE_KEYS: ReadonlySet<string> = new Set(['preset', 'play', 'present', 'compare']);
 
 /** Fields valid only together (data.path must be null unless data.name is csv): applied as one unit. */
 const TOGETHER: readonly (readonly string[])[] = [['data.name', 'data.path']];
@@ -46,7 +56,8 @@ export function parseHash(hash: string, base: RunConfig = defaultConfig()): Pars
       errors.push(noteFor(e, 'preset'));
     }
   }
-  for (const unit of units(pairs.filter(([k]) => k !== 'preset' && k !== 'play'))) {
+  const own = (k: string) => !PAGE_KEYS.has(k) && !k.startsWith(B_PREFIX);
+  for (const unit of units(pairs.filter(([k]) => own(k)))) {
     try {
       config = applyAssignments(config, unit);
       if (compare) compare = applyAssignments(compare, unit);
@@ -54,8 +65,25 @@ export function parseHash(hash: string, base: RunConfig = defaultConfig()): Pars
       errors.push(noteFor(e, fieldOf(unit[0]!)));
     }
   }
-  const play = pairs.some(([k, v]) => k === 'play' && (v === '1' || v === 'true'));
-  return { state: { config, preset, play, compare }, errors };
+  // Run B is A with its `b.` pairs: a link says the whole difference, so it does not depend on the preset.
+  const bPairs = pairs.filter(([k]) => k.startsWith(B_PREFIX)).map(([k, v]): [string, string] => [k.slice(B_PREFIX.length), v]);
+  if (bPairs.length > 0) {
+    compare = config;
+    for (const unit of units(bPairs)) {
+      try {
+        compare = applyAssignments(compare, unit);
+      } catch (e) {
+        const n = noteFor(e, fieldOf(unit[0]!));
+        errors.push({ field: `${B_PREFIX}${n.field}`, text: `run B: ${n.text}` });
+      }
+    }
+  }
+  const off = pairs.find(([k]) => k === 'compare');
+  if (off && off[1] !== '0') errors.push({ field: 'compare', text: `compare=${off[1]} is not understood: compare=0 shows a comparing lesson without its run B; run B itself is given by b. pairs (b.model.residual=identity)` });
+  else if (off) compare = null;
+  const flag = (key: string) => pairs.some(([k, v]) => k === key && (v === '1' || v === 'true'));
+  const present = flag('present');
+  return { state: { config, preset, play: flag('play'), compare, ...(present ? { present } : {}) }, errors };
 }
 
 /** The pairs as assignment lists: one pair each, except fields that are only valid together. */
@@ -93,6 +121,9 @@ export function toHash(state: PageState): string {
     const key = a.slice(0, a.indexOf('='));
     if (!toAssignments(state.config).some((b) => b.startsWith(`${key}=`))) parts.push(encodePair(`${key}=${defaultValue(key)}`));
   }
+  if (state.compare) for (const a of diffAssignments(state.config, state.compare)) parts.push(`${B_PREFIX}${encodePair(a)}`);
+  else if (state.preset && presetRuns(presetByName(state.preset)).b) parts.push('compare=0');
+  if (state.present) parts.push('present=1');
   if (state.play) parts.push('play=1');
   return parts.length ? `#${parts.join('&')}` : '';
 }

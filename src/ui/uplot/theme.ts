@@ -5,7 +5,8 @@ import { fromExponent, logRange, logTicks } from './log-axis.ts';
 
 /**
  * Canvas strokes cannot read CSS variables, so the chart resolves them once when it creates its
- * uPlot instance (and again on rebuild).
+ * uPlot instance (and again on rebuild: UPlotController rebuilds when COLOR_SCHEME_QUERY changes,
+ * since the page palette in src/ui/theme.css switches with it).
  */
 export interface ChartTheme {
   a: string;
@@ -22,6 +23,10 @@ export interface ChartTheme {
   font: string;
 }
 
+/** The media query the page palette (src/ui/theme.css) switches on. */
+export const COLOR_SCHEME_QUERY = '(prefers-color-scheme: light)';
+
+/** Dark values, used when the page sets no palette (a chart used on its own). */
 const DEFAULTS = {
   '--gs-chart-a': '#4fa3ff',
   '--gs-chart-b': '#ff9f43',

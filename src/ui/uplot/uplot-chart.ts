@@ -1,7 +1,7 @@
 // The one uPlot wrapper: a Lit ReactiveController that ties a uPlot instance to its element's life.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import uPlot from 'uplot';
-import { readTheme, type ChartTheme } from './theme.ts';
+import { COLOR_SCHEME_QUERY, readTheme, type ChartTheme } from './theme.ts';
 
 export type ChartOptions = Omit<uPlot.Options, 'width' | 'height'>;
 
@@ -22,13 +22,16 @@ type Host = ReactiveControllerHost & HTMLElement;
  * Creates the chart inside `target()` (a div in the host's shadow root, sized by CSS) on the first
  * frame after the host renders; resizes it with a ResizeObserver; coalesces any number of
  * `invalidate()` calls into one setData per animation frame; destroys everything on disconnect and
- * recreates it on reconnect.
+ * recreates it on reconnect. While connected, it rebuilds when the OS colour scheme changes, so the
+ * canvas picks up the page palette's new colours (see src/ui/theme.css).
  */
 export class UPlotController implements ReactiveController {
   private plot: uPlot | null = null;
   private observer: ResizeObserver | null = null;
   private frame = 0;
   private stale = false;
+  private scheme: MediaQueryList | null = null;
+  private readonly onSchemeChange = (): void => this.rebuild();
 
   constructor(
     private readonly host: Host,
@@ -59,6 +62,8 @@ export class UPlotController implements ReactiveController {
   }
 
   hostConnected(): void {
+    this.scheme ??= typeof matchMedia === 'function' ? matchMedia(COLOR_SCHEME_QUERY) : null;
+    this.scheme?.addEventListener('change', this.onSchemeChange);
     this.invalidate();
   }
 
@@ -67,6 +72,7 @@ export class UPlotController implements ReactiveController {
   }
 
   hostDisconnected(): void {
+    this.scheme?.removeEventListener('change', this.onSchemeChange);
     if (this.frame) cancelAnimationFrame(this.frame);
     this.frame = 0;
     this.observer?.disconnect();

@@ -1,26 +1,29 @@
-import type { KernelContext } from '../../gpu/context.ts';
-import type { TilingChoice } from '../../kernels/tunables.ts';
-import type { RunConfig } from '../../model/config.ts';
-import { makeDataset } from '../../train/data/dataset.ts';
-import type { Dataset, Samples } from '../../train/data/types.ts';
-import { gridPoints, PredictProgram } from '../../train/predict.ts';
-import { Trainer } from '../../train/trainer.ts';
-import { MAX_SPEED } from './pacing.ts';
+import type { KernelContext } from '../gpu/context.ts';
+import type { TilingChoice } from '../kernels/tunables.ts';
+import type { RunConfig } from '../model/config.ts';
+import { makeDataset } from './data/dataset.ts';
+import type { Dataset, Samples } from './data/types.ts';
+import { gridPoints, PredictProgram } from './predict.ts';
+import { Trainer } from './trainer.ts';
 
 export type RunId = 'A' | 'B';
 
 /** Grid cells per side of the decision boundary. */
 export const BOUNDARY_RES = 48;
 
-/** What one build needs: run A's config, run B's (compare mode), an uploaded CSV's rows, matmul tilings. */
+/**
+ * What one build needs: run A's config, run B's (compare mode), the most steps one submit will run, an
+ * uploaded CSV's rows, matmul tilings.
+ */
 export interface BuildRequest {
   a: RunConfig;
   b: RunConfig | null;
+  stepsPerSubmit: number;
   csv?: Samples;
   tiling?: TilingChoice;
 }
 
-/** Run A's decision-boundary program and the square its grid covers (2-D classification only). */
+/** One run's decision-boundary program and the square its grid covers (2-D classification only). */
 export interface Predictor {
   program: PredictProgram;
   min: number;
@@ -29,7 +32,7 @@ export interface Predictor {
 }
 
 /**
- * Everything one build made: the trainers, run A's data set and boundary predictor, all allocated in one
+ * Everything one build made: the trainers, run A's data set and the boundary predictors, all allocated in one
  * KernelContext scope. `destroy()` frees every buffer of the build (arenas, read-back rings, the eval and
  * predict programs' buffers and bind groups), so replacing a build leaves nothing behind on the GPU.
  */
@@ -38,7 +41,8 @@ export class RunSet {
     private readonly scope: KernelContext,
     readonly runs: ReadonlyMap<RunId, Trainer>,
     readonly data: Dataset,
-    readonly predictor: Predictor | null,
+    /** The boundary program of each run whose data is 2-D classification. */
+    readonly predictors: ReadonlyMap<RunId, Predictor>,
   ) {}
 
   /** Builds every net or none: a refused build (too big, batch larger than the data…) frees what it made and throws. */
@@ -46,14 +50,21 @@ export class RunSet {
     const scope = ctx.scope();
     const runs = new Map<RunId, Trainer>();
     try {
-      const opts = { stepsPerSubmit: MAX_SPEED, ...(req.tiling ? { tiling: req.tiling } : {}) };
-      const data = makeDataset(req.a.data, req.a.seed, req.csv);
+      const opts = { stepsPerSubmit: req.stepsPerSubmit, ...(req.tiling ? { tiling: req.tiling } : {}) };
+      const data = await makeDataset(req.a.data, req.a.seed, req.csv);
+      const dataOf = new Map<RunId, Dataset>([['A', data]]);
       runs.set('A', await Trainer.create(scope, req.a, data, opts));
       if (req.b) {
-        const dataB = req.b.data.name === req.a.data.name ? data : makeDataset(req.b.data, req.b.seed, req.csv);
+        const dataB = req.b.data.name === req.a.data.name ? data : await makeDataset(req.b.data, req.b.seed, req.csv);
+        dataOf.set('B', dataB);
         runs.set('B', await Trainer.create(scope, req.b, dataB, opts));
       }
-      return new RunSet(scope, runs, data, await makePredictor(runs.get('A')!, data));
+      const predictors = new Map<RunId, Predictor>();
+      for (const [id, t] of runs) {
+        const p = await makePredictor(t, dataOf.get(id)!);
+        if (p) predictors.set(id, p);
+      }
+      return new RunSet(scope, runs, data, predictors);
     } catch (e) {
       for (const t of runs.values()) t.destroy();
       scope.destroy();

@@ -1,5 +1,5 @@
 import type { KernelContext } from '../gpu/context.ts';
-import { Rng } from '../gpu/prng.ts';
+import { Rng } from '../math/prng.ts';
 import { readF32, upload, zeros } from '../gpu/transfer.ts';
 import { conv2d, convGemm, convOutput, type ConvPass, type ConvShape } from '../kernels/conv.ts';
 import { MATMUL_TILINGS, type MatmulTilingName } from '../kernels/tunables.ts';

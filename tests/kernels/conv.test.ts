@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/gpu/prng.ts';
+import { Rng } from '../../src/math/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import { conv2d, convOutput, type ConvShape } from '../../src/kernels/conv.ts';
 import { avgPoolBackward, avgPoolForward } from '../../src/kernels/pool.ts';

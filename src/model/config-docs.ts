@@ -6,7 +6,7 @@ import type { ConfigPath } from './config-schema.ts';
 
 export const FIELD_DOCS = {
   seed: 'drives init, data and shuffling: the same seed gives the same run',
-  'data.name': 'the data set; csv reads data.path, mnist is the shipped 3,000-digit subset',
+  'data.name': 'the data set; csv reads data.path, mnist is the shipped 3,000-digit subset, shapes is 32×32 RGB images of ten shapes made from the seed',
   'data.samples': 'samples generated (synthetic sets; mnist and csv use what they have)',
   'data.noise': 'noise added to the synthetic sets',
   'data.testFraction': 'share of the samples held out as the test set',

@@ -4,7 +4,7 @@
  */
 import { closestMatch, describeValue, fieldError, ConfigError } from './config-error.ts';
 
-export const DATA_NAMES = ['spiral', 'circles', 'xor', 'gaussians', 'teacher', 'mnist', 'csv'] as const;
+export const DATA_NAMES = ['spiral', 'circles', 'xor', 'gaussians', 'teacher', 'mnist', 'shapes', 'csv'] as const;
 export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'gelu'] as const;
 export const NORMS = ['none', 'batch', 'layer'] as const;
 export const RESIDUALS = ['none', 'identity', 'rezero'] as const;

@@ -6,6 +6,7 @@ import { Rng } from '../../math/prng.ts';
 import { ConfigError } from '../../model/config-error.ts';
 import type { RunConfig } from '../../model/config.ts';
 import { parseCsv } from './csv.ts';
+import { shapes } from './shapes.ts';
 import { circles, gaussians, spiral, teacher, xor } from './synthetic.ts';
 import type { Dataset, Samples, Split } from './types.ts';
 
@@ -26,6 +27,8 @@ async function generate(data: DataConfig, rng: Rng, csv: string | Samples | unde
       return gaussians(n, noise, rng);
     case 'teacher':
       return teacher(n, noise, rng);
+    case 'shapes':
+      return shapes(n, noise, rng);
     case 'mnist':
       // 800 KB of digits: loaded only by a run that asks for them, so the page does not ship them to everyone.
       return (await import('./mnist.ts')).mnist(n);
@@ -69,5 +72,5 @@ export async function makeDataset(data: DataConfig, seed: number, csv?: string |
   const rng = new Rng(seed).fork('data');
   const all = await generate(data, rng.fork('samples'), csv);
   const { train, test } = splitSamples(all, data.testFraction, rng.fork('split'));
-  return { name: data.name, task: all.task, inputDim: all.inputDim, outputDim: all.outputDim, train, test };
+  return { name: data.name, task: all.task, inputDim: all.inputDim, outputDim: all.outputDim, ...(all.image ? { image: all.image } : {}), train, test };
 }

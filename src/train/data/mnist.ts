@@ -37,5 +37,5 @@ export function mnist(count: number): Samples {
   const x = new Float32Array(count * MNIST_PIXELS);
   for (let i = 0; i < x.length; i++) x[i] = pixels[i]! / 255;
   const y = Uint32Array.from({ length: count }, (_, i) => Number(MNIST_LABELS[i]));
-  return { task: 'classification', inputDim: MNIST_PIXELS, outputDim: 10, x, y, n: count };
+  return { task: 'classification', inputDim: MNIST_PIXELS, outputDim: 10, x, y, n: count, image: { height: 28, width: 28, channels: 1 } };
 }

@@ -10,10 +10,19 @@ export interface Split {
   n: number;
 }
 
+/** The layout of image inputs: each row of x is height × width × channels, channels last (NHWC). */
+export interface ImageLayout {
+  height: number;
+  width: number;
+  channels: number;
+}
+
 export interface Dataset {
   name: string;
   task: Task;
   inputDim: number;
+  /** Set for image data (mnist, shapes): how each input row is laid out. */
+  image?: ImageLayout;
   /** The number of classes for classification. */
   outputDim: number;
   train: Split;
@@ -24,6 +33,7 @@ export interface Dataset {
 export interface Samples {
   task: Task;
   inputDim: number;
+  image?: ImageLayout;
   outputDim: number;
   x: Float32Array;
   y: Uint32Array | Float32Array;

@@ -1,7 +1,8 @@
 import { NOISE_ADVICE } from './noise.ts';
 import type { BenchResult } from './result.ts';
 
-const pad = (s: string, n: number): string => s.padEnd(n);
+/** Left-aligned in n columns, and never running into the next cell: a longer value keeps one space after it. */
+const pad = (s: string, n: number): string => (s.length < n ? s.padEnd(n) : `${s} `);
 const num = (x: number | undefined, digits: number): string => (x === undefined ? '' : x.toFixed(digits));
 
 /** Milliseconds with the precision a timing has: 0.07, 14.4, 5866. */

@@ -18,6 +18,11 @@ describe('the CLI table', () => {
     expect(row.indexOf('98.1–131') + '98.1–131'.length).toBe(tableHeader().indexOf('min–max') + 'min–max'.length);
   });
 
+  it('keeps a space after a value longer than its column', () => {
+    const long: BenchResult = { ...timed, name: 'conv/tiled-weights', shape: [128, 32, 32, 16, 32, 2], detail: { case: 'b128-32x32x16-s2', samples: 5 } };
+    expect(tableRow(long)).toMatch(/^conv\/tiled-weights\s+b128-32x32x16-s2 128×32×32×16×32×2 /);
+  });
+
   it('prints ms with the precision a timing has', () => {
     expect([0.0655, 7.34, 14.35, 5866.39].map(formatMs)).toEqual(['0.07', '7.34', '14.3', '5866']);
     expect(formatMs(undefined)).toBe('');

@@ -53,7 +53,7 @@ describe('resolveConfig', () => {
     [{ data: { samples: 8 } }, 'data.samples must be an integer from 16 to 100000 (got 8)'],
     [{ data: { noise: -0.1 } }, 'data.noise must be a number from 0 to 10 (got -0.1)'],
     [{ data: { testFraction: 0.95 } }, 'data.testFraction must be a number from 0 to 0.9 (got 0.95)'],
-    [{ data: { name: 'cifar' } }, 'data.name must be one of spiral, circles, xor, gaussians, teacher, mnist, csv (got "cifar")'],
+    [{ data: { name: 'cifar' } }, 'data.name must be one of spiral, circles, xor, gaussians, teacher, mnist, shapes, csv (got "cifar")'],
     [{ data: { name: 'csv' } }, 'data.path must be a file path when data.name is csv (got null)'],
     [{ data: { path: 'a.csv' } }, 'data.path must be null unless data.name is csv (got "a.csv"; data.name is spiral)'],
     [{ data: { path: 3 } }, 'data.path must be a file path (a string) or null (got 3)'],

@@ -57,8 +57,9 @@ export function checkConvShape(s: ConvShape): void {
 }
 
 /**
- * The implicit-GEMM tilings a pass can use: naive, reg and tiled (matmul_vec4 reads dense rows, which
- * im2col is not); vec4 becomes reg.
+ * The tilings a pass can use: naive and tiled run the GEMM core on im2col loaders; reg runs conv_reg, the
+ * register-blocked kernel written for convolutions (no division in its inner loop); vec4 reads dense rows,
+ * which im2col is not, and becomes reg.
  */
 export function convTiling(t: MatmulTiling): MatmulTiling {
   return t.variant === 'vec4' ? { variant: 'reg', wgX: t.wgX, wgY: t.wgY } : t;
@@ -81,7 +82,7 @@ export function convSpec(pass: ConvPass, epilogue: MatmulEpilogue, tiling: Matmu
   const t = convTiling(tiling);
   return {
     shader: SHADERS.conv,
-    entry: `gemm_${t.variant}`,
+    entry: t.variant === 'reg' ? 'conv_reg' : `gemm_${t.variant}`,
     bindings: BINDINGS,
     constants: { MODE: MODE[pass], ...epilogueConstants(epilogue), ...tilingConstants(t) },
   };

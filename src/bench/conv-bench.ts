@@ -35,8 +35,8 @@ const TOLERANCE = 1e-4;
 /** A gate run slower than this is the only sample. */
 const SLOW_RUN_MS = 2000;
 
-/** One entry of a pass's result in float64, straight from the definition of the convolution. */
-function entry(s: ConvShape, pass: ConvPass, x: Float32Array, w: Float32Array, dy: Float32Array, i: number): number {
+/** One entry of a pass's result (in our layouts: NHWC, OHWI) in float64, straight from the definition of the convolution. */
+export function convEntry(s: ConvShape, pass: ConvPass, x: Float32Array, w: Float32Array, dy: Float32Array, i: number): number {
   const { Ho, Wo } = convOutput(s);
   const xAt = (n: number, y: number, xx: number, c: number) => x[((n * s.H + y) * s.W + xx) * s.Cin + c]!;
   const wAt = (co: number, ky: number, kx: number, ci: number) => w[((co * s.KH + ky) * s.KW + kx) * s.Cin + ci]!;
@@ -99,7 +99,7 @@ export async function benchConv(ctx: KernelContext, variant: string, pass: ConvP
   let [err, scale] = [0, 0];
   for (let k = 0; k < SAMPLES; k++) {
     const i = rng.int(g.c);
-    const want = entry(s, pass, x, w, dy, i);
+    const want = convEntry(s, pass, x, w, dy, i);
     err = Math.max(err, Number.isNaN(got[i]!) ? Infinity : Math.abs(got[i]! - want));
     scale = Math.max(scale, Math.abs(want));
   }

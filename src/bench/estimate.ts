@@ -10,7 +10,7 @@ export const REFERENCE = {
   /** GFLOP/s of each matmul variant on mid-size shapes. */
   matmulGflops: { naive: 0.2, reg: 1.1, vec4: 2.5, tiled: 0.7 } as Record<string, number>,
   /** GFLOP/s of the convolutions (conv_reg; tiled runs the GEMM core on im2col loaders), 2026-12-07. */
-  convGflops: { reg: 1.1, tiled: 0.4 } as Record<string, number>,
+  convGflops: { reg: 1.1, tiled: 0.4, tfjs: 0.3 } as Record<string, number>,
   /** TF.js's WebGPU matmul, by size (it slows down at 1,024). */
   tfjsGflops: (n: number): number => (n >= 1024 ? 0.1 : 0.2),
   /** Multiply-adds per second of the float64 reference checks, in JavaScript. */

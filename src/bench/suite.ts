@@ -8,7 +8,7 @@ import { withNoise } from './noise.ts';
 import { benchPeakCopy, benchPeakFma } from './peak-bench.ts';
 import { remainingSeconds, type SuiteProgress } from './progress.ts';
 import { benchStep, plannedPairs } from './step-bench.ts';
-import { benchTfjsMatmul, withTfjsRatios } from './tfjs-peer.ts';
+import { benchTfjsConv, benchTfjsMatmul, withTfjsRatios } from './tfjs-peer.ts';
 import type { BenchResult } from './result.ts';
 
 /**
@@ -50,6 +50,8 @@ export function benchEntries(): BenchEntry[] {
         const g = convGemm(c.shape, pass);
         out.push({ id: `conv/${variant}-${pass} ${c.label}`, estimateS: convSeconds(variant, g.M * g.N * g.K), slow: true, run: (ctx) => benchConv(ctx, variant, pass, c) });
       }
+      const g = convGemm(c.shape, pass);
+      out.push({ id: `peer/tfjs-conv-${pass} ${c.label}`, estimateS: convSeconds('tfjs', g.M * g.N * g.K), slow: true, run: (ctx) => benchTfjsConv(ctx, pass, c) });
     }
   }
   // The peer comparison: TF.js's WebGPU matmul on the same device, when its packages are installed.

@@ -1,5 +1,7 @@
 import type { KernelContext } from '../gpu/context.ts';
+import { convGemm, convOutput, type ConvPass } from '../kernels/conv.ts';
 import { Rng } from '../math/prng.ts';
+import { convEntry, type ConvCase } from './conv-bench.ts';
 import { checkAgainstReference } from './matmul-bench.ts';
 import type { BenchResult } from './result.ts';
 
@@ -70,11 +72,83 @@ export async function benchTfjsMatmul(ctx: KernelContext, n: number): Promise<Be
   }
 }
 
-/** Each of our square matmul results as a multiple of TF.js's GFLOP/s at the same size (detail.vsTfjs). */
+type TfKernelMs = Awaited<ReturnType<Tf['time']>>;
+const kernelMs = (info: TfKernelMs): number => (typeof info.kernelMs === 'number' && info.kernelMs > 0 ? info.kernelMs : info.wallMs);
+
+/**
+ * TF.js's WebGPU convolution kernels (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter: what tf.conv2d and its
+ * gradient run) on one ResNet convolution pass, NHWC with HWIO filters and the same symmetric padding as ours,
+ * checked on sampled entries against float64, then timed (`peer/tfjs-conv-{pass}`).
+ */
+export async function benchTfjsConv(ctx: KernelContext, pass: ConvPass, c: ConvCase): Promise<BenchResult> {
+  const s = c.shape;
+  const name = `peer/tfjs-conv-${pass}`;
+  const shape = [s.batch, s.H, s.W, s.Cin, s.Cout, s.stride];
+  const tf = await tfjsOn(ctx);
+  if (typeof tf === 'string') return { name, shape, ok: false, maxRelErr: NaN, detail: { case: c.label, skipped: tf } };
+  const { Ho, Wo } = convOutput(s);
+  const g = convGemm(s, pass);
+  const rng = new Rng(g.M * 31 + g.N * 7 + g.K);
+  const randn = (n: number) => rng.fill(new Float32Array(n), () => rng.normal()) as Float32Array;
+  const x = randn(s.batch * s.H * s.W * s.Cin);
+  const w = randn(s.Cout * s.KH * s.KW * s.Cin);
+  const dy = randn(s.batch * Ho * Wo * s.Cout);
+  // Our weights are OHWI, TF.js's filters HWIO: index maps both ways.
+  const hwio = (i: number): number => {
+    const [ci, kk, co] = [i % s.Cin, Math.floor(i / s.Cin) % (s.KH * s.KW), Math.floor(i / (s.Cin * s.KH * s.KW))];
+    return (kk * s.Cin + ci) * s.Cout + co;
+  };
+  const filterData = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) filterData[hwio(i)] = w[i]!;
+  const tx = tf.tensor4d(x, [s.batch, s.H, s.W, s.Cin]);
+  const tw = tf.tensor4d(filterData, [s.KH, s.KW, s.Cin, s.Cout]);
+  const tdy = tf.tensor4d(dy, [s.batch, Ho, Wo, s.Cout]);
+  const attrs = { strides: [s.stride, s.stride], pad: s.pad, dataFormat: 'NHWC', dilations: [1, 1] };
+  const run = (): ReturnType<Tf['conv2d']> =>
+    pass === 'forward'
+      ? tf.conv2d(tx, tw, s.stride, s.pad)
+      : pass === 'input'
+        ? (tf.engine().runKernel('Conv2DBackpropInput', { dy: tdy, filter: tw }, { ...attrs, inputShape: [s.batch, s.H, s.W, s.Cin] }) as ReturnType<Tf['conv2d']>)
+        : (tf.engine().runKernel('Conv2DBackpropFilter', { x: tx, dy: tdy }, { ...attrs, filterShape: [s.KH, s.KW, s.Cin, s.Cout] }) as ReturnType<Tf['conv2d']>);
+  try {
+    let first: ReturnType<Tf['conv2d']> | undefined;
+    const gate = await tf.time(() => void (first = run()));
+    const got = (await first!.data()) as Float32Array;
+    first!.dispose();
+    let [err, scale] = [0, 0];
+    for (let k = 0; k < 1024; k++) {
+      const i = rng.int(g.c);
+      const want = convEntry(s, pass, x, w, dy, i);
+      const v = got[pass === 'weights' ? hwio(i) : i]!;
+      err = Math.max(err, Number.isNaN(v) ? Infinity : Math.abs(v - want));
+      scale = Math.max(scale, Math.abs(want));
+    }
+    const maxRelErr = err / (scale || 1);
+    if (!(maxRelErr <= 1e-4)) return { name, shape, ok: false, maxRelErr, detail: { case: c.label } };
+    const samples = [kernelMs(gate)];
+    while (samples.length < 3) samples.push(kernelMs(await tf.time(() => void run().dispose())));
+    const ms = samples.sort((p, q) => p - q)[1]!;
+    return { name, shape, ok: true, maxRelErr, ms, msMin: samples[0]!, msMax: samples[2]!, gflops: (2 * g.M * g.N * g.K) / ms / 1e6, detail: { case: c.label, pass, samples: 3, samplesPlanned: 3 } };
+  } finally {
+    tx.dispose();
+    tw.dispose();
+    tdy.dispose();
+  }
+}
+
+/**
+ * Each of our square matmuls, and each conv pass, as a multiple of TF.js's GFLOP/s on the same shape
+ * (detail.vsTfjs).
+ */
 export function withTfjsRatios(results: BenchResult[]): BenchResult[] {
-  const peer = new Map(results.filter((r) => r.name === 'peer/tfjs-webgpu' && r.ok).map((r) => [r.shape.join('x'), r.gflops!]));
+  const key = (r: BenchResult): string | null => {
+    if (r.name === 'peer/tfjs-webgpu' || r.name.startsWith('matmul/')) return `matmul ${r.shape.join('x')}`;
+    const conv = /^(?:peer\/tfjs-conv|conv\/\w+)-(forward|input|weights)$/.exec(r.name);
+    return conv ? `conv ${conv[1]} ${r.shape.join('x')}` : null;
+  };
+  const peer = new Map(results.filter((r) => r.name.startsWith('peer/tfjs') && r.ok).map((r) => [key(r), r.gflops!]));
   return results.map((r) => {
-    const p = peer.get(r.shape.join('x'));
-    return r.ok && r.name.startsWith('matmul/') && p && r.gflops ? { ...r, detail: { ...r.detail, vsTfjs: r.gflops / p } } : r;
+    const p = peer.get(key(r));
+    return r.ok && !r.name.startsWith('peer/') && p && r.gflops ? { ...r, detail: { ...r.detail, vsTfjs: r.gflops / p } } : r;
   });
 }

@@ -86,6 +86,8 @@ describe('a run on the page: its length, its history and its log (headless Chrom
     expect(text).toBe('1/4');
     await page.keyboard.press('Space');
     await waitFor(page, `${attr('status')} === 'done'`);
+    // The last record reaches the chart after the run says done (its read-back lands a frame or two later).
+    await waitFor(page, `Number(document.querySelector('gs-app').shadowRoot.querySelector('gs-loss-chart').dataset.points) >= 12`, 10_000);
     const points = await inApp<string>(page, `return root.querySelector('gs-loss-chart').dataset.points;`);
     expect(points).toBe('12');
     await page.close();

@@ -1,6 +1,6 @@
 import type { KernelContext } from '../gpu/context.ts';
 import type { BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
-import { epilogueConstants, matmulWorkgroups, tilingConstants, type MatmulEpilogue } from './matmul.ts';
+import { epilogueConstants, GEMM_BINDINGS, matmulWorkgroups, tilingConstants, type GemmBinding, type MatmulEpilogue } from './matmul.ts';
 import { SHADERS } from './shaders.ts';
 import { DEFAULT_TILING, type MatmulTiling } from './tunables.ts';
 
@@ -65,25 +65,13 @@ export function convTiling(t: MatmulTiling): MatmulTiling {
   return t.variant === 'vec4' ? { variant: 'reg', wgX: t.wgX, wgY: t.wgY } : t;
 }
 
-type Binding = 'a' | 'b' | 'c' | 'bias' | 'addend' | 'aux' | 'out2' | 'alpha' | 'params';
-const BINDINGS: KernelSpec<Binding>['bindings'] = [
-  ['a', 'read'],
-  ['b', 'read'],
-  ['c', 'rw'],
-  ['bias', 'read'],
-  ['addend', 'read'],
-  ['aux', 'read'],
-  ['out2', 'rw'],
-  ['alpha', 'read'],
-  ['params', 'uniform'],
-];
 
-export function convSpec(pass: ConvPass, epilogue: MatmulEpilogue, tiling: MatmulTiling): KernelSpec<Binding> {
+export function convSpec(pass: ConvPass, epilogue: MatmulEpilogue, tiling: MatmulTiling): KernelSpec<GemmBinding> {
   const t = convTiling(tiling);
   return {
     shader: SHADERS.conv,
     entry: t.variant === 'reg' ? 'conv_reg' : `gemm_${t.variant}`,
-    bindings: BINDINGS,
+    bindings: GEMM_BINDINGS,
     constants: { MODE: MODE[pass], ...epilogueConstants(epilogue), ...tilingConstants(t) },
   };
 }
@@ -119,7 +107,7 @@ export async function conv2d(
   ];
   if (opts.bias) need.push(['bias', g.N]);
   if (opts.add) need.push(['addend', g.c]);
-  const ranges: Partial<Record<Binding, BufferRange>> = {};
+  const ranges: Partial<Record<GemmBinding, BufferRange>> = {};
   for (const [name, floats] of need) {
     const r = t[name];
     if (!r) throw new RangeError(`conv2d ${pass}: tensor ${name} is required`);

@@ -37,8 +37,10 @@ export interface MatmulTensors {
   alpha?: BufferRange;
 }
 
-type Binding = 'a' | 'b' | 'c' | 'bias' | 'addend' | 'aux' | 'out2' | 'alpha' | 'params';
-const BINDINGS: KernelSpec<Binding>['bindings'] = [
+/** The bindings of every kernel on the GEMM core (shaders/gemm_fns.wgsl): matmul's and conv's alike. */
+export type GemmBinding = 'a' | 'b' | 'c' | 'bias' | 'addend' | 'aux' | 'out2' | 'alpha' | 'params';
+type Binding = GemmBinding;
+export const GEMM_BINDINGS: KernelSpec<GemmBinding>['bindings'] = [
   ['a', 'read'],
   ['b', 'read'],
   ['c', 'rw'],
@@ -86,7 +88,7 @@ export function matmulSpec(shape: MatmulShape, epilogue: MatmulEpilogue, tiling:
   return {
     shader: SHADERS.matmul,
     entry: tiling.variant === 'vec4' ? 'matmul_vec4' : `gemm_${tiling.variant}`,
-    bindings: BINDINGS,
+    bindings: GEMM_BINDINGS,
     constants: {
       TRANS_A: +!!shape.transA,
       TRANS_B: +!!shape.transB,

@@ -65,7 +65,6 @@ export function convTiling(t: MatmulTiling): MatmulTiling {
   return t.variant === 'vec4' ? { variant: 'reg', wgX: t.wgX, wgY: t.wgY } : t;
 }
 
-
 export function convSpec(pass: ConvPass, epilogue: MatmulEpilogue, tiling: MatmulTiling): KernelSpec<GemmBinding> {
   const t = convTiling(tiling);
   return {

@@ -4,7 +4,8 @@ import { readF32, upload, zeros } from '../gpu/transfer.ts';
 import { conv2d, convGemm, convOutput, type ConvPass, type ConvShape } from '../kernels/conv.ts';
 import { MATMUL_TILINGS, type MatmulTilingName } from '../kernels/tunables.ts';
 import type { BenchResult } from './result.ts';
-import { timeDispatches, timingDetail } from './timing.ts';
+import { sampledRelErr } from './kernel-bench.ts';
+import { timeDispatches, timedResult } from './timing.ts';
 
 /** The implicit-GEMM variants the suite times: register-blocked (CPU adapters) and workgroup-tiled (GPUs). */
 export const CONV_VARIANTS: Record<string, MatmulTilingName> = {
@@ -32,8 +33,6 @@ export const CONV_PASSES: readonly ConvPass[] = ['forward', 'input', 'weights'];
 
 const SAMPLES = 1024;
 const TOLERANCE = 1e-4;
-/** A gate run slower than this is the only sample. */
-const SLOW_RUN_MS = 2000;
 
 /** One entry of a pass's result (in our layouts: NHWC, OHWI) in float64, straight from the definition of the convolution. */
 export function convEntry(s: ConvShape, pass: ConvPass, x: Float32Array, w: Float32Array, dy: Float32Array, i: number): number {
@@ -77,16 +76,19 @@ export function convEntry(s: ConvShape, pass: ConvPass, x: Float32Array, w: Floa
   return acc;
 }
 
-/** One pass of one ResNet convolution: checked on sampled entries against float64, then timed. */
-export async function benchConv(ctx: KernelContext, variant: string, pass: ConvPass, c: ConvCase): Promise<BenchResult> {
-  const s = c.shape;
+/** Seeded inputs for one pass (x NHWC, w OHWI, dy), the GEMM it is, and the generator the check samples with. */
+export function convInputs(s: ConvShape, pass: ConvPass): { g: ReturnType<typeof convGemm>; rng: Rng; x: Float32Array; w: Float32Array; dy: Float32Array } {
   const g = convGemm(s, pass);
   const { Ho, Wo } = convOutput(s);
   const rng = new Rng(g.M * 31 + g.N * 7 + g.K);
   const randn = (n: number) => rng.fill(new Float32Array(n), () => rng.normal()) as Float32Array;
-  const x = randn(s.batch * s.H * s.W * s.Cin);
-  const w = randn(s.Cout * s.KH * s.KW * s.Cin);
-  const dy = randn(s.batch * Ho * Wo * s.Cout);
+  return { g, rng, x: randn(s.batch * s.H * s.W * s.Cin), w: randn(s.Cout * s.KH * s.KW * s.Cin), dy: randn(s.batch * Ho * Wo * s.Cout) };
+}
+
+/** One pass of one ResNet convolution: checked on sampled entries against float64, then timed. */
+export async function benchConv(ctx: KernelContext, variant: string, pass: ConvPass, c: ConvCase): Promise<BenchResult> {
+  const s = c.shape;
+  const { g, rng, x, w, dy } = convInputs(s, pass);
   const [xb, wb, dyb, out] = [upload(ctx, x), upload(ctx, w), upload(ctx, dy), zeros(ctx, g.c)];
   const tiling = MATMUL_TILINGS[CONV_VARIANTS[variant]!];
   const t = pass === 'forward' ? { a: xb, b: wb, c: out } : pass === 'input' ? { a: dyb, b: wb, c: out } : { a: dyb, b: xb, c: out };
@@ -96,28 +98,7 @@ export async function benchConv(ctx: KernelContext, variant: string, pass: ConvP
   const detail = { case: c.label, pass, gemm: [g.M, g.N, g.K], tiling, checked: `${SAMPLES} sampled entries` };
   const gate = await timeDispatches(ctx, [d], { warmup: 0, iterations: 1 });
   const got = await readF32(ctx, out, g.c);
-  let [err, scale] = [0, 0];
-  for (let k = 0; k < SAMPLES; k++) {
-    const i = rng.int(g.c);
-    const want = convEntry(s, pass, x, w, dy, i);
-    err = Math.max(err, Number.isNaN(got[i]!) ? Infinity : Math.abs(got[i]! - want));
-    scale = Math.max(scale, Math.abs(want));
-  }
-  const maxRelErr = err / (scale || 1);
+  const maxRelErr = sampledRelErr(SAMPLES, g.c, rng, (i) => got[i]!, (i) => convEntry(s, pass, x, w, dy, i));
   if (!(maxRelErr <= TOLERANCE)) return { name, shape, ok: false, maxRelErr, detail: { ...detail, tolerance: TOLERANCE } };
-  const timing = gate.ms > SLOW_RUN_MS ? gate : await timeDispatches(ctx, [d], { warmup: 0, iterations: 5 });
-  const flops = 2 * g.M * g.N * g.K;
-  const bytes = 4 * (g.a + g.b + g.c);
-  return {
-    name,
-    shape,
-    ok: true,
-    maxRelErr,
-    ms: timing.ms,
-    msMin: timing.msMin,
-    msMax: timing.msMax,
-    gflops: flops / timing.ms / 1e6,
-    gbps: bytes / timing.ms / 1e6,
-    detail: { ...detail, ...timingDetail(timing) },
-  };
+  return timedResult(ctx, [d], gate, { name, shape, maxRelErr, flops: 2 * g.M * g.N * g.K, bytes: 4 * (g.a + g.b + g.c), detail });
 }

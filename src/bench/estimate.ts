@@ -1,4 +1,5 @@
-import { FULL_CHECK_LIMIT, SLOW_RUN_MS } from './matmul-bench.ts';
+import { FULL_CHECK_LIMIT } from './matmul-bench.ts';
+import { SLOW_RUN_MS } from './timing.ts';
 
 /**
  * How long each case takes on the reference adapter (SwiftShader on two shared cores, the machine
@@ -40,7 +41,7 @@ export function matmulSeconds(variant: string, macs: number): number {
 /** A ResNet convolution pass: the gate run, five timed runs (one when the gate is slow), 1,024 sampled checks. */
 export function convSeconds(variant: string, macs: number): number {
   const run = (2 * macs) / (REFERENCE.convGflops[variant] ?? REFERENCE.convGflops.reg!) / 1e9;
-  return 0.3 + (run > 2 ? 1 : 6) * run + (1024 * macs) / REFERENCE.f64MacsPerSecond / 131_072;
+  return 0.3 + (run > SLOW_RUN_MS / 1000 ? 1 : 6) * run + (1024 * macs) / REFERENCE.f64MacsPerSecond / 131_072;
 }
 
 /** TF.js on n³: the gate run, then three timed runs below 1,024 (the gate is the sample at 1,024 and above). */

@@ -31,6 +31,18 @@ export function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number 
   return e / (s || 1);
 }
 
+/** max |got − want| / max |want| over `count` random indices below n (for results too large to check whole). */
+export function sampledRelErr(count: number, n: number, rng: Rng, got: (i: number) => number, want: (i: number) => number): number {
+  let [err, scale] = [0, 0];
+  for (let k = 0; k < count; k++) {
+    const i = rng.int(n);
+    const [g, w] = [got(i), want(i)];
+    err = Math.max(err, Number.isNaN(g) ? Infinity : Math.abs(g - w));
+    scale = Math.max(scale, Math.abs(w));
+  }
+  return err / (scale || 1);
+}
+
 /** Run once, check (a wrong kernel is reported wrong and never timed), then time. */
 export async function benchCase(ctx: KernelContext, c: KernelCase): Promise<BenchResult> {
   const b = await c.build(ctx);

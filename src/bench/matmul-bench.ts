@@ -4,9 +4,9 @@ import { readF32, upload, zeros } from '../gpu/transfer.ts';
 import { effectiveTiling, matmul, type MatmulShape } from '../kernels/matmul.ts';
 import { MATMUL_TILINGS, type MatmulTilingName } from '../kernels/tunables.ts';
 import { matmul as refMatmul } from '../reference/matmul.ts';
-import { relErr } from './kernel-bench.ts';
+import { relErr, sampledRelErr } from './kernel-bench.ts';
 import type { BenchResult } from './result.ts';
-import { timeDispatches, timingDetail } from './timing.ts';
+import { timeDispatches, timedResult } from './timing.ts';
 
 /** Public names of the variants the suite compares, and the tiling each runs. */
 export const MATMUL_VARIANTS: Record<string, MatmulTilingName> = {
@@ -40,25 +40,19 @@ export const MATMUL_CASES: MatmulCase[] = [
 
 /** Above this many multiply-adds the float64 check samples entries of C instead of computing all of it. */
 export const FULL_CHECK_LIMIT = 2 ** 28;
-/** A gate run slower than this is the only sample: more would take minutes and tell little more. */
-export const SLOW_RUN_MS = 2000;
 const SAMPLES = 2048;
 
 /** max |err| / max |ref| over all of C, or over SAMPLES random entries of it for very large shapes. */
 export function checkAgainstReference(got: Float32Array, a: Float32Array, b: Float32Array, s: MatmulShape, rng: Rng, limit = FULL_CHECK_LIMIT): number {
   const { M, N, K } = s;
   if (M * N * K <= limit) return relErr(got, refMatmul(a, b, M, N, K, { transA: !!s.transA, transB: !!s.transB }));
-  let err = 0;
-  let scale = 0;
-  for (let t = 0; t < SAMPLES; t++) {
-    const [m, n] = [rng.int(M), rng.int(N)];
-    let want = 0;
-    for (let k = 0; k < K; k++) want += a[s.transA ? k * M + m : m * K + k]! * b[s.transB ? n * K + k : k * N + n]!;
-    const g = got[m * N + n]!;
-    err = Math.max(err, Number.isNaN(g) ? Infinity : Math.abs(g - want));
-    scale = Math.max(scale, Math.abs(want));
-  }
-  return err / (scale || 1);
+  const want = (i: number): number => {
+    const [m, n] = [Math.floor(i / N), i % N];
+    let v = 0;
+    for (let k = 0; k < K; k++) v += a[s.transA ? k * M + m : m * K + k]! * b[s.transB ? n * K + k : k * N + n]!;
+    return v;
+  };
+  return sampledRelErr(SAMPLES, M * N, rng, (i) => got[i]!, want);
 }
 
 const TOLERANCE = 1e-4;
@@ -80,19 +74,5 @@ export async function benchMatmul(ctx: KernelContext, variant: string, c: Matmul
   const maxRelErr = checkAgainstReference(await readF32(ctx, out, M * N), a, b, c.shape, rng);
   if (!(maxRelErr <= TOLERANCE)) return { name, shape, ok: false, maxRelErr, detail: { ...detail, tolerance: TOLERANCE } };
   // The gate run was the warm-up; slow variants get one sample, the gate itself (naive 1024³ takes seconds here).
-  const timing = t.ms > SLOW_RUN_MS ? t : await timeDispatches(ctx, [d], { warmup: 0, iterations: 5 });
-  const flops = 2 * M * N * K;
-  const bytes = 4 * (M * K + K * N + M * N);
-  return {
-    name,
-    shape,
-    ok: true,
-    maxRelErr,
-    ms: timing.ms,
-    msMin: timing.msMin,
-    msMax: timing.msMax,
-    gflops: flops / timing.ms / 1e6,
-    gbps: bytes / timing.ms / 1e6,
-    detail: { ...detail, ...timingDetail(timing) },
-  };
+  return timedResult(ctx, [d], t, { name, shape, maxRelErr, flops: 2 * M * N * K, bytes: 4 * (M * K + K * N + M * N), detail });
 }

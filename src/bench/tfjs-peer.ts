@@ -1,7 +1,8 @@
 import type { KernelContext } from '../gpu/context.ts';
-import { convGemm, convOutput, type ConvPass } from '../kernels/conv.ts';
+import { convOutput, type ConvPass } from '../kernels/conv.ts';
 import { Rng } from '../math/prng.ts';
-import { convEntry, type ConvCase } from './conv-bench.ts';
+import { convEntry, convInputs, type ConvCase } from './conv-bench.ts';
+import { sampledRelErr } from './kernel-bench.ts';
 import { checkAgainstReference } from './matmul-bench.ts';
 import type { BenchResult } from './result.ts';
 
@@ -40,6 +41,9 @@ function tfjsOn(ctx: KernelContext): Promise<Tf | string> {
   return loaded;
 }
 
+/** tf.time's kernel time (GPU timestamps when it can, which leaves out compiling the shader), else wall time. */
+const kernelMs = (info: Awaited<ReturnType<Tf['time']>>): number => (typeof info.kernelMs === 'number' && info.kernelMs > 0 ? info.kernelMs : info.wallMs);
+
 /**
  * TF.js's WebGPU matmul on n×n×n, checked against the float64 reference, then timed (`peer/tfjs-webgpu`).
  * When TF.js cannot run, the result says why (`detail.skipped`) and carries no figures.
@@ -54,7 +58,6 @@ export async function benchTfjsMatmul(ctx: KernelContext, n: number): Promise<Be
   const name = 'peer/tfjs-webgpu';
   try {
     // tf.time reports the backend's kernel time (GPU timestamps when it can), which leaves out compiling the shader.
-    const msOf = (info: Awaited<ReturnType<Tf['time']>>): number => (typeof info.kernelMs === 'number' && info.kernelMs > 0 ? info.kernelMs : info.wallMs);
     let first: ReturnType<Tf['matMul']> | undefined;
     const gateInfo = await tf.time(() => void (first = tf.matMul(ta, tb)));
     const maxRelErr = checkAgainstReference((await first!.data()) as Float32Array, a, b, { M: n, N: n, K: n }, rng);
@@ -62,8 +65,8 @@ export async function benchTfjsMatmul(ctx: KernelContext, n: number): Promise<Be
     if (!(maxRelErr <= 1e-4)) return { name, shape: [n, n, n], ok: false, maxRelErr, detail: { case: String(n) } };
     // At 1,024 one run takes tens of seconds on a CPU adapter: the gate run is the one sample, as for our slow matmuls.
     const planned = n >= 1024 ? 1 : 3;
-    const samples = n >= 1024 ? [msOf(gateInfo)] : [];
-    while (samples.length < planned) samples.push(msOf(await tf.time(() => void tf.matMul(ta, tb).dispose())));
+    const samples = n >= 1024 ? [kernelMs(gateInfo)] : [];
+    while (samples.length < planned) samples.push(kernelMs(await tf.time(() => void tf.matMul(ta, tb).dispose())));
     const ms = samples.sort((x, y) => x - y)[samples.length >> 1]!;
     return { name, shape: [n, n, n], ok: true, maxRelErr, ms, msMin: samples[0]!, msMax: samples.at(-1)!, gflops: (2 * n ** 3) / ms / 1e6, detail: { case: String(n), samples: samples.length, samplesPlanned: planned } };
   } finally {
@@ -71,9 +74,6 @@ export async function benchTfjsMatmul(ctx: KernelContext, n: number): Promise<Be
     tb.dispose();
   }
 }
-
-type TfKernelMs = Awaited<ReturnType<Tf['time']>>;
-const kernelMs = (info: TfKernelMs): number => (typeof info.kernelMs === 'number' && info.kernelMs > 0 ? info.kernelMs : info.wallMs);
 
 /**
  * TF.js's WebGPU convolution kernels (Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter: what tf.conv2d and its
@@ -87,12 +87,7 @@ export async function benchTfjsConv(ctx: KernelContext, pass: ConvPass, c: ConvC
   const tf = await tfjsOn(ctx);
   if (typeof tf === 'string') return { name, shape, ok: false, maxRelErr: NaN, detail: { case: c.label, skipped: tf } };
   const { Ho, Wo } = convOutput(s);
-  const g = convGemm(s, pass);
-  const rng = new Rng(g.M * 31 + g.N * 7 + g.K);
-  const randn = (n: number) => rng.fill(new Float32Array(n), () => rng.normal()) as Float32Array;
-  const x = randn(s.batch * s.H * s.W * s.Cin);
-  const w = randn(s.Cout * s.KH * s.KW * s.Cin);
-  const dy = randn(s.batch * Ho * Wo * s.Cout);
+  const { g, rng, x, w, dy } = convInputs(s, pass);
   // Our weights are OHWI, TF.js's filters HWIO: index maps both ways.
   const hwio = (i: number): number => {
     const [ci, kk, co] = [i % s.Cin, Math.floor(i / s.Cin) % (s.KH * s.KW), Math.floor(i / (s.Cin * s.KH * s.KW))];
@@ -115,15 +110,7 @@ export async function benchTfjsConv(ctx: KernelContext, pass: ConvPass, c: ConvC
     const gate = await tf.time(() => void (first = run()));
     const got = (await first!.data()) as Float32Array;
     first!.dispose();
-    let [err, scale] = [0, 0];
-    for (let k = 0; k < 1024; k++) {
-      const i = rng.int(g.c);
-      const want = convEntry(s, pass, x, w, dy, i);
-      const v = got[pass === 'weights' ? hwio(i) : i]!;
-      err = Math.max(err, Number.isNaN(v) ? Infinity : Math.abs(v - want));
-      scale = Math.max(scale, Math.abs(want));
-    }
-    const maxRelErr = err / (scale || 1);
+    const maxRelErr = sampledRelErr(1024, g.c, rng, (i) => got[pass === 'weights' ? hwio(i) : i]!, (i) => convEntry(s, pass, x, w, dy, i));
     if (!(maxRelErr <= 1e-4)) return { name, shape, ok: false, maxRelErr, detail: { case: c.label } };
     const samples = [kernelMs(gate)];
     while (samples.length < 3) samples.push(kernelMs(await tf.time(() => void run().dispose())));

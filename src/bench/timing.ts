@@ -1,5 +1,6 @@
 import type { KernelContext } from '../gpu/context.ts';
 import { encodeDispatches, type Dispatch } from '../gpu/kernel.ts';
+import type { BenchResult } from './result.ts';
 
 export interface Timing {
   ms: number;
@@ -75,5 +76,33 @@ export async function timeDispatches(
     samples: samples.length,
     planned: iterations,
     source: useTs ? 'timestamp' : 'wall',
+  };
+}
+
+/** A gate run slower than this is the only sample: more would take minutes and tell little more. */
+export const SLOW_RUN_MS = 2000;
+
+/**
+ * A checked kernel's figures: its gate run (which was also its warm-up) is the one sample when it was slow,
+ * else five more runs are timed; GFLOP/s and GB/s from the work and bytes one run does.
+ */
+export async function timedResult(
+  ctx: KernelContext,
+  dispatches: readonly Dispatch[],
+  gate: Timing,
+  r: { name: string; shape: number[]; maxRelErr: number; flops: number; bytes: number; detail: Record<string, unknown> },
+): Promise<BenchResult> {
+  const t = gate.ms > SLOW_RUN_MS ? gate : await timeDispatches(ctx, dispatches, { warmup: 0, iterations: 5 });
+  return {
+    name: r.name,
+    shape: r.shape,
+    ok: true,
+    maxRelErr: r.maxRelErr,
+    ms: t.ms,
+    msMin: t.msMin,
+    msMax: t.msMax,
+    gflops: r.flops / t.ms / 1e6,
+    gbps: r.bytes / t.ms / 1e6,
+    detail: { ...r.detail, ...timingDetail(t) },
   };
 }

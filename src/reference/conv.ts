@@ -143,32 +143,30 @@ function checkKernel(op: string, w: ArrayLike<number>, k: KernelShape, layout: s
 
 /** PyTorch's OIHW weight, w[((co·Cin + ci)·KH + ky)·KW + kx], in the GPU's OHWI layout. */
 export function ohwiFromOihw(w: ArrayLike<number>, k: KernelShape): Float64Array {
-  const { Cout, Cin, KH, KW } = k;
-  checkKernel('ohwiFromOihw', w, k, `${dims(Cout, Cin, KH, KW)} OIHW`);
+  checkKernel('ohwiFromOihw', w, k, `${dims(k.Cout, k.Cin, k.KH, k.KW)} OIHW`);
   const out = new Float64Array(w.length);
-  for (let co = 0; co < Cout; co++) {
-    for (let ci = 0; ci < Cin; ci++) {
-      for (let ky = 0; ky < KH; ky++) {
-        for (let kx = 0; kx < KW; kx++) out[((co * KH + ky) * KW + kx) * Cin + ci] = w[((co * Cin + ci) * KH + ky) * KW + kx]!;
-      }
-    }
-  }
+  eachWeight(k, (oihw, ohwi) => (out[ohwi] = w[oihw]!));
   return out;
 }
 
 /** The GPU's OHWI weight in PyTorch's OIHW layout (the inverse of ohwiFromOihw). */
 export function oihwFromOhwi(w: ArrayLike<number>, k: KernelShape): Float64Array {
-  const { Cout, Cin, KH, KW } = k;
-  checkKernel('oihwFromOhwi', w, k, `${dims(Cout, KH, KW, Cin)} OHWI`);
+  checkKernel('oihwFromOhwi', w, k, `${dims(k.Cout, k.KH, k.KW, k.Cin)} OHWI`);
   const out = new Float64Array(w.length);
+  eachWeight(k, (oihw, ohwi) => (out[oihw] = w[ohwi]!));
+  return out;
+}
+
+/** Every weight's index in both layouts. */
+function eachWeight(k: KernelShape, visit: (oihw: number, ohwi: number) => void): void {
+  const { Cout, Cin, KH, KW } = k;
   for (let co = 0; co < Cout; co++) {
     for (let ci = 0; ci < Cin; ci++) {
       for (let ky = 0; ky < KH; ky++) {
-        for (let kx = 0; kx < KW; kx++) out[((co * Cin + ci) * KH + ky) * KW + kx] = w[((co * KH + ky) * KW + kx) * Cin + ci]!;
+        for (let kx = 0; kx < KW; kx++) visit(((co * Cin + ci) * KH + ky) * KW + kx, ((co * KH + ky) * KW + kx) * Cin + ci);
       }
     }
   }
-  return out;
 }
 
 function checkPool(op: string, s: PoolShape): void {

@@ -13,7 +13,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
-// activation_residual_forward only: the scalar α of a rezero block.
+// The scalar α of a rezero block: it scales the residual branch forward, and its gradient backward.
 @group(0) @binding(4) var<storage, read> alpha: array<f32>;
 
 // Linear index over a 2-D grid of workgroups (1-D work larger than 65535 workgroups wraps to y).
@@ -32,7 +32,9 @@ fn activation_forward(@builtin(global_invocation_id) g: vec3u, @builtin(num_work
 fn activation_backward(@builtin(global_invocation_id) g: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let i = flat_index(g, nwg);
   if (i >= params.n) { return; }
-  out[i] = dy[i] * act_grad(ACT, u[i]);
+  var scale = 1.0;
+  if (HAS_ALPHA) { scale = alpha[0]; }
+  out[i] = scale * dy[i] * act_grad(ACT, u[i]);
 }
 
 // The residual block after a norm layer: out = h_prev + α·φ(u), with h_prev bound as dy.

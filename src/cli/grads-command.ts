@@ -1,6 +1,5 @@
 import { KernelContext } from '../gpu/context.ts';
 import { nodeDevice } from '../gpu/node-gpu.ts';
-import { checkpointEntries } from '../io/checkpoint.ts';
 import { encodeSafetensors, type TensorInput } from '../io/safetensors.ts';
 import { Trainer } from '../train/trainer.ts';
 import { UsageError } from './errors.ts';
@@ -23,25 +22,25 @@ export async function gradsCommand(flags: Map<string, string[]>): Promise<number
   const gpu = await nodeDevice();
   try {
     const trainer = await Trainer.create(new KernelContext(gpu), { ...config, log: { every: 1 } }, data, { budgetBytes: memoryBudget(), ...tuning(gpu.adapter) });
-    const net = trainer.net;
-    const entries = checkpointEntries(net).filter((e) => e.arena === 'params');
+    const { store } = trainer;
+    const params = store.tensors.filter((t) => t.kind === 'param');
     const tensors: TensorInput[] = [];
-    for (const e of entries) tensors.push({ name: e.name, dtype: 'F32', shape: e.shape, data: await net.readTensor(net.arenas.params, e.slot) });
+    for (const p of params) tensors.push({ name: p.name, dtype: 'F32', shape: [...p.shape], data: await store.read(p) });
     let loss = NaN;
     await trainer.run(1, (r) => (loss = r.loss));
-    for (const e of entries) tensors.push({ name: `grad.${e.name}`, dtype: 'F32', shape: e.shape, data: await net.readTensor(net.grads, e.slot) });
-    const s = net.plan.shape;
-    tensors.push({ name: 'input.x', dtype: 'F32', shape: [s.batch, s.inputDim], data: await net.readTensor(net.arenas.batchX, net.plan.batchX) });
-    const y = await net.readTensor(net.arenas.batchY, net.plan.batchY);
+    for (const p of params) tensors.push({ name: `grad.${p.name}`, dtype: 'F32', shape: [...p.shape], data: await store.read(p, 'grad') });
+    const batch = await trainer.engine.readBatch();
+    const B = config.train.batchSize;
+    tensors.push({ name: 'input.x', dtype: 'F32', shape: batch.xShape, data: batch.x });
     tensors.push(
-      s.task === 'classification'
-        ? { name: 'input.y', dtype: 'I32', shape: [s.batch], data: new Int32Array(y.buffer, 0, s.batch) }
-        : { name: 'input.y', dtype: 'F32', shape: [s.batch, s.outputDim], data: y },
+      data.task === 'classification'
+        ? { name: 'input.y', dtype: 'I32', shape: [B], data: new Int32Array(batch.y.buffer, 0, B) }
+        : { name: 'input.y', dtype: 'F32', shape: [B, data.outputDim], data: batch.y },
     );
     tensors.push({ name: 'loss', dtype: 'F32', shape: [1], data: new Float32Array([loss]) });
     file.write(encodeSafetensors(tensors, { config: JSON.stringify(config) }));
     file.commit();
-    console.log(`wrote ${tensors.length} tensors to ${out} (loss ${loss.toFixed(6)} on a batch of ${s.batch})`);
+    console.log(`wrote ${tensors.length} tensors to ${out} (loss ${loss.toFixed(6)} on a batch of ${config.train.batchSize})`);
     trainer.destroy();
     return 0;
   } catch (e) {

@@ -152,9 +152,9 @@ function summarize(trainer: Trainer, config: RunConfig, window: RunWindow, test:
 
 function applyStart(trainer: Trainer, start: Start): void {
   if (start.kind === 'init') return;
-  loadCheckpoint(trainer.net, start.file, start.path);
+  loadCheckpoint(trainer.store, start.file, start.path);
   if (start.kind === 'resume') {
-    loadOptimizerState(trainer.net, start.file, trainer.config.train.optimizer, start.path);
+    loadOptimizerState(trainer.store, start.file, trainer.config.train.optimizer, start.path);
     trainer.restore(start.state);
   }
 }
@@ -168,7 +168,7 @@ function startInfo(start: Start): Record<string, unknown> {
 async function saveTo(save: OutputFile, trainer: Trainer, config: RunConfig): Promise<void> {
   const state = trainer.trainingState();
   const training = { optimizer: config.train.optimizer, state, divergedAt: trainer.divergence?.step ?? null };
-  save.write(await saveCheckpoint(trainer.net, config, [], training));
+  save.write(await saveCheckpoint(trainer.store, config, [], training));
   save.commit();
 }
 

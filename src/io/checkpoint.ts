@@ -5,20 +5,11 @@
  * the step and the data sampler's position. PyTorch users load the weights strictly by dropping the
  * `optimizer.` tensors (python/gradscope_torch.py does).
  */
-import type { Arena, Slot } from '../gpu/arena.ts';
 import type { OptimizerKind } from '../kernels/optimizer.ts';
 import type { RunConfig } from '../model/config.ts';
-import type { Network } from '../model/network.ts';
+import type { TensorStore } from '../model/tensor-store.ts';
 import type { TrainingState } from '../train/trainer.ts';
 import { decodeSafetensors, encodeSafetensors, SafetensorsError, type Safetensors, type TensorInput } from './safetensors.ts';
-
-/** Every tensor a checkpoint holds, with PyTorch state_dict names: parameters, then batch norm's running stats. */
-export interface CheckpointEntry {
-  name: string;
-  arena: 'params' | 'running';
-  slot: Slot;
-  shape: number[];
-}
 
 /** Tensors in a file that are not weights: gradient dumps' extras and the optimizer's state. */
 const NOT_WEIGHTS = /^(grad\.|input\.|optimizer\.)|^loss$/;
@@ -31,26 +22,16 @@ const STATE_NAMES: Record<OptimizerKind, readonly string[]> = {
   adamw: ['exp_avg', 'exp_avg_sq'],
 };
 
-export function checkpointEntries(net: Network): CheckpointEntry[] {
-  const { plan } = net;
-  const entries: CheckpointEntry[] = plan.params.map((p) => ({ name: p.name, arena: 'params', slot: p.slot, shape: p.shape }));
-  plan.blocks.forEach((b, l) => {
-    if (b.runningMean && b.runningVar) {
-      entries.push({ name: `blocks.${l}.norm.running_mean`, arena: 'running', slot: b.runningMean, shape: [plan.shape.width] });
-      entries.push({ name: `blocks.${l}.norm.running_var`, arena: 'running', slot: b.runningVar, shape: [plan.shape.width] });
-    }
+/** The optimizer's moments (m, then v) with the torch.optim name of each. */
+function stateParts(store: TensorStore, kind: OptimizerKind): { part: 'm' | 'v'; name: string }[] {
+  return STATE_NAMES[kind].map((name, i) => {
+    const part = i === 0 ? 'm' : 'v';
+    if (!store.has(part)) throw new Error(`${kind} keeps ${name}, but the network has no room for it`);
+    return { part, name };
   });
-  return entries;
 }
 
-/** The optimizer's state arenas (m, then v) with the torch.optim name of each. */
-function stateArenas(net: Network, kind: OptimizerKind): { arena: Arena; name: string }[] {
-  return STATE_NAMES[kind].map((name, i) => {
-    const arena = i === 0 ? net.m : net.v;
-    if (!arena) throw new Error(`${kind} keeps ${name}, but the network has no arena for it`);
-    return { arena, name };
-  });
-}
+const paramsOf = (store: TensorStore) => store.tensors.filter((t) => t.kind === 'param');
 
 /** What `--save` adds so that `--resume` can continue the run. */
 export interface SavedTraining {
@@ -61,14 +42,13 @@ export interface SavedTraining {
 }
 
 /** The current weights (and, given `training`, everything --resume needs) as safetensors bytes. */
-export async function saveCheckpoint(net: Network, config: RunConfig, extra: TensorInput[] = [], training?: SavedTraining): Promise<Uint8Array> {
+export async function saveCheckpoint(store: TensorStore, config: RunConfig, extra: TensorInput[] = [], training?: SavedTraining): Promise<Uint8Array> {
   const tensors: TensorInput[] = [];
-  const entries = checkpointEntries(net);
-  for (const e of entries) tensors.push({ name: e.name, dtype: 'F32', shape: e.shape, data: await net.readTensor(net.arenas[e.arena], e.slot) });
+  for (const t of store.tensors) tensors.push({ name: t.name, dtype: 'F32', shape: [...t.shape], data: await store.read(t) });
   const metadata: Record<string, string> = { config: JSON.stringify(config) };
   if (training) {
-    for (const { arena, name } of stateArenas(net, training.optimizer)) {
-      for (const p of net.plan.params) tensors.push({ name: `optimizer.${p.name}.${name}`, dtype: 'F32', shape: p.shape, data: await net.readTensor(arena, p.slot) });
+    for (const { part, name } of stateParts(store, training.optimizer)) {
+      for (const p of paramsOf(store)) tensors.push({ name: `optimizer.${p.name}.${name}`, dtype: 'F32', shape: [...p.shape], data: await store.read(p, part) });
     }
     metadata.step = String(training.state.step);
     metadata.sampler = JSON.stringify(training.state.sampler);
@@ -78,7 +58,7 @@ export async function saveCheckpoint(net: Network, config: RunConfig, extra: Ten
 }
 
 /** Check every named tensor against the network before writing any, so a bad file leaves the network as it was. */
-function matchTensors(file: Safetensors, wanted: readonly { name: string; shape: number[] }[], source: string, why: string): Float32Array[] {
+function matchTensors(file: Safetensors, wanted: readonly { name: string; shape: readonly number[] }[], source: string, why: string): Float32Array[] {
   return wanted.map((e) => {
     const t = file.tensors.get(e.name);
     if (!t) throw new SafetensorsError(`${source}: tensor ${e.name} is missing; ${why}`);
@@ -94,17 +74,17 @@ function matchTensors(file: Safetensors, wanted: readonly { name: string; shape:
  * network needs must be present with its shape; an error names the first that is missing or wrong. The
  * optimizer starts fresh: this is `--load`, a new run from these weights.
  */
-export function loadCheckpoint(net: Network, bytes: Uint8Array | Safetensors, source: string): Safetensors {
+export function loadCheckpoint(store: TensorStore, bytes: Uint8Array | Safetensors, source: string): Safetensors {
   const file = bytes instanceof Uint8Array ? decodeSafetensors(bytes, source) : bytes;
-  const entries = checkpointEntries(net);
+  const entries = store.tensors;
   const known = new Set(entries.map((e) => e.name));
   const extra = [...file.tensors.keys()].filter((n) => !known.has(n) && !NOT_WEIGHTS.test(n));
   if (extra.length) {
-    throw new SafetensorsError(`${source}: tensor ${extra[0]} does not belong to this network (depth ${net.plan.shape.depth}, norm ${net.plan.shape.norm}, residual ${net.plan.shape.residual}); load it with the config it was saved with`);
+    throw new SafetensorsError(`${source}: tensor ${extra[0]} does not belong to this network (${store.description}); load it with the config it was saved with`);
   }
   const data = matchTensors(file, entries, source, `this network needs ${entries.length} tensors (saved with another config?)`);
-  entries.forEach((e, i) => net.writeTensor(e.arena, e.slot, data[i]!));
-  net.clearOptimizerState();
+  entries.forEach((e, i) => store.write(e, data[i]!));
+  store.clearOptimizerState();
   return file;
 }
 
@@ -127,15 +107,11 @@ export function savedTraining(file: Safetensors, source: string): TrainingState 
 }
 
 /** Write a checkpoint's optimizer moments into the network (after loadCheckpoint wrote the weights). */
-export function loadOptimizerState(net: Network, file: Safetensors, kind: OptimizerKind, source: string): void {
-  const arenas = stateArenas(net, kind);
-  const wanted = arenas.flatMap(({ name }) => net.plan.params.map((p) => ({ name: `optimizer.${p.name}.${name}`, shape: p.shape })));
+export function loadOptimizerState(store: TensorStore, file: Safetensors, kind: OptimizerKind, source: string): void {
+  const parts = stateParts(store, kind);
+  const params = paramsOf(store);
+  const wanted = parts.flatMap(({ name }) => params.map((p) => ({ name: `optimizer.${p.name}.${name}`, shape: p.shape })));
   const data = matchTensors(file, wanted, source, `--resume needs the ${kind} state of every parameter`);
   let i = 0;
-  for (const { arena } of arenas) {
-    for (const p of net.plan.params) {
-      const d = data[i++]!;
-      net.ctx.device.queue.writeBuffer(arena.buffers[p.slot.chunk]!, p.slot.offset, d.buffer, d.byteOffset, d.byteLength);
-    }
-  }
+  for (const { part } of parts) for (const p of params) store.write(p, data[i++]!, part);
 }

@@ -54,16 +54,16 @@ export async function activationForward(
   return ctx.dispatch(`${act} forward`, activationSpec('forward', act), ranges, dispatch1d(n, WG));
 }
 
-/** out = dy ⊙ φ'(u) over n elements. */
+/** out = dy ⊙ φ'(u) over n elements, times α[0] with `alpha` (the gradient into a rezero branch). */
 export async function activationBackward(
   ctx: KernelContext,
   act: Activation,
   n: number,
-  t: { u: BufferRange; dy: BufferRange; out: BufferRange },
+  t: { u: BufferRange; dy: BufferRange; out: BufferRange; alpha?: BufferRange },
 ): Promise<Dispatch> {
-  for (const [k, r] of Object.entries(t)) checkLength(k, r, n);
+  for (const k of ['u', 'dy', 'out'] as const) checkLength(k, t[k], n);
   const ranges = { ...t, params: ctx.paramBlock([n]) };
-  return ctx.dispatch(`${act} backward`, activationSpec('backward', act), ranges, dispatch1d(n, WG));
+  return ctx.dispatch(`${act} backward`, activationSpec('backward', act, !!t.alpha), ranges, dispatch1d(n, WG));
 }
 
 /** out = prev + α·φ(u) over n elements (a residual block after its norm layer); α fixed at 1 without `alpha`. */

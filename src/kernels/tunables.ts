@@ -88,6 +88,14 @@ export function tunedTiling(table: Readonly<Record<string, string>>): (s: TunedS
  */
 export const LAYER_NORM_ROWWISE_MAX = 256;
 
+/**
+ * Convolutions: register-blocked on CPU adapters, which run workgroup barriers as coroutines, and staged
+ * through workgroup memory on GPUs (src/bench/conv-bench.ts measures both).
+ */
+export function convTilingFor(cpuAdapter: boolean): MatmulTiling {
+  return cpuAdapter ? MATMUL_TILINGS.reg16x8 : MATMUL_TILINGS.tiled64;
+}
+
 export type LayerNormStrategy = 'rows' | 'workgroup';
 
 /** A software rasterizer standing in for a GPU (SwiftShader, llvmpipe, WARP). */

@@ -5,6 +5,9 @@
 import { closestMatch, describeValue, fieldError, ConfigError } from './config-error.ts';
 
 export const DATA_NAMES = ['spiral', 'circles', 'xor', 'gaussians', 'teacher', 'mnist', 'shapes', 'csv'] as const;
+export const ARCHS = ['mlp', 'resnet'] as const;
+/** Data sets whose samples are images (what a convolutional architecture reads). */
+export const IMAGE_DATA = ['mnist', 'shapes'] as const;
 export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'gelu'] as const;
 export const NORMS = ['none', 'batch', 'layer'] as const;
 export const RESIDUALS = ['none', 'identity', 'rezero'] as const;
@@ -32,6 +35,7 @@ export const FIELDS = {
   'data.noise': num(0, 10),
   'data.testFraction': num(0, 0.9),
   'data.path': { kind: 'path' },
+  'model.arch': oneOf(ARCHS),
   'model.depth': int(1, 10000),
   'model.width': int(1, 4096),
   'model.activation': oneOf(ACTIVATIONS),

@@ -5,14 +5,15 @@
 import { ConfigError, describeValue, shortText } from './config-error.ts';
 import { jsonSyntaxError, nestingDepth } from './config-json.ts';
 import {
-  ACTIVATIONS, CLIP_MODES, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS, checkField, isConfigPath, suggestPath,
+  ACTIVATIONS, ARCHS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS, checkField, isConfigPath, suggestPath,
 } from './config-schema.ts';
 
 export { ConfigError } from './config-error.ts';
-export { ACTIVATIONS, CLIP_MODES, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS };
+export { ACTIVATIONS, ARCHS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS };
 export type { ConfigPath } from './config-schema.ts';
 
 export type DataName = (typeof DATA_NAMES)[number];
+export type ArchName = (typeof ARCHS)[number];
 export type ActivationName = (typeof ACTIVATIONS)[number];
 export type NormName = (typeof NORMS)[number];
 export type ResidualName = (typeof RESIDUALS)[number];
@@ -38,9 +39,11 @@ export interface InitConfig {
 }
 
 export interface ModelConfig {
-  /** Hidden blocks. */
+  /** The architecture builder (DESIGN.md, "Architectures beyond the MLP"). */
+  arch: ArchName;
+  /** Hidden blocks (mlp); weight layers, 6n + 2 (resnet). */
   depth: number;
-  /** Units per block. */
+  /** Units per block (mlp); channels of the first stage (resnet). */
   width: number;
   activation: ActivationName;
   norm: NormName;
@@ -83,6 +86,7 @@ export function defaultConfig(): RunConfig {
     seed: 1,
     data: { name: 'spiral', samples: 2048, noise: 0.1, testFraction: 0.2, path: null },
     model: {
+      arch: 'mlp',
       depth: 100,
       width: 64,
       activation: 'relu',
@@ -155,6 +159,28 @@ function checkCrossFields(config: RunConfig): void {
   if (name !== 'csv' && path !== null) {
     const allowed = 'null unless data.name is csv';
     throw new ConfigError('data.path', path, allowed, `data.path must be ${allowed} (got ${describeValue(path)}; data.name is ${name})`);
+  }
+  if (config.model.arch === 'resnet') checkResnet(config);
+}
+
+/** A CIFAR ResNet reads images, has 6n + 2 weight layers, and pads channels by width/2 on each side (option A). */
+function checkResnet(config: RunConfig): void {
+  const { depth, width, norm } = config.model;
+  if (!(IMAGE_DATA as readonly string[]).includes(config.data.name)) {
+    const allowed = `image data (${IMAGE_DATA.join(' or ')}) when model.arch is resnet`;
+    throw new ConfigError('data.name', config.data.name, allowed, `data.name must be ${allowed} (got ${config.data.name}); use model.arch=mlp for ${config.data.name}`);
+  }
+  if (depth < 8 || (depth - 2) % 6 !== 0) {
+    const allowed = '6n + 2 for a resnet: 8, 14, 20, 32, 44, 56, 110, …';
+    throw new ConfigError('model.depth', depth, allowed, `model.depth must be ${allowed} (got ${depth}); ResNet-20 is model.depth=20`);
+  }
+  if (width % 2 !== 0) {
+    const allowed = 'even for a resnet (its shortcuts pad width/2 zero channels on each side)';
+    throw new ConfigError('model.width', width, allowed, `model.width must be ${allowed} (got ${width}); He et al. use 16`);
+  }
+  if (norm === 'layer') {
+    const allowed = 'batch or none for a resnet';
+    throw new ConfigError('model.norm', norm, allowed, `model.norm must be ${allowed} (got layer)`);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Rng } from '../math/prng.ts';
 import type { RunConfig } from './config.ts';
+import type { ParamSpec } from './graph/params.ts';
 
 export interface LayerInit {
   /** rows×fan_in, row-major: PyTorch's [out, in]. */
@@ -34,13 +35,34 @@ export function initNetwork(model: ModelConfig, dims: { inputDim: number; output
   return { blocks, head: initLayer(model.init, dims.outputDim, model.width, stream) };
 }
 
-/** One [rows, cols] layer (rows = fan_out, cols = fan_in). */
-export function initLayer(init: ModelConfig['init'], rows: number, cols: number, rng: Rng): LayerInit {
+/**
+ * Initial parameters of a layer graph by state_dict name, in PyTorch's layout: each weight-bearing node's
+ * weight (and bias) drawn as initLayer draws them, norms' γ = 1 and β = 0, ReZero's α = 0.
+ */
+export function initGraphParams(init: ModelConfig['init'], params: readonly ParamSpec[], rng: Rng): Map<string, Float32Array> {
+  const stream = rng.fork('init');
+  const out = new Map<string, Float32Array>();
+  for (const p of params) {
+    const n = p.shape.reduce((a, b) => a * b, 1);
+    if (p.role === 'weight') {
+      const layer = initLayer(init, p.shape[0]!, p.fanIn, stream, p.fanOut);
+      out.set(p.name, layer.weight);
+      const bias = params.find((q) => q.node === p.node && q.role === 'bias');
+      if (bias) out.set(bias.name, layer.bias);
+    } else if (p.role !== 'bias') out.set(p.name, new Float32Array(n).fill(p.role === 'gamma' ? 1 : 0));
+  }
+  return out;
+}
+
+/**
+ * One [rows, cols] layer (rows = out features or channels, cols = fan_in). A conv's fan_out is
+ * C_out·k·k, as torch.nn.init computes it, so it is passed apart.
+ */
+export function initLayer(init: ModelConfig['init'], rows: number, cols: number, rng: Rng, fanOut = rows): LayerInit {
   const weight = new Float32Array(rows * cols);
   const bias = new Float32Array(rows);
   const { gain } = init;
   const fanIn = cols;
-  const fanOut = rows;
   const normal = (std: number): void => void rng.fill(weight, () => std * rng.normal());
   const uniform = (bound: number, out: Float32Array): void => void rng.fill(out, () => bound * (2 * rng.uniform() - 1));
   switch (init.scheme) {

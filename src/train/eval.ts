@@ -1,4 +1,6 @@
-import type { Dispatch } from '../gpu/kernel.ts';
+import type { Slot } from '../gpu/arena.ts';
+import type { KernelContext } from '../gpu/context.ts';
+import type { BufferRange, Dispatch } from '../gpu/kernel.ts';
 import { ROW_STATS_PER_ROW } from '../kernels/loss.ts';
 import type { TilingChoice } from '../kernels/tunables.ts';
 import type { Network } from '../model/network.ts';
@@ -18,8 +20,8 @@ export interface EvalResult {
  */
 export class EvalProgram {
   private constructor(
-    private readonly net: Network,
     private readonly rows: ChunkedReadback,
+    private readonly s: { testSamples: number; task: 'classification' | 'regression' },
   ) {}
 
   static async build(net: Network, tiling?: TilingChoice): Promise<EvalProgram> {
@@ -30,19 +32,28 @@ export class EvalProgram {
     const loss = await lossPass(net, { buffer: lossOut, offset: 0, size: 256 });
     const chunks: Dispatch[][] = [];
     for (let k = 0; k < plan.evalIndex.length; k++) chunks.push([...(await gatherPass(net, k, 'test')), ...forward, ...loss]);
-    const n = s.testSamples;
-    const indices = new Uint32Array(s.batch);
-    plan.evalIndex.forEach((slot, k) => {
-      for (let i = 0; i < s.batch; i++) indices[i] = (k * s.batch + i) % Math.max(1, n);
-      ctx.device.queue.writeBuffer(net.arenas.evalIndex.buffers[slot.chunk]!, slot.offset, indices);
+    EvalProgram.writeIndices(ctx, net.arenas.evalIndex.buffers, plan.evalIndex, s.batch, s.testSamples);
+    return EvalProgram.fromChunks(ctx, chunks, net.r('rowStats', plan.rowStats), s);
+  }
+
+  /** Chunk k's batch indices: samples k·B … k·B + B − 1 of the test set, wrapping around in the last chunk. */
+  static writeIndices(ctx: KernelContext, buffers: readonly GPUBuffer[], slots: readonly Slot[], batch: number, n: number): void {
+    const indices = new Uint32Array(batch);
+    slots.forEach((slot, k) => {
+      for (let i = 0; i < batch; i++) indices[i] = (k * batch + i) % Math.max(1, n);
+      ctx.device.queue.writeBuffer(buffers[slot.chunk]!, slot.offset, indices);
     });
+  }
+
+  /** From one dispatch list per test chunk (gather, forward in eval mode, loss), each leaving per-row losses in `rowStats`. */
+  static fromChunks(ctx: KernelContext, chunks: Dispatch[][], rowStats: BufferRange, s: { batch: number; testSamples: number; task: 'classification' | 'regression' }): EvalProgram {
     const rowBytes = s.batch * ROW_STATS_PER_ROW * 4;
-    return new EvalProgram(net, new ChunkedReadback(ctx, chunks, net.r('rowStats', plan.rowStats), rowBytes, 'eval read-back'));
+    return new EvalProgram(new ChunkedReadback(ctx, chunks, rowStats, rowBytes, 'eval read-back'), s);
   }
 
   /** Evaluate the current parameters (waits for the GPU: call it between steps, not inside the loop). */
   async run(): Promise<EvalResult | null> {
-    const s = this.net.plan.shape;
+    const { s } = this;
     if (s.testSamples === 0) return null;
     const f = new Float32Array(await this.rows.run());
     let loss = 0;

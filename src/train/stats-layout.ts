@@ -10,6 +10,26 @@ import type { PhaseTimes, StepRecord } from '../stats/record.ts';
  */
 export const PHASES = ['forward', 'loss', 'backward', 'norms', 'statistics', 'optimizer', 'statisticsAfter'] as const;
 
+/** What the statistics need to know of a network: which parameters are a row's weight, and each row's size. */
+export interface StatsShape {
+  /** Every parameter in state_dict order; `row` is set on the weight whose norms a row reports. */
+  readonly params: readonly { readonly row?: number }[];
+  /** Per row: the floats of its output over a batch, and its units (columns, or channels of an image). */
+  readonly rows: readonly { readonly elements: number; readonly units: number }[];
+  readonly batch: number;
+  readonly task: 'classification' | 'regression';
+}
+
+/** The canonical MLP's rows: D blocks of `width` units, then the head. */
+export function mlpStatsShape(plan: Plan): StatsShape {
+  const s = plan.shape;
+  const rows = Array.from({ length: s.depth + 1 }, (_, l) => {
+    const units = l < s.depth ? s.width : s.outputDim;
+    return { elements: s.batch * units, units };
+  });
+  return { params: plan.params.map((p) => (p.layer === undefined ? {} : { row: p.layer })), rows, batch: s.batch, task: s.task };
+}
+
 /**
  * Where a step's raw statistics land on the GPU (one buffer, 256-byte-aligned sections) and how a
  * snapshot of them becomes a StepRecord. Norms arrive computed (gradSums, weightSums, deltaSums and dzSums
@@ -27,18 +47,18 @@ export class StatsLayout {
   readonly snapshotBytes: number;
 
   constructor(
-    readonly plan: Plan,
+    readonly shape: StatsShape,
     readonly timed = false,
   ) {
-    const P = plan.params.length;
-    const D = plan.shape.depth;
+    const P = shape.params.length;
+    const R = shape.rows.length;
     this.layout = new ArenaLayout('stats', Number.MAX_SAFE_INTEGER);
     this.loss = this.layout.add('loss', 2 * 4);
     this.gradSums = this.layout.add('gradSums', P * 4);
     this.weightSums = this.layout.add('weightSums', P * 4);
     this.deltaSums = this.layout.add('deltaSums', P * 4);
-    this.dzSums = this.layout.add('dzSums', (D + 1) * 4);
-    this.layer = this.layout.add('layer', (D + 1) * LAYER_STATS_FLOATS * 4);
+    this.dzSums = this.layout.add('dzSums', R * 4);
+    this.layer = this.layout.add('layer', R * LAYER_STATS_FLOATS * 4);
     this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4 + (timed ? 16 * PHASES.length : 0);
   }
 
@@ -52,27 +72,23 @@ export class StatsLayout {
     const f = new Float32Array(bytes);
     const at = (slot: Slot, i: number): number => f[slot.offset / 4 + i]!;
     const scalars = this.layout.totalBytes / 4;
-    const s = this.plan.shape;
-    const weights = this.plan.params.filter((p) => p.layer !== undefined);
-    const weightIndex = weights.map((w) => this.plan.params.indexOf(w));
+    const s = this.shape;
+    const weightIndex = s.params.flatMap((p, i) => (p.row === undefined ? [] : [i]));
     const normsAt = (slot: Slot) => weightIndex.map((i) => at(slot, i));
     const gradNorm = normsAt(this.gradSums);
     const weightNorm = normsAt(this.weightSums);
     const delta = normsAt(this.deltaSums);
-    const layers = s.depth + 1;
     const actMean: number[] = [];
     const actStd: number[] = [];
     const saturated: number[] = [];
     const dead: number[] = [];
-    for (let l = 0; l < layers; l++) {
-      const cols = l < s.depth ? s.width : s.outputDim;
-      const n = s.batch * cols;
+    s.rows.forEach(({ elements: n, units }, l) => {
       const mean = at(this.layer, 4 * l) / n;
       actMean.push(mean);
       actStd.push(Math.sqrt(Math.max(0, at(this.layer, 4 * l + 1) / n - mean * mean)));
       saturated.push(at(this.layer, 4 * l + 2) / n);
-      dead.push(at(this.layer, 4 * l + 3) / cols);
-    }
+      dead.push(at(this.layer, 4 * l + 3) / units);
+    });
     const loss = at(this.loss, 0);
     return {
       step,
@@ -83,7 +99,7 @@ export class StatsLayout {
       nonFinite: f[scalars + SCALARS.nonFinite]! !== 0 || !Number.isFinite(loss),
       stepMs,
       gradNorm,
-      deltaNorm: Array.from({ length: s.depth + 1 }, (_, l) => at(this.dzSums, l)),
+      deltaNorm: s.rows.map((_, l) => at(this.dzSums, l)),
       weightNorm,
       updateRatio: delta.map((d, i) => (weightNorm[i]! > 0 ? d / weightNorm[i]! : 0)),
       actMean,

@@ -1,5 +1,6 @@
 import { Arena, type Slot } from '../gpu/arena.ts';
-import { encodeDispatches, type Dispatch } from '../gpu/kernel.ts';
+import type { KernelContext } from '../gpu/context.ts';
+import { encodeDispatches, type BufferRange, type Dispatch } from '../gpu/kernel.ts';
 import { ReadbackRing } from '../gpu/readback-ring.ts';
 import { upload, zeros } from '../gpu/transfer.ts';
 import { Optimizer, type OptimizerHyper, type OptimizerKind } from '../kernels/optimizer.ts';
@@ -10,7 +11,23 @@ import type { TilingChoice } from '../kernels/tunables.ts';
 import type { Network } from '../model/network.ts';
 import { parity } from '../model/plan.ts';
 import { backwardPass, forwardPass, gatherPass, lossPass } from './passes.ts';
-import { PHASES, StatsLayout } from './stats-layout.ts';
+import { mlpStatsShape, PHASES, StatsLayout, type StatsShape } from './stats-layout.ts';
+
+/** The dispatch lists of a step, by pass; the program replays them (StepProgram.create). */
+export interface StepPasses {
+  /** One gather per index slot of a submit. */
+  gather: Dispatch[][];
+  forward: Dispatch[];
+  loss: Dispatch[];
+  backward: Dispatch[];
+  /** The backward of a logged step (it may leave partial sums for the statistics on the way). */
+  backwardLogged: Dispatch[];
+  /** Gradient norms and the optimizer's finalize. */
+  norms: Dispatch[];
+  /** Logged steps only, after the norms and before the update. */
+  statistics: Dispatch[];
+  update: { plain: Dispatch[]; logged: Dispatch[]; after: Dispatch[] };
+}
 
 export interface StepOptions {
   optimizer: OptimizerKind;
@@ -31,10 +48,10 @@ function byChunk(entries: readonly { slot: Slot; out: number }[]): Map<number, {
 }
 
 /** ‖x‖ of each slot, several per arena chunk, written to out[outIndex]: one sumSquares per chunk. */
-async function sumsBySlot(net: Network, arena: Arena, entries: { slot: Slot; out: number }[], out: ReturnType<Network['r']>): Promise<Dispatch[]> {
+export async function sumsBySlot(ctx: KernelContext, arena: Arena, entries: readonly { slot: Slot; out: number }[], out: BufferRange): Promise<Dispatch[]> {
   const dispatches: Dispatch[] = [];
   for (const [chunk, { segments, outBase }] of byChunk(entries)) {
-    dispatches.push(...(await sumSquares(net.ctx, { x: arena.chunk(chunk), segments, out, outBase })));
+    dispatches.push(...(await sumSquares(ctx, { x: arena.chunk(chunk), segments, out, outBase })));
   }
   return dispatches;
 }
@@ -67,71 +84,106 @@ export class StepProgram {
   private loggedUpdate: Dispatch[] = [];
 
   private constructor(
-    readonly net: Network,
+    readonly ctx: KernelContext,
     readonly optimizer: Optimizer,
+    statsShape: StatsShape,
   ) {
-    const timed = net.ctx.gpu.hasTimestamps;
-    this.stats = new StatsLayout(net.plan, timed);
-    this.statsBuffer = new Arena(net.ctx.device, this.stats.layout);
+    const timed = ctx.gpu.hasTimestamps;
+    this.stats = new StatsLayout(statsShape, timed);
+    this.statsBuffer = new Arena(ctx.device, this.stats.layout);
     this.timer = timed
       ? {
-          querySet: net.ctx.device.createQuerySet({ type: 'timestamp', count: 2 * PHASES.length }),
-          resolve: net.ctx.createBuffer('phase timestamps', 16 * PHASES.length, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC),
-          zeros: net.ctx.createBuffer('no phase timestamps', 16 * PHASES.length, GPUBufferUsage.COPY_SRC),
+          querySet: ctx.device.createQuerySet({ type: 'timestamp', count: 2 * PHASES.length }),
+          resolve: ctx.createBuffer('phase timestamps', 16 * PHASES.length, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC),
+          zeros: ctx.createBuffer('no phase timestamps', 16 * PHASES.length, GPUBufferUsage.COPY_SRC),
         }
       : null;
-    this.ring = new ReadbackRing<number>(net.ctx.device, this.stats.snapshotBytes, 4);
+    this.ring = new ReadbackRing<number>(ctx.device, this.stats.snapshotBytes, 4);
   }
 
+  /** The canonical MLP's step (src/train/passes.ts). */
   static async build(net: Network, opts: StepOptions): Promise<StepProgram> {
-    const p = new StepProgram(net, new Optimizer(net.ctx, opts.optimizer, opts.clip, opts.hyper));
-    await p.record(opts.tiling);
+    return StepProgram.create(net.ctx, opts, mlpStatsShape(net.plan), (p) => p.recordMlp(net, opts.tiling));
+  }
+
+  /**
+   * A step from its passes: `record` gets the program (its stats buffer, layout and optimizer exist by then)
+   * and returns the dispatch lists; the program replays them.
+   */
+  static async create(ctx: KernelContext, opts: StepOptions, statsShape: StatsShape, record: (p: StepProgram) => Promise<StepPasses>): Promise<StepProgram> {
+    const p = new StepProgram(ctx, new Optimizer(ctx, opts.optimizer, opts.clip, opts.hyper), statsShape);
+    try {
+      const passes = await record(p);
+      p.gather = passes.gather;
+      p.train = [...passes.forward, ...passes.loss, ...passes.backward, ...passes.norms];
+      p.phases = [passes.forward, passes.loss, passes.backwardLogged, passes.norms];
+      p.beforeUpdate = passes.statistics;
+      p.update = passes.update.plain;
+      p.loggedUpdate = passes.update.logged;
+      p.afterUpdate = passes.update.after;
+    } catch (e) {
+      p.destroy();
+      throw e;
+    }
     return p;
   }
 
-  private async record(tiling?: TilingChoice): Promise<void> {
-    const { net, stats } = this;
+  /** A range of the statistics buffer. */
+  out(slot: Slot): BufferRange {
+    return this.statsBuffer.range(slot);
+  }
+
+  /**
+   * ‖g‖ per parameter (into gradSums) and the optimizer's finalize (global norm, clip scale, the non-finite
+   * flag): one sumSquares per arena chunk.
+   */
+  async gradNorms(grads: Arena, params: readonly { slot: Slot }[]): Promise<Dispatch[]> {
+    const all = params.map((e, i) => ({ slot: e.slot, out: i }));
+    return [...(await sumsBySlot(this.ctx, grads, all, this.out(this.stats.gradSums))), await this.optimizer.finalize(this.out(this.stats.gradSums), params.length, true)];
+  }
+
+  /** The update of every parameter chunk, plain and logged (which also yields ‖W‖ and ‖ΔW‖ per tensor). */
+  async updates(arenas: { params: Arena; grads: Arena; m: Arena | undefined; v: Arena | undefined }, params: readonly { slot: Slot }[]): Promise<StepPasses['update']> {
+    const chunks = arenas.params.buffers.map((_, i) => ({
+      n: arenas.params.layout.chunkBytes[i]! / 4,
+      p: arenas.params.chunk(i),
+      g: arenas.grads.chunk(i),
+      ...(arenas.m ? { m: arenas.m.chunk(i) } : {}),
+      ...(arenas.v ? { v: arenas.v.chunk(i) } : {}),
+    }));
+    const plain = await this.optimizer.dispatches(chunks);
+    const [logged, after] = [[] as Dispatch[], [] as Dispatch[]];
+    for (const [i, { segments, outBase }] of byChunk(params.map((e, j) => ({ slot: e.slot, out: j })))) {
+      const targets = { weights: this.out(this.stats.weightSums), weightsBase: outBase, deltas: this.out(this.stats.deltaSums), deltasBase: outBase };
+      const [update, ...rest] = await this.optimizer.updateWithNorms(chunks[i]!, i, segments, targets);
+      logged.push(update!);
+      after.push(...rest);
+    }
+    return { plain, logged, after };
+  }
+
+  private async recordMlp(net: Network, tiling?: TilingChoice): Promise<StepPasses> {
+    const { stats } = this;
     const { plan } = net;
-    const out = (slot: Slot) => this.statsBuffer.range(slot);
-    for (let k = 0; k < plan.shape.stepsPerSubmit; k++) this.gather.push(await gatherPass(net, k));
-    const all = plan.params.map((e, i) => ({ slot: e.slot, out: i }));
+    const gather: Dispatch[][] = [];
+    for (let k = 0; k < plan.shape.stepsPerSubmit; k++) gather.push(await gatherPass(net, k));
     const forward = await forwardPass(net, tiling);
-    const loss = await lossPass(net, out(stats.loss));
+    const loss = await lossPass(net, this.out(stats.loss));
     // ‖∂L/∂z‖ per layer: the logged backward's bias gradients leave each column's sums, then one pass.
     const cols = [...plan.blocks.map(() => plan.shape.width), plan.shape.outputDim];
     const dzPlan = columnSegments(cols);
     const dzPartials = zeros(net.ctx, 3 * dzPlan.units, 'dz column norms');
     const { plain: backward, logged: backwardLogged } = await backwardPass(net, tiling, dzPartials);
-    const dzNorms = await segmentNorms(net.ctx, { plan: dzPlan, segs: upload(net.ctx, dzPlan.table, 'dz segments'), partials: dzPartials, out: out(stats.dzSums), outBase: 0 });
-    const norms = [...(await sumsBySlot(net, net.grads, all, out(stats.gradSums))), await this.optimizer.finalize(out(stats.gradSums), plan.params.length, true)];
-    this.train = [...forward, ...loss, ...backward, ...norms];
-    this.phases = [forward, loss, backwardLogged, norms];
-    this.beforeUpdate = [dzNorms, ...(await this.layerStatsDispatches())];
-    const chunks = net.arenas.params.buffers.map((_, i) => ({
-      n: plan.arenas.params.chunkBytes[i]! / 4,
-      p: net.arenas.params.chunk(i),
-      g: net.grads.chunk(i),
-      ...(net.m ? { m: net.m.chunk(i) } : {}),
-      ...(net.v ? { v: net.v.chunk(i) } : {}),
-    }));
-    this.update = await this.optimizer.dispatches(chunks);
-    // A logged step's update also yields ‖W‖ and ‖ΔW‖ per tensor: the optimizer reads both anyway.
-    const [updates, updateNorms] = [[] as Dispatch[], [] as Dispatch[]];
-    for (const [i, { segments, outBase }] of byChunk(all)) {
-      const targets = { weights: out(stats.weightSums), weightsBase: outBase, deltas: out(stats.deltaSums), deltasBase: outBase };
-      const [update, ...rest] = await this.optimizer.updateWithNorms(chunks[i]!, i, segments, targets);
-      updates.push(update!);
-      updateNorms.push(...rest);
-    }
-    this.loggedUpdate = updates;
-    this.afterUpdate = updateNorms;
+    const dzNorms = await segmentNorms(net.ctx, { plan: dzPlan, segs: upload(net.ctx, dzPlan.table, 'dz segments'), partials: dzPartials, out: this.out(stats.dzSums), outBase: 0 });
+    const norms = await this.gradNorms(net.grads, plan.params);
+    const update = await this.updates({ params: net.arenas.params, grads: net.grads, m: net.m, v: net.v }, plan.params);
+    return { gather, forward, loss, backward, backwardLogged, norms, statistics: [dzNorms, ...(await this.layerStatsDispatches(net))], update };
   }
 
-  private async layerStatsDispatches(): Promise<Dispatch[]> {
-    const { net, stats } = this;
+  private async layerStatsDispatches(net: Network): Promise<Dispatch[]> {
     const { plan } = net;
     const s = plan.shape;
-    const out = this.statsBuffer.range(stats.layer);
+    const out = this.out(this.stats.layer);
     const uArena = s.norm === 'none' ? 'z' : 'u';
     // One pair of dispatches per (parity, chunks, residual): a block without a residual has h = φ(u).
     const groups = new Map<string, { p: 0 | 1; hc: number; uc: number; residual: boolean; layers: StatsLayer[] }>();

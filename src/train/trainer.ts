@@ -1,19 +1,18 @@
 import type { KernelContext } from '../gpu/context.ts';
 import { Rng } from '../math/prng.ts';
-import { OPTIMIZER_STATE, type OptimizerHyper } from '../kernels/optimizer.ts';
+import type { OptimizerHyper } from '../kernels/optimizer.ts';
 import type { TilingChoice } from '../kernels/tunables.ts';
 import type { RunConfig } from '../model/config.ts';
-import { initNetwork } from '../model/init.ts';
-import { Network } from '../model/network.ts';
-import { makePlan, type NetShape } from '../model/plan.ts';
 import type { Graph } from '../model/graph/graph.ts';
-import { mlpGraph } from '../model/graph/mlp.ts';
+import type { Network } from '../model/network.ts';
+import type { TensorStore } from '../model/tensor-store.ts';
 import { findDivergence } from '../stats/divergence.ts';
 import type { Divergence, StepRecord } from '../stats/record.ts';
 import { BatchSampler, type SamplerState } from './data/batch-sampler.ts';
 import type { Dataset } from './data/types.ts';
-import { EvalProgram, type EvalResult } from './eval.ts';
-import { StepProgram } from './step.ts';
+import type { EvalProgram, EvalResult } from './eval.ts';
+import { buildEngine, type TrainingEngine } from './engines.ts';
+import type { StepProgram } from './step.ts';
 
 export type TrainerStatus = 'idle' | 'running' | 'paused' | 'diverged' | 'error';
 
@@ -41,24 +40,6 @@ export function optimizerHyper(c: RunConfig): OptimizerHyper {
   return { lr: c.train.lr, momentum: c.train.momentum, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: c.train.weightDecay, clipMax: c.train.clip.max };
 }
 
-export function netShape(c: RunConfig, d: Dataset, stepsPerSubmit: number): NetShape {
-  return {
-    inputDim: d.inputDim,
-    outputDim: d.outputDim,
-    width: c.model.width,
-    depth: c.model.depth,
-    batch: c.train.batchSize,
-    activation: c.model.activation,
-    norm: c.model.norm,
-    residual: c.model.residual,
-    task: d.task,
-    optimizerState: OPTIMIZER_STATE[c.train.optimizer].length as 0 | 1 | 2,
-    trainSamples: d.train.n,
-    testSamples: d.test.n,
-    stepsPerSubmit,
-  };
-}
-
 /**
  * Drives training: writes each step's batch indices, records steps into one submit, and drains
  * statistics from the readback ring without waiting on the GPU. At most two submits are in flight;
@@ -84,39 +65,48 @@ export class Trainer {
   private constructor(
     readonly config: RunConfig,
     readonly data: Dataset,
-    readonly net: Network,
-    readonly program: StepProgram,
-    readonly evaluator: EvalProgram,
+    readonly engine: TrainingEngine,
   ) {
     this.sampler = new BatchSampler(data.train.n, config.train.batchSize, new Rng(config.seed).fork('shuffle'));
     this.indices = new Uint32Array(config.train.batchSize);
     this.logEvery = config.log.every;
-    this.graph = mlpGraph(config.model, data);
+    this.graph = engine.graph;
+    this.program = engine.program;
+    this.evaluator = engine.evaluator;
   }
 
   static async create(ctx: KernelContext, config: RunConfig, data: Dataset, opts: TrainerOptions = {}): Promise<Trainer> {
-    const shape = netShape(config, data, opts.stepsPerSubmit ?? 1);
     // Check the batch size against the data before planning, so the message names the field.
     new BatchSampler(data.train.n, config.train.batchSize, new Rng(0));
-    const plan = makePlan(shape, { maxBinding: ctx.limits.maxStorageBufferBindingSize, budgetBytes: opts.budgetBytes ?? 4 * 2 ** 30 });
     // The trainer's own scope: destroy() frees every buffer its network and programs made (eval's, predict's too).
-    const net = new Network(ctx.scope(), plan);
+    const scope = ctx.scope();
     try {
-      net.loadInitial(initNetwork(config.model, data, new Rng(config.seed)));
-      net.uploadData(data.train, data.test);
       const tiling = opts.tiling ? { tiling: opts.tiling } : {};
-      const program = await StepProgram.build(net, { optimizer: config.train.optimizer, clip: config.train.clip.mode, hyper: optimizerHyper(config), ...tiling });
-      const evaluator = await EvalProgram.build(net, opts.tiling);
-      return new Trainer(config, data, net, program, evaluator);
+      const step = { optimizer: config.train.optimizer, clip: config.train.clip.mode, hyper: optimizerHyper(config), ...tiling };
+      const engine = await buildEngine(scope, config, data, { stepsPerSubmit: opts.stepsPerSubmit ?? 1, budgetBytes: opts.budgetBytes ?? 4 * 2 ** 30, step, ...tiling });
+      return new Trainer(config, data, engine);
     } catch (e) {
-      net.destroy();
-      net.ctx.destroy();
+      scope.destroy();
       throw e;
     }
   }
 
+  readonly program: StepProgram;
+  readonly evaluator: EvalProgram;
+
   get ctx(): KernelContext {
-    return this.net.ctx;
+    return this.engine.ctx;
+  }
+
+  /** Every named tensor, as checkpoints and gradient dumps see it. */
+  get store(): TensorStore {
+    return this.engine.store;
+  }
+
+  /** The canonical MLP's network (checkpoints and the step benchmark's float64 gate read it). */
+  get net(): Network {
+    if (this.engine.network.kind !== 'mlp') throw new Error(`model.arch=${this.config.model.arch} runs on the graph engine; this needs model.arch=mlp`);
+    return this.engine.network.net;
   }
 
   /** Whether step n is one whose statistics are recorded. */
@@ -131,15 +121,14 @@ export class Trainer {
    */
   submit(max: number, logLast = false): number {
     if (this.status === 'diverged') return 0;
-    const cap = Math.min(max, this.net.plan.shape.stepsPerSubmit);
+    const cap = Math.min(max, this.engine.stepsPerSubmit);
     let k = 0;
     const enc = this.ctx.device.createCommandEncoder();
     let ringSlot: number | null = null;
     while (k < cap) {
       const n = this.step + 1;
       this.sampler.next(this.indices);
-      const slot = this.net.plan.index[k]!;
-      this.ctx.device.queue.writeBuffer(this.net.arenas.index.buffers[slot.chunk]!, slot.offset, this.indices);
+      this.engine.writeIndices(k, this.indices);
       const log = logLast ? k === cap - 1 : this.logs(n);
       ringSlot = this.program.encode(enc, k, log, log && this.loggedSteps++ % this.timePhasesEvery === 0);
       this.step = n;
@@ -238,7 +227,7 @@ export class Trainer {
 
   /** Back to step 0: fresh weights from the seed, optimizer state and the non-finite flag cleared. */
   reset(): void {
-    this.net.loadInitial(initNetwork(this.config.model, this.data, new Rng(this.config.seed)));
+    this.engine.initialize();
     this.program.optimizer.setStep(0);
     this.sampler = new BatchSampler(this.data.train.n, this.config.train.batchSize, new Rng(this.config.seed).fork('shuffle'));
     this.step = 0;
@@ -251,8 +240,7 @@ export class Trainer {
   }
 
   destroy(): void {
-    this.program.destroy();
-    this.net.destroy();
-    this.net.ctx.destroy();
+    this.engine.destroy();
+    this.engine.ctx.destroy();
   }
 }

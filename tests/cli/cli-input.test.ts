@@ -42,7 +42,7 @@ describe('help and version', () => {
     const r = await cli(['train', '--help', ...SMALL]);
     const text = r.stdout.replace(/\s+/g, ' ');
     for (const path of CONFIG_PATHS) expect(text).toMatch(new RegExp(` ${path.replace(/\./g, '\\.')}=\\S+ `));
-    expect(text).toContain('model.depth=100 hidden blocks');
+    expect(text).toContain('model.depth=100 mlp: hidden blocks');
     expect(text).toContain('an integer from 1 to 10000');
     expect(text).toContain('one of none, batch, layer');
     // Wrapped at word boundaries within 80 columns when not on a terminal.

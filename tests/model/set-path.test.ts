@@ -80,7 +80,7 @@ describe('toAssignments', () => {
 describe('CONFIG_PATHS', () => {
   it('names every leaf, each readable with getField', () => {
     expect(CONFIG_PATHS).toContain('train.clip.max');
-    expect(CONFIG_PATHS).toHaveLength(24);
+    expect(CONFIG_PATHS).toHaveLength(25);
     for (const path of CONFIG_PATHS) expect(getField(defaultConfig(), path)).not.toBeUndefined();
   });
 });

@@ -34,19 +34,19 @@ describe('--resume continues a run bit for bit', () => {
       const expected = await losses(whole, 20);
       const first = await trainer(config);
       await losses(first, 10);
-      const bytes = await saveCheckpoint(first.net, config, [], { optimizer, state: first.trainingState(), divergedAt: null });
+      const bytes = await saveCheckpoint(first.store, config, [], { optimizer, state: first.trainingState(), divergedAt: null });
       first.destroy();
 
       const file = decodeSafetensors(bytes);
       const resumed = await trainer(config);
-      loadCheckpoint(resumed.net, file, 'ck');
-      loadOptimizerState(resumed.net, file, optimizer, 'ck');
+      loadCheckpoint(resumed.store, file, 'ck');
+      loadOptimizerState(resumed.store, file, optimizer, 'ck');
       resumed.restore(savedTraining(file, 'ck'));
       const rest = await losses(resumed, 10);
       expect(rest.map((r) => r.step)).toEqual(expected.slice(10).map((r) => r.step));
       expect(rest.map((r) => r.loss)).toEqual(expected.slice(10).map((r) => r.loss));
-      const a = decodeSafetensors(await saveCheckpoint(whole.net, config)).tensors;
-      const b = decodeSafetensors(await saveCheckpoint(resumed.net, config)).tensors;
+      const a = decodeSafetensors(await saveCheckpoint(whole.store, config)).tensors;
+      const b = decodeSafetensors(await saveCheckpoint(resumed.store, config)).tensors;
       for (const [name, t] of a) expect(Array.from(b.get(name)!.data), name).toEqual(Array.from(t.data));
       whole.destroy();
       resumed.destroy();
@@ -59,9 +59,9 @@ describe('--resume continues a run bit for bit', () => {
     const expected = await losses(whole, 20);
     const first = await trainer(config);
     await losses(first, 10);
-    const file = decodeSafetensors(await saveCheckpoint(first.net, config, [], { optimizer: 'sgd', state: first.trainingState(), divergedAt: null }));
+    const file = decodeSafetensors(await saveCheckpoint(first.store, config, [], { optimizer: 'sgd', state: first.trainingState(), divergedAt: null }));
     const naive = await trainer(config);
-    loadCheckpoint(naive.net, file, 'ck');
+    loadCheckpoint(naive.store, file, 'ck');
     const rest = await losses(naive, 10);
     expect(rest.map((r) => r.loss)).not.toEqual(expected.slice(10).map((r) => r.loss));
     for (const t of [whole, first, naive]) t.destroy();

@@ -153,7 +153,7 @@ export class GsApp extends LitElement {
   private async exportWeights(run: RunId): Promise<void> {
     const t = this.runs.controller?.trainer(run);
     const config = this.configOf(run);
-    if (t && config) download(this.fileName('gradscope-weights', run, 'safetensors'), (await saveCheckpoint(t.net, config)).slice(), 'application/octet-stream');
+    if (t && config) download(this.fileName('gradscope-weights', run, 'safetensors'), (await saveCheckpoint(t.store, config)).slice(), 'application/octet-stream');
   }
 
   /** The heatmap (in compare mode A, B and B/A side by side) at 2× under a title and the settings. */

@@ -1,0 +1,107 @@
+/**
+ * A graph's memory, laid out before any device memory exists: parameters in state_dict order (conv weights
+ * OHWI on the GPU, OIHW in files), batch norm's running statistics, every value of the step placed by
+ * liveness, and the data set's tensors. Sums the bytes and refuses a plan over the budget.
+ */
+import { ArenaLayout, type Slot } from '../../gpu/arena.ts';
+import { LimitError } from '../../gpu/errors.ts';
+import { formatBytes } from '../plan.ts';
+import type { Graph } from './graph.ts';
+import { placeValues, type Placement } from './liveness.ts';
+import { graphParams, type BufferSpec, type ParamSpec } from './params.ts';
+import { scheduleStep, type StepSchedule } from './schedule.ts';
+
+export interface GraphShape {
+  batch: number;
+  /** Floats per sample of the graph's input, and per target (1 for class ids). */
+  inputFloats: number;
+  targetFloats: number;
+  trainSamples: number;
+  testSamples: number;
+  stepsPerSubmit: number;
+  /** Optimizer moments kept per parameter (0 for SGD, 1 for momentum, 2 for Adam). */
+  optimizerState: 0 | 1 | 2;
+}
+
+export interface PlannedParam extends ParamSpec {
+  readonly slot: Slot;
+  /** Conv weights are [C_out, k, k, C_in] on the GPU and [C_out, C_in, k, k] (`shape`) in files. */
+  readonly gpuLayout: 'torch' | 'ohwi';
+}
+
+export interface PlannedBuffer extends BufferSpec {
+  readonly slot: Slot;
+}
+
+export interface GraphPlan {
+  readonly graph: Graph;
+  readonly shape: GraphShape;
+  readonly params: ArenaLayout;
+  readonly running: ArenaLayout;
+  readonly paramList: readonly PlannedParam[];
+  readonly buffers: readonly PlannedBuffer[];
+  readonly schedule: StepSchedule;
+  readonly placement: Placement;
+  /** Everything else, one arena each: the data set, batch targets and indices, the loss's per-row scratch. */
+  readonly io: Readonly<Record<IoArena, ArenaLayout>>;
+  readonly batchY: Slot;
+  readonly index: readonly Slot[];
+  readonly evalIndex: readonly Slot[];
+  readonly rowStats: Slot;
+  readonly data: { trainX: Slot; trainY: Slot; testX: Slot; testY: Slot };
+  readonly bytes: number;
+}
+
+export const IO_ARENAS = ['trainX', 'trainY', 'testX', 'testY', 'batchY', 'index', 'evalIndex', 'rowStats'] as const;
+export type IoArena = (typeof IO_ARENAS)[number];
+
+const F = 4;
+const count = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+export function planGraph(graph: Graph, s: GraphShape, limits: { maxBinding: number; budgetBytes: number }): GraphPlan {
+  const params = new ArenaLayout('params', limits.maxBinding);
+  const running = new ArenaLayout('running', limits.maxBinding);
+  const specs = graphParams(graph);
+  const paramList: PlannedParam[] = specs.params.map((p) => ({
+    ...p,
+    slot: params.add(p.name, count(p.shape) * F),
+    gpuLayout: p.role === 'weight' && p.shape.length === 4 ? 'ohwi' : 'torch',
+  }));
+  const buffers: PlannedBuffer[] = specs.buffers.map((b) => ({ ...b, slot: running.add(b.name, count(b.shape) * F) }));
+  const schedule = scheduleStep(graph, s.batch);
+  const placement = placeValues(schedule.values, schedule.ops, limits.maxBinding);
+  const io = Object.fromEntries(IO_ARENAS.map((n) => [n, new ArenaLayout(n, limits.maxBinding)])) as Record<IoArena, ArenaLayout>;
+  const plan: GraphPlan = {
+    graph,
+    shape: s,
+    params,
+    running,
+    paramList,
+    buffers,
+    schedule,
+    placement,
+    io,
+    batchY: io.batchY.add('y', s.batch * s.targetFloats * F),
+    index: Array.from({ length: s.stepsPerSubmit }, (_, k) => io.index.add(`index${k}`, s.batch * F)),
+    evalIndex: Array.from({ length: Math.max(1, Math.ceil(s.testSamples / s.batch)) }, (_, k) => io.evalIndex.add(`eval${k}`, s.batch * F)),
+    rowStats: io.rowStats.add('rowStats', s.batch * 2 * F),
+    data: {
+      trainX: io.trainX.add('trainX', s.trainSamples * s.inputFloats * F),
+      trainY: io.trainY.add('trainY', s.trainSamples * s.targetFloats * F),
+      testX: io.testX.add('testX', Math.max(1, s.testSamples) * s.inputFloats * F),
+      testY: io.testY.add('testY', Math.max(1, s.testSamples) * s.targetFloats * F),
+    },
+    bytes: 0,
+  };
+  // Gradients and the optimizer's moments mirror the parameter arena.
+  const mirrors = 1 + s.optimizerState;
+  const ioBytes = IO_ARENAS.reduce((sum, n) => sum + io[n].totalBytes, 0);
+  const bytes = (1 + mirrors) * params.totalBytes + running.totalBytes + placement.bytes + ioBytes;
+  if (bytes > limits.budgetBytes) {
+    throw new LimitError(
+      `This network needs ${formatBytes(bytes)} of GPU memory (${graph.rows.length} weight layers, batch ${s.batch}); ` +
+        `the budget is ${formatBytes(limits.budgetBytes)}. Reduce model.depth, model.width or train.batchSize.`,
+    );
+  }
+  return { ...plan, bytes };
+}

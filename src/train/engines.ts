@@ -1,0 +1,174 @@
+/**
+ * A network on a device with its step and eval programs, for each architecture: what the Trainer drives.
+ * The canonical MLP runs its hand-fused passes (src/train/passes.ts); every other architecture runs the
+ * graph engine (src/train/graph-passes.ts).
+ */
+import type { KernelContext } from '../gpu/context.ts';
+import type { TilingChoice } from '../kernels/tunables.ts';
+import { OPTIMIZER_STATE } from '../kernels/optimizer.ts';
+import { Rng } from '../math/prng.ts';
+import type { RunConfig } from '../model/config.ts';
+import type { Graph } from '../model/graph/graph.ts';
+import { GraphNetwork } from '../model/graph/graph-network.ts';
+import { planGraph } from '../model/graph/graph-plan.ts';
+import { mlpGraph } from '../model/graph/mlp.ts';
+import { resnetGraph } from '../model/graph/resnet.ts';
+import { initGraphParams, initNetwork } from '../model/init.ts';
+import { Network } from '../model/network.ts';
+import { makePlan, type NetShape } from '../model/plan.ts';
+import type { Dataset } from './data/types.ts';
+import { EvalProgram } from './eval.ts';
+import { graphStatsShape, recordGraphEval, recordGraphStep } from './graph-passes.ts';
+import { StepProgram, type StepOptions } from './step.ts';
+import { graphStore, mlpStore, type TensorStore } from '../model/tensor-store.ts';
+
+export interface EngineOptions {
+  stepsPerSubmit: number;
+  budgetBytes: number;
+  tiling?: TilingChoice;
+  step: StepOptions;
+}
+
+export interface TrainingEngine {
+  readonly ctx: KernelContext;
+  readonly graph: Graph;
+  readonly program: StepProgram;
+  readonly evaluator: EvalProgram;
+  readonly stepsPerSubmit: number;
+  /** The MLP's network (checkpoints, benchmarks), or the graph engine's. */
+  readonly network: { kind: 'mlp'; net: Network } | { kind: 'graph'; net: GraphNetwork };
+  /** Every named tensor, as files see it. */
+  readonly store: TensorStore;
+  /** The last gathered batch (waits on the GPU): inputs in PyTorch's layout (NCHW for images), targets as the GPU holds them. */
+  readBatch(): Promise<{ x: Float32Array; xShape: number[]; y: Float32Array }>;
+  writeIndices(k: number, indices: Uint32Array): void;
+  /** Fresh weights from the run's seed; batch norm's running statistics and the optimizer's moments reset. */
+  initialize(): void;
+  destroy(): void;
+}
+
+export function netShape(c: RunConfig, d: Dataset, stepsPerSubmit: number): NetShape {
+  return {
+    inputDim: d.inputDim,
+    outputDim: d.outputDim,
+    width: c.model.width,
+    depth: c.model.depth,
+    batch: c.train.batchSize,
+    activation: c.model.activation,
+    norm: c.model.norm,
+    residual: c.model.residual,
+    task: d.task,
+    optimizerState: OPTIMIZER_STATE[c.train.optimizer].length as 0 | 1 | 2,
+    trainSamples: d.train.n,
+    testSamples: d.test.n,
+    stepsPerSubmit,
+  };
+}
+
+/** A batch of NHWC images in PyTorch's NCHW order. */
+function nchwFromNhwc(x: Float32Array, batch: number, image: { height: number; width: number; channels: number }): Float32Array {
+  const { height: H, width: W, channels: C } = image;
+  const out = new Float32Array(x.length);
+  for (let n = 0; n < batch; n++) {
+    for (let i = 0; i < H * W; i++) for (let c = 0; c < C; c++) out[(n * C + c) * H * W + i] = x[(n * H * W + i) * C + c]!;
+  }
+  return out;
+}
+
+/** The layer graph a config builds on a data set. */
+export function configGraph(config: RunConfig, data: Dataset): Graph {
+  if (config.model.arch === 'mlp') return mlpGraph(config.model, data);
+  if (!data.image) throw new RangeError(`model.arch=resnet needs image data; ${data.name} is not images (use mnist or shapes)`);
+  return resnetGraph(config.model, { ...data.image, classes: data.outputDim });
+}
+
+export async function buildEngine(ctx: KernelContext, config: RunConfig, data: Dataset, opts: EngineOptions): Promise<TrainingEngine> {
+  return config.model.arch === 'mlp' ? mlpEngine(ctx, config, data, opts) : graphEngine(ctx, config, data, opts);
+}
+
+async function mlpEngine(ctx: KernelContext, config: RunConfig, data: Dataset, opts: EngineOptions): Promise<TrainingEngine> {
+  const plan = makePlan(netShape(config, data, opts.stepsPerSubmit), { maxBinding: ctx.limits.maxStorageBufferBindingSize, budgetBytes: opts.budgetBytes });
+  const net = new Network(ctx, plan);
+  const initialize = () => net.loadInitial(initNetwork(config.model, data, new Rng(config.seed)));
+  try {
+    initialize();
+    net.uploadData(data.train, data.test);
+    const program = await StepProgram.build(net, opts.step);
+    const evaluator = await EvalProgram.build(net, opts.tiling);
+    return {
+      ctx,
+      graph: mlpGraph(config.model, data),
+      program,
+      evaluator,
+      stepsPerSubmit: opts.stepsPerSubmit,
+      network: { kind: 'mlp', net },
+      store: mlpStore(net),
+      readBatch: async () => ({
+        x: await net.readTensor(net.arenas.batchX, plan.batchX),
+        xShape: [plan.shape.batch, plan.shape.inputDim],
+        y: await net.readTensor(net.arenas.batchY, plan.batchY),
+      }),
+      writeIndices: (k, indices) => {
+        const slot = plan.index[k]!;
+        ctx.device.queue.writeBuffer(net.arenas.index.buffers[slot.chunk]!, slot.offset, indices);
+      },
+      initialize,
+      destroy: () => {
+        program.destroy();
+        net.destroy();
+      },
+    };
+  } catch (e) {
+    net.destroy();
+    throw e;
+  }
+}
+
+async function graphEngine(ctx: KernelContext, config: RunConfig, data: Dataset, opts: EngineOptions): Promise<TrainingEngine> {
+  const graph = configGraph(config, data);
+  const shape = {
+    batch: config.train.batchSize,
+    inputFloats: data.inputDim,
+    targetFloats: data.task === 'classification' ? 1 : data.outputDim,
+    trainSamples: data.train.n,
+    testSamples: data.test.n,
+    stepsPerSubmit: opts.stepsPerSubmit,
+    optimizerState: OPTIMIZER_STATE[config.train.optimizer].length as 0 | 1 | 2,
+  };
+  const plan = planGraph(graph, shape, { maxBinding: ctx.limits.maxStorageBufferBindingSize, budgetBytes: opts.budgetBytes });
+  const net = new GraphNetwork(ctx, plan);
+  const initialize = () => net.loadParams(initGraphParams(config.model.init, plan.paramList, new Rng(config.seed)));
+  try {
+    initialize();
+    net.uploadData(data.train, data.test);
+    const program = await StepProgram.create(ctx, opts.step, graphStatsShape(net), (p) => recordGraphStep(net, p, opts.tiling));
+    const evaluator = await recordGraphEval(net, opts.tiling);
+    return {
+      ctx,
+      graph,
+      program,
+      evaluator,
+      stepsPerSubmit: opts.stepsPerSubmit,
+      network: { kind: 'graph', net },
+      store: graphStore(net, `${config.model.arch} depth ${config.model.depth}, width ${config.model.width}, norm ${config.model.norm}, residual ${config.model.residual}`),
+      readBatch: async () => {
+        const x = await net.readValue(plan.schedule.act[graph.input]!);
+        const image = data.image;
+        return {
+          x: image ? nchwFromNhwc(x, shape.batch, image) : x,
+          xShape: image ? [shape.batch, image.channels, image.height, image.width] : [shape.batch, data.inputDim],
+          y: await net.readIo('batchY', plan.batchY),
+        };
+      },
+      writeIndices: (k, indices) => net.writeIndices(k, indices),
+      initialize,
+      destroy: () => {
+        program.destroy();
+        net.destroy();
+      },
+    };
+  } catch (e) {
+    net.destroy();
+    throw e;
+  }
+}

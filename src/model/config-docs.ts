@@ -11,7 +11,7 @@ export const FIELD_DOCS = {
   'data.noise': 'noise added to the synthetic sets',
   'data.testFraction': 'share of the samples held out as the test set',
   'data.path': 'csv only: numeric columns, the last one the label',
-  'model.arch': 'mlp: the canonical deep MLP; resnet: the CIFAR ResNets of He et al. 2016 on image data (mnist, shapes)',
+  'model.arch': 'mlp: the canonical deep MLP; resnet: the CIFAR ResNets of He et al. 2016 on image data (mnist, shapes), by default ResNet-20 (16 channels, batch norm, identity shortcuts) on shapes',
   'model.depth': 'mlp: hidden blocks (the layers between input and head); resnet: weight layers, 6n + 2 (20, 32, 44, 56, 110, …)',
   'model.width': 'mlp: units per hidden block; resnet: channels of the first stage (16 in He et al.), doubled in each later stage',
   'model.activation': 'φ, applied in every block',

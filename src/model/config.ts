@@ -11,6 +11,7 @@ import {
 export { ConfigError } from './config-error.ts';
 export { ACTIVATIONS, ARCHS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS };
 export type { ConfigPath } from './config-schema.ts';
+import type { ConfigPath } from './config-schema.ts';
 
 export type DataName = (typeof DATA_NAMES)[number];
 export type ArchName = (typeof ARCHS)[number];
@@ -187,9 +188,44 @@ function checkResnet(config: RunConfig): void {
 /** Deep-merges `input` (a partial config) over the defaults; throws a one-line ConfigError for any bad field. */
 export function resolveConfig(input: unknown): RunConfig {
   // mergeSection walks the default config's own shape and checks every leaf, so the result is a RunConfig.
-  const config = mergeSection(defaultConfig() as unknown as Section, input === undefined ? {} : input, '') as unknown as RunConfig;
+  const given = input === undefined ? {} : input;
+  const config = mergeSection(defaultConfig() as unknown as Section, given, '') as unknown as RunConfig;
+  if (config.model.arch !== 'mlp') {
+    for (const [path, value] of Object.entries(ARCH_DEFAULTS[config.model.arch])) {
+      if (fieldGiven(given, path)) continue;
+      const [section, key] = path.split('.') as ['model' | 'data', string];
+      (config[section] as unknown as Section)[key] = value;
+    }
+  }
   checkCrossFields(config);
   return config;
+}
+
+/**
+ * Where an architecture's own defaults differ from the MLP's, for fields the input leaves out: a ResNet is
+ * He et al.'s ResNet-20 (16 channels, batch norm, identity shortcuts) on the synthetic images unless told otherwise.
+ */
+export const ARCH_DEFAULTS: Readonly<Record<Exclude<ArchName, 'mlp'>, Readonly<Partial<Record<ConfigPath, number | string>>>>> = {
+  resnet: { 'model.depth': 20, 'model.width': 16, 'model.norm': 'batch', 'model.residual': 'identity', 'data.name': 'shapes' },
+};
+
+/**
+ * The values the architecture-dependent fields take under `arch` (the MLP's are its defaults): what a
+ * config switched to that architecture starts from, where it does not say otherwise.
+ */
+export function archDefaults(arch: ArchName): Readonly<Partial<Record<ConfigPath, number | string>>> {
+  if (arch !== 'mlp') return ARCH_DEFAULTS[arch];
+  const d = defaultConfig();
+  return { 'model.depth': d.model.depth, 'model.width': d.model.width, 'model.norm': d.model.norm, 'model.residual': d.model.residual, 'data.name': d.data.name };
+}
+
+function fieldGiven(input: unknown, path: string): boolean {
+  let at: unknown = input;
+  for (const key of path.split('.')) {
+    if (!isSection(at) || !Object.hasOwn(at, key)) return false;
+    at = at[key];
+  }
+  return at !== undefined;
 }
 
 /** A RunConfig nests three levels deep; anything far deeper is not a config, and must not reach a recursive walk. */

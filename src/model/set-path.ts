@@ -3,9 +3,9 @@
  * through these, so a run can always be written down as the list of fields that differ from the defaults.
  */
 import { ConfigError, describeValue, shortText } from './config-error.ts';
-import { CONFIG_PATHS, FIELDS, SECTION_PATHS, isConfigPath, suggestPath } from './config-schema.ts';
+import { ARCHS, CONFIG_PATHS, FIELDS, SECTION_PATHS, isConfigPath, suggestPath } from './config-schema.ts';
 import type { ConfigPath } from './config-schema.ts';
-import { defaultConfig, resolveConfig } from './config.ts';
+import { archDefaults, defaultConfig, resolveConfig, type ArchName } from './config.ts';
 import { isDecimal } from './decimal.ts';
 import type { RunConfig } from './config.ts';
 
@@ -66,10 +66,14 @@ function parseAssignment(assignment: string): { path: ConfigPath; value: unknown
  */
 export function applyAssignments(config: RunConfig, assignments: readonly string[]): RunConfig {
   const tree = structuredClone(config) as unknown as Tree;
-  for (const assignment of assignments) {
-    const { path, value } = parseAssignment(assignment);
-    setField(tree, path, value);
+  const parsed = assignments.map(parseAssignment);
+  // A switch of architecture brings that architecture's defaults for the fields these assignments leave alone.
+  const arch = parsed.filter((a) => a.path === 'model.arch').at(-1)?.value;
+  if (typeof arch === 'string' && arch !== config.model.arch && (ARCHS as readonly string[]).includes(arch)) {
+    const named = new Set(parsed.map((a) => a.path));
+    for (const [path, value] of Object.entries(archDefaults(arch as ArchName)) as [ConfigPath, unknown][]) if (!named.has(path)) setField(tree, path, value);
   }
+  for (const { path, value } of parsed) setField(tree, path, value);
   return resolveConfig(tree);
 }
 

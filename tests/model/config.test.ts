@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultConfig, parseConfigJson, resolveConfig } from '../../src/model/config.ts';
 import { CONFIG_PATHS } from '../../src/model/config-schema.ts';
+import { applyAssignments } from '../../src/model/set-path.ts';
 import { closestMatch, editDistance } from '../../src/model/config-error.ts';
 
 function messageOf(input: unknown): string {
@@ -164,5 +165,47 @@ describe('did-you-mean', () => {
   it('suggests only plausible typos', () => {
     expect(closestMatch('relu6', ['relu', 'gelu'])).toBe('relu');
     expect(closestMatch('swish', ['relu', 'gelu', 'tanh'])).toBeUndefined();
+  });
+});
+
+describe('model.arch', () => {
+  const fails = (input: unknown): ConfigError => {
+    try {
+      resolveConfig(input);
+    } catch (e) {
+      if (e instanceof ConfigError) return e;
+      throw e;
+    }
+    throw new Error('resolveConfig accepted it');
+  };
+
+  it('is mlp by default, and a resnet starts as ResNet-20 (16 channels, batch norm, identity shortcuts) on shapes', () => {
+    expect(resolveConfig({}).model.arch).toBe('mlp');
+    const c = resolveConfig({ model: { arch: 'resnet' } });
+    expect([c.model.depth, c.model.width, c.model.norm, c.model.residual, c.data.name]).toEqual([20, 16, 'batch', 'identity', 'shapes']);
+    expect(resolveConfig({ model: { arch: 'resnet', residual: 'none', norm: 'none' } }).model).toMatchObject({ residual: 'none', norm: 'none' });
+    const given = resolveConfig({ model: { arch: 'resnet', depth: 56, width: 8 }, data: { name: 'mnist' } });
+    expect([given.model.depth, given.model.width, given.data.name]).toEqual([56, 8, 'mnist']);
+  });
+
+  it('refuses a resnet the builder cannot make, naming the field', () => {
+    const depth = fails({ model: { arch: 'resnet', depth: 21 } });
+    expect(depth.path).toBe('model.depth');
+    expect(depth.message).toContain('6n + 2');
+    expect(fails({ model: { arch: 'resnet' }, data: { name: 'spiral' } }).path).toBe('data.name');
+    expect(fails({ model: { arch: 'resnet', width: 15 } }).path).toBe('model.width');
+    expect(fails({ model: { arch: 'resnet', norm: 'layer' } }).path).toBe('model.norm');
+    expect(fails({ model: { arch: 'cnn' } }).path).toBe('model.arch');
+  });
+});
+
+describe('switching model.arch with --set, the URL or the controls', () => {
+  it('brings the architecture’s defaults for the fields the same assignments leave alone, both ways', () => {
+    const resnet = applyAssignments(defaultConfig(), ['model.norm=none', 'model.arch=resnet']);
+    expect(resnet.model).toMatchObject({ arch: 'resnet', depth: 20, width: 16, norm: 'none', residual: 'identity' });
+    expect(resnet.data.name).toBe('shapes');
+    const deeper = applyAssignments(resnet, ['model.depth=56']);
+    expect(deeper.model).toMatchObject({ depth: 56, norm: 'none', residual: 'identity' });
+    expect(applyAssignments(deeper, ['model.arch=mlp']).model).toMatchObject({ arch: 'mlp', depth: 100, width: 64, norm: 'none', residual: 'none' });
   });
 });

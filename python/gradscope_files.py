@@ -18,6 +18,10 @@ import numpy as np
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "gelu")
 NORMS = ("none", "batch", "layer")
 RESIDUALS = ("none", "identity", "rezero")
+ARCHS = ("mlp", "resnet")
+RESNET_NORMS = ("none", "batch")  # gradscope refuses a resnet with layer norm
+# (C, H, W) of the image data sets a resnet reads (src/train/data); a checkpoint carries no batch to read it from.
+IMAGE_SHAPES = {"mnist": (1, 28, 28), "shapes": (3, 32, 32)}
 # A resumable checkpoint's optimizer state: optimizer.<param name>.<one of these>.
 OPTIMIZER_STATE = (".momentum_buffer", ".exp_avg", ".exp_avg_sq")
 # safetensors dtype -> little-endian numpy dtype; BF16 has none and is widened to float32 on reading.
@@ -90,7 +94,7 @@ def write_safetensors(path: str, tensors: dict[str, np.ndarray], metadata: dict[
 @dataclass(frozen=True)
 class Spec:
     """What the module needs: the config's choices, sizes read off the tensors, and the task."""
-    d_in: int
+    d_in: int  # features per sample: the MLP's input width, or C·H·W of a resnet's images
     d_out: int
     width: int
     depth: int
@@ -99,12 +103,14 @@ class Spec:
     residual: str
     task: str  # classification | regression
     config: str  # the RunConfig JSON, kept so save_model writes a file gradscope loads back
+    arch: str = "mlp"  # mlp | resnet (model.arch; files from before it existed are mlp)
+    image: tuple[int, int, int] | None = None  # (C, H, W) of a resnet's input, PyTorch's NCHW order
 
 
-def _choice(path: str, model: dict, field: str, allowed: tuple[str, ...], default: str | None = None) -> str:
+def _choice(path: str, model: dict, field: str, allowed: tuple[str, ...], default: str | None = None, why: str = "gradscope_torch yet") -> str:
     value = model.get(field, default)
     if value not in allowed:
-        raise GradscopeError(f"{path}: model.{field} {json.dumps(value)} is not supported by gradscope_torch yet (it takes {', '.join(allowed)})")
+        raise GradscopeError(f"{path}: model.{field} {json.dumps(value)} is not supported by {why} (it takes {', '.join(allowed)})")
     return value
 
 
@@ -129,7 +135,9 @@ def spec_of(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, str])
             raise TypeError
     except (json.JSONDecodeError, KeyError, TypeError, ValueError):
         raise GradscopeError(f"{path}: __metadata__.config is not a gradscope RunConfig (it needs model.width and model.depth)") from None
-    _choice(path, model, "arch", ("mlp",), "mlp")
+    arch = _choice(path, model, "arch", ARCHS, "mlp")
+    if arch == "resnet":
+        return _resnet_spec(path, tensors, metadata["config"], config, width, depth)
     for name in ("blocks.0.weight", "head.weight"):
         if name not in tensors or tensors[name].ndim != 2:
             raise GradscopeError(f"{path} has no 2-D tensor {name}, so its input and output sizes are unknown")
@@ -137,6 +145,39 @@ def spec_of(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, str])
     return Spec(d_in=tensors["blocks.0.weight"].shape[1], d_out=d_out, width=width, depth=depth,
                 activation=_choice(path, model, "activation", ACTIVATIONS), norm=_choice(path, model, "norm", NORMS),
                 residual=_choice(path, model, "residual", RESIDUALS), task=_task(tensors, config, d_out), config=metadata["config"])
+
+
+def _resnet_spec(path: str, tensors: dict[str, np.ndarray], text: str, config: dict, width: int, depth: int) -> Spec:
+    """A CIFAR ResNet (DESIGN.md, "resnet"): the image shape from the batch of a grads dump, else from the data set's name."""
+    if depth < 8 or (depth - 2) % 6:
+        raise GradscopeError(f"{path}: model.depth {depth} is not a resnet depth (6n + 2: 8, 14, 20, 32, 44, 56, 110, …)")
+    if width < 2 or width % 2:
+        raise GradscopeError(f"{path}: model.width {width} is not a resnet width (even: its shortcuts pad width/2 zero channels on each side)")
+    model = config["model"]
+    data = config.get("data") if isinstance(config.get("data"), dict) else {}
+    if "input.x" in tensors:
+        x = tensors["input.x"]
+        if x.ndim != 4:
+            raise GradscopeError(f"{path}: input.x has shape {list(x.shape)}; a resnet's batch is images, [B, C, H, W] (NCHW; data.name is {json.dumps(data.get('name'))})")
+        image = tuple(int(d) for d in x.shape[1:])
+    elif data.get("name") in IMAGE_SHAPES:
+        image = IMAGE_SHAPES[data["name"]]
+    else:
+        raise GradscopeError(f"{path}: data.name {json.dumps(data.get('name'))} is not image data gradscope_torch knows the shape of"
+                             f" ({', '.join(f'{k} {h}×{w}×{c}' for k, (c, h, w) in IMAGE_SHAPES.items())}), so a resnet's input is unknown")
+    for name in ("conv1.weight", "linear.weight"):
+        if name not in tensors:
+            raise GradscopeError(f"{path} has no tensor {name}, which every resnet has")
+    conv1, linear = tensors["conv1.weight"], tensors["linear.weight"]
+    if conv1.ndim != 4 or conv1.shape[1] != image[0]:
+        raise GradscopeError(f"{path}: conv1.weight has shape {list(conv1.shape)}, but the images have {image[0]} channels ([C_out, {image[0]}, 3, 3] wanted)")
+    if linear.ndim != 2:
+        raise GradscopeError(f"{path}: linear.weight has shape {list(linear.shape)}; it should be [classes, {4 * width}]")
+    return Spec(d_in=int(np.prod(image)), d_out=linear.shape[0], width=width, depth=depth,
+                activation=_choice(path, model, "activation", ACTIVATIONS),
+                norm=_choice(path, model, "norm", RESNET_NORMS, why="a resnet"),
+                residual=_choice(path, model, "residual", RESIDUALS), task="classification", config=text,
+                arch="resnet", image=image)
 
 
 def is_weight(name: str) -> bool:

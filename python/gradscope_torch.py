@@ -7,13 +7,16 @@
     from gradscope_torch import load_model, read_safetensors, check_grads, save_model
 
 Files are read by gradscope_files (beside this file, numpy only) rather than the `safetensors` package, which
-Debian does not ship. The network is DESIGN.md's canonical one, as src/reference/network*.ts computes it in float64.
+Debian does not ship. The network is the one the file's config names (model.arch): DESIGN.md's canonical MLP, as
+src/reference/network*.ts computes it in float64, or a CIFAR ResNet ("Architectures beyond the MLP"), named as
+akamaster/pytorch_resnet_cifar10's resnet.py names it.
 """
 from __future__ import annotations
 
 import argparse
 import copy
 import json
+import re
 import sys
 from dataclasses import dataclass
 from typing import Any, NoReturn
@@ -28,7 +31,8 @@ except ImportError as missing:  # one line, not a traceback: the fix is an insta
 
 from gradscope_files import GradscopeError, Spec, is_weight, read_safetensors, spec_of, write_safetensors
 
-__all__ = ["GradscopeError", "GradscopeMLP", "Spec", "check_grads", "load_model", "read_safetensors", "save_model", "write_safetensors"]
+__all__ = ["GradscopeError", "GradscopeMLP", "GradscopeResNet", "Spec", "build_model", "check_grads", "load_model", "read_safetensors", "save_model",
+           "write_safetensors"]
 
 # Chosen from 91 dumps at depth 20–30 on SwiftShader (README, "PyTorch"); see GradCheck for the ratio.
 DEFAULT_TOL = 1e-3
@@ -37,17 +41,25 @@ ACTIVATION_MODULES = {"linear": nn.Identity, "sigmoid": nn.Sigmoid, "tanh": nn.T
                       "leaky_relu": lambda: nn.LeakyReLU(0.01), "gelu": lambda: nn.GELU(approximate="none")}
 
 
-class BatchNorm1d(nn.BatchNorm1d):
-    """nn.BatchNorm1d with gradscope's eps and momentum whose state_dict is gradscope's four tensors:
+class _GradscopeBatchNorm:
+    """For a torch batch norm: gradscope's eps and momentum, and a state_dict of gradscope's four tensors:
     num_batches_tracked still counts, but is not saved (gradscope has no such tensor and refuses files with one)."""
 
     def __init__(self, width: int) -> None:
-        super().__init__(width, eps=1e-5, momentum=0.1)
-        self.register_buffer("num_batches_tracked", self.num_batches_tracked, persistent=False)
+        super().__init__(width, eps=1e-5, momentum=0.1)  # type: ignore[call-arg]
+        self.register_buffer("num_batches_tracked", self.num_batches_tracked, persistent=False)  # type: ignore[attr-defined]
 
     def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict, *args: Any) -> None:
         # Without version metadata torch takes the dict for a pre-2018 file and inserts a num_batches_tracked to load.
-        super()._load_from_state_dict(state_dict, prefix, {**local_metadata, "version": 2}, *args)
+        super()._load_from_state_dict(state_dict, prefix, {**local_metadata, "version": 2}, *args)  # type: ignore[misc]
+
+
+class BatchNorm1d(_GradscopeBatchNorm, nn.BatchNorm1d):
+    """nn.BatchNorm1d (the MLP's) with gradscope's eps, momentum and four state_dict tensors."""
+
+
+class BatchNorm2d(_GradscopeBatchNorm, nn.BatchNorm2d):
+    """nn.BatchNorm2d (the resnet's) with gradscope's eps, momentum and four state_dict tensors."""
 
 
 def _norm(kind: str, width: int) -> nn.Module:
@@ -96,7 +108,105 @@ class GradscopeMLP(nn.Module):
         return F.cross_entropy(logits, y.long()) if self.spec.task == "classification" else F.mse_loss(logits, y.to(logits.dtype))
 
 
-def _state_dict(path: str, model: GradscopeMLP, tensors: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
+class ShortcutA(nn.Module):
+    """He et al.'s option A (akamaster's LambdaLayer): x[:, :, ::2, ::2] with `pad` zero channels on each side; no parameters."""
+
+    def __init__(self, pad: int) -> None:
+        super().__init__()
+        self.pad = pad
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.pad(x[:, :, ::2, ::2], (0, 0, 0, 0, self.pad, self.pad), "constant", 0)
+
+    def extra_repr(self) -> str:
+        return f"stride=2, pad_channels={self.pad}"
+
+
+def _conv3x3(c_in: int, c_out: int, stride: int) -> nn.Conv2d:
+    return nn.Conv2d(c_in, c_out, kernel_size=3, stride=stride, padding=1, bias=False)
+
+
+def _bn2d(spec: Spec, channels: int) -> nn.Module:
+    """norm none drops the batch norm and its names: an Identity has no state."""
+    return BatchNorm2d(channels) if spec.norm == "batch" else nn.Identity()
+
+
+class BasicBlock(nn.Module):
+    """akamaster's BasicBlock: out = φ(bn1(conv1(x))), out = bn2(conv2(out)), then by model.residual
+    φ(out + shortcut(x)) (identity), φ(out) (none: the plain nets), or φ(shortcut(x) + α·out) (rezero, α from 0)."""
+
+    def __init__(self, in_planes: int, planes: int, stride: int, spec: Spec) -> None:
+        super().__init__()
+        self.conv1 = _conv3x3(in_planes, planes, stride)
+        self.bn1 = _bn2d(spec, planes)
+        self.conv2 = _conv3x3(planes, planes, 1)
+        self.bn2 = _bn2d(spec, planes)
+        self.act = ACTIVATION_MODULES[spec.activation]()  # φ wherever akamaster applies F.relu
+        self.residual = spec.residual
+        if spec.residual != "none":
+            self.shortcut = ShortcutA(planes // 4) if stride != 1 or in_planes != planes else nn.Identity()
+        if spec.residual == "rezero":
+            self.alpha = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.act(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        if self.residual == "identity":
+            out = out + self.shortcut(x)
+        elif self.residual == "rezero":
+            out = self.shortcut(x) + self.alpha * out
+        return self.act(out)
+
+    def extra_repr(self) -> str:
+        return f"residual={self.residual}"
+
+
+class GradscopeResNet(nn.Module):
+    """A CIFAR ResNet of He et al. 2016, §4.2 (DESIGN.md, "resnet"): conv1 → bn1 → φ, three stages `layer1..3` of
+    (depth − 2)/6 BasicBlocks with width, 2·width, 4·width planes (stages 2 and 3 start at stride 2), global average
+    pooling, `linear`. Takes NCHW images; names as akamaster/pytorch_resnet_cifar10's resnet.py."""
+
+    def __init__(self, spec: Spec) -> None:
+        super().__init__()
+        if spec.image is None:
+            raise GradscopeError("a resnet Spec needs its image shape (C, H, W)")
+        self.spec = spec
+        n = (spec.depth - 2) // 6
+        self.conv1 = _conv3x3(spec.image[0], spec.width, 1)
+        self.bn1 = _bn2d(spec, spec.width)
+        self.act = ACTIVATION_MODULES[spec.activation]()
+        in_planes = spec.width
+        for s in (1, 2, 3):
+            planes = spec.width * 2 ** (s - 1)
+            blocks = []
+            for i in range(n):
+                blocks.append(BasicBlock(in_planes, planes, 2 if s > 1 and i == 0 else 1, spec))
+                in_planes = planes
+            setattr(self, f"layer{s}", nn.Sequential(*blocks))
+        self.linear = nn.Linear(4 * spec.width, spec.d_out)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.act(self.bn1(self.conv1(x)))
+        out = self.layer3(self.layer2(self.layer1(out)))
+        return self.linear(out.mean(dim=(2, 3)))  # global average pool and flatten
+
+    def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Mean softmax cross-entropy over class ids."""
+        return F.cross_entropy(logits, y.long())
+
+
+def build_model(spec: Spec) -> nn.Module:
+    """The freshly initialised module a Spec describes (PyTorch's own init; load_model loads a file's weights into it)."""
+    return GradscopeResNet(spec) if spec.arch == "resnet" else GradscopeMLP(spec)
+
+
+def _describe(s: Spec) -> str:
+    """The config choices that decide a network's names, for messages."""
+    choices = f"depth {s.depth}, norm {s.norm}, residual {s.residual}"
+    return choices if s.arch == "mlp" else f"resnet {choices}, width {s.width}"
+
+
+def _state_dict(path: str, model: nn.Module, tensors: dict[str, np.ndarray]) -> dict[str, torch.Tensor]:
     """The file's weights by name, checked first so a mismatch is one line rather than load_state_dict's paragraph."""
     want = model.state_dict()
     state = {k: torch.from_numpy(v) for k, v in tensors.items() if is_weight(k)}
@@ -105,25 +215,26 @@ def _state_dict(path: str, model: GradscopeMLP, tensors: dict[str, np.ndarray]) 
     s = model.spec
     for name in state:
         if name not in want:
-            raise GradscopeError(f"{path}: tensor {name} does not belong to this network (depth {s.depth}, norm {s.norm}, residual {s.residual}); was the file edited, or saved with another config?")
+            raise GradscopeError(f"{path}: tensor {name} does not belong to this network ({_describe(s)}); was the file edited, or saved with another config?")
     for name, t in want.items():
         if name not in state:
-            raise GradscopeError(f"{path}: tensor {name} is missing; this network needs {len(want)} tensors (depth {s.depth}, norm {s.norm}, residual {s.residual})")
+            raise GradscopeError(f"{path}: tensor {name} is missing; this network needs {len(want)} tensors ({_describe(s)})")
         if tuple(state[name].shape) != tuple(t.shape):
             raise GradscopeError(f"{path}: {name} has shape {list(state[name].shape)}, this network needs {list(t.shape)}")
     return state
 
 
-def load_model(path: str, tensors: dict[str, np.ndarray] | None = None, metadata: dict[str, str] | None = None) -> GradscopeMLP:
-    """The nn.Module a gradscope file was saved from, its weights loaded strictly (float32, training mode)."""
+def load_model(path: str, tensors: dict[str, np.ndarray] | None = None, metadata: dict[str, str] | None = None) -> nn.Module:
+    """The nn.Module a gradscope file was saved from (GradscopeMLP or GradscopeResNet, by model.arch), its weights
+    loaded strictly (float32, training mode)."""
     if tensors is None or metadata is None:
         tensors, metadata = read_safetensors(path)
-    model = GradscopeMLP(spec_of(path, tensors, metadata))
+    model = build_model(spec_of(path, tensors, metadata))
     model.load_state_dict(_state_dict(path, model, tensors), strict=True)
     return model
 
 
-def save_model(model: GradscopeMLP, path: str) -> None:
+def save_model(model: nn.Module, path: str) -> None:
     """model.state_dict() in float32 with the RunConfig it came with: `gradscope train --load path` takes it back."""
     tensors = {k: v.detach().cpu().float().numpy() for k, v in model.state_dict().items()}
     write_safetensors(path, tensors, {"config": model.spec.config})
@@ -163,7 +274,7 @@ def _rel_error(got: np.ndarray, want: np.ndarray) -> float:
     return 0.0 if diff == 0 else diff / scale if scale > 0 else np.inf
 
 
-def _gradients(model: GradscopeMLP, x: np.ndarray, y: np.ndarray, dtype: torch.dtype) -> dict[str, np.ndarray]:
+def _gradients(model: nn.Module, x: np.ndarray, y: np.ndarray, dtype: torch.dtype) -> dict[str, np.ndarray]:
     """The loss and every parameter's gradient of one training-mode step on a copy of model, in dtype."""
     m = copy.deepcopy(model).to(dtype).train()
     loss = m.loss(m(torch.from_numpy(x).to(dtype)), torch.from_numpy(y))
@@ -184,7 +295,7 @@ def check_grads(path: str, tol: float = DEFAULT_TOL, ratio: float = DEFAULT_RATI
             raise GradscopeError(f"{path} has no grad.{name}: check needs every parameter's gradient (gradscope grads --out FILE)")
         gpu[name] = tensors[f"grad.{name}"]
     x, y = tensors["input.x"], tensors["input.y"]
-    if model.spec.norm == "batch" and len(x) < 2:
+    if model.spec.norm == "batch" and len(x) < 2 and model.spec.arch == "mlp":
         raise GradscopeError(f"{path} is a batch of 1 with batch norm, which PyTorch refuses to train on (gradscope falls back to the biased variance)")
     f64 = _gradients(model, x, y, torch.float64)
     # The batch reversed sums in another order: the worse of two float32 runs is a steadier measure of float32's error.
@@ -199,7 +310,7 @@ def _print_check(c: GradCheck) -> None:
     rows: dict[str, list[str]] = {}
     for name, err in c.errors.items():
         parts = name.split(".")
-        k = 2 if parts[0] == "blocks" else 1  # blocks.3 | norm.weight, head | bias, loss
+        k = 2 if parts[0] == "blocks" or re.fullmatch(r"layer\d+", parts[0]) else 1  # blocks.3 | norm.weight, layer2.0 | conv1.weight, head | bias, loss
         cell = f"{'.'.join(parts[k:])} {err:.1e}".lstrip()
         rows.setdefault(".".join(parts[:k]), []).append(cell if err <= c.tol else f"{cell} (f32 {c.f32[name]:.1e}){'!' * (c.score(name) > 1)}")
     for layer, cells in rows.items():

@@ -80,7 +80,7 @@ function badFiles(): Record<Bad, string> {
     }),
     arch: rewrite(src, join(dir, 'resnet.safetensors'), (_, meta) => {
       const config = JSON.parse(meta.config!) as { model: Record<string, unknown> };
-      config.model.arch = 'resnet';
+      config.model.arch = 'rnn';
       meta.config = JSON.stringify(config);
     }),
     // What a resumable --save file will carry besides the weights: optimizer moments and more metadata.
@@ -148,7 +148,7 @@ describe('gradscope_torch check: GPU gradient dumps against float64 PyTorch', ()
   it('refuses a file with a wrong key or an architecture it cannot build yet, in one line naming it', async () => {
     const { results, bad } = await checkAll();
     expect(results.get(bad.key)!.error).toMatch(/tensor blocks\.3\.biases does not belong to this network/);
-    expect(results.get(bad.arch)!.error).toMatch(/model\.arch "resnet" is not supported by gradscope_torch yet \(it takes mlp\)/);
+    expect(results.get(bad.arch)!.error).toMatch(/model\.arch "rnn" is not supported by gradscope_torch yet \(it takes mlp, resnet\)/);
   }, 240_000);
 });
 

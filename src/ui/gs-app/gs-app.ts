@@ -1,6 +1,8 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { saveCheckpoint } from '../../io/checkpoint.ts';
+import { rowLabels, type RowLabel } from '../../model/graph/row-names.ts';
+import type { RunConfig } from '../../model/config.ts';
 import { presetByName } from '../../model/presets.ts';
 import { LAYER_STATISTICS, STATISTIC_WORDS, type LayerStatistic } from '../../stats/layer-statistics.ts';
 import type { Diagnosis, PhaseTimes, StepRecord } from '../../stats/record.ts';
@@ -168,11 +170,22 @@ export class GsApp extends LitElement {
     download('gradscope-heatmap.png', await composePng(panels, header), 'image/png');
   }
 
+  private rowCache: { key: string; rows: RowLabel[] | null } = { key: '', rows: null };
+
+  /** A ResNet's rows by stage, block and conv; the MLP's stay numbered blocks and the head. */
+  private rowsOf(config: RunConfig): RowLabel[] | null {
+    const m = config.model;
+    const key = `${m.arch}/${m.depth}`;
+    if (this.rowCache.key !== key) this.rowCache = { key, rows: m.arch === 'mlp' ? null : rowLabels(m) };
+    return this.rowCache.rows;
+  }
+
   override render() {
     const r = this.runs;
     if (r.fatal) return html`<div class="fatal"><h1>gradscope needs WebGPU</h1><p>${r.fatal}</p></div>`;
     const page = r.page;
     const compare = !!page?.compare;
+    const rows = page ? this.rowsOf(page.config) : null;
     return html`
       ${headerTemplate({
         status: r.status,
@@ -218,15 +231,15 @@ export class GsApp extends LitElement {
             ${page?.compare ? html`<p class="compare-what" data-compare-what>${compareWords(page.config, page.compare)}</p>` : nothing}
             <div class="maps ${compare ? 'compare' : ''}">
               <figure><figcaption>${compare ? 'Run A' : 'Layers × steps'}</figcaption>
-                <gs-heatmap data-run="A" .statistic=${this.statistic} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>
+                <gs-heatmap data-run="A" .statistic=${this.statistic} .labels=${rows?.map((l) => l.long) ?? null} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>
               ${compare
-                ? html`<figure><figcaption>Run B</figcaption><gs-heatmap data-run="B" .statistic=${this.statistic} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>
-                    <figure><figcaption>log₁₀ B / A</figcaption><gs-heatmap data-run="ratio" mode="ratio" .statistic=${this.statistic} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>`
+                ? html`<figure><figcaption>Run B</figcaption><gs-heatmap data-run="B" .statistic=${this.statistic} .labels=${rows?.map((l) => l.long) ?? null} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>
+                    <figure><figcaption>log₁₀ B / A</figcaption><gs-heatmap data-run="ratio" mode="ratio" .statistic=${this.statistic} .labels=${rows?.map((l) => l.long) ?? null} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>`
                 : nothing}
             </div>
           </section>
           <section class="charts depth-loss">
-            <div class="panel"><h2>Across depth, newest step${compare ? ' (A solid, B dashed)' : ''}</h2><gs-depth-chart .statistic=${this.statistic}></gs-depth-chart></div>
+            <div class="panel"><h2>Across depth, newest step${compare ? ' (A solid, B dashed)' : ''}</h2><gs-depth-chart .statistic=${this.statistic} .rows=${rows}></gs-depth-chart></div>
             <div class="panel"><h2>Loss and accuracy${compare ? ' (A solid, B dashed)' : ''}</h2><gs-loss-chart></gs-loss-chart>
               ${this.clip && page?.config.train.clip.mode === 'norm' ? clipLine(this.clip, page.config.train.clip.max) : nothing}</div>
           </section>

@@ -1,4 +1,4 @@
-import { ACTIVATIONS, CLIP_MODES, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS } from '../../model/config-schema.ts';
+import { ACTIVATIONS, ARCHS, CLIP_MODES, DATA_NAMES, IMAGE_DATA, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS } from '../../model/config-schema.ts';
 import type { ConfigPath } from '../../model/config.ts';
 
 /** How a RunConfig field is edited on the page. */
@@ -22,16 +22,24 @@ export interface FieldGroup {
 }
 
 const initUses = (scheme: string) => (get: (p: ConfigPath) => unknown) => get('model.init.scheme') === scheme;
+const mlp = (get: (p: ConfigPath) => unknown) => get('model.arch') === 'mlp';
+const resnet = (get: (p: ConfigPath) => unknown) => get('model.arch') === 'resnet';
+/** He et al.'s CIFAR depths (6n + 2) a tab can run, ResNet-8 for a quick look. */
+const RESNET_DEPTHS = ['8', '14', '20', '32', '44', '56', '110'];
 
 /** Every RunConfig field with its widget, grouped as the panel shows them. */
 export const FIELD_GROUPS: FieldGroup[] = [
   {
     title: 'Network',
     fields: [
-      { path: 'model.depth', label: 'Depth', widget: { kind: 'slider', min: 1, max: 1000, step: 1, typedMax: 10000 } },
-      { path: 'model.width', label: 'Width', widget: { kind: 'slider', min: 1, max: 512, step: 1, typedMax: 4096 } },
+      { path: 'model.arch', label: 'Architecture', widget: { kind: 'select', options: ARCHS } },
+      { path: 'model.depth', label: 'Depth', widget: { kind: 'slider', min: 1, max: 1000, step: 1, typedMax: 10000 }, when: mlp },
+      { path: 'model.depth', label: 'Depth', widget: { kind: 'select', options: RESNET_DEPTHS }, when: resnet },
+      { path: 'model.width', label: 'Width', widget: { kind: 'slider', min: 1, max: 512, step: 1, typedMax: 4096 }, when: mlp },
+      { path: 'model.width', label: 'Channels', widget: { kind: 'select', options: ['2', '4', '8', '16', '32', '64'] }, when: resnet },
       { path: 'model.activation', label: 'Activation', widget: { kind: 'select', options: ACTIVATIONS } },
-      { path: 'model.norm', label: 'Normalization', widget: { kind: 'select', options: NORMS } },
+      { path: 'model.norm', label: 'Normalization', widget: { kind: 'select', options: NORMS }, when: mlp },
+      { path: 'model.norm', label: 'Normalization', widget: { kind: 'select', options: NORMS.filter((n) => n !== 'layer') }, when: resnet },
       { path: 'model.residual', label: 'Residual', widget: { kind: 'select', options: RESIDUALS } },
       { path: 'model.init.scheme', label: 'Init', widget: { kind: 'select', options: INIT_SCHEMES } },
       { path: 'model.init.gain', label: 'Gain', widget: { kind: 'log-slider', min: 0.01, max: 10 }, when: (g) => !['pytorch', 'meanfield'].includes(String(g('model.init.scheme'))) },
@@ -55,7 +63,8 @@ export const FIELD_GROUPS: FieldGroup[] = [
   {
     title: 'Data',
     fields: [
-      { path: 'data.name', label: 'Data set', widget: { kind: 'select', options: DATA_NAMES.filter((d) => d !== 'csv') } },
+      { path: 'data.name', label: 'Data set', widget: { kind: 'select', options: DATA_NAMES.filter((d) => d !== 'csv') }, when: mlp },
+      { path: 'data.name', label: 'Data set', widget: { kind: 'select', options: IMAGE_DATA }, when: resnet },
       { path: 'data.noise', label: 'Noise', widget: { kind: 'number', min: 0, max: 10, step: 0.01 } },
       { path: 'data.samples', label: 'Samples', widget: { kind: 'number', min: 16, max: 100000, step: 16 } },
       { path: 'data.testFraction', label: 'Test fraction', widget: { kind: 'number', min: 0, max: 0.9, step: 0.05 } },

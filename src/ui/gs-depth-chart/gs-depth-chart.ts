@@ -19,6 +19,7 @@ import {
   type DepthStatistic,
 } from './depth-data.ts';
 import { depthChartStyles } from './gs-depth-chart.styles.ts';
+import type { RowLabel } from '../../model/graph/row-names.ts';
 
 /**
  * One per-layer statistic against depth (x = block 0 at the input … the head) for the newest step,
@@ -41,6 +42,8 @@ export class GsDepthChart extends LitElement {
 
   /** Which per-layer array of the StepRecord to draw. */
   @property({ reflect: true }) statistic: DepthStatistic = 'gradNorm';
+  /** The rows' names, input side first; without them rows are numbered blocks and the head. */
+  @property({ attribute: false }) rows: readonly RowLabel[] | null = null;
 
   @state() private series: DepthSeries = depthSeries(null, null, 'gradNorm');
   @state() private hovered: number | null = null;
@@ -102,7 +105,7 @@ export class GsDepthChart extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     // The y scale (log or 0–1), its axis and label all change: rebuilding beats patching uPlot's axes.
-    if (changed.has('statistic')) this.chart.rebuild();
+    if (changed.has('statistic') || changed.has('rows')) this.chart.rebuild();
   }
 
   private options(t: ChartTheme): ChartOptions {
@@ -115,10 +118,10 @@ export class GsDepthChart extends LitElement {
       axes: [
         themedAxis(t, {
           side: 2,
-          label: 'block (input → head)',
+          label: this.rows ? 'layer (input → head)' : 'block (input → head)',
           incrs: WHOLE_INCRS,
           splits: (_u, _i, _min, max, incr) => layerSplits(Math.round(max), incr),
-          values: (_u, splits) => splits.map((v) => layerLabel(v, this.series.depth)),
+          values: (_u, splits) => splits.map((v) => this.row(v)?.short ?? layerLabel(v, this.series.depth)),
         }),
         log
           ? logAxis(t, { side: 3, label: STATISTIC_LABELS[this.stat] })
@@ -133,13 +136,18 @@ export class GsDepthChart extends LitElement {
     };
   }
 
+  /** Row i's names, when they are given for this many rows. */
+  private row(i: number): RowLabel | undefined {
+    return this.rows?.length === this.series.depth + 1 ? this.rows[i] : undefined;
+  }
+
   private readout(): string {
     const i = this.hovered;
     const s = this.series;
     if (i === null || i < 0 || i > s.depth) return '';
     const ghost = s.ghostStep !== null && s.ghostStep !== s.latestStep ? ` (step ${s.ghostStep}: ${formatValue(s.raw.ghost[i])})` : '';
     const b = s.bStep !== null ? ` · B ${formatValue(s.raw.b[i])}` : '';
-    return `${i === s.depth ? 'head' : `block ${i}`}: ${s.bStep !== null ? 'A ' : ''}${formatValue(s.raw.latest[i])}${ghost}${b}`;
+    return `${this.row(i)?.long ?? (i === s.depth ? 'head' : `block ${i}`)}: ${s.bStep !== null ? 'A ' : ''}${formatValue(s.raw.latest[i])}${ghost}${b}`;
   }
 
   override render() {

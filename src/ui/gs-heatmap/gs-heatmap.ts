@@ -56,6 +56,8 @@ export class GsHeatmap extends LitElement {
   /** Freezes the colour range where it is now. */
   @property({ type: Boolean, reflect: true, attribute: 'fixed-range' }) fixedRange = false;
   @property({ type: Number, attribute: 'max-columns' }) maxColumns = DEFAULT_MAX_COLUMNS;
+  /** Read-out names of the rows, input side first; rows are numbered blocks and the head without. */
+  @property({ attribute: false }) labels: readonly string[] | null = null;
 
   @state() private shown: Range = { min: 0, max: 1 };
   @state() private steps: [number, number] | null = null;
@@ -148,7 +150,7 @@ export class GsHeatmap extends LitElement {
 
   private settings(): EngineSettings {
     const mode = this.mode === 'ratio' ? 'ratio' : 'value';
-    return { statistic: this.stat, mode, range: this.range, fixed: this.fixedRange, maxColumns: this.maxColumns };
+    return { statistic: this.stat, mode, range: this.range, fixed: this.fixedRange, maxColumns: this.maxColumns, labels: this.labels };
   }
 
   private schedule(): void {

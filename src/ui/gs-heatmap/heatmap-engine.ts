@@ -16,6 +16,8 @@ export interface EngineSettings {
   /** Freeze the followed range where it is. */
   fixed: boolean;
   maxColumns: number;
+  /** Read-out names of the rows, input side first (`stage 2 · block 0 · conv1`); numbered blocks without. */
+  labels?: readonly string[] | null;
 }
 
 export interface FrameResult {
@@ -169,7 +171,7 @@ export class HeatmapEngine {
     const display = Array.from(raw, (v) => toDisplay(v, kind));
     const layer = winningLayer(display, at.row, this.view.rows, reduceFor(s.mode));
     const steps = data.stepsAt(at.seq);
-    const cell = { layer, step: steps[1], steps, value: raw[layer] ?? NaN, label: layerLabel(layer, data.layers) };
+    const cell = { layer, step: steps[1], steps, value: raw[layer] ?? NaN, label: s.labels?.length === data.layers ? s.labels[layer]! : layerLabel(layer, data.layers) };
     return { cell, text: hoverText(cell.label, steps, cell.value, kind, s.mode) };
   }
 

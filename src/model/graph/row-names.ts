@@ -1,0 +1,36 @@
+/**
+ * What the views call each row of the per-layer arrays: the graph's row names (`blocks.3`, `layer2.0.conv1`)
+ * in words for read-outs, and short enough for an axis tick.
+ */
+import type { ModelConfig } from '../config.ts';
+import { mlpGraph } from './mlp.ts';
+import { resnetGraph } from './resnet.ts';
+
+export interface RowLabel {
+  /** The state_dict prefix: `blocks.3`, `head`, `layer2.0.conv1`. */
+  readonly name: string;
+  /** For read-outs: `block 3`, `head`, `stage 2 · block 0 · conv1`. */
+  readonly long: string;
+  /** For axis ticks: `3`, `head`, `2.0.1`. */
+  readonly short: string;
+}
+
+type Model = Pick<ModelConfig, 'arch' | 'depth' | 'width' | 'activation' | 'norm' | 'residual'>;
+
+/** Row names depend on the architecture and depth only, so a nominal data shape builds the graph. */
+export function rowLabels(model: Model): RowLabel[] {
+  const names =
+    model.arch === 'resnet'
+      ? resnetGraph(model, { height: 8, width: 8, channels: 1, classes: 2 }).rows.map((r) => r.name)
+      : mlpGraph(model, { inputDim: 1, outputDim: 1, task: 'classification' }).rows.map((r) => r.name);
+  return names.map(labelOf);
+}
+
+function labelOf(name: string): RowLabel {
+  const block = /^blocks\.(\d+)$/.exec(name);
+  if (block) return { name, long: `block ${block[1]}`, short: block[1]! };
+  const conv = /^layer(\d+)\.(\d+)\.conv(\d+)$/.exec(name);
+  if (conv) return { name, long: `stage ${conv[1]} · block ${conv[2]} · conv${conv[3]}`, short: `${conv[1]}.${conv[2]}.${conv[3]}` };
+  if (name === 'linear') return { name, long: 'linear (head)', short: 'head' };
+  return { name, long: name, short: name };
+}

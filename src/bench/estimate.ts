@@ -22,6 +22,12 @@ export const REFERENCE = {
   stepSecondsPerBlock: 9e-3,
   /** Building that network and uploading it, per block. */
   buildSecondsPerBlock: 3e-3,
+  /** GFLOP/s of a whole ResNet training step at batch 128 (6 flops per forward multiply-add): 0.84–0.86, 2026-12-07. */
+  resnetStepGflops: 0.8,
+  /** Building a ResNet trainer: the data, the plan, every pipeline of its step and eval programs (3–4 s). */
+  resnetBuildSeconds: 4,
+  /** Multiply-adds per second of the float64 convolution forward (the ResNet step's gate), in JavaScript: 1.9–2.2e8. */
+  f64ConvMacsPerSecond: 1.9e8,
   peakSeconds: 2,
   /** Loading TF.js and building its backend, once. */
   tfjsLoadSeconds: 2,
@@ -62,4 +68,14 @@ export function stepSeconds(depth: number, pairs: (pairSeconds: number) => numbe
   const step = depth * REFERENCE.stepSecondsPerBlock;
   const gate = (depth * 128 ** 3) / REFERENCE.f64MacsPerSecond;
   return depth * REFERENCE.buildSecondsPerBlock + gate + (2 + 2 * pairs(2 * step)) * step;
+}
+
+/**
+ * A ResNet step case (resnet-bench.ts) of `forwardMacs` multiply-adds a forward pass: build, the gated first step
+ * and the float64 forward, one warm-up step, then `timedSteps(stepSeconds)` steps (resnetTimingPlan decides).
+ */
+export function resnetStepSeconds(forwardMacs: number, timedSteps: (stepSeconds: number) => number): number {
+  const step = (6 * forwardMacs) / (REFERENCE.resnetStepGflops * 1e9);
+  const gate = forwardMacs / REFERENCE.f64ConvMacsPerSecond;
+  return REFERENCE.resnetBuildSeconds + gate + (2 + timedSteps(step)) * step;
 }

@@ -32,29 +32,12 @@ export async function benchStep(ctx: KernelContext, depth: number): Promise<[Ben
   try {
     const maxRelErr = await gate(trainer);
     if (!(maxRelErr <= 1e-4)) return [{ name: names[0], shape, ok: false, maxRelErr, detail: { stats: true } }, { name: names[1], shape, ok: false, maxRelErr, detail: { stats: false } }];
-    const step = async (logged: boolean): Promise<number> => {
-      trainer.logEvery = logged ? 1 : Number.MAX_SAFE_INTEGER;
-      const t0 = performance.now();
-      trainer.submit(1);
-      await ctx.device.queue.onSubmittedWorkDone();
-      const ms = performance.now() - t0;
-      trainer.drain();
-      return ms;
-    };
     // The gate ran a logged step; one plain one warms the other path. A pair takes about twice its time.
-    const warm = 2 * (await step(false));
-    const logged: number[] = [];
-    const plain: number[] = [];
+    const warm = 2 * (await timeStep(ctx, trainer, false));
     // The cost is a few percent of a step, and a shared machine moves single steps by more than that: plan as
     // many pairs (4 to 16) as the warm-up says fit the time budget; fewer than planned means the machine slowed.
     const pairs = plannedPairs(warm);
-    const start = performance.now();
-    while (logged.length < pairs.max && (logged.length < pairs.min || performance.now() - start < STEP_BUDGET_MS)) {
-      const first = logged.length % 2 === 0;
-      if (first) logged.push(await step(true));
-      plain.push(await step(false));
-      if (!first) logged.push(await step(true));
-    }
+    const { logged, plain } = await timePairs(ctx, trainer, pairs);
     const costMs = median(logged.map((ms, i) => ms - plain[i]!));
     // Forward, two backward matmuls per block: 3 · 2·B·W·W flops (the first block and head are negligible).
     const flops = 3 * 2 * 128 * 128 * 128 * depth;
@@ -73,12 +56,45 @@ export async function benchStep(ctx: KernelContext, depth: number): Promise<[Ben
   }
 }
 
-const STEP_BUDGET_MS = 45_000;
+/** The time budget of a step benchmark's timed steps (past the minimum it always takes). */
+export const STEP_BUDGET_MS = 45_000;
 
 /** Pairs of steps to take: 4 to 16, as many as the budget holds at the warm-up pair's pace (`planned`). */
-export function plannedPairs(warmPairMs: number): { min: number; max: number; planned: number } {
-  const fit = Math.floor(STEP_BUDGET_MS / Math.max(warmPairMs, 1e-3));
+export function plannedPairs(warmPairMs: number, budgetMs = STEP_BUDGET_MS): { min: number; max: number; planned: number } {
+  const fit = Math.floor(budgetMs / Math.max(warmPairMs, 1e-3));
   return { min: 4, max: 16, planned: Math.min(16, Math.max(4, fit)) };
+}
+
+/**
+ * One training step, logged (every statistic, the readback) or not, alone in its submit and waited for: its
+ * wall time in ms, from submit to completion.
+ */
+export async function timeStep(ctx: KernelContext, trainer: Trainer, logged: boolean): Promise<number> {
+  trainer.logEvery = logged ? 1 : Number.MAX_SAFE_INTEGER;
+  const t0 = performance.now();
+  trainer.submit(1);
+  await ctx.device.queue.onSubmittedWorkDone();
+  const ms = performance.now() - t0;
+  trainer.drain();
+  return ms;
+}
+
+/**
+ * Logged and plain steps alternating ABBA (logged, plain, plain, logged, …), so a machine that gets busier or
+ * quieter during the run moves both alike: `pairs.min` pairs at least, then more up to `pairs.max` while the
+ * budget lasts. logged[i] and plain[i] are a pair.
+ */
+export async function timePairs(ctx: KernelContext, trainer: Trainer, pairs: { min: number; max: number }, budgetMs = STEP_BUDGET_MS): Promise<{ logged: number[]; plain: number[] }> {
+  const logged: number[] = [];
+  const plain: number[] = [];
+  const start = performance.now();
+  while (logged.length < pairs.max && (logged.length < pairs.min || performance.now() - start < budgetMs)) {
+    const first = logged.length % 2 === 0;
+    if (first) logged.push(await timeStep(ctx, trainer, true));
+    plain.push(await timeStep(ctx, trainer, false));
+    if (!first) logged.push(await timeStep(ctx, trainer, true));
+  }
+  return { logged, plain };
 }
 
 /** Relative error of the GPU's first-step loss against the float64 forward on the same weights and batch. */

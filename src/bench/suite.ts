@@ -1,12 +1,13 @@
 import type { KernelContext } from '../gpu/context.ts';
 import { convGemm } from '../kernels/conv.ts';
-import { convSeconds, kernelSeconds, matmulSeconds, peerSeconds, REFERENCE, stepSeconds } from './estimate.ts';
+import { convSeconds, kernelSeconds, matmulSeconds, peerSeconds, REFERENCE, resnetStepSeconds, stepSeconds } from './estimate.ts';
 import { benchConv, CONV_CASES, CONV_PASSES, CONV_VARIANTS } from './conv-bench.ts';
 import { benchMatmul, MATMUL_CASES, MATMUL_VARIANTS } from './matmul-bench.ts';
 import { benchCase, KERNEL_CASES } from './kernel-bench.ts';
 import { withNoise } from './noise.ts';
 import { benchPeakCopy, benchPeakFma } from './peak-bench.ts';
 import { remainingSeconds, type SuiteProgress } from './progress.ts';
+import { benchResnetStep, forwardMacs, RESNET_STEP_CASES, resnetStepGraph, resnetStepName, resnetTimingPlan } from './resnet-bench.ts';
 import { benchStep, plannedPairs } from './step-bench.ts';
 import { benchTfjsConv, benchTfjsMatmul, withTfjsRatios } from './tfjs-peer.ts';
 import type { BenchResult } from './result.ts';
@@ -64,13 +65,18 @@ export function benchEntries(): BenchEntry[] {
     const id = `step/depth${depth}-width128`;
     out.push({ id, also: [`${id}-nostats`], estimateS, ...(depth > 100 ? { slow: true } : {}), run: (ctx) => benchStep(ctx, depth) });
   }
+  // Issue #7's ResNet-20 and ResNet-56 steps at batch 128: minutes each on a CPU adapter, so slow.
+  for (const c of RESNET_STEP_CASES) {
+    const estimateS = resnetStepSeconds(forwardMacs(resnetStepGraph(c), c.batch), (stepS) => resnetTimingPlan(stepS * 1000).steps);
+    out.push({ id: resnetStepName(c), estimateS, slow: true, run: (ctx) => benchResnetStep(ctx, c) });
+  }
   return out;
 }
 
 export interface SuitePlan {
   /** A regular expression over entry names; the peaks always run. */
   filter?: RegExp | undefined;
-  /** Leave out the slow cases: the biggest matmuls, TF.js at 1,024, the step at depth 1,000. */
+  /** Leave out the slow cases: the biggest matmuls, TF.js at 1,024, the convolutions, the step at depth 1,000, the ResNet steps. */
   quick?: boolean | undefined;
   /** Cases to run after the suite's own (a user's kernel), whatever the filter. */
   extra?: readonly BenchEntry[];

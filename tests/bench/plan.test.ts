@@ -22,7 +22,7 @@ describe('the suite plan', () => {
   it('a quick run leaves out the slow cases and keeps the rest', () => {
     const full = ids(planSuite());
     const quick = ids(planSuite({ quick: true }));
-    for (const gone of ['matmul/vec4 2048', 'matmul/reg 1024', 'matmul/tiled fwd-b512-w1024', 'peer/tfjs-webgpu 1024', 'step/depth1000-width128']) {
+    for (const gone of ['matmul/vec4 2048', 'matmul/reg 1024', 'matmul/tiled fwd-b512-w1024', 'peer/tfjs-webgpu 1024', 'step/depth1000-width128', 'step/resnet20-b128', 'step/resnet56-b128']) {
       expect(full).toContain(gone);
       expect(quick).not.toContain(gone);
     }

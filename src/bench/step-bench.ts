@@ -1,6 +1,6 @@
 import type { KernelContext } from '../gpu/context.ts';
 import { resolveConfig } from '../model/config.ts';
-import { netLoss } from '../reference/index.ts';
+import { graphLoss } from '../reference/graph.ts';
 import { makeDataset } from '../train/data/dataset.ts';
 import { Trainer } from '../train/trainer.ts';
 import type { BenchResult } from './result.ts';
@@ -81,23 +81,23 @@ export function plannedPairs(warmPairMs: number): { min: number; max: number; pl
   return { min: 4, max: 16, planned: Math.min(16, Math.max(4, fit)) };
 }
 
-/** Relative error of the GPU's first-step loss against the float64 forward on the same weights and batch. */
+/** Relative error of the GPU's first-step loss against the float64 graph reference on the same weights and batch. */
 async function gate(trainer: Trainer): Promise<number> {
   const net = trainer.net;
   const { plan } = net;
-  const s = plan.shape;
-  const read = (slot: Parameters<typeof net.readTensor>[1]) => net.readTensor(net.arenas.params, slot).then((a) => Float64Array.from(a));
-  const blocks = [];
-  for (const b of plan.blocks) blocks.push({ weight: await read(b.weight), bias: await read(b.bias) });
-  const params = { blocks, head: { weight: await read(plan.head.weight), bias: await read(plan.head.bias) } };
+  const params = new Map<string, Float64Array>();
+  for (const p of plan.paramList) params.set(p.name, Float64Array.from(await net.readParam(p)));
+  const buffers = new Map<string, Float64Array>();
+  for (const b of plan.buffers) buffers.set(b.name, Float64Array.from(await net.readBuffer(b)));
   let loss = NaN;
   const every = trainer.logEvery;
   trainer.logEvery = 1;
   await trainer.run(1, (r) => (loss = r.loss));
   trainer.logEvery = every;
-  const x = await net.readTensor(net.arenas.batchX, plan.batchX);
-  const y = new Uint32Array((await net.readTensor(net.arenas.batchY, plan.batchY)).buffer, 0, s.batch);
-  const spec = { inputDim: s.inputDim, outputDim: s.outputDim, width: s.width, depth: s.depth, activation: s.activation, norm: s.norm, residual: s.residual, task: s.task };
-  const ref = netLoss(spec, params, x, y, s.batch);
+  const B = plan.shape.batch;
+  const x = Float64Array.from(await net.readValue(plan.schedule.act[plan.graph.input]!));
+  const targets = await net.readIo('batchY', plan.batchY);
+  const y = plan.graph.task === 'classification' ? new Uint32Array(targets.buffer, 0, B) : targets;
+  const ref = graphLoss(plan.graph, params, buffers, { x, y, batch: B });
   return Math.abs(loss - ref) / Math.abs(ref);
 }

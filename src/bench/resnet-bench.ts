@@ -6,14 +6,12 @@
 import type { KernelContext } from '../gpu/context.ts';
 import { resolveConfig, type RunConfig } from '../model/config.ts';
 import type { Graph } from '../model/graph/graph.ts';
-import type { GraphNetwork } from '../model/graph/graph-network.ts';
 import { resnetGraph } from '../model/graph/resnet.ts';
-import { graphLoss } from '../reference/graph.ts';
 import { SHAPES_CLASSES, SHAPES_SIZE } from '../train/data/shapes.ts';
 import { makeDataset } from '../train/data/index.ts';
 import { Trainer } from '../train/trainer.ts';
 import type { BenchResult } from './result.ts';
-import { plannedPairs, STEP_BUDGET_MS, timePairs, timeStep } from './step-bench.ts';
+import { gateFirstStep, plannedPairs, STEP_BUDGET_MS, timePairs, timeStep } from './step-bench.ts';
 import { median } from './timing.ts';
 
 export interface ResnetStepCase {
@@ -120,13 +118,11 @@ export async function benchResnetStep(ctx: KernelContext, c: ResnetStepCase, opt
   const trainer = await Trainer.create(ctx, config, data);
   const buildS = (performance.now() - t0) / 1000;
   try {
-    const network = trainer.engine.network;
-    if (network.kind !== 'graph') throw new Error(`${name}: a resnet runs on the graph engine, not ${network.kind}`);
-    const gate = await gateFirstStep(trainer, network.net, c.batch);
+    const gate = await gateFirstStep(trainer);
     const gateDetail = { gate: 'first-step loss vs float64 forward', gpuLoss: gate.gpuLoss, refLoss: gate.refLoss, refSeconds: gate.refSeconds, buildSeconds: buildS };
     if (!(gate.relErr <= RESNET_GATE_TOLERANCE)) return { name, shape, ok: false, maxRelErr: gate.relErr, detail: gateDetail };
 
-    const dispatches = countPlainDispatches(trainer);
+    const dispatches = trainer.program.dispatches(false);
     const warmMs = await timeStep(ctx, trainer, false);
     const plan = resnetTimingPlan(warmMs, budgetMs, opts.maxPairs);
     let plain: number[];
@@ -145,7 +141,7 @@ export async function benchResnetStep(ctx: KernelContext, c: ResnetStepCase, opt
     const imagesPerSecond = (1000 * c.batch) / ms;
     // Forward, input gradient, weight gradient: 3 × the forward's multiply-adds, 2 flops each. (The stem's input
     // gradient is not needed; at 0.5% of the work it is left in.)
-    const flops = 2 * 3 * forwardMacs(network.net.plan.graph, c.batch);
+    const flops = 2 * 3 * forwardMacs(trainer.net.plan.graph, c.batch);
     return {
       name,
       shape,
@@ -172,38 +168,3 @@ export async function benchResnetStep(ctx: KernelContext, c: ResnetStepCase, opt
   }
 }
 
-/**
- * Run the first step (logged, for its loss) and compare that loss with the float64 forward on the weights it
- * started from (read before it: the update changes them), fresh running statistics (mean 0, variance 1; train-mode
- * batch norm does not read them) and the batch it drew (read after it, NHWC, with its labels).
- */
-async function gateFirstStep(trainer: Trainer, net: GraphNetwork, batch: number): Promise<{ relErr: number; gpuLoss: number; refLoss: number; refSeconds: number }> {
-  const { plan } = net;
-  const params = new Map<string, Float64Array>();
-  for (const p of plan.paramList) params.set(p.name, Float64Array.from(await net.readParam(p)));
-  const buffers = new Map(plan.buffers.map((b) => [b.name, new Float64Array(b.shape.reduce((a, s) => a * s, 1)).fill(b.role === 'running_var' ? 1 : 0)]));
-  let gpuLoss = NaN;
-  const every = trainer.logEvery;
-  trainer.logEvery = 1;
-  await trainer.run(1, (r) => (gpuLoss = r.loss));
-  trainer.logEvery = every;
-  const x = Float64Array.from(await net.readValue(plan.schedule.act[plan.graph.input]!));
-  const y = new Uint32Array((await net.readIo('batchY', plan.batchY)).buffer, 0, batch);
-  const t0 = performance.now();
-  const refLoss = graphLoss(plan.graph, params, buffers, { x, y, batch });
-  const refSeconds = (performance.now() - t0) / 1000;
-  return { relErr: Math.abs(gpuLoss - refLoss) / Math.abs(refLoss), gpuLoss, refLoss, refSeconds };
-}
-
-/**
- * Dispatches in one plain step (the batch gather, forward, loss, backward, gradient norms, update), counted by
- * letting the step program record a step into a stand-in encoder that only counts: nothing reaches the GPU,
- * and a plain step touches no readback slot.
- */
-function countPlainDispatches(trainer: Trainer): number {
-  let n = 0;
-  const pass = { setPipeline() {}, setBindGroup() {}, dispatchWorkgroups: () => void n++, end() {} };
-  const encoder = { beginComputePass: () => pass };
-  trainer.program.encode(encoder as unknown as GPUCommandEncoder, 0, false);
-  return n;
-}

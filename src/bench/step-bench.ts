@@ -1,6 +1,6 @@
 import type { KernelContext } from '../gpu/context.ts';
 import { resolveConfig } from '../model/config.ts';
-import { netLoss } from '../reference/index.ts';
+import { graphLoss } from '../reference/graph.ts';
 import { makeDataset } from '../train/data/dataset.ts';
 import { Trainer } from '../train/trainer.ts';
 import type { BenchResult } from './result.ts';
@@ -30,7 +30,7 @@ export async function benchStep(ctx: KernelContext, depth: number): Promise<[Ben
   const names = [`step/depth${depth}-width128`, `step/depth${depth}-width128-nostats`] as const;
   const shape = [depth, 128, 128];
   try {
-    const maxRelErr = await gate(trainer);
+    const maxRelErr = (await gateFirstStep(trainer)).relErr;
     if (!(maxRelErr <= 1e-4)) return [{ name: names[0], shape, ok: false, maxRelErr, detail: { stats: true } }, { name: names[1], shape, ok: false, maxRelErr, detail: { stats: false } }];
     // The gate ran a logged step; one plain one warms the other path. A pair takes about twice its time.
     const warm = 2 * (await timeStep(ctx, trainer, false));
@@ -97,23 +97,29 @@ export async function timePairs(ctx: KernelContext, trainer: Trainer, pairs: { m
   return { logged, plain };
 }
 
-/** Relative error of the GPU's first-step loss against the float64 forward on the same weights and batch. */
-async function gate(trainer: Trainer): Promise<number> {
+/**
+ * Run the first step (logged, for its loss) and compare that loss with the float64 forward of the whole graph on the
+ * weights it started from (read before it: the update changes them), the running statistics it started from, and
+ * the batch it drew (read after it, with its targets).
+ */
+export async function gateFirstStep(trainer: Trainer): Promise<{ relErr: number; gpuLoss: number; refLoss: number; refSeconds: number }> {
   const net = trainer.net;
   const { plan } = net;
-  const s = plan.shape;
-  const read = (slot: Parameters<typeof net.readTensor>[1]) => net.readTensor(net.arenas.params, slot).then((a) => Float64Array.from(a));
-  const blocks = [];
-  for (const b of plan.blocks) blocks.push({ weight: await read(b.weight), bias: await read(b.bias) });
-  const params = { blocks, head: { weight: await read(plan.head.weight), bias: await read(plan.head.bias) } };
-  let loss = NaN;
+  const params = new Map<string, Float64Array>();
+  for (const p of plan.paramList) params.set(p.name, Float64Array.from(await net.readParam(p)));
+  const buffers = new Map<string, Float64Array>();
+  for (const b of plan.buffers) buffers.set(b.name, Float64Array.from(await net.readBuffer(b)));
+  let gpuLoss = NaN;
   const every = trainer.logEvery;
   trainer.logEvery = 1;
-  await trainer.run(1, (r) => (loss = r.loss));
+  await trainer.run(1, (r) => (gpuLoss = r.loss));
   trainer.logEvery = every;
-  const x = await net.readTensor(net.arenas.batchX, plan.batchX);
-  const y = new Uint32Array((await net.readTensor(net.arenas.batchY, plan.batchY)).buffer, 0, s.batch);
-  const spec = { inputDim: s.inputDim, outputDim: s.outputDim, width: s.width, depth: s.depth, activation: s.activation, norm: s.norm, residual: s.residual, task: s.task };
-  const ref = netLoss(spec, params, x, y, s.batch);
-  return Math.abs(loss - ref) / Math.abs(ref);
+  const B = plan.shape.batch;
+  const x = Float64Array.from(await net.readValue(plan.schedule.act[plan.graph.input]!));
+  const targets = await net.readIo('batchY', plan.batchY);
+  const y = plan.graph.task === 'classification' ? new Uint32Array(targets.buffer, 0, B) : targets;
+  const t0 = performance.now();
+  const refLoss = graphLoss(plan.graph, params, buffers, { x, y, batch: B });
+  const refSeconds = (performance.now() - t0) / 1000;
+  return { relErr: Math.abs(gpuLoss - refLoss) / Math.abs(refLoss), gpuLoss, refLoss, refSeconds };
 }

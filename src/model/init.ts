@@ -1,38 +1,15 @@
 /**
- * Initial weights for the canonical network, with PyTorch's formulas and names (torch.nn.init). Every
- * block and the head use their own fan_in (columns) and fan_out (rows) of the [out, in] weight.
+ * Initial weights with PyTorch's formulas (torch.nn.init). Every layer uses its own fan_in and fan_out, as
+ * torch computes them for its weight's shape.
  */
 import type { Rng } from '../math/prng.ts';
-import type { RunConfig } from './config.ts';
+import type { ModelConfig } from './config.ts';
 import type { ParamSpec } from './graph/params.ts';
 
 export interface LayerInit {
   /** rows×fan_in, row-major: PyTorch's [out, in]. */
   weight: Float32Array;
   bias: Float32Array;
-}
-
-export interface NetInit {
-  /** One per hidden block; block 0 reads the input. */
-  blocks: LayerInit[];
-  /** outputDim×width. */
-  head: LayerInit;
-}
-
-type ModelConfig = RunConfig['model'];
-
-/**
- * Draws every block's weight and bias, then the head's, from `rng.fork('init')`. Pass the run's root
- * generator (`new Rng(config.seed)`): the same seed then gives the same weights in the browser, the CLI
- * and the tests.
- */
-export function initNetwork(model: ModelConfig, dims: { inputDim: number; outputDim: number }, rng: Rng): NetInit {
-  const stream = rng.fork('init');
-  const blocks: LayerInit[] = [];
-  for (let l = 0; l < model.depth; l++) {
-    blocks.push(initLayer(model.init, model.width, l === 0 ? dims.inputDim : model.width, stream));
-  }
-  return { blocks, head: initLayer(model.init, dims.outputDim, model.width, stream) };
 }
 
 /**

@@ -3,9 +3,8 @@
  * keeps on the GPU. Checkpoints, gradient dumps and --resume read and write through this, for every
  * architecture.
  */
-import type { Arena, Slot } from '../gpu/arena.ts';
+import type { Arena } from '../gpu/arena.ts';
 import type { GraphNetwork } from './graph/graph-network.ts';
-import type { Network } from './network.ts';
 
 export interface StoredTensor {
   readonly name: string;
@@ -26,46 +25,6 @@ export interface TensorStore {
   read(t: StoredTensor, part?: TensorPart): Promise<Float32Array>;
   write(t: StoredTensor, data: Float32Array, part?: TensorPart): void;
   clearOptimizerState(): void;
-}
-
-/** The canonical MLP's tensors (src/model/plan.ts lays them out; none needs a layout change). */
-export function mlpStore(net: Network): TensorStore {
-  const { plan } = net;
-  const where = new Map<string, { slot: Slot; kind: StoredTensor['kind'] }>();
-  const tensors: StoredTensor[] = plan.params.map((p) => {
-    where.set(p.name, { slot: p.slot, kind: 'param' });
-    return { name: p.name, shape: p.shape, kind: 'param' };
-  });
-  plan.blocks.forEach((b, l) => {
-    if (!b.runningMean || !b.runningVar) return;
-    for (const [stat, slot] of [['running_mean', b.runningMean], ['running_var', b.runningVar]] as const) {
-      const name = `blocks.${l}.norm.${stat}`;
-      where.set(name, { slot, kind: 'buffer' });
-      tensors.push({ name, shape: [plan.shape.width], kind: 'buffer' });
-    }
-  });
-  const arena = (t: StoredTensor, part: TensorPart): Arena => {
-    if (t.kind === 'buffer') {
-      if (part !== 'value') throw new Error(`${t.name} is a buffer: it has no ${part}`);
-      return net.arenas.running;
-    }
-    const a = { value: net.arenas.params, grad: net.grads, m: net.m, v: net.v }[part];
-    if (!a) throw new Error(`this optimizer keeps no ${part} for ${t.name}`);
-    return a;
-  };
-  const slot = (t: StoredTensor): Slot => where.get(t.name)!.slot;
-  const s = plan.shape;
-  return {
-    tensors,
-    description: `depth ${s.depth}, norm ${s.norm}, residual ${s.residual}`,
-    has: (part) => (part === 'm' ? !!net.m : !!net.v),
-    read: (t, part = 'value') => net.readTensor(arena(t, part), slot(t)),
-    write: (t, data, part = 'value') => {
-      const sl = slot(t);
-      net.ctx.device.queue.writeBuffer(arena(t, part).buffers[sl.chunk]!, sl.offset, data.buffer, data.byteOffset, data.byteLength);
-    },
-    clearOptimizerState: () => net.clearOptimizerState(),
-  };
 }
 
 /** A layer graph's tensors: conv weights turn from the GPU's OHWI into PyTorch's OIHW on the way out, and back. */

@@ -13,14 +13,12 @@ import { GraphNetwork } from '../model/graph/graph-network.ts';
 import { planGraph } from '../model/graph/graph-plan.ts';
 import { mlpGraph } from '../model/graph/mlp.ts';
 import { resnetGraph } from '../model/graph/resnet.ts';
-import { initGraphParams, initNetwork } from '../model/init.ts';
-import { Network } from '../model/network.ts';
-import { makePlan, type NetShape } from '../model/plan.ts';
+import { initGraphParams } from '../model/init.ts';
 import type { Dataset } from './data/types.ts';
 import { EvalProgram } from './eval.ts';
 import { graphStatsShape, recordGraphEval, recordGraphStep } from './graph-passes.ts';
 import { StepProgram, type StepOptions } from './step.ts';
-import { graphStore, mlpStore, type TensorStore } from '../model/tensor-store.ts';
+import { graphStore, type TensorStore } from '../model/tensor-store.ts';
 
 export interface EngineOptions {
   stepsPerSubmit: number;
@@ -35,8 +33,7 @@ export interface TrainingEngine {
   readonly program: StepProgram;
   readonly evaluator: EvalProgram;
   readonly stepsPerSubmit: number;
-  /** The MLP's network (checkpoints, benchmarks), or the graph engine's. */
-  readonly network: { kind: 'mlp'; net: Network } | { kind: 'graph'; net: GraphNetwork };
+  readonly net: GraphNetwork;
   /** Every named tensor, as files see it. */
   readonly store: TensorStore;
   /** The last gathered batch (waits on the GPU): inputs in PyTorch's layout (NCHW for images), targets as the GPU holds them. */
@@ -45,24 +42,6 @@ export interface TrainingEngine {
   /** Fresh weights from the run's seed; batch norm's running statistics and the optimizer's moments reset. */
   initialize(): void;
   destroy(): void;
-}
-
-export function netShape(c: RunConfig, d: Dataset, stepsPerSubmit: number): NetShape {
-  return {
-    inputDim: d.inputDim,
-    outputDim: d.outputDim,
-    width: c.model.width,
-    depth: c.model.depth,
-    batch: c.train.batchSize,
-    activation: c.model.activation,
-    norm: c.model.norm,
-    residual: c.model.residual,
-    task: d.task,
-    optimizerState: OPTIMIZER_STATE[c.train.optimizer].length as 0 | 1 | 2,
-    trainSamples: d.train.n,
-    testSamples: d.test.n,
-    stepsPerSubmit,
-  };
 }
 
 /** A batch of NHWC images in PyTorch's NCHW order. */
@@ -83,45 +62,7 @@ export function configGraph(config: RunConfig, data: Dataset): Graph {
 }
 
 export async function buildEngine(ctx: KernelContext, config: RunConfig, data: Dataset, opts: EngineOptions): Promise<TrainingEngine> {
-  return config.model.arch === 'mlp' ? mlpEngine(ctx, config, data, opts) : graphEngine(ctx, config, data, opts);
-}
-
-async function mlpEngine(ctx: KernelContext, config: RunConfig, data: Dataset, opts: EngineOptions): Promise<TrainingEngine> {
-  const plan = makePlan(netShape(config, data, opts.stepsPerSubmit), { maxBinding: ctx.limits.maxStorageBufferBindingSize, budgetBytes: opts.budgetBytes });
-  const net = new Network(ctx, plan);
-  const initialize = () => net.loadInitial(initNetwork(config.model, data, new Rng(config.seed)));
-  try {
-    initialize();
-    net.uploadData(data.train, data.test);
-    const program = await StepProgram.build(net, opts.step);
-    const evaluator = await EvalProgram.build(net, opts.tiling);
-    return {
-      ctx,
-      graph: mlpGraph(config.model, data),
-      program,
-      evaluator,
-      stepsPerSubmit: opts.stepsPerSubmit,
-      network: { kind: 'mlp', net },
-      store: mlpStore(net),
-      readBatch: async () => ({
-        x: await net.readTensor(net.arenas.batchX, plan.batchX),
-        xShape: [plan.shape.batch, plan.shape.inputDim],
-        y: await net.readTensor(net.arenas.batchY, plan.batchY),
-      }),
-      writeIndices: (k, indices) => {
-        const slot = plan.index[k]!;
-        ctx.device.queue.writeBuffer(net.arenas.index.buffers[slot.chunk]!, slot.offset, indices);
-      },
-      initialize,
-      destroy: () => {
-        program.destroy();
-        net.destroy();
-      },
-    };
-  } catch (e) {
-    net.destroy();
-    throw e;
-  }
+  return graphEngine(ctx, config, data, opts);
 }
 
 async function graphEngine(ctx: KernelContext, config: RunConfig, data: Dataset, opts: EngineOptions): Promise<TrainingEngine> {
@@ -149,7 +90,7 @@ async function graphEngine(ctx: KernelContext, config: RunConfig, data: Dataset,
       program,
       evaluator,
       stepsPerSubmit: opts.stepsPerSubmit,
-      network: { kind: 'graph', net },
+      net,
       store: graphStore(net, `${config.model.arch} depth ${config.model.depth}, width ${config.model.width}, norm ${config.model.norm}, residual ${config.model.residual}`),
       readBatch: async () => {
         const x = await net.readValue(plan.schedule.act[graph.input]!);

@@ -2,10 +2,7 @@ import type { Slot } from '../gpu/arena.ts';
 import type { KernelContext } from '../gpu/context.ts';
 import type { BufferRange, Dispatch } from '../gpu/kernel.ts';
 import { ROW_STATS_PER_ROW } from '../kernels/loss.ts';
-import type { TilingChoice } from '../kernels/tunables.ts';
-import type { Network } from '../model/network.ts';
 import { ChunkedReadback } from './chunked-readback.ts';
-import { forwardPass, gatherPass, lossPass } from './passes.ts';
 
 export interface EvalResult {
   loss: number;
@@ -23,18 +20,6 @@ export class EvalProgram {
     private readonly rows: ChunkedReadback,
     private readonly s: { testSamples: number; task: 'classification' | 'regression' },
   ) {}
-
-  static async build(net: Network, tiling?: TilingChoice): Promise<EvalProgram> {
-    const { plan, ctx } = net;
-    const s = plan.shape;
-    const lossOut = ctx.createBuffer('eval loss', 256, GPUBufferUsage.STORAGE);
-    const forward = await forwardPass(net, tiling, 'eval');
-    const loss = await lossPass(net, { buffer: lossOut, offset: 0, size: 256 });
-    const chunks: Dispatch[][] = [];
-    for (let k = 0; k < plan.evalIndex.length; k++) chunks.push([...(await gatherPass(net, k, 'test')), ...forward, ...loss]);
-    EvalProgram.writeIndices(ctx, net.arenas.evalIndex.buffers, plan.evalIndex, s.batch, s.testSamples);
-    return EvalProgram.fromChunks(ctx, chunks, net.r('rowStats', plan.rowStats), s);
-  }
 
   /** Chunk k's batch indices: samples k·B … k·B + B − 1 of the test set, wrapping around in the last chunk. */
   static writeIndices(ctx: KernelContext, buffers: readonly GPUBuffer[], slots: readonly Slot[], batch: number, n: number): void {

@@ -7,19 +7,21 @@ import type { BufferRange, Dispatch } from '../gpu/kernel.ts';
 import { activationBackward, activationForward, activationResidualForward } from '../kernels/activation.ts';
 import { conv2d, convOutput, type ConvShape } from '../kernels/conv.ts';
 import { gatherLabels, gatherRows } from '../kernels/data.ts';
-import { alphaGrad, biasGrad } from '../kernels/linear.ts';
+import { alphaGrad, biasGrad, columnSegments } from '../kernels/linear.ts';
 import { meanSquaredError, softmaxCrossEntropy } from '../kernels/loss.ts';
 import { matmul } from '../kernels/matmul.ts';
 import { batchNormBackward, batchNormForwardEval, batchNormForwardTrain, layerNormBackward, layerNormForward } from '../kernels/norm.ts';
 import { avgPoolBackward, avgPoolForward, type PoolShape } from '../kernels/pool.ts';
-import { sumSquares } from '../kernels/reduce.ts';
+import { SEGMENT_WORDS, segmentNorms, sumSquares, type SegmentPlan } from '../kernels/reduce.ts';
+import { upload, zeros } from '../gpu/transfer.ts';
 import { shortcutBackward, shortcutForward, type ShortcutShape } from '../kernels/shortcut.ts';
 import { layerStats, type StatsLayer } from '../kernels/stats.ts';
 import { convTilingFor, isCpuAdapter, type TilingChoice } from '../kernels/tunables.ts';
 import type { Graph, LayerNode, StatsRow, TensorId } from '../model/graph/graph.ts';
 import type { PlannedParam } from '../model/graph/graph-plan.ts';
 import type { GraphNetwork } from '../model/graph/graph-network.ts';
-import type { NodeBackward } from '../model/graph/schedule.ts';
+import type { OpBackward } from '../model/graph/schedule.ts';
+import type { StepOp } from '../model/graph/fuse.ts';
 import { EvalProgram } from './eval.ts';
 import type { StepPasses, StepProgram } from './step.ts';
 import type { StatsShape } from './stats-layout.ts';
@@ -59,6 +61,9 @@ export class GraphPasses {
   private readonly B: number;
   private readonly convTiling;
 
+  private logged = false;
+  private bias: { partials: Map<number, { partials: BufferRange; base: number }>; runs: { rows: number[]; plan: SegmentPlan }[]; buffer: BufferRange } | null = null;
+
   constructor(
     private readonly net: GraphNetwork,
     private readonly tiling?: TilingChoice,
@@ -87,8 +92,29 @@ export class GraphPasses {
   /** Every node forward; in eval mode batch norm reads its running statistics. */
   async forward(mode: 'train' | 'eval'): Promise<Dispatch[]> {
     const out: Dispatch[] = [];
-    for (const [i, n] of this.g.nodes.entries()) out.push(...(await this.nodeForward(i, n, mode)));
+    for (const op of this.net.plan.schedule.steps) {
+      if (op.kind === 'node') out.push(...(await this.nodeForward(op.node, this.g.nodes[op.node]!, mode)));
+      else out.push(await this.fusedForward(op));
+    }
     return out;
+  }
+
+  /** dense: one matmul writes z and φ(z) (or skip + α·φ(z)); actAdd: one kernel writes skip + α·φ(u). */
+  private async fusedForward(op: Exclude<StepOp, { kind: 'node' }>): Promise<Dispatch> {
+    const { net, g, B } = this;
+    const f = fusedParts(g, op);
+    const alpha = f.alpha ? { alpha: net.p(paramsOf(net, f.alpha).alpha!) } : {};
+    const skip = f.skip === null ? {} : { addend: this.act(f.skip) };
+    if (op.kind === 'actAdd') {
+      const n = B * size(g.tensors[f.out]!.shape);
+      return activationResidualForward(net.ctx, f.act, n, { u: this.act(f.pre), prev: this.act(f.skip!), out: this.act(f.out), ...alpha });
+    }
+    const linear = g.nodes[op.linear] as Extract<LayerNode, { kind: 'linear' }>;
+    const p = paramsOf(net, op.linear);
+    const shape = { M: B, N: g.tensors[linear.output]!.shape.at(-1)!, K: size(g.tensors[linear.input]!.shape), transB: true };
+    const residual = f.skip === null ? 'none' : f.alpha ? 'alpha' : 'fixed';
+    const t = { a: this.act(linear.input), b: net.p(p.weight!), c: this.act(f.pre), out2: this.act(f.out), ...(p.bias ? { bias: net.p(p.bias) } : {}), ...skip, ...alpha };
+    return matmul(net.ctx, shape, { kind: 'activate', act: f.act, bias: linear.bias, residual }, t, this.tiling);
   }
 
   private async nodeForward(i: number, n: LayerNode, mode: 'train' | 'eval'): Promise<Dispatch[]> {
@@ -139,44 +165,89 @@ export class GraphPasses {
   }
 
   /** The schedule's backward ops in order: node backwards and the sums of gradient contributions. */
-  async backward(): Promise<Dispatch[]> {
+  /**
+   * With `logged`, the bias gradient of every row that has one also leaves its columns' sums of dz² (for
+   * ‖∂L/∂z‖ at no extra pass over dz), as the logged step wants; deltaNorms() finishes them.
+   */
+  async backward(logged = false): Promise<Dispatch[]> {
+    this.logged = logged;
     const out: Dispatch[] = [];
     const { net } = this;
     for (const op of net.plan.schedule.backward) {
       if (op.kind === 'sum') {
         const n = net.plan.placement.slots[op.out]!.slot.bytes / 4;
         out.push(await activationResidualForward(net.ctx, 'linear', n, { u: net.value(op.a), prev: net.value(op.b), out: net.value(op.out) }));
-      } else out.push(...(await this.nodeBackward(op)));
+      } else out.push(...(await this.opBackward(op)));
     }
     return out;
   }
 
-  private async nodeBackward(op: NodeBackward): Promise<Dispatch[]> {
+  private async opBackward(b: OpBackward): Promise<Dispatch[]> {
+    const { net, g, B } = this;
+    const op = net.plan.schedule.steps[b.op]!;
+    if (op.kind === 'node') return this.nodeBackward(b, op.node);
+    const ctx = net.ctx;
+    const f = fusedParts(g, op);
+    const n = B * size(g.tensors[f.out]!.shape);
+    const list: Dispatch[] = [];
+    const alpha = f.alpha ? paramsOf(net, f.alpha).alpha! : null;
+    // ∂L/∂α = Σ dy ⊙ φ(pre); the kernel recomputes φ rather than read a φ(pre) the forward never wrote.
+    if (alpha && b.dy !== null) list.push(await alphaGrad(ctx, f.act, n, { dh: net.value(b.dy), u: this.act(f.pre), dalpha: net.g(alpha) }));
+    const scale = alpha ? { alpha: net.p(alpha) } : {};
+    if (op.kind === 'actAdd') {
+      const w = b.writes[0];
+      if (w !== null && w !== undefined) list.push(await activationBackward(ctx, f.act, n, { u: this.act(f.pre), dy: net.value(b.dy!), out: net.value(w), ...scale }));
+      return list;
+    }
+    if (!b.preFused) list.push(await activationBackward(ctx, f.act, n, { u: this.act(f.pre), dy: net.value(b.dy!), out: net.value(b.pre!), ...scale }));
+    list.push(...(await this.linearBackward(b, op.linear, net.value(b.pre!))));
+    return list;
+  }
+
+  /** dW, db and the gradient handed down (with the producer's α·φ′ when the schedule fused it here). */
+  private async linearBackward(b: OpBackward, node: number, dz: BufferRange): Promise<Dispatch[]> {
     const { net, g, B } = this;
     const ctx = net.ctx;
-    const n = g.nodes[op.node]!;
-    const p = paramsOf(net, op.node);
-    const dy = net.value(op.dy);
+    const n = g.nodes[node] as Extract<LayerNode, { kind: 'linear' }>;
+    const p = paramsOf(net, node);
+    const [N, K] = [g.tensors[n.output]!.shape.at(-1)!, size(g.tensors[n.input]!.shape)];
+    const list = [await matmul(ctx, { M: N, N: K, K: B, transA: true }, { kind: 'plain' }, { a: dz, b: this.act(n.input), c: net.g(p.weight!) }, this.tiling)];
+    const norms = this.logged ? this.biasRows().partials.get(node) : undefined;
+    if (p.bias) list.push(await biasGrad(ctx, B, N, { dz, db: net.g(p.bias), ...(norms ? { norms } : {}) }));
+    const w = b.writes[0] ?? null;
+    const add = b.addends[0] ?? null;
+    const addend = add === null ? {} : { addend: net.value(add) };
+    if (b.epilogue) {
+      const producer = fusedParts(g, net.plan.schedule.steps[b.epilogue.producer]!);
+      const alpha = producer.alpha ? paramsOf(net, producer.alpha).alpha! : null;
+      const e = { kind: 'activateGrad', act: producer.act, add: add !== null, keepC: w !== null, alpha: !!alpha } as const;
+      const t = { a: dz, b: net.p(p.weight!), aux: net.value(b.epilogue.aux), out2: net.value(b.epilogue.out), ...(w === null ? {} : { c: net.value(w) }), ...addend, ...(alpha ? { alpha: net.p(alpha) } : {}) };
+      list.push(await matmul(ctx, { M: B, N: K, K: N }, e, t, this.tiling));
+    } else if (w !== null) {
+      list.push(await matmul(ctx, { M: B, N: K, K: N }, { kind: 'plain', add: add !== null }, { a: dz, b: net.p(p.weight!), c: net.value(w), ...addend }, this.tiling));
+    }
+    return list;
+  }
+
+  private async nodeBackward(op: OpBackward, node: number): Promise<Dispatch[]> {
+    const { net, g, B } = this;
+    const ctx = net.ctx;
+    const n = g.nodes[node]!;
+    const p = paramsOf(net, node);
+    const dy = net.value(op.dy!);
     const x = this.act(n.input);
     const write = (j: number): BufferRange | null => (op.writes[j] === null ? null : net.value(op.writes[j]!));
     const addend = (j: number): BufferRange | undefined => (op.addends[j] === null ? undefined : net.value(op.addends[j]!));
     /** For kernels that always write their input gradient. */
     const dx = (): BufferRange => {
       const w = write(0);
-      if (!w) throw new Error(`a ${n.kind} node may not read the graph's input directly (node ${op.node})`);
+      if (!w) throw new Error(`a ${n.kind} node may not read the graph's input directly (node ${node})`);
       return w;
     };
     const elements = B * size(g.tensors[n.output]!.shape);
     switch (n.kind) {
-      case 'linear': {
-        const [N, K] = [g.tensors[n.output]!.shape.at(-1)!, size(g.tensors[n.input]!.shape)];
-        const list = [await matmul(ctx, { M: N, N: K, K: B, transA: true }, { kind: 'plain' }, { a: dy, b: x, c: net.g(p.weight!) }, this.tiling)];
-        if (p.bias) list.push(await biasGrad(ctx, B, N, { dz: dy, db: net.g(p.bias) }));
-        const w = write(0);
-        const add = addend(0);
-        if (w) list.push(await matmul(ctx, { M: B, N: K, K: N }, { kind: 'plain', add: !!add }, { a: dy, b: net.p(p.weight!), c: w, ...(add ? { addend: add } : {}) }, this.tiling));
-        return list;
-      }
+      case 'linear':
+        return this.linearBackward(op, node, dy);
       case 'conv2d': {
         const shape = convShape(g, n, B);
         const list = [await conv2d(ctx, shape, 'weights', { a: dy, b: x, c: net.g(p.weight!) }, { tiling: this.convTiling })];
@@ -191,12 +262,12 @@ export class GraphPasses {
       }
       case 'norm': {
         const { rows, cols } = normDims(g, n.input, B);
-        const saved = net.plan.schedule.saved.get(op.node)!;
+        const saved = net.plan.schedule.saved.get(node)!;
         const t = { dy, x, gamma: net.p(p.gamma!), mean: net.value(saved.mean), rstd: net.value(saved.rstd), dx: dx(), dgamma: net.g(p.gamma!), dbeta: net.g(p.beta!) };
         return n.norm === 'layer' ? layerNormBackward(ctx, rows, cols, t) : [await batchNormBackward(ctx, rows, cols, t)];
       }
       case 'activation':
-        return [await activationBackward(ctx, n.activation, elements, { u: x, dy, out: dx() })];
+        return op.writes[0] === null ? [] : [await activationBackward(ctx, n.activation, elements, { u: x, dy, out: dx() })];
       case 'add': {
         if (!p.alpha) return [];
         // ∂L/∂α = Σ dy ⊙ branch; the branch's gradient is α·dy (its skip's is dy itself, handed on by the schedule).
@@ -213,11 +284,60 @@ export class GraphPasses {
     }
   }
 
-  /** ‖∂L/∂z‖ of every row into `out` (one sumSquares per buffer chunk the gradients sit in). */
+  /**
+   * Rows whose weight node is a linear with a bias: their bias gradient can sum dz² per column on a logged
+   * step. Each run of consecutive such rows is one segment plan over one partials buffer.
+   */
+  private biasRows(): NonNullable<GraphPasses['bias']> {
+    if (this.bias) return this.bias;
+    const { g, net } = this;
+    const runs: { rows: number[]; cols: number[] }[] = [];
+    g.rows.forEach((r, row) => {
+      const n = g.nodes[r.node]!;
+      if (n.kind !== 'linear' || !n.bias || n.output !== r.z) return;
+      const last = runs.at(-1);
+      const cols = g.tensors[r.z]!.shape.at(-1)!;
+      if (last && last.rows.at(-1) === row - 1) {
+        last.rows.push(row);
+        last.cols.push(cols);
+      } else runs.push({ rows: [row], cols: [cols] });
+    });
+    const total = runs.reduce((sum, r) => sum + r.cols.reduce((a, b) => a + b, 0), 0);
+    const buffer = zeros(net.ctx, 3 * Math.max(1, total), 'dz column norms');
+    const partials = new Map<number, { partials: BufferRange; base: number }>();
+    let base = 0;
+    const plans = runs.map((run) => {
+      const first = base;
+      run.rows.forEach((row, i) => {
+        partials.set(g.rows[row]!.node, { partials: buffer, base });
+        base += run.cols[i]!;
+      });
+      const plan = columnSegments(run.cols);
+      // The run's triples start at `first` in the shared buffer.
+      for (let k = 0; k < run.rows.length; k++) plan.table[k * SEGMENT_WORDS + 2]! += first;
+      return { rows: run.rows, plan: { ...plan, units: base } };
+    });
+    this.bias = { partials, runs: plans, buffer };
+    return this.bias;
+  }
+
+  /**
+   * ‖∂L/∂z‖ of every row into `out`: rows with a bias from the logged backward's column sums, the others
+   * by one sumSquares per buffer chunk their gradients sit in.
+   */
   async deltaNorms(out: BufferRange): Promise<Dispatch[]> {
     const { net } = this;
+    const bias = this.biasRows();
+    const list: Dispatch[] = [];
+    const covered = new Set<number>();
+    for (const run of bias.runs) {
+      const segs = upload(net.ctx, run.plan.table, 'dz segments');
+      list.push(await segmentNorms(net.ctx, { plan: run.plan, segs, partials: bias.buffer, out, outBase: run.rows[0]! }));
+      for (const r of run.rows) covered.add(r);
+    }
     const groups = new Map<string, { range: BufferRange; segments: { offset: number; length: number }[]; rows: number[] }>();
     this.g.rows.forEach((r, row) => {
+      if (covered.has(row)) return;
       const v = net.plan.schedule.grad.get(r.z);
       if (v === undefined) throw new Error(`row ${r.name}: the loss does not reach its output`);
       const c = net.valueChunk(v);
@@ -226,7 +346,6 @@ export class GraphPasses {
       group.rows.push(row);
       groups.set(c.key, group);
     });
-    const list: Dispatch[] = [];
     for (const group of groups.values()) {
       // sumSquares writes segment s to out[outBase + s]: runs of consecutive rows share a call.
       let start = 0;
@@ -261,6 +380,19 @@ export class GraphPasses {
   }
 }
 
+/** A fused op's parts: φ, the tensor it reads, the skip and α's node (if any), the tensor it writes. */
+function fusedParts(g: Graph, op: StepOp): { act: StatsRow['activation']; pre: TensorId; skip: TensorId | null; alpha: number | null; out: TensorId } {
+  if (op.kind === 'node') {
+    const n = g.nodes[op.node]!;
+    if (n.kind !== 'activation') throw new Error(`node ${op.node} (${n.kind}) applies no φ`);
+    return { act: n.activation, pre: n.input, skip: null, alpha: null, out: n.output };
+  }
+  const a = g.nodes[op.act] as Extract<LayerNode, { kind: 'activation' }>;
+  const add = op.add === null ? null : (g.nodes[op.add] as Extract<LayerNode, { kind: 'add' }>);
+  const pre = op.kind === 'dense' ? g.nodes[op.linear]!.output : a.input;
+  return { act: a.activation, pre, skip: add ? add.skip : null, alpha: add?.alpha === 'learned' ? op.add : null, out: add ? add.output : a.output };
+}
+
 /** Whether a row's h is φ(u) (the stats kernel then recomputes it), rather than, say, a residual sum after φ. */
 function hIsActivationOfU(g: Graph, r: StatsRow): boolean {
   if (r.h === r.u) return r.activation === 'linear';
@@ -287,10 +419,11 @@ export async function recordGraphStep(net: GraphNetwork, program: StepProgram, t
   const forward = await passes.forward('train');
   const loss = await passes.loss(program.out(stats.loss));
   const backward = await passes.backward();
+  const backwardLogged = await passes.backward(true);
   const norms = await program.gradNorms(net.grads, net.plan.paramList);
   const statistics = [...(await passes.deltaNorms(program.out(stats.dzSums))), ...(await passes.layerStatistics(program.out(stats.layer)))];
   const update = await program.updates({ params: net.params, grads: net.grads, m: net.m, v: net.v }, net.plan.paramList);
-  return { gather, forward, loss, backward, backwardLogged: backward, norms, statistics, update };
+  return { gather, forward, loss, backward, backwardLogged, norms, statistics, update };
 }
 
 /** Test-set loss and accuracy over the graph: gather, forward with batch norm on its running statistics, loss, per chunk. */

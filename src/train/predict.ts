@@ -1,9 +1,9 @@
 import { alignUp, SLOT_ALIGN } from '../gpu/arena.ts';
 import type { BufferRange, Dispatch } from '../gpu/kernel.ts';
 import { gatherRows } from '../kernels/data.ts';
-import type { Network } from '../model/network.ts';
+import type { GraphNetwork } from '../model/graph/graph-network.ts';
 import { ChunkedReadback } from './chunked-readback.ts';
-import { forwardPass } from './passes.ts';
+import { GraphPasses } from './graph-passes.ts';
 
 /**
  * The network's outputs on arbitrary points (a grid over a 2-D data set, for the decision boundary).
@@ -16,29 +16,33 @@ export class PredictProgram {
     private readonly outputs: number,
   ) {}
 
-  static async build(net: Network, points: Float32Array): Promise<PredictProgram> {
+  static async build(net: GraphNetwork, points: Float32Array): Promise<PredictProgram> {
     const { ctx, plan } = net;
     const s = plan.shape;
-    const n = points.length / s.inputDim;
-    if (!Number.isInteger(n) || n < 1) throw new RangeError(`PredictProgram: ${points.length} values are not whole ${s.inputDim}-D points`);
+    const g = plan.graph;
+    const inputDim = s.inputFloats;
+    const outputDim = g.tensors[g.output]!.shape.reduce((a, b) => a * b, 1);
+    const n = points.length / inputDim;
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`PredictProgram: ${points.length} values are not whole ${inputDim}-D points`);
     const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
     const src = ctx.createBuffer('predict points', points.byteLength, usage);
     ctx.device.queue.writeBuffer(src, 0, points);
     const chunks = Math.ceil(n / s.batch);
     const stride = alignUp(s.batch * 4, SLOT_ALIGN);
     const index = ctx.createBuffer('predict index', stride * chunks, usage);
-    const forward = await forwardPass(net, undefined, 'eval');
+    const forward = await new GraphPasses(net).forward('eval');
+    const input = net.value(plan.schedule.act[g.input]!);
     const list: Dispatch[][] = [];
     for (let k = 0; k < chunks; k++) {
       // The last chunk repeats its final point to fill the batch; its extra rows are never read.
       const idx = Uint32Array.from({ length: s.batch }, (_, i) => Math.min(k * s.batch + i, n - 1));
       ctx.device.queue.writeBuffer(index, k * stride, idx);
       const range: BufferRange = { buffer: index, offset: k * stride, size: s.batch * 4 };
-      const gather = await gatherRows(ctx, s.batch, s.inputDim, { index: range, src: { buffer: src, offset: 0, size: points.byteLength }, dst: net.r('batchX', plan.batchX) });
+      const gather = await gatherRows(ctx, s.batch, inputDim, { index: range, src: { buffer: src, offset: 0, size: points.byteLength }, dst: input });
       list.push([gather, ...forward]);
     }
-    const logits = new ChunkedReadback(ctx, list, net.r('logits', plan.logits), s.batch * s.outputDim * 4, 'predict read-back');
-    return new PredictProgram(logits, n * s.outputDim);
+    const logits = new ChunkedReadback(ctx, list, net.value(plan.schedule.act[g.output]!), s.batch * outputDim * 4, 'predict read-back');
+    return new PredictProgram(logits, n * outputDim);
   }
 
   /** Logits (points × outputDim) at the current parameters. Waits for the GPU: call it off the frame loop. */

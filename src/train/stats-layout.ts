@@ -1,7 +1,6 @@
 import { ArenaLayout, type Slot } from '../gpu/arena.ts';
 import { SCALARS, SCALARS_FLOATS } from '../kernels/reduce.ts';
 import { LAYER_STATS_FLOATS } from '../kernels/stats.ts';
-import type { Plan } from '../model/plan.ts';
 import type { PhaseTimes, StepRecord } from '../stats/record.ts';
 
 /**
@@ -18,16 +17,6 @@ export interface StatsShape {
   readonly rows: readonly { readonly elements: number; readonly units: number }[];
   readonly batch: number;
   readonly task: 'classification' | 'regression';
-}
-
-/** The canonical MLP's rows: D blocks of `width` units, then the head. */
-export function mlpStatsShape(plan: Plan): StatsShape {
-  const s = plan.shape;
-  const rows = Array.from({ length: s.depth + 1 }, (_, l) => {
-    const units = l < s.depth ? s.width : s.outputDim;
-    return { elements: s.batch * units, units };
-  });
-  return { params: plan.params.map((p) => (p.layer === undefined ? {} : { row: p.layer })), rows, batch: s.batch, task: s.task };
 }
 
 /**

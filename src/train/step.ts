@@ -8,10 +8,7 @@ import { columnSegments } from '../kernels/linear.ts';
 import { segmentNorms, sumSquares, type ClipMode, type Segment } from '../kernels/reduce.ts';
 import { layerStats, type StatsLayer } from '../kernels/stats.ts';
 import type { TilingChoice } from '../kernels/tunables.ts';
-import type { Network } from '../model/network.ts';
-import { parity } from '../model/plan.ts';
-import { backwardPass, forwardPass, gatherPass, lossPass } from './passes.ts';
-import { mlpStatsShape, PHASES, StatsLayout, type StatsShape } from './stats-layout.ts';
+import { PHASES, StatsLayout, type StatsShape } from './stats-layout.ts';
 
 /** The dispatch lists of a step, by pass; the program replays them (StepProgram.create). */
 export interface StepPasses {
@@ -101,11 +98,6 @@ export class StepProgram {
     this.ring = new ReadbackRing<number>(ctx.device, this.stats.snapshotBytes, 4);
   }
 
-  /** The canonical MLP's step (src/train/passes.ts). */
-  static async build(net: Network, opts: StepOptions): Promise<StepProgram> {
-    return StepProgram.create(net.ctx, opts, mlpStatsShape(net.plan), (p) => p.recordMlp(net, opts.tiling));
-  }
-
   /**
    * A step from its passes: `record` gets the program (its stats buffer, layout and optimizer exist by then)
    * and returns the dispatch lists; the program replays them.
@@ -126,6 +118,12 @@ export class StepProgram {
       throw e;
     }
     return p;
+  }
+
+  /** Dispatches one step records: unlogged, or logged (with the statistics). */
+  dispatches(logged: boolean): number {
+    const steps = logged ? [...this.phases.flat(), ...this.beforeUpdate, ...this.loggedUpdate, ...this.afterUpdate] : [...this.train, ...this.update];
+    return (this.gather[0]?.length ?? 0) + steps.length;
   }
 
   /** A range of the statistics buffer. */
@@ -160,48 +158,6 @@ export class StepProgram {
       after.push(...rest);
     }
     return { plain, logged, after };
-  }
-
-  private async recordMlp(net: Network, tiling?: TilingChoice): Promise<StepPasses> {
-    const { stats } = this;
-    const { plan } = net;
-    const gather: Dispatch[][] = [];
-    for (let k = 0; k < plan.shape.stepsPerSubmit; k++) gather.push(await gatherPass(net, k));
-    const forward = await forwardPass(net, tiling);
-    const loss = await lossPass(net, this.out(stats.loss));
-    // ‖∂L/∂z‖ per layer: the logged backward's bias gradients leave each column's sums, then one pass.
-    const cols = [...plan.blocks.map(() => plan.shape.width), plan.shape.outputDim];
-    const dzPlan = columnSegments(cols);
-    const dzPartials = zeros(net.ctx, 3 * dzPlan.units, 'dz column norms');
-    const { plain: backward, logged: backwardLogged } = await backwardPass(net, tiling, dzPartials);
-    const dzNorms = await segmentNorms(net.ctx, { plan: dzPlan, segs: upload(net.ctx, dzPlan.table, 'dz segments'), partials: dzPartials, out: this.out(stats.dzSums), outBase: 0 });
-    const norms = await this.gradNorms(net.grads, plan.params);
-    const update = await this.updates({ params: net.arenas.params, grads: net.grads, m: net.m, v: net.v }, plan.params);
-    return { gather, forward, loss, backward, backwardLogged, norms, statistics: [dzNorms, ...(await this.layerStatsDispatches(net))], update };
-  }
-
-  private async layerStatsDispatches(net: Network): Promise<Dispatch[]> {
-    const { plan } = net;
-    const s = plan.shape;
-    const out = this.out(this.stats.layer);
-    const uArena = s.norm === 'none' ? 'z' : 'u';
-    // One pair of dispatches per (parity, chunks, residual): a block without a residual has h = φ(u).
-    const groups = new Map<string, { p: 0 | 1; hc: number; uc: number; residual: boolean; layers: StatsLayer[] }>();
-    plan.blocks.forEach((b, l) => {
-      const key = `${parity(l)}/${b.h.chunk}/${b.u.chunk}/${b.residual}`;
-      const g = groups.get(key) ?? { p: parity(l), hc: b.h.chunk, uc: b.u.chunk, residual: b.residual, layers: [] };
-      g.layers.push({ h: b.h.offset / 4, u: b.u.offset / 4, slot: l });
-      groups.set(key, g);
-    });
-    const list: Dispatch[] = [];
-    for (const g of groups.values()) {
-      const t = { h: net.arenas[`h${g.p}`].chunk(g.hc), u: net.arenas[uArena].chunk(g.uc), out };
-      list.push(...(await layerStats(net.ctx, s.activation, { rows: s.batch, cols: s.width }, g.layers, t, !g.residual)));
-    }
-    const logits = net.r('logits', plan.logits);
-    const head = [{ h: 0, u: 0, slot: s.depth }];
-    list.push(...(await layerStats(net.ctx, 'linear', { rows: s.batch, cols: s.outputDim }, head, { h: logits, u: logits, out }, true)));
-    return list;
   }
 
   /**

@@ -3,24 +3,24 @@ import { ACTIVATIONS, NORMS, RESIDUALS } from '../../src/model/config-schema.ts'
 import { GraphBuilder, checkGraph } from '../../src/model/graph/graph.ts';
 import { mlpGraph } from '../../src/model/graph/mlp.ts';
 import { graphParams, layerRows } from '../../src/model/graph/params.ts';
-import { makePlan } from '../../src/model/plan.ts';
 
 describe('the MLP as a graph', () => {
   const data = { inputDim: 3, outputDim: 4, task: 'classification' as const };
 
   for (const norm of NORMS) {
     for (const residual of RESIDUALS) {
-      it(`names and shapes its parameters exactly as the engine's plan does (norm ${norm}, residual ${residual})`, () => {
-        const model = { depth: 5, width: 6, activation: 'tanh' as const, norm, residual };
-        const g = mlpGraph(model, data);
-        const plan = makePlan(
-          { ...model, ...data, batch: 2, optimizerState: 0, trainSamples: 4, testSamples: 2, stepsPerSubmit: 1 },
-          { maxBinding: 2 ** 27, budgetBytes: 2 ** 30 },
-        );
-        const { params, buffers } = graphParams(g);
-        expect(params.map((p) => [p.name, p.shape])).toEqual(plan.params.map((p) => [p.name, p.shape]));
-        expect(params.filter((p) => p.row !== undefined).map((p) => p.row)).toEqual(plan.params.filter((p) => p.layer !== undefined).map((p) => p.layer));
-        expect(buffers.map((b) => b.name)).toEqual(norm === 'batch' ? [0, 1, 2, 3, 4].flatMap((l) => [`blocks.${l}.norm.running_mean`, `blocks.${l}.norm.running_var`]) : []);
+      it(`names and shapes its parameters as the canonical network's state_dict (norm ${norm}, residual ${residual})`, () => {
+        const model = { depth: 3, width: 6, activation: 'tanh' as const, norm, residual };
+        const { params, buffers } = graphParams(mlpGraph(model, data));
+        const want = [0, 1, 2].flatMap((l) => [
+          [`blocks.${l}.weight`, [6, l === 0 ? 3 : 6]],
+          [`blocks.${l}.bias`, [6]],
+          ...(norm === 'none' ? [] : [[`blocks.${l}.norm.weight`, [6]], [`blocks.${l}.norm.bias`, [6]]]),
+          ...(residual === 'rezero' && l > 0 ? [[`blocks.${l}.alpha`, [1]]] : []),
+        ]);
+        expect(params.map((p) => [p.name, p.shape])).toEqual([...want, ['head.weight', [4, 6]], ['head.bias', [4]]]);
+        expect(params.filter((p) => p.row !== undefined).map((p) => [p.name, p.row])).toEqual([['blocks.0.weight', 0], ['blocks.1.weight', 1], ['blocks.2.weight', 2], ['head.weight', 3]]);
+        expect(buffers.map((b) => b.name)).toEqual(norm === 'batch' ? [0, 1, 2].flatMap((l) => [`blocks.${l}.norm.running_mean`, `blocks.${l}.norm.running_var`]) : []);
       });
     }
   }

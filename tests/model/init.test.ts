@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/math/prng.ts';
 import { defaultConfig, INIT_SCHEMES } from '../../src/model/config.ts';
 import type { InitConfig, InitScheme, RunConfig } from '../../src/model/config.ts';
-import { initLayer, initNetwork, orthogonal } from '../../src/model/init.ts';
+import { initGraphParams, initLayer, orthogonal } from '../../src/model/init.ts';
+import { mlpGraph } from '../../src/model/graph/mlp.ts';
+import { graphParams } from '../../src/model/graph/params.ts';
 
 function stats(a: Float32Array): { mean: number; std: number; maxAbs: number } {
   let s = 0;
@@ -83,9 +85,15 @@ describe('orthogonal', () => {
   });
 });
 
-describe('initNetwork', () => {
+describe('initGraphParams on the canonical network', () => {
   const model = (patch: Partial<RunConfig['model']> = {}): RunConfig['model'] => ({ ...defaultConfig().model, depth: 5, width: 16, ...patch });
   const dims = { inputDim: 3, outputDim: 4 };
+  /** Blocks' and the head's weight and bias, as drawn for the MLP of `m`. */
+  const initNetwork = (m: RunConfig['model'], d: { inputDim: number; outputDim: number }, rng: Rng) => {
+    const values = initGraphParams(m.init, graphParams(mlpGraph(m, { ...d, task: 'classification' })).params, rng);
+    const layer = (p: string) => ({ weight: values.get(`${p}.weight`)!, bias: values.get(`${p}.bias`)! });
+    return { blocks: Array.from({ length: m.depth }, (_, l) => layer(`blocks.${l}`)), head: layer('head') };
+  };
 
   it('shapes every block [width, fan_in] and the head [outputDim, width]', () => {
     const net = initNetwork(model(), dims, new Rng(1));

@@ -7,9 +7,15 @@ import type { KernelContext } from '../../gpu/context.ts';
 import type { BufferRange } from '../../gpu/kernel.ts';
 import { readRange } from '../../gpu/transfer.ts';
 import { ohwiFromOihw, oihwFromOhwi } from '../../math/weight-layout.ts';
-import type { SplitData } from '../network.ts';
 import { IO_ARENAS, type GraphPlan, type IoArena, type PlannedBuffer, type PlannedParam } from './graph-plan.ts';
 import type { ValueId } from './schedule.ts';
+
+/** One split of a data set as the GPU holds it: n rows of inputs, class ids or target rows. */
+export interface SplitData {
+  x: Float32Array;
+  y: Uint32Array | Float32Array;
+  n: number;
+}
 
 /** Tensors by PyTorch name, in PyTorch's layout. */
 export type NamedTensors = ReadonlyMap<string, Float32Array>;

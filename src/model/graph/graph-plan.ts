@@ -5,7 +5,6 @@
  */
 import { ArenaLayout, type Slot } from '../../gpu/arena.ts';
 import { LimitError } from '../../gpu/errors.ts';
-import { formatBytes } from '../plan.ts';
 import type { Graph } from './graph.ts';
 import { placeValues, type Placement } from './liveness.ts';
 import { graphParams, type BufferSpec, type ParamSpec } from './params.ts';
@@ -104,4 +103,16 @@ export function planGraph(graph: Graph, s: GraphShape, limits: { maxBinding: num
     );
   }
   return { ...plan, bytes };
+}
+
+/** Bytes for a message, in the unit that keeps three significant figures (1.2 KiB, 340 MiB, 4 GiB). */
+export function formatBytes(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let u = 0;
+  while (value >= 1024 && u < units.length - 1) {
+    value /= 1024;
+    u++;
+  }
+  return `${u === 0 ? Math.round(value) : Number(value.toPrecision(3))} ${units[u]}`;
 }

@@ -7,18 +7,31 @@
  * value that stands for two gradients (an identity skip passes ∂L/∂out to both its inputs) stays whole.
  * Liveness (./liveness.ts) then lays the values out.
  */
-import { nodeInputs, type Graph, type TensorId } from './graph.ts';
+import { nodeInputs, type Graph, type LayerNode, type TensorId } from './graph.ts';
+import { fuseGraph, opNodes, type StepOp } from './fuse.ts';
 import type { PlannedOp, PlannedValue } from './liveness.ts';
 
 export type ValueId = number;
 
-/** One node's backward: ∂L/∂output is `dy`; per input, the value it writes (null: none or an alias of dy) and what it adds in. */
-export interface NodeBackward {
-  readonly kind: 'node';
-  readonly node: number;
-  readonly dy: ValueId;
+/**
+ * One op's backward (ops are the fusion pass's, src/model/graph/fuse.ts). `dy` is ∂L/∂(its output), null when
+ * the op below fused its own φ′ into the matmul that handed the gradient down and nothing else needs it.
+ * Per input (opInputs): the value the op writes (null: not wanted, or an alias of dy) and what it adds in.
+ */
+export interface OpBackward {
+  readonly kind: 'op';
+  readonly op: number;
+  readonly dy: ValueId | null;
+  /** ∂L/∂z of a dense op: computed here (α·dy·φ′(z)), or by the consumer's matmul (then `preFused`). */
+  readonly pre: ValueId | null;
+  readonly preFused: boolean;
   readonly writes: readonly (ValueId | null)[];
   readonly addends: readonly (ValueId | null)[];
+  /**
+   * The matmul handing ∂L/∂x down (input 0) also applies x's producer's α·φ′: out2 = ∂L/∂(the producer's
+   * pre-activation). `writes[0]` holds ∂L/∂x itself when the producer needs it (its skip or α), else null.
+   */
+  readonly epilogue: { readonly producer: number; readonly aux: ValueId; readonly out: ValueId } | null;
 }
 
 /** out = a + b: a gradient contribution the node's kernel could not add in itself. */
@@ -29,7 +42,7 @@ export interface GradSum {
   readonly out: ValueId;
 }
 
-export type BackwardOp = NodeBackward | GradSum;
+export type BackwardOp = OpBackward | GradSum;
 
 /** Per-channel (batch norm) or per-sample (layer norm) mean and 1/σ, saved by the forward pass for backward. */
 export interface SavedNorm {
@@ -38,9 +51,11 @@ export interface SavedNorm {
 }
 
 export interface StepSchedule {
+  /** The fusion pass's ops, in forward order. */
+  readonly steps: readonly StepOp[];
   readonly values: readonly PlannedValue[];
-  /** The forward value of every tensor (the graph input's is the gathered batch). */
-  readonly act: readonly ValueId[];
+  /** The forward value of every tensor the step writes (the graph input's is the gathered batch); fused-away ones are undefined. */
+  readonly act: readonly (ValueId | undefined)[];
   readonly saved: ReadonlyMap<number, SavedNorm>;
   readonly dlogits: ValueId;
   readonly backward: readonly BackwardOp[];
@@ -53,76 +68,147 @@ export interface StepSchedule {
 const F = 4;
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-/** How a node's backward hands ∂L/∂input j on: as dy itself, from a kernel that can add a prior value in, or fresh. */
-function handOff(g: Graph, node: number, j: number): 'alias' | 'fused' | 'fresh' {
-  const n = g.nodes[node]!;
+/** The tensors an op reads that gradients flow into: a node's inputs; dense: x, then the skip; actAdd: u, then the skip. */
+export function opInputs(g: Graph, op: StepOp): TensorId[] {
+  switch (op.kind) {
+    case 'node':
+      return nodeInputs(g.nodes[op.node]!);
+    case 'dense': {
+      const add = op.add === null ? null : (g.nodes[op.add] as Extract<LayerNode, { kind: 'add' }>);
+      return [g.nodes[op.linear]!.input, ...(add ? [add.skip] : [])];
+    }
+    case 'actAdd':
+      return [g.nodes[op.act]!.input, (g.nodes[op.add] as Extract<LayerNode, { kind: 'add' }>).skip];
+  }
+}
+
+/** The tensor an op writes last (the one its consumers read). */
+export function opOutput(g: Graph, op: StepOp): TensorId {
+  return g.nodes[opNodes(op).at(-1)!]!.output;
+}
+
+/** The tensor φ reads in an op that ends in φ (or φ and a skip add): what the consumer's matmul may apply φ′ at. */
+function preActivation(g: Graph, op: StepOp): TensorId | null {
+  if (op.kind === 'dense') return g.nodes[op.linear]!.output;
+  if (op.kind === 'actAdd') return g.nodes[op.act]!.input;
+  const n = g.nodes[op.node]!;
+  return n.kind === 'activation' ? n.input : null;
+}
+
+/** How an op hands ∂L/∂input j on: as dy itself, from a kernel that can add a prior value in, or fresh. */
+function handOff(g: Graph, op: StepOp, j: number): 'alias' | 'fused' | 'fresh' {
+  if (op.kind === 'dense') return j === 0 ? 'fused' : 'alias';
+  if (op.kind === 'actAdd') return j === 0 ? 'fresh' : 'alias';
+  const n = g.nodes[op.node]!;
   if (n.kind === 'add') return j === 0 || n.alpha === 'fixed' ? 'alias' : 'fresh';
   return n.kind === 'linear' || n.kind === 'conv2d' ? 'fused' : 'fresh';
 }
 
 export function scheduleStep(g: Graph, batch: number): StepSchedule {
+  const steps = fuseGraph(g);
   const values: PlannedValue[] = [];
   const value = (name: string, floats: number): ValueId => {
     values.push({ name, bytes: floats * F });
     return values.length - 1;
   };
-  const act = g.tensors.map((t) => value(t.name, batch * size(t.shape)));
+  const floatsOf = (t: TensorId) => batch * size(g.tensors[t]!.shape);
+  const written = new Set<TensorId>([g.input, ...steps.flatMap((op) => [opOutput(g, op), ...(op.kind === 'dense' ? [g.nodes[op.linear]!.output] : [])])]);
+  const act = g.tensors.map((t) => (written.has(t.id) ? value(t.name, floatsOf(t.id)) : undefined));
   const saved = new Map<number, SavedNorm>();
   g.nodes.forEach((n, i) => {
     if (n.kind !== 'norm') return;
     const count = n.norm === 'batch' ? g.tensors[n.input]!.shape.at(-1)! : batch;
     saved.set(i, { mean: value(`${n.name}.mean`, count), rstd: value(`${n.name}.rstd`, count) });
   });
-  const ops: PlannedOp[] = [{ reads: [], writes: [act[g.input]!] }];
-  g.nodes.forEach((n, i) => {
-    const s = saved.get(i);
-    ops.push({ reads: nodeInputs(n).map((t) => act[t]!), writes: [act[n.output]!, ...(s ? [s.mean, s.rstd] : [])] });
+  const savedOf = (op: StepOp) => (op.kind === 'node' ? saved.get(op.node) : undefined);
+  const plan: PlannedOp[] = [{ reads: [], writes: [act[g.input]!] }];
+  const producer = new Map<TensorId, number>();
+  const firstReader = new Map<TensorId, number>();
+  steps.forEach((op, i) => {
+    const s = savedOf(op);
+    const out = opOutput(g, op);
+    producer.set(out, i);
+    for (const t of opInputs(g, op)) if (!firstReader.has(t)) firstReader.set(t, i);
+    const z = op.kind === 'dense' ? [act[g.nodes[op.linear]!.output]!] : [];
+    plan.push({ reads: opInputs(g, op).map((t) => act[t]!), writes: [...z, act[out]!, ...(s ? [s.mean, s.rstd] : [])] });
   });
-  const dlogits = value('dlogits', batch * size(g.tensors[g.output]!.shape));
-  ops.push({ reads: [act[g.output]!], writes: [dlogits] });
+  const dlogits = value('dlogits', floatsOf(g.output));
+  plan.push({ reads: [act[g.output]!], writes: [dlogits] });
 
   const grad = new Map<TensorId, ValueId>([[g.output, dlogits]]);
+  /** Ops whose α·φ′ a consumer's matmul applied (their pre-activation's gradient is in `grad` already). */
+  const fusedBelow = new Set<number>();
   const backward: BackwardOp[] = [];
-  for (let i = g.nodes.length - 1; i >= 0; i--) {
-    const n = g.nodes[i]!;
-    const dy = grad.get(n.output);
-    if (dy === undefined) continue;
-    const inputs = nodeInputs(n);
-    const writes: (ValueId | null)[] = [];
-    const addends: (ValueId | null)[] = [];
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const op = steps[i]!;
+    const out = opOutput(g, op);
+    const dy = grad.get(out) ?? null;
+    const preTensor = op.kind === 'dense' ? g.nodes[op.linear]!.output : null;
+    const preGiven = preTensor !== null && fusedBelow.has(i) ? grad.get(preTensor)! : null;
+    if (dy === null && preGiven === null) continue;
+    const pre = preTensor === null ? null : (preGiven ?? value(`d${g.tensors[preTensor]!.name}`, floatsOf(preTensor)));
+    if (preTensor !== null && pre !== null) grad.set(preTensor, pre);
+    const inputs = opInputs(g, op);
+    const writes: (ValueId | null)[] = inputs.map(() => null);
+    const addends: (ValueId | null)[] = inputs.map(() => null);
     const sums: { op: GradSum; t: TensorId }[] = [];
-    inputs.forEach((t, j) => {
-      const wanted = t !== g.input;
+    let epilogue: OpBackward['epilogue'] = null;
+    // The skip first: then a matmul's ∂L/∂x is the last contribution to x, and may carry x's producer's φ′.
+    for (let j = inputs.length - 1; j >= 0; j--) {
+      const t = inputs[j]!;
+      const how = handOff(g, op, j);
+      if (t === g.input || (fusedBelow.has(i) && op.kind !== 'dense' && j === 0)) continue;
       const prior = grad.get(t);
-      const how = handOff(g, i, j);
       const name = `d${g.tensors[t]!.name}`;
-      const floats = batch * size(g.tensors[t]!.shape);
-      if (!wanted || how === 'alias') {
-        writes.push(null);
-        addends.push(null);
-        if (!wanted) return;
-        if (prior === undefined) grad.set(t, dy);
-        else sums.push({ t, op: { kind: 'sum', a: dy, b: prior, out: value(name, floats) } });
-        return;
+      if (how === 'alias') {
+        if (prior === undefined) grad.set(t, dy!);
+        else sums.push({ t, op: { kind: 'sum', a: dy!, b: prior, out: value(name, floatsOf(t)) } });
+        continue;
       }
-      const w = value(prior !== undefined && how === 'fresh' ? `${name}.part` : name, floats);
-      writes.push(w);
-      addends.push(how === 'fused' && prior !== undefined ? prior : null);
+      const p = producer.get(t);
+      const from = p === undefined ? null : preActivation(g, steps[p]!);
+      if (how === 'fused' && from !== null && firstReader.get(t) === i && isLinear(g, op)) {
+        // ∂L/∂x is needed itself only where x's producer adds a skip (the skip's gradient, and α's).
+        const keep = steps[p!]!.kind === 'dense' ? (steps[p!] as Extract<StepOp, { kind: 'dense' }>).add !== null : steps[p!]!.kind === 'actAdd';
+        writes[j] = keep ? value(name, floatsOf(t)) : null;
+        addends[j] = prior ?? null;
+        epilogue = { producer: p!, aux: act[from]!, out: value(`d${g.tensors[from]!.name}`, floatsOf(from)) };
+        if (writes[j] !== null) grad.set(t, writes[j]!);
+        grad.set(from, epilogue.out);
+        fusedBelow.add(p!);
+        continue;
+      }
+      const w = value(prior !== undefined && how === 'fresh' ? `${name}.part` : name, floatsOf(t));
+      writes[j] = w;
+      addends[j] = how === 'fused' && prior !== undefined ? prior : null;
       if (prior === undefined || how === 'fused') grad.set(t, w);
-      else sums.push({ t, op: { kind: 'sum', a: w, b: prior, out: value(name, floats) } });
-    });
-    const s = saved.get(i);
-    const reads = [dy, ...inputs.map((t) => act[t]!), ...(s ? [s.mean, s.rstd] : []), ...addends.filter((a): a is ValueId => a !== null)];
-    backward.push({ kind: 'node', node: i, dy, writes, addends });
-    ops.push({ reads, writes: writes.filter((w): w is ValueId => w !== null) });
-    for (const { op, t } of sums) {
-      backward.push(op);
-      ops.push({ reads: [op.a, op.b], writes: [op.out] });
-      grad.set(t, op.out);
+      else sums.push({ t, op: { kind: 'sum', a: w, b: prior, out: value(name, floatsOf(t)) } });
+    }
+    const s = savedOf(op);
+    const reads = [
+      ...(dy === null ? [] : [dy]),
+      ...(preGiven === null ? [] : [preGiven]),
+      ...inputs.map((t) => act[t]!),
+      ...(preTensor === null ? [] : [act[preTensor]!]),
+      ...(s ? [s.mean, s.rstd] : []),
+      ...addends.filter((a): a is ValueId => a !== null),
+      ...(epilogue ? [epilogue.aux] : []),
+    ];
+    const preWrite = pre !== null && preGiven === null ? [pre] : [];
+    backward.push({ kind: 'op', op: i, dy, pre, preFused: preGiven !== null, writes, addends, epilogue });
+    plan.push({ reads, writes: [...preWrite, ...writes.filter((w): w is ValueId => w !== null), ...(epilogue ? [epilogue.out] : [])] });
+    for (const { op: sum, t } of sums) {
+      backward.push(sum);
+      plan.push({ reads: [sum.a, sum.b], writes: [sum.out] });
+      grad.set(t, sum.out);
     }
   }
   // The statistics read every row's ∂L/∂z, u and h after the backward walk.
   const statsReads = g.rows.flatMap((r) => [act[r.h]!, act[r.u]!, ...(grad.has(r.z) ? [grad.get(r.z)!] : [])]);
-  ops.push({ reads: statsReads, writes: [] });
-  return { values, act, saved, dlogits, backward, grad, ops };
+  plan.push({ reads: statsReads, writes: [] });
+  return { steps, values, act, saved, dlogits, backward, grad, ops: plan };
+}
+
+function isLinear(g: Graph, op: StepOp): boolean {
+  return op.kind === 'dense' || (op.kind === 'node' && g.nodes[op.node]!.kind === 'linear');
 }

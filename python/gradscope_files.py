@@ -21,7 +21,7 @@ RESIDUALS = ("none", "identity", "rezero")
 ARCHS = ("mlp", "resnet")
 RESNET_NORMS = ("none", "batch")  # gradscope refuses a resnet with layer norm
 # (C, H, W) of the image data sets a resnet reads (src/train/data); a checkpoint carries no batch to read it from.
-IMAGE_SHAPES = {"mnist": (1, 28, 28), "shapes": (3, 32, 32)}
+IMAGE_SHAPES = {"mnist": (1, 28, 28), "shapes": (3, 32, 32), "cifar10": (3, 32, 32)}
 # A resumable checkpoint's optimizer state: optimizer.<param name>.<one of these>.
 OPTIMIZER_STATE = (".momentum_buffer", ".exp_avg", ".exp_avg_sq")
 # safetensors dtype -> little-endian numpy dtype; BF16 has none and is widened to float32 on reading.

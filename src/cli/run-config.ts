@@ -3,7 +3,10 @@ import { parseConfigJson, resolveConfig, type RunConfig } from '../model/config.
 import { CONFIG_PATHS } from '../model/config-schema.ts';
 import { getField } from '../model/set-path.ts';
 import { presetByName } from '../model/presets.ts';
-import { makeDataset } from '../train/data/dataset.ts';
+import { CIFAR10_HELP, parseCifar10 } from '../train/data/cifar10.ts';
+import { readCifar10Dir } from '../train/data/cifar10-files.ts';
+import { makeDataset, type UserData } from '../train/data/dataset.ts';
+import { ConfigError } from '../model/config-error.ts';
 import type { Dataset } from '../train/data/types.ts';
 import { UsageError } from './errors.ts';
 import { READ_LIMITS, readUserFile } from './user-files.ts';
@@ -53,9 +56,19 @@ export function resumedConfig(saved: RunConfig, flags: Map<string, string[]>, so
   return config;
 }
 
-/** The data set a config asks for, reading data.path for csv. */
+/** What data.path holds for csv (the text) and cifar10 (the parsed batches); nothing for the other data sets. */
+function readDataPath(config: RunConfig): UserData | undefined {
+  const { name, path } = config.data;
+  if (name === 'csv' && path) return readUserFile(path, 'data.path', READ_LIMITS.csv).toString('utf8');
+  if (name !== 'cifar10') return undefined;
+  if (path === null) {
+    const allowed = 'the folder of the CIFAR-10 binary batches';
+    throw new ConfigError('data.path', path, allowed, `data.path must be ${allowed} when data.name is cifar10 (got null). ${CIFAR10_HELP}`);
+  }
+  return parseCifar10(readCifar10Dir(path, (file) => readUserFile(file, 'data.path', READ_LIMITS.cifar10)));
+}
+
+/** The data set a config asks for, reading data.path for csv and cifar10. */
 export async function loadDataset(config: RunConfig): Promise<Dataset> {
-  const path = config.data.path;
-  const csv = config.data.name === 'csv' && path ? readUserFile(path, 'data.path', READ_LIMITS.csv).toString('utf8') : undefined;
-  return await makeDataset(config.data, config.seed, csv);
+  return await makeDataset(config.data, config.seed, readDataPath(config));
 }

@@ -12,6 +12,8 @@ export const READ_LIMITS = {
   config: { bytes: 1 << 20, hint: 'a RunConfig is a few hundred bytes: is it the right file?' },
   kernel: { bytes: 1 << 20, hint: 'a WGSL kernel is a few kilobytes: is it the right file?' },
   csv: { bytes: 256 << 20, hint: 'gradscope trains on at most 100,000 rows' },
+  /** Each of the six CIFAR-10 batch files (30,730,000 bytes in the archive), so at most 192 MiB in all. */
+  cifar10: { bytes: 32 << 20, hint: 'a CIFAR-10 batch file holds 10,000 images in 30,730,000 bytes: is it the binary version from the archive?' },
   /** Regular files are read whole (their size is known); a pipe or device is cut off here. */
   checkpointStream: { bytes: 64 << 20, hint: 'read from a pipe or device, a checkpoint must be smaller: give the file itself' },
 } as const satisfies Record<string, ReadLimit>;

@@ -4,10 +4,16 @@
  */
 import { closestMatch, describeValue, fieldError, ConfigError } from './config-error.ts';
 
-export const DATA_NAMES = ['spiral', 'circles', 'xor', 'gaussians', 'teacher', 'mnist', 'shapes', 'csv'] as const;
+export const DATA_NAMES = ['spiral', 'circles', 'xor', 'gaussians', 'teacher', 'mnist', 'shapes', 'cifar10', 'csv'] as const;
 export const ARCHS = ['mlp', 'resnet'] as const;
 /** Data sets whose samples are images (what a convolutional architecture reads). */
-export const IMAGE_DATA = ['mnist', 'shapes'] as const;
+export const IMAGE_DATA = ['mnist', 'shapes', 'cifar10'] as const;
+/** Data sets that read data.path: a file (csv) or the folder of the binary batches (cifar10). */
+export const PATH_DATA = ['csv', 'cifar10'] as const;
+/** Training-batch augmentations: none, or pad-4 random crop and horizontal flip (He et al. 2016, §4.2), drawn on the GPU. */
+export const AUGMENTS = ['none', 'crop-flip'] as const;
+/** Data sets that can be augmented: images kept as bytes, which the GPU crops and flips as it gathers a batch. */
+export const AUGMENTABLE_DATA = ['cifar10'] as const;
 export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'gelu'] as const;
 export const NORMS = ['none', 'batch', 'layer'] as const;
 export const RESIDUALS = ['none', 'identity', 'rezero'] as const;
@@ -35,6 +41,7 @@ export const FIELDS = {
   'data.noise': num(0, 10),
   'data.testFraction': num(0, 0.9),
   'data.path': { kind: 'path' },
+  'data.augment': oneOf(AUGMENTS),
   'model.arch': oneOf(ARCHS),
   'model.depth': int(1, 10000),
   'model.width': int(1, 4096),

@@ -5,11 +5,12 @@
 import { ConfigError, describeValue, shortText } from './config-error.ts';
 import { jsonSyntaxError, nestingDepth } from './config-json.ts';
 import {
-  ACTIVATIONS, ARCHS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS, checkField, isConfigPath, suggestPath,
+  ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, PATH_DATA, RESIDUALS, checkField, isConfigPath,
+  suggestPath,
 } from './config-schema.ts';
 
 export { ConfigError } from './config-error.ts';
-export { ACTIVATIONS, ARCHS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS };
+export { ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, PATH_DATA, RESIDUALS };
 export type { ConfigPath } from './config-schema.ts';
 import type { ConfigPath } from './config-schema.ts';
 
@@ -21,14 +22,20 @@ export type ResidualName = (typeof RESIDUALS)[number];
 export type InitScheme = (typeof INIT_SCHEMES)[number];
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export type ClipMode = (typeof CLIP_MODES)[number];
+export type AugmentName = (typeof AUGMENTS)[number];
 
 export interface DataConfig {
   name: DataName;
   samples: number;
   noise: number;
   testFraction: number;
-  /** csv only: the file to read (numeric columns, the last one the label). */
+  /**
+   * csv: the file to read (numeric columns, the last one the label); cifar10: the folder of the binary batches
+   * or a file in it (null in the page, which reads the files the user picks).
+   */
   path: string | null;
+  /** cifar10 only: crop-flip is a pad-4 random crop and horizontal flip of every training image, each step. */
+  augment: AugmentName;
 }
 
 export interface InitConfig {
@@ -85,7 +92,7 @@ export type ConfigPatch = DeepPartial<RunConfig>;
 export function defaultConfig(): RunConfig {
   return {
     seed: 1,
-    data: { name: 'spiral', samples: 2048, noise: 0.1, testFraction: 0.2, path: null },
+    data: { name: 'spiral', samples: 2048, noise: 0.1, testFraction: 0.2, path: null, augment: 'none' },
     model: {
       arch: 'mlp',
       depth: 100,
@@ -157,9 +164,18 @@ function checkCrossFields(config: RunConfig): void {
     const allowed = 'a file path when data.name is csv';
     throw new ConfigError('data.path', path, allowed, `data.path must be ${allowed} (got ${describeValue(path)})`);
   }
-  if (name !== 'csv' && path !== null) {
-    const allowed = 'null unless data.name is csv';
+  if (name === 'cifar10' && path !== null && path.trim() === '') {
+    const allowed = 'the folder of the CIFAR-10 binary batches, or null when the page reads files you pick';
+    throw new ConfigError('data.path', path, allowed, `data.path must be ${allowed} (got "")`);
+  }
+  if (!(PATH_DATA as readonly string[]).includes(name) && path !== null) {
+    const allowed = `null unless data.name is ${PATH_DATA.join(' or ')}`;
     throw new ConfigError('data.path', path, allowed, `data.path must be ${allowed} (got ${describeValue(path)}; data.name is ${name})`);
+  }
+  const augment = config.data.augment;
+  if (augment !== 'none' && !(AUGMENTABLE_DATA as readonly string[]).includes(name)) {
+    const allowed = `none unless data.name is ${AUGMENTABLE_DATA.join(' or ')}`;
+    throw new ConfigError('data.augment', augment, allowed, `data.augment must be ${allowed} (got ${augment}; data.name is ${name})`);
   }
   if (config.model.arch === 'resnet') checkResnet(config);
 }
@@ -168,7 +184,7 @@ function checkCrossFields(config: RunConfig): void {
 function checkResnet(config: RunConfig): void {
   const { depth, width, norm } = config.model;
   if (!(IMAGE_DATA as readonly string[]).includes(config.data.name)) {
-    const allowed = `image data (${IMAGE_DATA.join(' or ')}) when model.arch is resnet`;
+    const allowed = `image data (${IMAGE_DATA.join(', ')}) when model.arch is resnet`;
     throw new ConfigError('data.name', config.data.name, allowed, `data.name must be ${allowed} (got ${config.data.name}); use model.arch=mlp for ${config.data.name}`);
   }
   if (depth < 8 || (depth - 2) % 6 !== 0) {

@@ -5,12 +5,13 @@
  */
 import type { KernelContext } from '../gpu/context.ts';
 import type { TilingChoice } from '../kernels/tunables.ts';
+import { pcgHash } from '../kernels/data.ts';
 import { OPTIMIZER_STATE } from '../kernels/optimizer.ts';
 import { Rng } from '../math/prng.ts';
 import type { RunConfig } from '../model/config.ts';
 import type { Graph } from '../model/graph/graph.ts';
 import { GraphNetwork } from '../model/graph/graph-network.ts';
-import { planGraph } from '../model/graph/graph-plan.ts';
+import { planGraph, type ByteImageInput } from '../model/graph/graph-plan.ts';
 import { mlpGraph } from '../model/graph/mlp.ts';
 import { resnetGraph } from '../model/graph/resnet.ts';
 import { initGraphParams } from '../model/init.ts';
@@ -38,7 +39,8 @@ export interface TrainingEngine {
   readonly store: TensorStore;
   /** The last gathered batch (waits on the GPU): inputs in PyTorch's layout (NCHW for images), targets as the GPU holds them. */
   readBatch(): Promise<{ x: Float32Array; xShape: number[]; y: Float32Array }>;
-  writeIndices(k: number, indices: Uint32Array): void;
+  /** Index slot k of a submit gets the batch of training step `step` (1-based; it seeds the step's augmentation). */
+  writeIndices(k: number, indices: Uint32Array, step: number): void;
   /** Fresh weights from the run's seed; batch norm's running statistics and the optimizer's moments reset. */
   initialize(): void;
   destroy(): void;
@@ -54,10 +56,28 @@ function nchwFromNhwc(x: Float32Array, batch: number, image: { height: number; w
   return out;
 }
 
+/** data.augment=crop-flip pads by 4 pixels, as He et al. 2016 (§4.2) do on CIFAR-10. */
+export const CROP_PAD = 4;
+
+/**
+ * The seed of training step `step` (1-based) of a run seeded `seed`: the gather draws each sample's crop and flip
+ * from it. A function of the two numbers alone, so a resumed run augments step n exactly as the unbroken run did.
+ */
+export function augmentSeed(seed: number, step: number): number {
+  return pcgHash((pcgHash(seed >>> 0) + step) >>> 0);
+}
+
+/** How a data set of image bytes reaches the graph's input: normalized per channel, augmented as the config says. */
+function byteImageInput(config: RunConfig, data: Dataset): ByteImageInput | undefined {
+  if (!data.bytes) return undefined;
+  const { height: H, width: W, channels: C } = data.image;
+  return { H, W, C, ...data.bytes, augment: config.data.augment === 'crop-flip' ? { pad: CROP_PAD } : null };
+}
+
 /** The layer graph a config builds on a data set. */
 export function configGraph(config: RunConfig, data: Dataset): Graph {
   if (config.model.arch === 'mlp') return mlpGraph(config.model, data);
-  if (!data.image) throw new RangeError(`model.arch=resnet needs image data; ${data.name} is not images (use mnist or shapes)`);
+  if (!data.image) throw new RangeError(`model.arch=resnet needs image data; ${data.name} is not images (use mnist, shapes or cifar10)`);
   return resnetGraph(config.model, { ...data.image, classes: data.outputDim });
 }
 
@@ -67,9 +87,11 @@ export async function buildEngine(ctx: KernelContext, config: RunConfig, data: D
 
 async function graphEngine(ctx: KernelContext, config: RunConfig, data: Dataset, opts: EngineOptions): Promise<TrainingEngine> {
   const graph = configGraph(config, data);
+  const byteImages = byteImageInput(config, data);
   const shape = {
     batch: config.train.batchSize,
     inputFloats: data.inputDim,
+    ...(byteImages ? { byteImages } : {}),
     targetFloats: data.task === 'classification' ? 1 : data.outputDim,
     trainSamples: data.train.n,
     testSamples: data.test.n,
@@ -101,7 +123,7 @@ async function graphEngine(ctx: KernelContext, config: RunConfig, data: Dataset,
           y: await net.readIo('batchY', plan.batchY),
         };
       },
-      writeIndices: (k, indices) => net.writeIndices(k, indices),
+      writeIndices: (k, indices, step) => net.writeIndices(k, indices, byteImages?.augment ? augmentSeed(config.seed, step) : undefined),
       initialize,
       destroy: () => {
         program.destroy();

@@ -6,7 +6,7 @@
 import type { BufferRange, Dispatch } from '../gpu/kernel.ts';
 import { activationBackward, activationForward, activationResidualForward } from '../kernels/activation.ts';
 import { conv2d, convOutput, type ConvShape } from '../kernels/conv.ts';
-import { gatherLabels, gatherRows } from '../kernels/data.ts';
+import { gatherImagesU8, gatherLabels, gatherRows } from '../kernels/data.ts';
 import { alphaGrad, biasGrad, columnSegments } from '../kernels/linear.ts';
 import { meanSquaredError, softmaxCrossEntropy } from '../kernels/loss.ts';
 import { matmul } from '../kernels/matmul.ts';
@@ -83,7 +83,12 @@ export class GraphPasses {
     const { plan } = net;
     const index = split === 'train' ? net.r('index', plan.index[k]!) : net.r('evalIndex', plan.evalIndex[k]!);
     const [xs, ys] = split === 'train' ? (['trainX', 'trainY'] as const) : (['testX', 'testY'] as const);
-    const x = await gatherRows(net.ctx, B, plan.shape.inputFloats, { index, src: net.r(xs, plan.data[xs]), dst: this.act(this.g.input) });
+    const t = { index, src: net.r(xs, plan.data[xs]), dst: this.act(this.g.input) };
+    const images = plan.shape.byteImages;
+    // Image bytes are normalized as they are gathered; only training batches are cropped and flipped.
+    const x = images
+      ? await gatherImagesU8(net.ctx, B, { H: images.H, W: images.W, C: images.C }, t, { augment: split === 'train' && images.augment !== null, pad: images.augment?.pad ?? 0, mean: images.mean, std: images.std })
+      : await gatherRows(net.ctx, B, plan.shape.inputFloats, t);
     const y = { index, src: net.r(ys, plan.data[ys]), dst: net.r('batchY', plan.batchY) };
     const labels = this.g.task === 'classification' ? await gatherLabels(net.ctx, B, y) : await gatherRows(net.ctx, B, plan.shape.targetFloats, y);
     return [x, labels];

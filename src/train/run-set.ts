@@ -79,7 +79,7 @@ export class RunSet {
 }
 
 async function makePredictor(t: Trainer, d: Dataset): Promise<Predictor | null> {
-  if (d.inputDim !== 2 || d.task !== 'classification') return null;
+  if (d.bytes || d.inputDim !== 2 || d.task !== 'classification') return null;
   let extent = 0;
   for (const v of d.train.x) extent = Math.max(extent, Math.abs(v));
   const max = extent * 1.1 || 1;

@@ -127,7 +127,7 @@ export class Trainer {
     while (k < cap) {
       const n = this.step + 1;
       this.sampler.next(this.indices);
-      this.engine.writeIndices(k, this.indices);
+      this.engine.writeIndices(k, this.indices, n);
       const log = logLast ? k === cap - 1 : this.logs(n);
       ringSlot = this.program.encode(enc, k, log, log && this.loggedSteps++ % this.timePhasesEvery === 0);
       this.step = n;

@@ -5,8 +5,11 @@ import { ConfigError, defaultConfig } from '../../src/model/config.ts';
 import type { RunConfig } from '../../src/model/config.ts';
 import { BatchSampler } from '../../src/train/data/batch-sampler.ts';
 import { parseCsv } from '../../src/train/data/csv.ts';
-import { makeDataset } from '../../src/train/data/dataset.ts';
+import { floatDataset, makeDataset } from '../../src/train/data/dataset.ts';
 import { decodeMnistPixels, MNIST_SUBSET_SIZE } from '../../src/train/data/mnist.ts';
+
+/** makeDataset for a data set of float rows (every one but cifar10). */
+const makeFloats = async (...args: Parameters<typeof makeDataset>) => floatDataset(await makeDataset(...args));
 
 const csvData = (path = 'points.csv'): RunConfig['data'] => ({ ...defaultConfig().data, name: 'csv', path, testFraction: 0.25 });
 
@@ -38,9 +41,9 @@ describe('csv', () => {
 
   it('splits through makeDataset with the seed', async () => {
     const text = Array.from({ length: 40 }, (_, i) => `${i},${i % 2}`).join('\n');
-    const ds = await makeDataset(csvData(), 4, text);
+    const ds = await makeFloats(csvData(), 4, text);
     expect([ds.task, ds.inputDim, ds.outputDim, ds.train.n, ds.test.n]).toEqual(['classification', 1, 2, 30, 10]);
-    expect(await makeDataset(csvData(), 4, text)).toEqual(ds);
+    expect(await makeFloats(csvData(), 4, text)).toEqual(ds);
     const all = [...ds.train.x, ...ds.test.x].sort((a, b) => a - b);
     expect(all).toEqual(Array.from({ length: 40 }, (_, i) => i));
   });
@@ -55,13 +58,13 @@ describe('csv', () => {
     ['1,2,0\n3,,1\n', 'data.path: "points.csv" line 2, column 2 is not a number (got "")'],
     ['1,5000\n2,1\n', 'data.path: "points.csv" has class id 5000 in its label column; at most 4096 classes are supported'],
   ])('rejects %j', async (text, message) => {
-    const error = await errorOf(() => makeDataset(csvData(), 1, text));
+    const error = await errorOf(() => makeFloats(csvData(), 1, text));
     expect(error.message).toBe(message);
     expect(error.path).toBe('data.path');
   });
 
   it('says so when no file text was given', async () => {
-    expect((await errorOf(() => makeDataset(csvData(), 1))).message).toBe('data.path: "points.csv" was not read (no CSV text given)');
+    expect((await errorOf(() => makeFloats(csvData(), 1))).message).toBe('data.path: "points.csv" was not read (no CSV text given)');
   });
 });
 
@@ -76,7 +79,7 @@ describe('mnist subset', () => {
   });
 
   it('loads 784 features in [0, 1] and 10 balanced classes', async () => {
-    const ds = await makeDataset({ ...defaultConfig().data, name: 'mnist', samples: 1000, testFraction: 0.1 }, 1);
+    const ds = await makeFloats({ ...defaultConfig().data, name: 'mnist', samples: 1000, testFraction: 0.1 }, 1);
     expect([ds.task, ds.inputDim, ds.outputDim, ds.train.n, ds.test.n]).toEqual(['classification', 784, 10, 900, 100]);
     expect(ds.train.x.every((v) => v >= 0 && v <= 1)).toBe(true);
     expect(Math.max(...ds.train.x.subarray(0, 784))).toBeGreaterThan(0.9);
@@ -86,7 +89,7 @@ describe('mnist subset', () => {
   });
 
   it('refuses more samples than the subset holds, saying so', async () => {
-    const error = await errorOf(() => makeDataset({ ...defaultConfig().data, name: 'mnist', samples: 5000 }, 1));
+    const error = await errorOf(() => makeFloats({ ...defaultConfig().data, name: 'mnist', samples: 5000 }, 1));
     expect(error.message).toBe('data.samples must be at most 3000 for mnist, the size of the bundled subset (got 5000)');
     expect(error.path).toBe('data.samples');
   });

@@ -1,8 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { defaultConfig, resolveConfig } from '../../src/model/config.ts';
 import type { DataName, RunConfig } from '../../src/model/config.ts';
-import { makeDataset } from '../../src/train/data/dataset.ts';
-import type { Dataset } from '../../src/train/data/dataset.ts';
+import { floatDataset, makeDataset } from '../../src/train/data/dataset.ts';
+import type { Dataset, FloatDataset } from '../../src/train/data/dataset.ts';
+
+/** makeDataset for a data set of float rows (every one but cifar10). */
+const makeFloats = async (...args: Parameters<typeof makeDataset>) => floatDataset(await makeDataset(...args));
 
 const data = (name: DataName, patch: Partial<RunConfig['data']> = {}): RunConfig['data'] => ({ ...defaultConfig().data, name, ...patch });
 
@@ -21,9 +24,9 @@ function classCounts(ds: Dataset): number[] {
 }
 
 describe.each(SYNTHETIC)('%s', (name, task, inputDim, outputDim) => {
-  let ds: Dataset;
+  let ds: FloatDataset;
   beforeAll(async () => {
-    ds = await makeDataset(data(name, { samples: 1000, testFraction: 0.2 }), 5);
+    ds = await makeFloats(data(name, { samples: 1000, testFraction: 0.2 }), 5);
   });
 
   it('has the documented task and shapes', async () => {
@@ -37,8 +40,8 @@ describe.each(SYNTHETIC)('%s', (name, task, inputDim, outputDim) => {
   });
 
   it('is the same for the same seed and different for another', async () => {
-    expect(await makeDataset(data(name, { samples: 1000, testFraction: 0.2 }), 5)).toEqual(ds);
-    const other = await makeDataset(data(name, { samples: 1000, testFraction: 0.2 }), 6);
+    expect(await makeFloats(data(name, { samples: 1000, testFraction: 0.2 }), 5)).toEqual(ds);
+    const other = await makeFloats(data(name, { samples: 1000, testFraction: 0.2 }), 6);
     expect(other.train.x).not.toEqual(ds.train.x);
   });
 
@@ -56,17 +59,17 @@ describe.each(SYNTHETIC)('%s', (name, task, inputDim, outputDim) => {
 
 describe('synthetic geometry', () => {
   it('puts circles on two rings and spiral points within the unit disc (noise 0)', async () => {
-    const rings = await makeDataset(data('circles', { noise: 0 }), 1);
+    const rings = await makeFloats(data('circles', { noise: 0 }), 1);
     for (let i = 0; i < rings.train.n; i++) {
       const r = Math.hypot(rings.train.x[2 * i]!, rings.train.x[2 * i + 1]!);
       expect(r).toBeCloseTo(rings.train.y[i] === 0 ? 1 : 0.5, 5);
     }
-    const arms = await makeDataset(data('spiral', { noise: 0 }), 1);
+    const arms = await makeFloats(data('spiral', { noise: 0 }), 1);
     for (let i = 0; i < arms.train.n; i++) expect(Math.hypot(arms.train.x[2 * i]!, arms.train.x[2 * i + 1]!)).toBeLessThan(1);
   });
 
   it('labels xor by whether the coordinates’ signs differ (noise 0)', async () => {
-    const ds = await makeDataset(data('xor', { noise: 0 }), 2);
+    const ds = await makeFloats(data('xor', { noise: 0 }), 2);
     let agree = 0;
     for (let i = 0; i < ds.train.n; i++) {
       const differ = Math.sign(ds.train.x[2 * i]!) !== Math.sign(ds.train.x[2 * i + 1]!);
@@ -77,8 +80,8 @@ describe('synthetic geometry', () => {
   });
 
   it('keeps the teacher’s targets a smooth function of the inputs (noise 0 ⇒ the same x gives the same y)', async () => {
-    const a = await makeDataset(data('teacher', { noise: 0, samples: 64 }), 3);
-    const b = await makeDataset(data('teacher', { noise: 0.5, samples: 64 }), 3);
+    const a = await makeFloats(data('teacher', { noise: 0, samples: 64 }), 3);
+    const b = await makeFloats(data('teacher', { noise: 0.5, samples: 64 }), 3);
     expect(b.train.x).toEqual(a.train.x);
     const diff = Array.from(a.train.y, (y, i) => y - b.train.y[i]!);
     const std = Math.sqrt(diff.reduce((s, d) => s + d * d, 0) / diff.length);
@@ -87,14 +90,14 @@ describe('synthetic geometry', () => {
   });
 
   it('splits by testFraction, including none', async () => {
-    const none = await makeDataset(data('gaussians', { samples: 100, testFraction: 0 }), 1);
+    const none = await makeFloats(data('gaussians', { samples: 100, testFraction: 0 }), 1);
     expect([none.train.n, none.test.n]).toEqual([100, 0]);
-    const most = await makeDataset(data('gaussians', { samples: 100, testFraction: 0.9 }), 1);
+    const most = await makeFloats(data('gaussians', { samples: 100, testFraction: 0.9 }), 1);
     expect([most.train.n, most.test.n]).toEqual([10, 90]);
   });
 
   it('accepts a resolved config’s data section', async () => {
     const config = resolveConfig({ data: { name: 'xor', samples: 64 } });
-    expect((await makeDataset(config.data, config.seed)).train.n).toBe(51);
+    expect((await makeFloats(config.data, config.seed)).train.n).toBe(51);
   });
 });

@@ -44,6 +44,13 @@ describe('resolveConfig', () => {
     expect(resolveConfig({ data: { name: 'csv', path: 'points.csv' } }).data.path).toBe('points.csv');
   });
 
+  it('takes cifar10 with a folder (the CLI) or without one (the page picks files), augmented or not, on mlp and resnet', () => {
+    expect(resolveConfig({ data: { name: 'cifar10', path: 'cifar-10-batches-bin', augment: 'crop-flip' } }).data).toMatchObject({ path: 'cifar-10-batches-bin', augment: 'crop-flip' });
+    expect(resolveConfig({ data: { name: 'cifar10' } }).data).toMatchObject({ path: null, augment: 'none' });
+    expect(resolveConfig({ model: { arch: 'resnet' }, data: { name: 'cifar10', augment: 'crop-flip' } }).data.name).toBe('cifar10');
+    expect(applyAssignments(defaultConfig(), ['data.augment=crop-flip', 'data.name=cifar10', 'data.path=/data/cifar']).data).toMatchObject({ augment: 'crop-flip', path: '/data/cifar' });
+  });
+
   it.each([
     [{ model: { width: 10000 } }, 'model.width must be an integer from 1 to 4096 (got 10000)'],
     [{ model: { activation: 'swish' } }, 'model.activation must be one of linear, sigmoid, tanh, relu, leaky_relu, gelu (got "swish")'],
@@ -54,9 +61,14 @@ describe('resolveConfig', () => {
     [{ data: { samples: 8 } }, 'data.samples must be an integer from 16 to 100000 (got 8)'],
     [{ data: { noise: -0.1 } }, 'data.noise must be a number from 0 to 10 (got -0.1)'],
     [{ data: { testFraction: 0.95 } }, 'data.testFraction must be a number from 0 to 0.9 (got 0.95)'],
-    [{ data: { name: 'cifar' } }, 'data.name must be one of spiral, circles, xor, gaussians, teacher, mnist, shapes, csv (got "cifar")'],
+    [{ data: { name: 'imagenet' } }, 'data.name must be one of spiral, circles, xor, gaussians, teacher, mnist, shapes, cifar10, csv (got "imagenet")'],
+    [{ data: { name: 'cifar100' } }, 'data.name must be one of spiral, circles, xor, gaussians, teacher, mnist, shapes, cifar10, csv (got "cifar100"; did you mean cifar10?)'],
+    [{ data: { name: 'cifar10', path: '' } }, 'data.path must be the folder of the CIFAR-10 binary batches, or null when the page reads files you pick (got "")'],
+    [{ data: { augment: 'crop-flip' } }, 'data.augment must be none unless data.name is cifar10 (got crop-flip; data.name is spiral)'],
+    [{ data: { name: 'mnist', augment: 'crop-flip' } }, 'data.augment must be none unless data.name is cifar10 (got crop-flip; data.name is mnist)'],
+    [{ data: { name: 'cifar10', augment: 'flip' } }, 'data.augment must be one of none, crop-flip (got "flip")'],
     [{ data: { name: 'csv' } }, 'data.path must be a file path when data.name is csv (got null)'],
-    [{ data: { path: 'a.csv' } }, 'data.path must be null unless data.name is csv (got "a.csv"; data.name is spiral)'],
+    [{ data: { path: 'a.csv' } }, 'data.path must be null unless data.name is csv or cifar10 (got "a.csv"; data.name is spiral)'],
     [{ data: { path: 3 } }, 'data.path must be a file path (a string) or null (got 3)'],
     [{ model: { init: { gain: 0 } } }, 'model.init.gain must be a number above 0 and at most 100 (got 0)'],
     [{ model: { init: { sigmaW2: 101 } } }, 'model.init.sigmaW2 must be a number above 0 and at most 100 (got 101)'],

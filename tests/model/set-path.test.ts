@@ -48,7 +48,7 @@ describe('applySet', () => {
     expect(setError('model.width=10000')).toBe('model.width must be an integer from 1 to 4096 (got 10000)');
     expect(setError('model.depth=3.5')).toBe('model.depth must be an integer from 1 to 10000 (got 3.5)');
     expect(setError('model.activation=swish')).toBe('model.activation must be one of linear, sigmoid, tanh, relu, leaky_relu, gelu (got "swish")');
-    expect(setError('data.path=points.csv')).toBe('data.path must be null unless data.name is csv (got "points.csv"; data.name is spiral)');
+    expect(setError('data.path=points.csv')).toBe('data.path must be null unless data.name is csv or cifar10 (got "points.csv"; data.name is spiral)');
   });
 
   it('checks pairs given together once, in any order', () => {
@@ -80,7 +80,7 @@ describe('toAssignments', () => {
 describe('CONFIG_PATHS', () => {
   it('names every leaf, each readable with getField', () => {
     expect(CONFIG_PATHS).toContain('train.clip.max');
-    expect(CONFIG_PATHS).toHaveLength(25);
+    expect(CONFIG_PATHS).toHaveLength(26);
     for (const path of CONFIG_PATHS) expect(getField(defaultConfig(), path)).not.toBeUndefined();
   });
 });

@@ -9,8 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { parseRunLog } from '../../src/io/jsonl.ts';
 import { decodeSafetensors, encodeSafetensors, type TensorInput } from '../../src/io/safetensors.ts';
 import type { RunConfig } from '../../src/model/config.ts';
-import { makeDataset } from '../../src/train/data/index.ts';
+import { floatDataset, makeDataset } from '../../src/train/data/index.ts';
 import { ROOT, SCRIPT, gradscope, inPairs, python, requireTorch, sets } from './python.ts';
+
+/** makeDataset for a data set of float rows (every one but cifar10). */
+const makeFloats = async (...args: Parameters<typeof makeDataset>) => floatDataset(await makeDataset(...args));
 
 const dir = mkdtempSync(join(tmpdir(), 'gradscope-resnet-'));
 const SMALL = { 'model.arch': 'resnet', 'data.samples': 64, 'train.batchSize': 8 };
@@ -105,7 +108,7 @@ describe('gradscope_torch check: resnet gradient dumps against float64 PyTorch',
     for (const [i, f] of DUMPS.entries()) {
       const file = decodeSafetensors(new Uint8Array(readFileSync(f)), f);
       const config = JSON.parse(file.metadata.config!) as RunConfig;
-      const { train, image } = await makeDataset(config.data, config.seed);
+      const { train, image } = await makeFloats(config.data, config.seed);
       const { channels: C, height: H, width: W } = image!;
       const x = file.tensors.get('input.x')!;
       const y = file.tensors.get('input.y')!.data as Int32Array;
@@ -164,7 +167,7 @@ function loadAll() {
     trained.forEach((r, i) => expect(r.code, `${RUN_NAMES[i]}: ${r.stderr}`).toBe(0));
     for (const n of RUN_NAMES) {
       const config = JSON.parse(decodeSafetensors(new Uint8Array(readFileSync(runFile(n, 'ck.safetensors')))).metadata.config!) as RunConfig;
-      const { test, image } = await makeDataset(config.data, config.seed);
+      const { test, image } = await makeFloats(config.data, config.seed);
       const { channels: C, height: H, width: W } = image!;
       const nchw = new Float32Array(test.x.length);
       for (let s = 0; s < test.n; s++) for (let p = 0; p < H * W; p++) for (let c = 0; c < C; c++) nchw[(s * C + c) * H * W + p] = test.x[(s * H * W + p) * C + c]!;
@@ -251,7 +254,7 @@ describe('gradscope_torch model command on resnet files', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).not.toMatch(/Traceback/);
     }
-    expect(bad[0]!.stderr).toMatch(/data\.name "csv" is not image data gradscope_torch knows the shape of \(mnist 28×28×1, shapes 32×32×3\)/);
+    expect(bad[0]!.stderr).toMatch(/data\.name "csv" is not image data gradscope_torch knows the shape of \(mnist 28×28×1, shapes 32×32×3, cifar10 32×32×3\)/);
     expect(bad[1]!.stderr).toMatch(/model\.norm "layer" is not supported by a resnet \(it takes none, batch\)/);
     expect(bad[2]!.stderr).toMatch(/model\.depth 9 is not a resnet depth \(6n \+ 2/);
   }, 120_000);

@@ -10,8 +10,11 @@ import { parseRunLog } from '../../src/io/jsonl.ts';
 import { decodeSafetensors, encodeSafetensors, type TensorInput } from '../../src/io/safetensors.ts';
 import type { RunConfig } from '../../src/model/config.ts';
 import { netForward, type BlockParams, type NetParams, type NetSpec } from '../../src/reference/index.ts';
-import { makeDataset } from '../../src/train/data/index.ts';
+import { floatDataset, makeDataset } from '../../src/train/data/index.ts';
 import { ROOT, SCRIPT, gradscope, inPairs, python, requireTorch, sets } from './python.ts';
+
+/** makeDataset for a data set of float rows (every one but cifar10). */
+const makeFloats = async (...args: Parameters<typeof makeDataset>) => floatDataset(await makeDataset(...args));
 
 const dir = mkdtempSync(join(tmpdir(), 'gradscope-torch-'));
 const SMALL = { 'model.width': 8, 'data.samples': 64, 'train.batchSize': 16 };
@@ -196,7 +199,7 @@ function roundTrip(): Promise<Evaluated[]> {
     for (const r of trained) expect(r.code, r.stderr).toBe(0);
     for (const n of RUN_NAMES) {
       const { config } = referenceOf(runFile(n, 'ck.safetensors'));
-      const { test } = await makeDataset(config.data, config.seed);
+      const { test } = await makeFloats(config.data, config.seed);
       const y: TensorInput = n === 'ln' ? { name: 'input.y', dtype: 'F32', shape: [test.n, 1], data: test.y as Float32Array } : { name: 'input.y', dtype: 'I32', shape: [test.n], data: Int32Array.from(test.y) };
       writeFileSync(runFile(n, 'test.safetensors'), encodeSafetensors([{ name: 'input.x', dtype: 'F32', shape: [test.n, test.x.length / test.n], data: test.x }, y]));
     }
@@ -229,7 +232,7 @@ describe('gradscope_torch model: a train --save checkpoint in PyTorch and back',
       const gpu = gpuTestLoss(n, 'run.jsonl');
       expect(Math.abs(outs[i]!.testLoss - gpu) / gpu, `${n}: torch ${outs[i]!.testLoss} vs GPU ${gpu}`).toBeLessThan(1e-4);
       const { spec, params, config } = referenceOf(runFile(n, 'ck.safetensors'));
-      const { test } = await makeDataset(config.data, config.seed);
+      const { test } = await makeFloats(config.data, config.seed);
       const want = netForward(spec, params, test.x.subarray(0, 8 * spec.inputDim), 8, { train: false }).logits;
       const worst = Math.max(...outs[i]!.logits.flat().map((v, j) => Math.abs(v - want[j]!) / (1e-6 + Math.abs(want[j]!))));
       expect(worst, `${n}: torch logits vs src/reference`).toBeLessThan(1e-9);

@@ -6,16 +6,13 @@ import { Arena, ArenaLayout, type Slot } from '../../gpu/arena.ts';
 import type { KernelContext } from '../../gpu/context.ts';
 import type { BufferRange } from '../../gpu/kernel.ts';
 import { readRange } from '../../gpu/transfer.ts';
+import { packBytes } from '../../kernels/data.ts';
 import { ohwiFromOihw, oihwFromOhwi } from '../../math/weight-layout.ts';
 import { IO_ARENAS, type GraphPlan, type IoArena, type PlannedBuffer, type PlannedParam } from './graph-plan.ts';
 import type { ValueId } from './schedule.ts';
 
-/** One split of a data set as the GPU holds it: n rows of inputs, class ids or target rows. */
-export interface SplitData {
-  x: Float32Array;
-  y: Uint32Array | Float32Array;
-  n: number;
-}
+/** One split of a data set as the GPU holds it: n rows of inputs (floats, or image bytes), class ids or target rows. */
+export type SplitData = { x: Float32Array; y: Uint32Array | Float32Array; n: number } | { pixels: Uint8Array; y: Uint32Array; n: number };
 
 /** Tensors by PyTorch name, in PyTorch's layout. */
 export type NamedTensors = ReadonlyMap<string, Float32Array>;
@@ -28,6 +25,8 @@ export class GraphNetwork {
   readonly running: Arena;
   readonly values: Arena[];
   readonly io: Record<IoArena, Arena>;
+  /** A training batch's ids and the step's seed, staged for one writeBuffer (plans that augment). */
+  private indexWords: Uint32Array | undefined;
 
   constructor(
     readonly ctx: KernelContext,
@@ -123,18 +122,37 @@ export class GraphNetwork {
 
   uploadData(train: SplitData, test: SplitData): void {
     const d = this.plan.data;
+    const bytes = this.plan.shape.byteImages !== undefined;
     const put = (arena: IoArena, slot: Slot, a: Float32Array | Uint32Array): void => {
       if (a.byteLength > slot.bytes) throw new RangeError(`${slot.name}: ${a.byteLength} bytes do not fit ${slot.bytes}`);
       if (a.byteLength) this.write(this.io[arena], slot, a);
     };
-    put('trainX', d.trainX, train.x);
+    const inputs = (s: SplitData, name: string): Float32Array | Uint32Array => {
+      if (('pixels' in s) !== bytes) throw new RangeError(`${name}: the plan keeps inputs as ${bytes ? 'image bytes' : 'floats'}, the data set as ${bytes ? 'floats' : 'bytes'}`);
+      return 'pixels' in s ? packBytes(s.pixels) : s.x;
+    };
+    put('trainX', d.trainX, inputs(train, 'trainX'));
     put('trainY', d.trainY, train.y);
-    put('testX', d.testX, test.x);
+    put('testX', d.testX, inputs(test, 'testX'));
     put('testY', d.testY, test.y);
   }
 
-  writeIndices(k: number, indices: Uint32Array): void {
-    this.write(this.io.index, this.plan.index[k]!, indices);
+  /**
+   * Index slot k of a submit: the batch's B sample ids, and when the plan augments, the step's seed after them
+   * (the gather draws each sample's crop and flip from it), written together in one writeBuffer.
+   */
+  writeIndices(k: number, indices: Uint32Array, seed?: number): void {
+    const augment = this.plan.shape.byteImages?.augment;
+    if (!augment) {
+      this.write(this.io.index, this.plan.index[k]!, indices);
+      return;
+    }
+    if (seed === undefined) throw new RangeError('writeIndices: this plan augments its training batches, so each step needs a seed');
+    const words = (this.indexWords ??= new Uint32Array(indices.length + 1));
+    if (words.length !== indices.length + 1) throw new RangeError(`writeIndices: ${indices.length} ids given, ${words.length - 1} expected`);
+    words.set(indices);
+    words[indices.length] = seed >>> 0;
+    this.write(this.io.index, this.plan.index[k]!, words);
   }
 
   private write(arena: Arena, slot: Slot, data: Float32Array | Uint32Array): void {

@@ -3,17 +3,33 @@
  * OHWI on the GPU, OIHW in files), batch norm's running statistics, every value of the step placed by
  * liveness, and the data set's tensors. Sums the bytes and refuses a plan over the budget.
  */
-import { ArenaLayout, type Slot } from '../../gpu/arena.ts';
+import { alignUp, ArenaLayout, SLOT_ALIGN, type Slot } from '../../gpu/arena.ts';
 import { LimitError } from '../../gpu/errors.ts';
 import type { Graph } from './graph.ts';
 import { placeValues, type Placement } from './liveness.ts';
 import { graphParams, type BufferSpec, type ParamSpec } from './params.ts';
 import { scheduleStep, type StepSchedule } from './schedule.ts';
 
+/**
+ * Inputs kept as image bytes (cifar10): the data set's tensors hold them four to a u32 word, and the gather
+ * normalizes each batch per channel and, with `augment`, crops and flips the training batches.
+ */
+export interface ByteImageInput {
+  H: number;
+  W: number;
+  C: number;
+  mean: readonly number[];
+  std: readonly number[];
+  /** Pad-`pad` random crop and horizontal flip of every training batch; each train index slot then ends with the step's seed. */
+  augment: { pad: number } | null;
+}
+
 export interface GraphShape {
   batch: number;
   /** Floats per sample of the graph's input, and per target (1 for class ids). */
   inputFloats: number;
+  /** Set when the inputs are stored as image bytes (inputFloats bytes per sample), not floats. */
+  byteImages?: ByteImageInput;
   targetFloats: number;
   trainSamples: number;
   testSamples: number;
@@ -70,6 +86,10 @@ export function planGraph(graph: Graph, s: GraphShape, limits: { maxBinding: num
   const schedule = scheduleStep(graph, s.batch);
   const placement = placeValues(schedule.values, schedule.ops, limits.maxBinding);
   const io = Object.fromEntries(IO_ARENAS.map((n) => [n, new ArenaLayout(n, limits.maxBinding)])) as Record<IoArena, ArenaLayout>;
+  // Bytes stay bytes on the GPU (four to a word); the training index slots hold one more word, the step's seed, when augmenting.
+  const inputBytes = (samples: number): number => (s.byteImages ? alignUp(samples * s.inputFloats, 4) : samples * s.inputFloats * F);
+  const indexWords = s.batch + (s.byteImages?.augment ? 1 : 0);
+  checkDataFits(s, inputBytes(s.trainSamples), limits.maxBinding);
   const plan: GraphPlan = {
     graph,
     shape: s,
@@ -81,13 +101,13 @@ export function planGraph(graph: Graph, s: GraphShape, limits: { maxBinding: num
     placement,
     io,
     batchY: io.batchY.add('y', s.batch * s.targetFloats * F),
-    index: Array.from({ length: s.stepsPerSubmit }, (_, k) => io.index.add(`index${k}`, s.batch * F)),
+    index: Array.from({ length: s.stepsPerSubmit }, (_, k) => io.index.add(`index${k}`, indexWords * F)),
     evalIndex: Array.from({ length: Math.max(1, Math.ceil(s.testSamples / s.batch)) }, (_, k) => io.evalIndex.add(`eval${k}`, s.batch * F)),
     rowStats: io.rowStats.add('rowStats', s.batch * 2 * F),
     data: {
-      trainX: io.trainX.add('trainX', s.trainSamples * s.inputFloats * F),
+      trainX: io.trainX.add('trainX', inputBytes(s.trainSamples)),
       trainY: io.trainY.add('trainY', s.trainSamples * s.targetFloats * F),
-      testX: io.testX.add('testX', Math.max(1, s.testSamples) * s.inputFloats * F),
+      testX: io.testX.add('testX', inputBytes(Math.max(1, s.testSamples))),
       testY: io.testY.add('testY', Math.max(1, s.testSamples) * s.targetFloats * F),
     },
     bytes: 0,
@@ -103,6 +123,14 @@ export function planGraph(graph: Graph, s: GraphShape, limits: { maxBinding: num
     );
   }
   return { ...plan, bytes };
+}
+
+/** The gather binds a split's inputs whole: a training set over one binding is refused here, with what to do about it. */
+function checkDataFits(s: GraphShape, bytes: number, maxBinding: number): void {
+  if (alignUp(bytes, SLOT_ALIGN) <= maxBinding) return;
+  const what = s.byteImages ? `${s.trainSamples} training images` : `${s.trainSamples} training samples of ${s.inputFloats} floats`;
+  const fewer = s.byteImages ? 'use fewer data_batch files' : 'use fewer samples (data.samples)';
+  throw new LimitError(`The ${what} take ${formatBytes(bytes)}; one buffer binding holds at most ${formatBytes(maxBinding)} on this device: ${fewer}.`);
 }
 
 /** Bytes for a message, in the unit that keeps three significant figures (1.2 KiB, 340 MiB, 4 GiB). */

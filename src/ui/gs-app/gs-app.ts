@@ -89,7 +89,7 @@ export class GsApp extends LitElement {
 
   private clearViews(): void {
     const data = this.runs.controller?.data;
-    this.boundaryPoints = data && data.inputDim === 2 && data.task === 'classification' ? { x: data.train.x, y: data.train.y as Uint32Array } : null;
+    this.boundaryPoints = data && !data.bytes && data.inputDim === 2 && data.task === 'classification' ? { x: data.train.x, y: data.train.y as Uint32Array } : null;
     this.log.clear();
     this.step = 0;
     this.dataset.step = '0';

@@ -222,7 +222,7 @@ export function resolveConfig(input: unknown): RunConfig {
  * He et al.'s ResNet-20 (16 channels, batch norm, identity shortcuts) on the synthetic images unless told otherwise.
  */
 export const ARCH_DEFAULTS: Readonly<Record<Exclude<ArchName, 'mlp'>, Readonly<Partial<Record<ConfigPath, number | string>>>>> = {
-  resnet: { 'model.depth': 20, 'model.width': 16, 'model.norm': 'batch', 'model.residual': 'identity', 'data.name': 'shapes' },
+  resnet: { 'model.depth': 20, 'model.width': 16, 'model.norm': 'batch', 'model.residual': 'identity', 'data.name': 'shapes', 'data.augment': 'none' },
 };
 
 /**
@@ -232,7 +232,14 @@ export const ARCH_DEFAULTS: Readonly<Record<Exclude<ArchName, 'mlp'>, Readonly<P
 export function archDefaults(arch: ArchName): Readonly<Partial<Record<ConfigPath, number | string>>> {
   if (arch !== 'mlp') return ARCH_DEFAULTS[arch];
   const d = defaultConfig();
-  return { 'model.depth': d.model.depth, 'model.width': d.model.width, 'model.norm': d.model.norm, 'model.residual': d.model.residual, 'data.name': d.data.name };
+  return {
+    'model.depth': d.model.depth,
+    'model.width': d.model.width,
+    'model.norm': d.model.norm,
+    'model.residual': d.model.residual,
+    'data.name': d.data.name,
+    'data.augment': d.data.augment,
+  };
 }
 
 function fieldGiven(input: unknown, path: string): boolean {

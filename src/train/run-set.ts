@@ -1,7 +1,7 @@
 import type { KernelContext } from '../gpu/context.ts';
 import type { TilingChoice } from '../kernels/tunables.ts';
 import type { RunConfig } from '../model/config.ts';
-import { makeDataset } from './data/dataset.ts';
+import { makeDataset, type Cifar10Data, type UserData } from './data/dataset.ts';
 import type { Dataset, Samples } from './data/types.ts';
 import { gridPoints, PredictProgram } from './predict.ts';
 import { Trainer } from './trainer.ts';
@@ -11,16 +11,26 @@ export type RunId = 'A' | 'B';
 /** Grid cells per side of the decision boundary. */
 export const BOUNDARY_RES = 48;
 
+/** The data the user gave the page: an uploaded CSV's rows, CIFAR-10's batches parsed from the files picked. */
+export interface PageFiles {
+  csv?: Samples;
+  cifar10?: Cifar10Data;
+}
+
 /**
- * What one build needs: run A's config, run B's (compare mode), the most steps one submit will run, an
- * uploaded CSV's rows, matmul tilings.
+ * What one build needs: run A's config, run B's (compare mode), the most steps one submit will run, the
+ * user's files, matmul tilings.
  */
-export interface BuildRequest {
+export interface BuildRequest extends PageFiles {
   a: RunConfig;
   b: RunConfig | null;
   stepsPerSubmit: number;
-  csv?: Samples;
   tiling?: TilingChoice;
+}
+
+/** The files a config's data set reads. */
+function filesFor(c: RunConfig, files: PageFiles): UserData | undefined {
+  return c.data.name === 'csv' ? files.csv : c.data.name === 'cifar10' ? files.cifar10 : undefined;
 }
 
 /** One run's decision-boundary program and the square its grid covers (2-D classification only). */
@@ -51,11 +61,11 @@ export class RunSet {
     const runs = new Map<RunId, Trainer>();
     try {
       const opts = { stepsPerSubmit: req.stepsPerSubmit, ...(req.tiling ? { tiling: req.tiling } : {}) };
-      const data = await makeDataset(req.a.data, req.a.seed, req.csv);
+      const data = await makeDataset(req.a.data, req.a.seed, filesFor(req.a, req));
       const dataOf = new Map<RunId, Dataset>([['A', data]]);
       runs.set('A', await Trainer.create(scope, req.a, data, opts));
       if (req.b) {
-        const dataB = req.b.data.name === req.a.data.name ? data : await makeDataset(req.b.data, req.b.seed, req.csv);
+        const dataB = req.b.data.name === req.a.data.name ? data : await makeDataset(req.b.data, req.b.seed, filesFor(req.b, req));
         dataOf.set('B', dataB);
         runs.set('B', await Trainer.create(scope, req.b, dataB, opts));
       }

@@ -4,11 +4,13 @@ import { applyAssignments } from '../../model/set-path.ts';
 import type { Diagnosis, StepRecord } from '../../stats/record.ts';
 import { BROWSER_HINT, browserEngine, GpuUnavailableError, type Engine } from '../../train/engine.ts';
 import type { EvalResult } from '../../train/eval.ts';
+import { describeCifar10, readCifar10, type LoadedCifar10 } from '../cifar10/read-cifar10.ts';
 import { readCsv, type LoadedCsv } from '../csv/read-csv.ts';
 import type { RunAction } from '../gs-controls/gs-controls.ts';
 import type { BoundaryData } from '../gs-boundary/gs-boundary.ts';
 import { DEFAULT_SPEED } from '../session/pacing.ts';
 import { RunController, type PageStatus, type RunId } from '../session/run-controller.ts';
+import { cifar10Wait } from '../state/cifar10-state.ts';
 import { withCsv } from '../state/csv-state.ts';
 import { applyEdits } from '../state/edit.ts';
 import { addNotes, dropNote, noteFor, type Note } from '../state/notes.ts';
@@ -29,7 +31,8 @@ type Host = ReactiveControllerHost & HTMLElement;
  * The page's session, as a Lit controller of gs-app: the URL hash, the controls, the lessons and the
  * keyboard edit a PageState, which is built through a RunController. `page` is what the controls show;
  * once builds settle it is what runs: a refused build goes back to the last state that built (`running`)
- * and says why. Also holds the uploaded CSV and the page's messages (one per field).
+ * and says why. Also holds the uploaded CSV, the CIFAR-10 batches read from the files picked, and the page's
+ * messages (one per field).
  */
 export class AppRuns implements ReactiveController {
   engine: Engine | null = null;
@@ -42,6 +45,7 @@ export class AppRuns implements ReactiveController {
   speed = DEFAULT_SPEED;
   private running: PageState | null = null;
   private csv: LoadedCsv | null = null;
+  private cifar10: LoadedCifar10 | null = null;
   /** The field of the last refused build, whose message a successful build clears. */
   private refused: string | null = null;
 
@@ -134,9 +138,21 @@ export class AppRuns implements ReactiveController {
     const { state: wanted, note } = withCsv(this.page, this.csv?.name ?? null);
     if (note) this.note(note);
     this.page = wanted;
+    const waiting = cifar10Wait(wanted, this.cifar10 !== null);
+    if (waiting) {
+      this.host.dataset.cifar10 = 'missing';
+      this.note(waiting);
+      this.writeHash();
+      return this.host.requestUpdate();
+    }
+    if (this.host.dataset.cifar10 === 'missing') {
+      // The page moved off cifar10 before any files came: its message no longer applies.
+      delete this.host.dataset.cifar10;
+      this.notes = dropNote(this.notes, 'data.path');
+    }
     try {
-      const csv = wanted.config.data.name === 'csv' ? this.csv?.samples : undefined;
-      if ((await c.load(wanted.config, wanted.compare, csv)) === 'built') this.built(wanted);
+      const files = { ...(this.csv ? { csv: this.csv.samples } : {}), ...(this.cifar10 ? { cifar10: this.cifar10.data } : {}) };
+      if ((await c.load(wanted.config, wanted.compare, files)) === 'built') this.built(wanted);
     } catch (e) {
       const n = noteFor(e, 'build');
       this.refused = n.field;
@@ -247,6 +263,27 @@ export class AppRuns implements ReactiveController {
       this.edit('data.name=csv', `data.path=${loaded.name}`);
     } catch (e) {
       this.host.dataset.csv = 'refused';
+      this.note(noteFor(e, 'data.path'));
+    }
+  }
+
+  /** What the CIFAR-10 picker shows once files are read (null: none held). */
+  get cifar10Files(): string | null {
+    return this.cifar10 && describeCifar10(this.cifar10);
+  }
+
+  /** Picked CIFAR-10 batch files: read and parsed off the main thread, then trained on (data.name=cifar10). */
+  async pickCifar10(files: readonly File[]): Promise<void> {
+    this.host.dataset.cifar10 = 'reading';
+    try {
+      const loaded = await readCifar10(files);
+      this.cifar10 = loaded;
+      this.host.dataset.cifar10 = 'ready';
+      this.notes = dropNote(this.notes, 'data.path');
+      if (this.page?.config.data.name === 'cifar10') void this.apply();
+      else this.edit('data.name=cifar10');
+    } catch (e) {
+      this.host.dataset.cifar10 = 'refused';
       this.note(noteFor(e, 'data.path'));
     }
   }

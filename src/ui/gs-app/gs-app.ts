@@ -207,10 +207,11 @@ export class GsApp extends LitElement {
       <div class="layout">
         <aside>
           ${page
-            ? html`<gs-controls .config=${page.config} .status=${r.status} .speed=${r.speed}
+            ? html`<gs-controls .config=${page.config} .status=${r.status} .speed=${r.speed} .cifar10Files=${r.cifar10Files}
                 @gs-set=${(e: CustomEvent<SetDetail>) => r.edit(`${e.detail.path}=${e.detail.value}`)}
                 @gs-action=${(e: CustomEvent<RunAction>) => r.act(e.detail)} @gs-speed=${(e: CustomEvent<number>) => r.setSpeed(e.detail)}
-                @gs-csv=${(e: CustomEvent<{ file: File }>) => void r.uploadCsv(e.detail.file)}></gs-controls>`
+                @gs-csv=${(e: CustomEvent<{ file: File }>) => void r.uploadCsv(e.detail.file)}
+                @gs-cifar10=${(e: CustomEvent<{ files: File[] }>) => void r.pickCifar10(e.detail.files)}></gs-controls>`
             : nothing}
           <h2>Lessons</h2>
           <gs-lessons .active=${page?.preset ?? null} @gs-lesson=${(e: CustomEvent<string>) => r.lesson(e.detail)}></gs-lessons>

@@ -90,4 +90,11 @@ export const controlsStyles = css`
     font-size: 12px;
     min-width: 0;
   }
+  .hint {
+    grid-column: 1 / -1;
+    margin: 0;
+    font-size: 12px;
+    color: var(--gs-faint, #8a94a3);
+    overflow-wrap: anywhere;
+  }
 `;

@@ -2,6 +2,8 @@ import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ConfigPath, RunConfig } from '../../model/config.ts';
 import { getField } from '../../model/set-path.ts';
+import { CIFAR10_PAGE_HELP } from '../cifar10/read-cifar10.ts';
+import { CIFAR10_PICKER } from '../state/cifar10-state.ts';
 import { logStride, nearestSpeed, speedLabel, SPEEDS } from '../session/pacing.ts';
 import { FIELD_GROUPS, logSliderPosition, logSliderValue, type FieldControl } from './fields.ts';
 import { controlsStyles } from './gs-controls.styles.ts';
@@ -21,6 +23,7 @@ export interface SetDetail {
  * @fires gs-action - 'play' | 'pause' | 'step' | 'reset'
  * @fires gs-speed - steps per frame (below 1: slow motion)
  * @fires gs-csv - {file}: the CSV file the user picked
+ * @fires gs-cifar10 - {files}: the CIFAR-10 batch files the user picked
  */
 @customElement('gs-controls')
 export class GsControls extends LitElement {
@@ -29,6 +32,8 @@ export class GsControls extends LitElement {
   @property({ attribute: false }) config!: RunConfig;
   @property() status = 'idle';
   @property({ type: Number }) speed = 4;
+  /** The CIFAR-10 images the page holds, in words ("50,000 training and 10,000 test images from …"); null: none. */
+  @property({ attribute: false }) cifar10Files: string | null = null;
 
   private emit<T>(name: string, detail: T): void {
     this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
@@ -62,6 +67,7 @@ export class GsControls extends LitElement {
         (g) => html`<fieldset>
           <legend>${g.title}</legend>
           ${g.fields.filter((f) => !f.when || f.when((p) => getField(this.config, p))).map((f) => this.field(f))}
+          ${g.title === 'Data' && this.config.data.name === 'cifar10' ? this.cifar10Picker() : nothing}
           ${g.title === 'Data' ? this.csvUpload() : nothing}
         </fieldset>`,
       )}
@@ -99,6 +105,18 @@ export class GsControls extends LitElement {
             <input id=${id} type="number" step="any" .value=${String(value)} @change=${(e: Event) => this.set(f.path, (e.target as HTMLInputElement).value)} />
           </div>`;
     }
+  }
+
+  /** Shown while data.name is cifar10: the batch files, read in the page, and what they hold or which are needed. */
+  private cifar10Picker(): TemplateResult {
+    const onFiles = (e: Event) => {
+      const input = e.target as HTMLInputElement;
+      const files = [...(input.files ?? [])];
+      if (files.length) this.emit('gs-cifar10', { files });
+      input.value = ''; // picking the same files again is a new read
+    };
+    return html`<label for="cifar10">${CIFAR10_PICKER}</label><input id="cifar10" type="file" multiple accept=".bin" @change=${onFiles} />
+      <p class="hint" data-cifar10-help>${this.cifar10Files ?? CIFAR10_PAGE_HELP}</p>`;
   }
 
   private csvUpload(): TemplateResult {

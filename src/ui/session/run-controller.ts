@@ -1,9 +1,9 @@
 import type { RunConfig } from '../../model/config.ts';
 import type { StepRecord } from '../../stats/record.ts';
-import type { Dataset, Samples } from '../../train/data/types.ts';
+import type { Dataset } from '../../train/data/types.ts';
 import { tilingFromTable, type Engine, type KernelContext } from '../../train/engine.ts';
 import type { EvalResult } from '../../train/eval.ts';
-import { BOUNDARY_RES, RunSet, type RunId } from '../../train/run-set.ts';
+import { BOUNDARY_RES, RunSet, type PageFiles, type RunId } from '../../train/run-set.ts';
 import type { Trainer } from '../../train/trainer.ts';
 import type { BoundaryData } from '../gs-boundary/gs-boundary.ts';
 import { loadTuning } from '../tuning-store.ts';
@@ -93,9 +93,9 @@ export class RunController {
    * Build the nets for a config (and its comparison) and swap them in. Until the swap the old nets keep
    * training; a refused build (ConfigError, LimitError) rejects and leaves them exactly as they were.
    */
-  async load(a: RunConfig, b: RunConfig | null, csv?: Samples): Promise<LoadResult> {
+  async load(a: RunConfig, b: RunConfig | null, files: PageFiles = {}): Promise<LoadResult> {
     const table = loadTuning(this.engine.adapter);
-    const req = { a, b, stepsPerSubmit: MAX_SPEED, ...(csv ? { csv } : {}), ...(table ? { tiling: tilingFromTable(table) } : {}) };
+    const req = { a, b, stepsPerSubmit: MAX_SPEED, ...files, ...(table ? { tiling: tilingFromTable(table) } : {}) };
     const built = await this.builds.request(() => RunSet.build(this.ctx, req));
     if (built === SUPERSEDED) return 'superseded';
     if (this.destroyed) {

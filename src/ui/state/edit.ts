@@ -30,10 +30,15 @@ export function applyEdit(state: PageState, path: string, value: string): EditRe
   return applyEdits(state, [`${path}=${value}`]);
 }
 
-/** Leaving the csv data set clears data.path, which must be null for every other set. */
+/**
+ * Leaving the csv data set clears data.path, which must be null for every other set (in the page cifar10's is
+ * null too: its files are picked, not named); leaving cifar10 turns data.augment off, which only cifar10 takes.
+ */
 function switching(c: RunConfig, assignments: readonly string[]): readonly string[] {
   const name = assignments.find((a) => a.startsWith('data.name='));
-  const setsPath = assignments.some((a) => a.startsWith('data.path='));
-  if (name && name !== 'data.name=csv' && !setsPath && c.data.path !== null) return ['data.path=null', ...assignments];
-  return assignments;
+  const sets = (path: string) => assignments.some((a) => a.startsWith(`${path}=`));
+  const out = [...assignments];
+  if (name && name !== 'data.name=csv' && !sets('data.path') && c.data.path !== null) out.unshift('data.path=null');
+  if (name && name !== 'data.name=cifar10' && !sets('data.augment') && c.data.augment !== 'none') out.unshift('data.augment=none');
+  return out;
 }

@@ -28,8 +28,8 @@ const B_PREFIX = 'b.';
 /** Keys of the page itself, not of a run's settings. */
 const PAGE_KEYS: ReadonlySet<string> = new Set(['preset', 'play', 'present', 'compare']);
 
-/** Fields valid only together (data.path must be null unless data.name is csv): applied as one unit. */
-const TOGETHER: readonly (readonly string[])[] = [['data.name', 'data.path']];
+/** Fields valid only together (data.path must be null unless data.name is csv; data.augment needs cifar10): applied as one unit. */
+const TOGETHER: readonly (readonly string[])[] = [['data.name', 'data.path', 'data.augment']];
 
 /**
  * Read `#model.depth=200&model.activation=sigmoid&preset=relu-he&play=1`. The preset applies first, then

@@ -48,3 +48,14 @@ export function requireTorch(): Promise<void> {
   });
   return probing;
 }
+
+/** One line of `gradscope_torch.py check --json`: a file's verdict, its worst tensor and every tensor's error. */
+export interface CheckLine {
+  file: string;
+  ok?: boolean;
+  error?: string;
+  worstTensor?: string;
+  score?: number | null;
+  errors?: Record<string, number | null>;
+  f32?: Record<string, number | null>;
+}

@@ -11,6 +11,7 @@ import { decodeSafetensors, encodeSafetensors, type TensorInput } from '../../sr
 import type { RunConfig } from '../../src/model/config.ts';
 import { floatDataset, makeDataset } from '../../src/train/data/index.ts';
 import { ROOT, SCRIPT, gradscope, inPairs, python, requireTorch, sets } from './python.ts';
+import type { CheckLine } from './python.ts';
 
 /** makeDataset for a data set of float rows (every one but cifar10). */
 const makeFloats = async (...args: Parameters<typeof makeDataset>) => floatDataset(await makeDataset(...args));
@@ -48,15 +49,6 @@ function dumps(): Promise<void> {
   return dumping;
 }
 
-interface CheckLine {
-  file: string;
-  ok?: boolean;
-  error?: string;
-  worstTensor?: string;
-  score?: number | null;
-  errors?: Record<string, number | null>;
-  f32?: Record<string, number | null>;
-}
 let checking: Promise<{ code: number; results: Map<string, CheckLine> }> | undefined;
 
 /** One `gradscope_torch.py check --json --tol 1e-4` over every dump. */

@@ -12,6 +12,7 @@ import type { RunConfig } from '../../src/model/config.ts';
 import { netForward, type BlockParams, type NetParams, type NetSpec } from '../../src/reference/index.ts';
 import { floatDataset, makeDataset } from '../../src/train/data/index.ts';
 import { ROOT, SCRIPT, gradscope, inPairs, python, requireTorch, sets } from './python.ts';
+import type { CheckLine } from './python.ts';
 
 /** makeDataset for a data set of float rows (every one but cifar10). */
 const makeFloats = async (...args: Parameters<typeof makeDataset>) => floatDataset(await makeDataset(...args));
@@ -46,15 +47,6 @@ function dumps(): Promise<void> {
     ),
   ).then((runs) => runs.forEach((r) => expect(r.code, r.stderr).toBe(0)));
   return dumping;
-}
-
-interface CheckLine {
-  file: string;
-  ok?: boolean;
-  error?: string;
-  worstTensor?: string;
-  score?: number | null;
-  errors?: Record<string, number | null>;
 }
 
 /** A copy of a safetensors file with its tensors and metadata edited. */

@@ -17,7 +17,8 @@ import { resnetGraph } from '../model/graph/resnet.ts';
 import { initGraphParams } from '../model/init.ts';
 import type { Dataset } from './data/types.ts';
 import { EvalProgram } from './eval.ts';
-import { graphStatsShape, recordGraphEval, recordGraphStep } from './graph-passes.ts';
+import { recordGraphEval, recordGraphStep } from './graph-passes.ts';
+import { graphStatsShape } from './graph-stats.ts';
 import { StepProgram, type StepOptions } from './step.ts';
 import { graphStore, type TensorStore } from '../model/tensor-store.ts';
 
@@ -75,7 +76,7 @@ function byteImageInput(config: RunConfig, data: Dataset): ByteImageInput | unde
 }
 
 /** The layer graph a config builds on a data set. */
-export function configGraph(config: RunConfig, data: Dataset): Graph {
+function configGraph(config: RunConfig, data: Dataset): Graph {
   if (config.model.arch === 'mlp') return mlpGraph(config.model, data);
   if (!data.image) throw new RangeError(`model.arch=resnet needs image data; ${data.name} is not images (use mnist, shapes or cifar10)`);
   return resnetGraph(config.model, { ...data.image, classes: data.outputDim });

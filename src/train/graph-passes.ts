@@ -1,21 +1,18 @@
 /**
  * The step program of a layer graph: the forward walk over its nodes, the loss, the backward walk of the
- * schedule (src/model/graph/schedule.ts) in reverse with every gradient handed on or added in, and the
- * per-row statistics. Each node kind's kernels are called in one place here, forward and backward.
+ * schedule (src/model/graph/schedule.ts) in reverse with every gradient handed on or added in (the per-row
+ * statistics are graph-stats.ts's). Each node kind's kernels are called in one place here, forward and backward.
  */
 import type { BufferRange, Dispatch } from '../gpu/kernel.ts';
 import { activationBackward, activationForward, activationResidualForward } from '../kernels/activation.ts';
 import { conv2d, convOutput, type ConvShape } from '../kernels/conv.ts';
 import { gatherImagesU8, gatherLabels, gatherRows } from '../kernels/data.ts';
-import { alphaGrad, biasGrad, columnSegments } from '../kernels/linear.ts';
+import { alphaGrad, biasGrad } from '../kernels/linear.ts';
 import { meanSquaredError, softmaxCrossEntropy } from '../kernels/loss.ts';
 import { matmul } from '../kernels/matmul.ts';
 import { batchNormBackward, batchNormForwardEval, batchNormForwardTrain, layerNormBackward, layerNormForward } from '../kernels/norm.ts';
 import { avgPoolBackward, avgPoolForward, type PoolShape } from '../kernels/pool.ts';
-import { SEGMENT_WORDS, segmentNorms, sumSquares, type SegmentPlan } from '../kernels/reduce.ts';
-import { upload, zeros } from '../gpu/transfer.ts';
 import { shortcutBackward, shortcutForward, type ShortcutShape } from '../kernels/shortcut.ts';
-import { layerStats, type StatsLayer } from '../kernels/stats.ts';
 import { convTilingFor, isCpuAdapter, type TilingChoice } from '../kernels/tunables.ts';
 import type { Graph, LayerNode, StatsRow, TensorId } from '../model/graph/graph.ts';
 import type { PlannedParam } from '../model/graph/graph-plan.ts';
@@ -23,8 +20,8 @@ import type { GraphNetwork } from '../model/graph/graph-network.ts';
 import type { OpBackward } from '../model/graph/schedule.ts';
 import type { StepOp } from '../model/graph/fuse.ts';
 import { EvalProgram } from './eval.ts';
+import { deltaNorms, dzColumnSums, layerStatistics, type DzColumnSums } from './graph-stats.ts';
 import type { StepPasses, StepProgram } from './step.ts';
-import type { StatsShape } from './stats-layout.ts';
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
@@ -60,9 +57,6 @@ export class GraphPasses {
   private readonly g: Graph;
   private readonly B: number;
   private readonly convTiling;
-
-  private logged = false;
-  private bias: { partials: Map<number, { partials: BufferRange; base: number }>; runs: { rows: number[]; plan: SegmentPlan }[]; buffer: BufferRange } | null = null;
 
   constructor(
     private readonly net: GraphNetwork,
@@ -171,26 +165,25 @@ export class GraphPasses {
 
   /** The schedule's backward ops in order: node backwards and the sums of gradient contributions. */
   /**
-   * With `logged`, the bias gradient of every row that has one also leaves its columns' sums of dz² (for
-   * ‖∂L/∂z‖ at no extra pass over dz), as the logged step wants; deltaNorms() finishes them.
+   * With `sums` (a logged step), the bias gradient of every row that has one also leaves its columns' sums of
+   * dz² there, for ‖∂L/∂z‖ without another pass over dz (deltaNorms in graph-stats.ts finishes them).
    */
-  async backward(logged = false): Promise<Dispatch[]> {
-    this.logged = logged;
+  async backward(sums?: DzColumnSums): Promise<Dispatch[]> {
     const out: Dispatch[] = [];
     const { net } = this;
     for (const op of net.plan.schedule.backward) {
       if (op.kind === 'sum') {
         const n = net.plan.placement.slots[op.out]!.slot.bytes / 4;
         out.push(await activationResidualForward(net.ctx, 'linear', n, { u: net.value(op.a), prev: net.value(op.b), out: net.value(op.out) }));
-      } else out.push(...(await this.opBackward(op)));
+      } else out.push(...(await this.opBackward(op, sums)));
     }
     return out;
   }
 
-  private async opBackward(b: OpBackward): Promise<Dispatch[]> {
+  private async opBackward(b: OpBackward, sums?: DzColumnSums): Promise<Dispatch[]> {
     const { net, g, B } = this;
     const op = net.plan.schedule.steps[b.op]!;
-    if (op.kind === 'node') return this.nodeBackward(b, op.node);
+    if (op.kind === 'node') return this.nodeBackward(b, op.node, sums);
     const ctx = net.ctx;
     const f = fusedParts(g, op);
     const n = B * size(g.tensors[f.out]!.shape);
@@ -205,19 +198,19 @@ export class GraphPasses {
       return list;
     }
     if (!b.preFused) list.push(await activationBackward(ctx, f.act, n, { u: this.act(f.pre), dy: net.value(b.dy!), out: net.value(b.pre!), ...scale }));
-    list.push(...(await this.linearBackward(b, op.linear, net.value(b.pre!))));
+    list.push(...(await this.linearBackward(b, op.linear, net.value(b.pre!), sums)));
     return list;
   }
 
   /** dW, db and the gradient handed down (with the producer's α·φ′ when the schedule fused it here). */
-  private async linearBackward(b: OpBackward, node: number, dz: BufferRange): Promise<Dispatch[]> {
+  private async linearBackward(b: OpBackward, node: number, dz: BufferRange, sums?: DzColumnSums): Promise<Dispatch[]> {
     const { net, g, B } = this;
     const ctx = net.ctx;
     const n = g.nodes[node] as Extract<LayerNode, { kind: 'linear' }>;
     const p = paramsOf(net, node);
     const [N, K] = [g.tensors[n.output]!.shape.at(-1)!, size(g.tensors[n.input]!.shape)];
     const list = [await matmul(ctx, { M: N, N: K, K: B, transA: true }, { kind: 'plain' }, { a: dz, b: this.act(n.input), c: net.g(p.weight!) }, this.tiling)];
-    const norms = this.logged ? this.biasRows().partials.get(node) : undefined;
+    const norms = sums?.partials.get(node);
     if (p.bias) list.push(await biasGrad(ctx, B, N, { dz, db: net.g(p.bias), ...(norms ? { norms } : {}) }));
     const w = b.writes[0] ?? null;
     const add = b.addends[0] ?? null;
@@ -234,7 +227,7 @@ export class GraphPasses {
     return list;
   }
 
-  private async nodeBackward(op: OpBackward, node: number): Promise<Dispatch[]> {
+  private async nodeBackward(op: OpBackward, node: number, sums?: DzColumnSums): Promise<Dispatch[]> {
     const { net, g, B } = this;
     const ctx = net.ctx;
     const n = g.nodes[node]!;
@@ -252,7 +245,7 @@ export class GraphPasses {
     const elements = B * size(g.tensors[n.output]!.shape);
     switch (n.kind) {
       case 'linear':
-        return this.linearBackward(op, node, dy);
+        return this.linearBackward(op, node, dy, sums);
       case 'conv2d': {
         const shape = convShape(g, n, B);
         const list = [await conv2d(ctx, shape, 'weights', { a: dy, b: x, c: net.g(p.weight!) }, { tiling: this.convTiling })];
@@ -288,101 +281,6 @@ export class GraphPasses {
         return [await avgPoolBackward(ctx, poolShape(g, n.input, B), { dy, dx: dx() })];
     }
   }
-
-  /**
-   * Rows whose weight node is a linear with a bias: their bias gradient can sum dz² per column on a logged
-   * step. Each run of consecutive such rows is one segment plan over one partials buffer.
-   */
-  private biasRows(): NonNullable<GraphPasses['bias']> {
-    if (this.bias) return this.bias;
-    const { g, net } = this;
-    const runs: { rows: number[]; cols: number[] }[] = [];
-    g.rows.forEach((r, row) => {
-      const n = g.nodes[r.node]!;
-      if (n.kind !== 'linear' || !n.bias || n.output !== r.z) return;
-      const last = runs.at(-1);
-      const cols = g.tensors[r.z]!.shape.at(-1)!;
-      if (last && last.rows.at(-1) === row - 1) {
-        last.rows.push(row);
-        last.cols.push(cols);
-      } else runs.push({ rows: [row], cols: [cols] });
-    });
-    const total = runs.reduce((sum, r) => sum + r.cols.reduce((a, b) => a + b, 0), 0);
-    const buffer = zeros(net.ctx, 3 * Math.max(1, total), 'dz column norms');
-    const partials = new Map<number, { partials: BufferRange; base: number }>();
-    let base = 0;
-    const plans = runs.map((run) => {
-      const first = base;
-      run.rows.forEach((row, i) => {
-        partials.set(g.rows[row]!.node, { partials: buffer, base });
-        base += run.cols[i]!;
-      });
-      const plan = columnSegments(run.cols);
-      // The run's triples start at `first` in the shared buffer.
-      for (let k = 0; k < run.rows.length; k++) plan.table[k * SEGMENT_WORDS + 2]! += first;
-      return { rows: run.rows, plan: { ...plan, units: base } };
-    });
-    this.bias = { partials, runs: plans, buffer };
-    return this.bias;
-  }
-
-  /**
-   * ‖∂L/∂z‖ of every row into `out`: rows with a bias from the logged backward's column sums, the others
-   * by one sumSquares per buffer chunk their gradients sit in.
-   */
-  async deltaNorms(out: BufferRange): Promise<Dispatch[]> {
-    const { net } = this;
-    const bias = this.biasRows();
-    const list: Dispatch[] = [];
-    const covered = new Set<number>();
-    for (const run of bias.runs) {
-      const segs = upload(net.ctx, run.plan.table, 'dz segments');
-      list.push(await segmentNorms(net.ctx, { plan: run.plan, segs, partials: bias.buffer, out, outBase: run.rows[0]! }));
-      for (const r of run.rows) covered.add(r);
-    }
-    const groups = new Map<string, { range: BufferRange; segments: { offset: number; length: number }[]; rows: number[] }>();
-    this.g.rows.forEach((r, row) => {
-      if (covered.has(row)) return;
-      const v = net.plan.schedule.grad.get(r.z);
-      if (v === undefined) throw new Error(`row ${r.name}: the loss does not reach its output`);
-      const c = net.valueChunk(v);
-      const group = groups.get(c.key) ?? { range: c.range, segments: [], rows: [] };
-      group.segments.push({ offset: c.offset, length: net.plan.placement.slots[v]!.slot.bytes / 4 });
-      group.rows.push(row);
-      groups.set(c.key, group);
-    });
-    for (const group of groups.values()) {
-      // sumSquares writes segment s to out[outBase + s]: runs of consecutive rows share a call.
-      let start = 0;
-      while (start < group.rows.length) {
-        let end = start + 1;
-        while (end < group.rows.length && group.rows[end] === group.rows[end - 1]! + 1) end++;
-        list.push(...(await sumSquares(net.ctx, { x: group.range, segments: group.segments.slice(start, end), out, outBase: group.rows[start]! })));
-        start = end;
-      }
-    }
-    return list;
-  }
-
-  /** actMean, actStd of each row's h, saturation and dead units of its u. */
-  async layerStatistics(out: BufferRange): Promise<Dispatch[]> {
-    const { net, g, B } = this;
-    const groups = new Map<string, { act: StatsRow['activation']; rows: number; cols: number; hFromU: boolean; h: BufferRange; u: BufferRange; layers: StatsLayer[] }>();
-    g.rows.forEach((r, slot) => {
-      const h = net.valueChunk(net.plan.schedule.act[r.h]!);
-      const u = net.valueChunk(net.plan.schedule.act[r.u]!);
-      const cols = g.tensors[r.u]!.shape.at(-1)!;
-      const rows = (B * size(g.tensors[r.u]!.shape)) / cols;
-      const hFromU = hIsActivationOfU(g, r);
-      const key = `${h.key}|${u.key}|${rows}x${cols}|${r.activation}|${hFromU}`;
-      const group = groups.get(key) ?? { act: r.activation, rows, cols, hFromU, h: h.range, u: u.range, layers: [] };
-      group.layers.push({ h: h.offset, u: u.offset, slot });
-      groups.set(key, group);
-    });
-    const list: Dispatch[] = [];
-    for (const gr of groups.values()) list.push(...(await layerStats(net.ctx, gr.act, { rows: gr.rows, cols: gr.cols }, gr.layers, { h: gr.h, u: gr.u, out }, gr.hFromU)));
-    return list;
-  }
 }
 
 /** A fused op's parts: φ, the tensor it reads, the skip and α's node (if any), the tensor it writes. */
@@ -398,23 +296,6 @@ function fusedParts(g: Graph, op: StepOp): { act: StatsRow['activation']; pre: T
   return { act: a.activation, pre, skip: add ? add.skip : null, alpha: add?.alpha === 'learned' ? op.add : null, out: add ? add.output : a.output };
 }
 
-/** Whether a row's h is φ(u) (the stats kernel then recomputes it), rather than, say, a residual sum after φ. */
-function hIsActivationOfU(g: Graph, r: StatsRow): boolean {
-  if (r.h === r.u) return r.activation === 'linear';
-  const producer = g.nodes.find((n) => n.output === r.h);
-  return producer?.kind === 'activation' && producer.input === r.u && producer.activation === r.activation;
-}
-
-/** The statistics' view of a graph: each row's weight, output size and units. */
-export function graphStatsShape(net: GraphNetwork): StatsShape {
-  const { graph, shape } = net.plan;
-  const rows = graph.rows.map((r) => {
-    const s = graph.tensors[r.u]!.shape;
-    return { elements: shape.batch * size(s), units: s.at(-1)! };
-  });
-  return { params: net.plan.paramList.map((p) => (p.row === undefined ? {} : { row: p.row })), rows, batch: shape.batch, task: graph.task };
-}
-
 /** The whole step for StepProgram.create. */
 export async function recordGraphStep(net: GraphNetwork, program: StepProgram, tiling?: TilingChoice): Promise<StepPasses> {
   const passes = new GraphPasses(net, tiling);
@@ -423,10 +304,11 @@ export async function recordGraphStep(net: GraphNetwork, program: StepProgram, t
   for (let k = 0; k < net.plan.shape.stepsPerSubmit; k++) gather.push(await passes.gather(k, 'train'));
   const forward = await passes.forward('train');
   const loss = await passes.loss(program.out(stats.loss));
+  const sums = dzColumnSums(net);
   const backward = await passes.backward();
-  const backwardLogged = await passes.backward(true);
+  const backwardLogged = await passes.backward(sums);
   const norms = await program.gradNorms(net.grads, net.plan.paramList);
-  const statistics = [...(await passes.deltaNorms(program.out(stats.dzSums))), ...(await passes.layerStatistics(program.out(stats.layer)))];
+  const statistics = [...(await deltaNorms(net, sums, program.out(stats.dzSums))), ...(await layerStatistics(net, program.out(stats.layer)))];
   const update = await program.updates({ params: net.params, grads: net.grads, m: net.m, v: net.v }, net.plan.paramList);
   return { gather, forward, loss, backward, backwardLogged, norms, statistics, update };
 }

@@ -45,7 +45,7 @@ function byChunk(entries: readonly { slot: Slot; out: number }[]): Map<number, {
 }
 
 /** ‖x‖ of each slot, several per arena chunk, written to out[outIndex]: one sumSquares per chunk. */
-export async function sumsBySlot(ctx: KernelContext, arena: Arena, entries: readonly { slot: Slot; out: number }[], out: BufferRange): Promise<Dispatch[]> {
+async function sumsBySlot(ctx: KernelContext, arena: Arena, entries: readonly { slot: Slot; out: number }[], out: BufferRange): Promise<Dispatch[]> {
   const dispatches: Dispatch[] = [];
   for (const [chunk, { segments, outBase }] of byChunk(entries)) {
     dispatches.push(...(await sumSquares(ctx, { x: arena.chunk(chunk), segments, out, outBase })));

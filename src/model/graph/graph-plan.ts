@@ -134,7 +134,7 @@ function checkDataFits(s: GraphShape, bytes: number, maxBinding: number): void {
 }
 
 /** Bytes for a message, in the unit that keeps three significant figures (1.2 KiB, 340 MiB, 4 GiB). */
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = bytes;
   let u = 0;

@@ -69,7 +69,7 @@ const F = 4;
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
 /** The tensors an op reads that gradients flow into: a node's inputs; dense: x, then the skip; actAdd: u, then the skip. */
-export function opInputs(g: Graph, op: StepOp): TensorId[] {
+function opInputs(g: Graph, op: StepOp): TensorId[] {
   switch (op.kind) {
     case 'node':
       return nodeInputs(g.nodes[op.node]!);
@@ -83,7 +83,7 @@ export function opInputs(g: Graph, op: StepOp): TensorId[] {
 }
 
 /** The tensor an op writes last (the one its consumers read). */
-export function opOutput(g: Graph, op: StepOp): TensorId {
+function opOutput(g: Graph, op: StepOp): TensorId {
   return g.nodes[opNodes(op).at(-1)!]!.output;
 }
 

@@ -86,9 +86,17 @@ function formatValue(value: unknown): string {
   return value === null ? 'null' : String(value);
 }
 
-/** The fields that differ from the defaults, as `path=value` in CONFIG_PATHS order. */
+/**
+ * The fields that differ from the defaults of the config's architecture, as `path=value` in CONFIG_PATHS
+ * order, with `model.arch` whenever it is not the MLP: resolving or applying them rebuilds `config`
+ * exactly (a ResNet's `model.norm=none` is kept although it is the MLP's default).
+ */
 export function toAssignments(config: RunConfig): string[] {
-  return diffAssignments(defaultConfig(), config);
+  const arch = config.model.arch;
+  const base = arch === 'mlp' ? defaultConfig() : resolveConfig({ model: { arch } });
+  return CONFIG_PATHS.filter((path) => (path === 'model.arch' ? arch !== 'mlp' : getField(config, path) !== getField(base, path))).map(
+    (path) => `${path}=${formatValue(getField(config, path))}`,
+  );
 }
 
 /** The assignments that turn `from` into `to` (the fields where they differ, `to`'s values), in CONFIG_PATHS order. */

@@ -195,6 +195,8 @@ describe('model.arch', () => {
     expect(resolveConfig({}).model.arch).toBe('mlp');
     const c = resolveConfig({ model: { arch: 'resnet' } });
     expect([c.model.depth, c.model.width, c.model.norm, c.model.residual, c.data.name]).toEqual([20, 16, 'batch', 'identity', 'shapes']);
+    expect([c.train.optimizer, c.train.lr, c.train.batchSize]).toEqual(['momentum', 0.02, 32]);
+    expect(resolveConfig({ model: { arch: 'resnet' }, train: { lr: 0.1 } }).train).toMatchObject({ optimizer: 'momentum', lr: 0.1, batchSize: 32 });
     expect(resolveConfig({ model: { arch: 'resnet', residual: 'none', norm: 'none' } }).model).toMatchObject({ residual: 'none', norm: 'none' });
     const given = resolveConfig({ model: { arch: 'resnet', depth: 56, width: 8 }, data: { name: 'mnist' } });
     expect([given.model.depth, given.model.width, given.data.name]).toEqual([56, 8, 'mnist']);
@@ -218,6 +220,9 @@ describe('switching model.arch with --set, the URL or the controls', () => {
     expect(resnet.data.name).toBe('shapes');
     const deeper = applyAssignments(resnet, ['model.depth=56']);
     expect(deeper.model).toMatchObject({ depth: 56, norm: 'none', residual: 'identity' });
-    expect(applyAssignments(deeper, ['model.arch=mlp']).model).toMatchObject({ arch: 'mlp', depth: 100, width: 64, norm: 'none', residual: 'none' });
+    expect(resnet.train).toMatchObject({ optimizer: 'momentum', lr: 0.02, batchSize: 32 });
+    const mlp = applyAssignments(deeper, ['model.arch=mlp']);
+    expect(mlp.model).toMatchObject({ arch: 'mlp', depth: 100, width: 64, norm: 'none', residual: 'none' });
+    expect(mlp.train).toMatchObject({ optimizer: 'sgd', lr: 0.01, batchSize: 128 });
   });
 });

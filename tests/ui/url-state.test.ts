@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/model/config.ts';
 import { parseHash, toHash } from '../../src/ui/state/url-state.ts';
+import { applyAssignments } from '../../src/model/set-path.ts';
 
 describe('URL hash state', () => {
   it('reads settings, preset and play', () => {
@@ -39,6 +40,18 @@ describe('URL hash state', () => {
     expect(toHash({ config: defaultConfig(), preset: null, play: false, compare: null })).toBe('');
     const { state } = parseHash('#seed=7&model.norm=layer&train.clip.mode=norm&train.clip.max=0.5&data.name=circles');
     expect(parseHash(toHash(state)).state.config).toEqual(state.config);
+  });
+
+  it('round-trips a ResNet whose fields equal the MLP defaults but not its own, in any pair order', () => {
+    const resnet = applyAssignments(defaultConfig(), ['model.arch=resnet', 'model.norm=none', 'model.width=64', 'train.lr=0.01', 'train.optimizer=sgd', 'data.name=mnist']);
+    const hash = toHash({ config: resnet, preset: null, play: false, compare: null });
+    expect(hash).toContain('model.norm=none');
+    expect(hash).toContain('train.lr=0.01');
+    expect(parseHash(hash).state.config).toEqual(resnet);
+    // An edited link may name the data before the architecture: the switch still does not undo it.
+    expect(parseHash('#data.name=mnist&model.arch=resnet').state.config.data.name).toBe('mnist');
+    // The ResNet's own defaults give a hash of one pair.
+    expect(toHash({ config: applyAssignments(defaultConfig(), ['model.arch=resnet']), preset: null, play: false, compare: null })).toBe('#model.arch=resnet');
   });
 
   it('a comparison preset carries run B', () => {

@@ -1,6 +1,7 @@
 import { defaultConfig, type RunConfig } from '../../model/config.ts';
+import type { ConfigPath } from '../../model/config-schema.ts';
 import { presetByName, presetRuns } from '../../model/presets.ts';
-import { applyAssignments, diffAssignments, toAssignments } from '../../model/set-path.ts';
+import { applyAssignments, diffAssignments, getField, toAssignments } from '../../model/set-path.ts';
 import { noteFor, type Note } from './notes.ts';
 
 /**
@@ -86,7 +87,10 @@ export function parseHash(hash: string, base: RunConfig = defaultConfig()): Pars
   return { state: { config, preset, play: flag('play'), compare, ...(present ? { present } : {}) }, errors };
 }
 
-/** The pairs as assignment lists: one pair each, except fields that are only valid together. */
+/**
+ * The pairs as assignment lists: one pair each, except fields that are only valid together. A switch of
+ * `model.arch` goes first, since it brings that architecture's defaults, which the other pairs then override.
+ */
 function units(pairs: readonly [string, string][]): string[][] {
   const out: string[][] = [];
   const grouped = new Map<readonly string[], string[]>();
@@ -101,7 +105,8 @@ function units(pairs: readonly [string, string][]): string[][] {
       out.push(unit);
     }
   }
-  return out;
+  const switchesArch = (unit: readonly string[]) => unit.some((a) => a.startsWith('model.arch='));
+  return [...out.filter(switchesArch), ...out.filter((u) => !switchesArch(u))];
 }
 
 /** The hash for a state: only what differs from the defaults (or from the preset), readable and short. */
@@ -116,10 +121,11 @@ export function toHash(state: PageState): string {
   for (const a of toAssignments(state.config)) {
     if (!baseSet.has(a)) parts.push(encodePair(a));
   }
-  // Fields the preset sets but the user returned to their default value.
+  // Fields the preset sets but the user returned to their architecture's default value.
+  const own = toAssignments(state.config);
   for (const a of baseSet) {
     const key = a.slice(0, a.indexOf('='));
-    if (!toAssignments(state.config).some((b) => b.startsWith(`${key}=`))) parts.push(encodePair(`${key}=${defaultValue(key)}`));
+    if (!own.some((b) => b.startsWith(`${key}=`))) parts.push(encodePair(`${key}=${currentValue(state.config, key)}`));
   }
   if (state.compare) for (const a of diffAssignments(state.config, state.compare)) parts.push(`${B_PREFIX}${encodePair(a)}`);
   else if (state.preset && presetRuns(presetByName(state.preset)).b) parts.push('compare=0');
@@ -128,22 +134,10 @@ export function toHash(state: PageState): string {
   return parts.length ? `#${parts.join('&')}` : '';
 }
 
-function defaultValue(path: string): string {
-  const found = toAssignmentsAll(defaultConfig()).find((a) => a.startsWith(`${path}=`));
-  return found ? found.slice(path.length + 1) : '';
-}
-
-/** Every leaf as path=value, defaults included. */
-function toAssignmentsAll(config: RunConfig): string[] {
-  const out: string[] = [];
-  const walk = (o: Record<string, unknown>, prefix: string) => {
-    for (const [k, v] of Object.entries(o)) {
-      if (v && typeof v === 'object') walk(v as Record<string, unknown>, `${prefix}${k}.`);
-      else out.push(`${prefix}${k}=${v === null ? 'null' : String(v)}`);
-    }
-  };
-  walk(config as unknown as Record<string, unknown>, '');
-  return out;
+/** A field's value in `config` as the hash writes it. */
+function currentValue(config: RunConfig, path: string): string {
+  const value = getField(config, path as ConfigPath);
+  return value === null ? 'null' : String(value);
 }
 
 /** `key=value` with %-escapes decoded, or the message for a pair whose escapes are malformed. */

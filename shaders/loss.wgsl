@@ -1,9 +1,10 @@
 // Losses on a row-major B×C matrix: softmax cross-entropy against u32 class ids, and mean squared
 // error against a B×C target. Each op is two dispatches over one bind group:
-//   1. one workgroup per row writes the gradient and the row's [loss, correct] pair into row_stats;
+//   1. one workgroup per row writes the gradient and the row's [loss, correct, predicted] into row_stats;
 //   2. loss_reduce, a single workgroup, folds row_stats into out = [mean loss, correct count].
 // No atomics: every sum is a fixed-order tree, so the loss is bit-for-bit repeatable.
 override WG: u32 = 64; // threads per workgroup, a power of two
+const ROW_STATS: u32 = 3u; // words per row in row_stats (ROW_STATS_PER_ROW in src/kernels/loss.ts)
 
 struct Params {
   rows: u32, // B
@@ -16,7 +17,8 @@ struct Params {
 @group(0) @binding(2) var<storage, read> labels: array<u32>;
 @group(0) @binding(2) var<storage, read> targets: array<f32>; // `target` is a WGSL reserved word
 @group(0) @binding(3) var<storage, read_write> grad: array<f32>;
-// Per row: [2r] = that row's loss (MSE: mean over its C elements), [2r + 1] = 1 when the argmax hit.
+// Per row r, at 3r: that row's loss (MSE: mean over its C elements), 1 when the argmax hit, and the
+// first argmax as an f32 (exact below 2^24; 0 for MSE). The test-set evaluation reads all three back.
 @group(0) @binding(4) var<storage, read_write> row_stats: array<f32>;
 @group(0) @binding(5) var<storage, read_write> out: array<f32>;
 
@@ -86,8 +88,10 @@ fn softmax_cross_entropy(@builtin(local_invocation_index) lid: u32, @builtin(wor
   if (lid == 0u) {
     let nan = bitcast<f32>(0x7fc00000u | (label & 0u)); // built at run time: constant NaN is an error
     let loss = log(sum_exp) + m - logits[base + min(label, n - 1u)];
-    row_stats[2u * row] = select(nan, loss, label < n);
-    row_stats[2u * row + 1u] = select(0.0, 1.0, u32(top.y) == label);
+    let at = ROW_STATS * row;
+    row_stats[at] = select(nan, loss, label < n);
+    row_stats[at + 1u] = select(0.0, 1.0, u32(top.y) == label);
+    row_stats[at + 2u] = top.y;
   }
 }
 
@@ -108,8 +112,10 @@ fn mean_squared_error(@builtin(local_invocation_index) lid: u32, @builtin(workgr
   }
   let total = reduce_sum(lid, vec2f(s, 0.0)).x;
   if (lid == 0u) {
-    row_stats[2u * row] = total / f32(n);
-    row_stats[2u * row + 1u] = 0.0;
+    let at = ROW_STATS * row;
+    row_stats[at] = total / f32(n);
+    row_stats[at + 1u] = 0.0;
+    row_stats[at + 2u] = 0.0;
   }
 }
 
@@ -117,7 +123,7 @@ fn mean_squared_error(@builtin(local_invocation_index) lid: u32, @builtin(workgr
 @compute @workgroup_size(WG)
 fn loss_reduce(@builtin(local_invocation_index) lid: u32) {
   var acc = vec2f(0.0);
-  for (var r = lid; r < params.rows; r += WG) { acc += vec2f(row_stats[2u * r], row_stats[2u * r + 1u]); }
+  for (var r = lid; r < params.rows; r += WG) { acc += vec2f(row_stats[ROW_STATS * r], row_stats[ROW_STATS * r + 1u]); }
   let total = reduce_sum(lid, acc);
   if (lid == 0u) {
     out[0] = total.x / f32(params.rows);

@@ -3,7 +3,7 @@ import type { BufferRange, Dispatch } from '../gpu/kernel.ts';
 import { Rng } from '../math/prng.ts';
 import { readF32, upload, zeros } from '../gpu/transfer.ts';
 import { activationBackward, activationForward } from '../kernels/activation.ts';
-import { softmaxCrossEntropy } from '../kernels/loss.ts';
+import { ROW_STATS_PER_ROW, softmaxCrossEntropy } from '../kernels/loss.ts';
 import { batchNormBackward, batchNormForwardTrain, layerNormBackward, layerNormForward } from '../kernels/norm.ts';
 import { Optimizer } from '../kernels/optimizer.ts';
 import { sumSquares } from '../kernels/reduce.ts';
@@ -173,7 +173,7 @@ export const KERNEL_CASES: KernelCase[] = [
       const logits = randn(rng, CB * CC, 3);
       const labels = Uint32Array.from({ length: CB }, () => rng.int(CC));
       const dlogits = zeros(ctx, CB * CC);
-      const ds = await softmaxCrossEntropy(ctx, CB, CC, { logits: upload(ctx, logits), labels: upload(ctx, labels), dlogits, rowStats: zeros(ctx, 2 * CB), out: zeros(ctx, 2) });
+      const ds = await softmaxCrossEntropy(ctx, CB, CC, { logits: upload(ctx, logits), labels: upload(ctx, labels), dlogits, rowStats: zeros(ctx, ROW_STATS_PER_ROW * CB), out: zeros(ctx, 2) });
       return { dispatches: ds, bytes: 8 * CB * CC, check: async () => relErr(await read(ctx, dlogits, CB * CC), ref.softmaxCrossEntropy(logits, labels, CB, CC).dlogits) };
     },
   },

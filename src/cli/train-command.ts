@@ -9,7 +9,7 @@ import { diagnose, diagnoseOptions } from '../stats/diagnosis.ts';
 import type { RunSummary, StepRecord } from '../stats/record.ts';
 import { RunWindow } from '../stats/run-window.ts';
 import type { Dataset } from '../train/data/types.ts';
-import type { EvalResult } from '../train/eval.ts';
+import type { EvalSummary } from '../train/eval.ts';
 import { EVAL_EVERY, Trainer, type TrainingState } from '../train/trainer.ts';
 import { UsageError } from './errors.ts';
 import { EXIT_INTERRUPTED } from './exit-codes.ts';
@@ -95,7 +95,7 @@ async function train(trainer: Trainer, config: RunConfig, log: OutputFile | null
   const signals = new StopSignals(() => keepPartialLog(log));
   const progress = process.stderr.isTTY ? (r: StepRecord) => reportRun.progress(r, config, started) : () => {};
   let failure: OutputError | null = null;
-  let test: (EvalResult & { step: number }) | null = null;
+  let test: (EvalSummary & { step: number }) | null = null;
   const write = (line: string): void => {
     try {
       log?.write(line + '\n');
@@ -126,15 +126,17 @@ async function train(trainer: Trainer, config: RunConfig, log: OutputFile | null
   return { summary, last: window.last, failure };
 }
 
-async function evaluate(trainer: Trainer, write: (line: string) => void): Promise<(EvalResult & { step: number }) | null> {
+async function evaluate(trainer: Trainer, write: (line: string) => void): Promise<(EvalSummary & { step: number }) | null> {
   const r = await trainer.evaluate();
   if (!r) return null;
-  const record = { step: trainer.step, ...r };
+  // The eval line is a summary: one predicted class per test sample stays out of the log.
+  const { predictions: _, ...summary } = r;
+  const record = { step: trainer.step, ...summary };
   write(evalLine(record));
   return record;
 }
 
-function summarize(trainer: Trainer, config: RunConfig, window: RunWindow, test: EvalResult | null, seconds: number, trained: number, interrupted: boolean): RunSummary {
+function summarize(trainer: Trainer, config: RunConfig, window: RunWindow, test: EvalSummary | null, seconds: number, trained: number, interrupted: boolean): RunSummary {
   const last = window.last;
   const fresh = trainer.divergence ? null : test;
   return {

@@ -12,8 +12,15 @@ import { SHADERS } from './shaders.ts';
  */
 export const LOSS_OUT = { loss: 0, correct: 1 } as const;
 export const LOSS_OUT_FLOATS = 2;
-/** Scratch the host provides: [loss, correct] per row, so B rows need 2·B floats. */
-export const ROW_STATS_PER_ROW = 2;
+/**
+ * The per-row scratch (`rowStats`) the host provides, ROW_STATS_PER_ROW f32 words a row at row·ROW_STATS_PER_ROW:
+ * - loss       the row's loss (MSE: the mean over its C elements)
+ * - hit        1 when the row's first argmax equals the label (cross-entropy; 0 for MSE)
+ * - predicted  the row's first argmax, the predicted class (cross-entropy, exact below 2²⁴; 0 for MSE)
+ * The test-set evaluation reads it back; a training step only folds it into `out`.
+ */
+export const ROW_STAT = { loss: 0, hit: 1, predicted: 2 } as const;
+export const ROW_STATS_PER_ROW = 3;
 
 export interface LossResult {
   readonly loss: number;
@@ -83,7 +90,7 @@ export interface CrossEntropyTensors {
   readonly labels: BufferRange;
   /** B×C f32 out: (softmax − onehot)/B */
   readonly dlogits: BufferRange;
-  /** 2·B f32 scratch */
+  /** ROW_STATS_PER_ROW·B f32 scratch, see ROW_STAT */
   readonly rowStats: BufferRange;
   /** LOSS_OUT_FLOATS f32, see LOSS_OUT */
   readonly out: BufferRange;
@@ -96,7 +103,7 @@ export interface MseTensors {
   readonly target: BufferRange;
   /** B×C f32 out: 2(pred − target)/(B·C) */
   readonly dpred: BufferRange;
-  /** 2·B f32 scratch */
+  /** ROW_STATS_PER_ROW·B f32 scratch, see ROW_STAT */
   readonly rowStats: BufferRange;
   /** LOSS_OUT_FLOATS f32, see LOSS_OUT */
   readonly out: BufferRange;
@@ -109,7 +116,7 @@ function checkTensors(op: string, B: number, C: number, t: object): void {
   }
   const need: Record<string, readonly [number, string]> = {
     labels: [B, `B = ${B} class ids`],
-    rowStats: [ROW_STATS_PER_ROW * B, `2·B = 2·${B}`],
+    rowStats: [ROW_STATS_PER_ROW * B, `${ROW_STATS_PER_ROW}·B = ${ROW_STATS_PER_ROW}·${B}`],
     out: [LOSS_OUT_FLOATS, 'see LOSS_OUT'],
   };
   for (const [name, r] of Object.entries(t) as [string, BufferRange][]) {

@@ -12,7 +12,7 @@ export const FIELD_DOCS = {
   'data.testFraction': 'share of the samples held out as the test set (cifar10 keeps its own split: the data_batch files train, test_batch.bin tests)',
   'data.path': 'csv: the file (numeric columns, the last one the label); cifar10: the folder of data_batch_1..5.bin and test_batch.bin, or a file in it (the page picks the files instead)',
   'data.augment': 'cifar10 only: crop-flip pads each training image by 4 zero pixels, crops a random 32×32 window and flips it left-right half the time, drawn anew every step on the GPU (the test set is never augmented)',
-  'model.arch': 'mlp: the canonical deep MLP; resnet: the CIFAR ResNets of He et al. 2016 on image data (mnist, shapes, cifar10), by default ResNet-20 (16 channels, batch norm, identity shortcuts) on shapes',
+  'model.arch': 'mlp: the canonical deep MLP; resnet: the CIFAR ResNets of He et al. 2016 on image data (mnist, shapes, cifar10), by default ResNet-20 (16 channels, batch norm, identity shortcuts) on shapes, trained with momentum at lr 0.02 on batches of 32',
   'model.depth': 'mlp: hidden blocks (the layers between input and head); resnet: weight layers, 6n + 2 (20, 32, 44, 56, 110, …)',
   'model.width': 'mlp: units per hidden block; resnet: channels of the first stage (16 in He et al.), doubled in each later stage',
   'model.activation': 'φ, applied in every block',

@@ -16,17 +16,18 @@ function labelAt(labels: ArrayLike<number>, r: number, C: number): number {
 
 /**
  * Mean softmax cross-entropy over B rows of C logits, stabilized by subtracting each row's max.
- * dlogits = (softmax - onehot)/B. correct counts rows whose first argmax equals the label.
+ * dlogits = (softmax - onehot)/B. predicted holds each row's first argmax; correct counts rows where it is the label.
  */
 export function softmaxCrossEntropy(
   logits: ArrayLike<number>,
   labels: ArrayLike<number>,
   B: number,
   C: number,
-): { loss: number; dlogits: Float64Array; correct: number } {
+): { loss: number; dlogits: Float64Array; correct: number; predicted: Uint32Array } {
   checkLossShapes('softmaxCrossEntropy', logits, B, C);
   checkLength(labels, B, 'softmaxCrossEntropy labels');
   const dlogits = new Float64Array(B * C);
+  const predicted = new Uint32Array(B);
   let total = 0;
   let correct = 0;
   for (let r = 0; r < B; r++) {
@@ -38,13 +39,14 @@ export function softmaxCrossEntropy(
     let sumExp = 0;
     for (const z of row) sumExp += Math.exp(z - max);
     total += Math.log(sumExp) + max - row[label]!;
+    predicted[r] = argmax;
     if (argmax === label) correct++;
     for (let c = 0; c < C; c++) {
       const p = Math.exp(row[c]! - max) / sumExp;
       dlogits[r * C + c] = (p - (c === label ? 1 : 0)) / B;
     }
   }
-  return { loss: total / B, dlogits, correct };
+  return { loss: total / B, dlogits, correct, predicted };
 }
 
 /** Mean over all B·C elements of (pred - target)²; dpred = 2(pred - target)/(B·C). */

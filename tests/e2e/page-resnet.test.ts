@@ -33,6 +33,44 @@ describe('a CIFAR ResNet on the page (headless Chromium)', () => {
     await page.close();
   }, 120_000);
 
+  it('shows the test images with their classes and the confusion matrix once the test set is evaluated', async () => {
+    const page = await s.open(`#${RESNET8}&train.steps=4`);
+    await waitFor(page, `${attr('ready')} === 'true' && !!document.querySelector('gs-app').shadowRoot.querySelector('gs-images[data-run="A"]')`);
+    const before = await inApp<{ text: string; boundary: boolean; heading: string }>(page, `
+      const view = root.querySelector('gs-images[data-run="A"]');
+      return { text: view.shadowRoot.textContent, boundary: !!root.querySelector('gs-boundary'), heading: view.parentElement.querySelector('h2').textContent };`);
+    expect(before).toEqual({ text: expect.stringContaining('No test-set evaluation yet'), boundary: false, heading: 'Test images and confusion matrix' });
+    await inApp(page, `root.querySelector('.header-play').click();`);
+    // The run ends at step 4, and the test set is evaluated then.
+    await waitFor(page, `document.querySelector('gs-app').shadowRoot.querySelector('gs-images[data-run="A"]')?.dataset.step === '4'`, 90_000);
+    const shown = await inApp<{ tiles: { label: string; right: string | null }[]; counts: number[]; testSamples: number; caption: string; painted: boolean }>(page, `
+      const view = root.querySelector('gs-images[data-run="A"]');
+      const v = view.shadowRoot;
+      const pixels = v.querySelector('canvas').getContext('2d').getImageData(0, 0, 32, 32).data;
+      return {
+        tiles: [...v.querySelectorAll('.grid li')].map((li) => ({ label: li.textContent.replace(/\\s+/g, ' ').trim(), right: li.dataset.correct })),
+        counts: [...v.querySelectorAll('td')].map((td) => Number(td.dataset.count)),
+        testSamples: view.data.test.n,
+        caption: v.querySelector('caption').textContent,
+        painted: pixels.some((x, i) => i % 4 === 3 && x === 255),
+      };`);
+    expect(shown.tiles).toHaveLength(24);
+    const names = 'disc|ring|square|frame|triangle|horizontal bar|vertical bar|plus|cross|diamond';
+    for (const t of shown.tiles) {
+      // The true class, then ✓ and the same class, or ✗ and another.
+      const [, truth, mark, predicted] = new RegExp(`^(${names}) ([✓✗]) (${names})$`).exec(t.label) ?? [];
+      expect(truth, t.label).toBeDefined();
+      expect([mark, predicted === truth], t.label).toEqual(t.right === 'true' ? ['✓', true] : ['✗', false]);
+    }
+    expect(shown.counts).toHaveLength(100);
+    expect(shown.testSamples).toBe(26); // 20% of 128
+    expect(shown.counts.reduce((a, b) => a + b, 0)).toBe(shown.testSamples);
+    expect(shown.caption).toMatch(/^Test accuracy \d+\.\d% \(\d+ of 26\) at step 4\./);
+    expect(shown.painted, 'the first test image is drawn').toBe(true);
+    expect(s.errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it('switching the architecture in the controls builds a ResNet with its own defaults, and back', async () => {
     const page = await s.open('#model.depth=4&model.width=8&data.samples=128&train.batchSize=8');
     await waitFor(page, `${attr('ready')} === 'true'`);
@@ -40,11 +78,12 @@ describe('a CIFAR ResNet on the page (headless Chromium)', () => {
       inApp(page, `const e = root.querySelector('gs-controls').shadowRoot.querySelector('#${id}'); e.value = '${value}'; e.dispatchEvent(new Event('change'));`);
     await pick('model-arch', 'resnet');
     await waitFor(page, `location.hash.includes('model.arch=resnet')`);
-    const hash = await page.evaluate(() => decodeURIComponent(location.hash));
-    // The fields the switch did not name take ResNet-20's values (the width the user set is not a ResNet's).
-    expect(hash).toContain('model.depth=20');
-    expect(hash).toContain('model.norm=batch');
-    expect(hash).toContain('data.name=shapes');
+    // The fields the switch did not name take ResNet-20's values (the MLP depth, width and batch the user set are
+    // dropped), so the link names only the architecture and the field a ResNet shares with it.
+    expect(await page.evaluate(() => decodeURIComponent(location.hash))).toBe('#data.samples=128&model.arch=resnet');
+    const controls = await inApp(page, `const c = root.querySelector('gs-controls').shadowRoot;
+      return ['model-depth', 'model-width', 'model-norm', 'data-name', 'train-batchSize'].map((id) => c.querySelector('#' + id)?.value);`);
+    expect(controls).toEqual(['20', '16', 'batch', 'shapes', '32']);
     await pick('model-arch', 'mlp');
     await waitFor(page, `!location.hash.includes('model.arch')`);
     expect(await page.evaluate(() => decodeURIComponent(location.hash))).not.toContain('data.name=shapes');

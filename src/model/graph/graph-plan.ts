@@ -5,6 +5,7 @@
  */
 import { alignUp, ArenaLayout, SLOT_ALIGN, type Slot } from '../../gpu/arena.ts';
 import { LimitError } from '../../gpu/errors.ts';
+import { ROW_STATS_PER_ROW } from '../../kernels/loss.ts';
 import type { Graph } from './graph.ts';
 import { placeValues, type Placement } from './liveness.ts';
 import { graphParams, type BufferSpec, type ParamSpec } from './params.ts';
@@ -103,7 +104,7 @@ export function planGraph(graph: Graph, s: GraphShape, limits: { maxBinding: num
     batchY: io.batchY.add('y', s.batch * s.targetFloats * F),
     index: Array.from({ length: s.stepsPerSubmit }, (_, k) => io.index.add(`index${k}`, indexWords * F)),
     evalIndex: Array.from({ length: Math.max(1, Math.ceil(s.testSamples / s.batch)) }, (_, k) => io.evalIndex.add(`eval${k}`, s.batch * F)),
-    rowStats: io.rowStats.add('rowStats', s.batch * 2 * F),
+    rowStats: io.rowStats.add('rowStats', s.batch * ROW_STATS_PER_ROW * F),
     data: {
       trainX: io.trainX.add('trainX', inputBytes(s.trainSamples)),
       trainY: io.trainY.add('trainY', s.trainSamples * s.targetFloats * F),

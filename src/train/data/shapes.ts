@@ -9,6 +9,9 @@ import type { Rng } from '../../math/prng.ts';
 import type { Samples } from './types.ts';
 
 export const SHAPES_SIZE = 32;
+/** Pixels in [0, 1] are stored as (v − SHAPES_MEAN) / SHAPES_STD in every channel. */
+export const SHAPES_MEAN = 0.5;
+export const SHAPES_STD = 0.25;
 export const SHAPES_CLASSES = [
   'disc', 'ring', 'square', 'frame', 'triangle', 'horizontal bar', 'vertical bar', 'plus', 'cross', 'diamond',
 ] as const;
@@ -65,7 +68,7 @@ export function shapes(n: number, noise: number, rng: Rng): Samples {
       for (let px = 0; px < S; px++) {
         const on = inside(label, px + 0.5 - cx, py + 0.5 - cy, r);
         const o = base + (py * S + px) * 3;
-        for (let c = 0; c < 3; c++) x[o + c] = ((on ? fg[c]! : bg[c]!) + noise * rng.normal() - 0.5) / 0.25;
+        for (let c = 0; c < 3; c++) x[o + c] = ((on ? fg[c]! : bg[c]!) + noise * rng.normal() - SHAPES_MEAN) / SHAPES_STD;
       }
     }
   }

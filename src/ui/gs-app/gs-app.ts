@@ -18,6 +18,9 @@ import '../gs-diagnosis/gs-diagnosis.ts';
 import { composePng } from '../gs-heatmap/export-png.ts';
 import '../gs-heatmap/gs-heatmap.ts';
 import type { GsHeatmap } from '../gs-heatmap/gs-heatmap.ts';
+import '../gs-images/gs-images.ts';
+import type { GsImages } from '../gs-images/gs-images.ts';
+import { isImageClassification, type ImageDataset } from '../gs-images/test-images.ts';
 import '../gs-lessons/gs-lessons.ts';
 import '../gs-loss-chart/gs-loss-chart.ts';
 import type { GsLossChart } from '../gs-loss-chart/gs-loss-chart.ts';
@@ -54,6 +57,8 @@ export class GsApp extends LitElement {
   @query('gs-boundary[data-run="B"]') private boundaryViewB?: GsBoundary;
   @state() private diagnosisB: Diagnosis[] = [];
   @state() private boundaryPoints: { x: Float32Array; y: Uint32Array } | null = null;
+  /** Each run's data when it is image classification: its test images and confusion matrix take the boundary's place. */
+  @state() private imageSets: Partial<Record<RunId, ImageDataset>> = {};
 
   private readonly log = new RunLog();
   private lastDiagnosis = 0;
@@ -90,6 +95,13 @@ export class GsApp extends LitElement {
   private clearViews(): void {
     const data = this.runs.controller?.data;
     this.boundaryPoints = data && !data.bytes && data.inputDim === 2 && data.task === 'classification' ? { x: data.train.x, y: data.train.y as Uint32Array } : null;
+    const imageSets: Partial<Record<RunId, ImageDataset>> = {};
+    for (const run of ['A', 'B'] as const) {
+      const d = this.runs.controller?.trainer(run)?.data;
+      if (d && isImageClassification(d)) imageSets[run] = d;
+      this.imagesView(run)?.clear();
+    }
+    this.imageSets = imageSets;
     this.log.clear();
     this.step = 0;
     this.dataset.step = '0';
@@ -125,6 +137,12 @@ export class GsApp extends LitElement {
 
   private onTest(run: RunId, step: number, r: EvalResult): void {
     this.lossChart?.pushTest(step, r.loss, r.accuracy, run);
+    const view = this.imagesView(run);
+    if (view && r.predictions) view.evaluation = { step, predictions: r.predictions };
+  }
+
+  private imagesView(run: RunId): GsImages | null {
+    return this.renderRoot.querySelector(`gs-images[data-run="${run}"]`);
   }
 
   private updateDiagnosis(): void {
@@ -178,6 +196,12 @@ export class GsApp extends LitElement {
     const key = `${m.arch}/${m.depth}`;
     if (this.rowCache.key !== key) this.rowCache = { key, rows: m.arch === 'mlp' ? null : rowLabels(m) };
     return this.rowCache.rows;
+  }
+
+  private imagesPanel(run: RunId, compare: boolean) {
+    const data = this.imageSets[run];
+    if (!data) return nothing;
+    return html`<div class="panel"><h2>Test images and confusion matrix${compare ? ` of run ${run}` : ''}</h2><gs-images data-run=${run} .data=${data}></gs-images></div>`;
   }
 
   override render() {
@@ -244,13 +268,14 @@ export class GsApp extends LitElement {
             <div class="panel"><h2>Loss and accuracy${compare ? ' (A solid, B dashed)' : ''}</h2><gs-loss-chart></gs-loss-chart>
               ${this.clip && page?.config.train.clip.mode === 'norm' ? clipLine(this.clip, page.config.train.clip.max) : nothing}</div>
           </section>
-          <section class="${this.boundaryPoints || compare ? 'charts' : ''} findings">
+          <section class="${this.boundaryPoints || this.imageSets.A || compare ? 'charts' : ''} findings">
             <div class="panel"><h2>Diagnosis${compare ? ' of run A' : ''}</h2><gs-diagnosis data-run="A" .items=${this.diagnosis} @gs-apply-fix=${(e: CustomEvent<Diagnosis>) => r.applyFix(e.detail)}></gs-diagnosis></div>
             ${compare ? html`<div class="panel"><h2>Diagnosis of run B</h2><gs-diagnosis data-run="B" .items=${this.diagnosisB} .fixable=${false}></gs-diagnosis></div>` : nothing}
             ${this.boundaryPoints
               ? html`<div class="panel"><h2>Decision boundary${compare ? ' of run A' : ''}</h2><gs-boundary data-run="A" .points=${this.boundaryPoints}></gs-boundary></div>
                   ${compare ? html`<div class="panel"><h2>Decision boundary of run B</h2><gs-boundary data-run="B" .points=${this.boundaryPoints}></gs-boundary></div>` : nothing}`
               : nothing}
+            ${this.imagesPanel('A', compare)}${compare ? this.imagesPanel('B', compare) : nothing}
           </section>
         </main>
       </div>

@@ -72,7 +72,8 @@ describe('a CIFAR ResNet on the page (headless Chromium)', () => {
   }, 120_000);
 
   it('switching the architecture in the controls builds a ResNet with its own defaults, and back', async () => {
-    const page = await s.open('#model.depth=4&model.width=8&data.samples=128&train.batchSize=8');
+    // 256 samples: a training split that holds the batch of 128 the switch back to the MLP brings.
+    const page = await s.open('#model.depth=4&model.width=8&data.samples=256&train.batchSize=8');
     await waitFor(page, `${attr('ready')} === 'true'`);
     const pick = (id: string, value: string) =>
       inApp(page, `const e = root.querySelector('gs-controls').shadowRoot.querySelector('#${id}'); e.value = '${value}'; e.dispatchEvent(new Event('change'));`);
@@ -80,7 +81,7 @@ describe('a CIFAR ResNet on the page (headless Chromium)', () => {
     await waitFor(page, `location.hash.includes('model.arch=resnet')`);
     // The fields the switch did not name take ResNet-20's values (the MLP depth, width and batch the user set are
     // dropped), so the link names only the architecture and the field a ResNet shares with it.
-    expect(await page.evaluate(() => decodeURIComponent(location.hash))).toBe('#data.samples=128&model.arch=resnet');
+    expect(await page.evaluate(() => decodeURIComponent(location.hash))).toBe('#data.samples=256&model.arch=resnet');
     const controls = await inApp(page, `const c = root.querySelector('gs-controls').shadowRoot;
       return ['model-depth', 'model-width', 'model-norm', 'data-name', 'train-batchSize'].map((id) => c.querySelector('#' + id)?.value);`);
     expect(controls).toEqual(['20', '16', 'batch', 'shapes', '32']);

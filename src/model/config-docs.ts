@@ -6,9 +6,10 @@ import type { ConfigPath } from './config-schema.ts';
 
 export const FIELD_DOCS = {
   seed: 'drives init, data and shuffling: the same seed gives the same run',
-  'data.name': 'the data set; csv reads data.path, mnist is the shipped 3,000-digit subset, shapes is 32×32 RGB images of ten shapes made from the seed, cifar10 is your own copy of CIFAR-10 (binary version) read from data.path',
+  'data.name': 'the data set; csv reads data.path, mnist is the shipped 3,000-digit subset, shapes is 32×32 RGB images of ten shapes made from the seed, cifar10 is your own copy of CIFAR-10 (binary version) read from data.path; adding is the adding problem (regress the sum of the two marked values in a sequence; predicting 1 scores MSE ≈ 0.167); order is the temporal order problem (which of X and Y came first and second among distractors: 4 classes, chance 25%)',
   'data.samples': 'samples generated (synthetic sets; mnist takes the first this many digits; csv and cifar10 use every sample of their files)',
-  'data.noise': 'noise added to the synthetic sets',
+  'data.length': 'adding, order: T, the time steps of every sequence (an MLP reads all T steps at once; other data sets ignore it)',
+  'data.noise': 'noise added to the synthetic sets (adding and order have none)',
   'data.testFraction': 'share of the samples held out as the test set (cifar10 keeps its own split: the data_batch files train, test_batch.bin tests)',
   'data.path': 'csv: the file (numeric columns, the last one the label); cifar10: the folder of data_batch_1..5.bin and test_batch.bin, or a file in it (the page picks the files instead)',
   'data.augment': 'cifar10 only: crop-flip pads each training image by 4 zero pixels, crops a random 32×32 window and flips it left-right half the time, drawn anew every step on the GPU (the test set is never augmented)',

@@ -4,10 +4,14 @@
  */
 import { closestMatch, describeValue, fieldError, ConfigError } from './config-error.ts';
 
-export const DATA_NAMES = ['spiral', 'circles', 'xor', 'gaussians', 'teacher', 'mnist', 'shapes', 'cifar10', 'csv'] as const;
+export const DATA_NAMES = ['spiral', 'circles', 'xor', 'gaussians', 'teacher', 'mnist', 'shapes', 'cifar10', 'adding', 'order', 'csv'] as const;
 export const ARCHS = ['mlp', 'resnet'] as const;
 /** Data sets whose samples are images (what a convolutional architecture reads). */
 export const IMAGE_DATA = ['mnist', 'shapes', 'cifar10'] as const;
+/** Data sets of sequences, data.length steps long (what a recurrent net reads; an MLP reads them flattened). */
+export const SEQUENCE_DATA = ['adding', 'order'] as const;
+/** data.samples × data.length at most this for sequence data: 240 MB of inputs for order (6 floats a step). */
+export const MAX_SEQUENCE_STEPS = 10_000_000;
 /** Data sets that read data.path: a file (csv) or the folder of the binary batches (cifar10). */
 export const PATH_DATA = ['csv', 'cifar10'] as const;
 /** Training-batch augmentations: none, or pad-4 random crop and horizontal flip (He et al. 2016, §4.2), drawn on the GPU. */
@@ -38,6 +42,7 @@ export const FIELDS = {
   seed: int(0, 4294967295),
   'data.name': oneOf(DATA_NAMES),
   'data.samples': int(16, 100000),
+  'data.length': int(2, 1000),
   'data.noise': num(0, 10),
   'data.testFraction': num(0, 0.9),
   'data.path': { kind: 'path' },

@@ -5,12 +5,12 @@
 import { ConfigError, describeValue, shortText } from './config-error.ts';
 import { jsonSyntaxError, nestingDepth } from './config-json.ts';
 import {
-  ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, PATH_DATA, RESIDUALS, checkField, isConfigPath,
+  ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, MAX_SEQUENCE_STEPS, NORMS, OPTIMIZERS, PATH_DATA, RESIDUALS, SEQUENCE_DATA, checkField, isConfigPath,
   suggestPath,
 } from './config-schema.ts';
 
 export { ConfigError } from './config-error.ts';
-export { ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, PATH_DATA, RESIDUALS };
+export { ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, PATH_DATA, RESIDUALS, SEQUENCE_DATA };
 export type { ConfigPath } from './config-schema.ts';
 import type { ConfigPath } from './config-schema.ts';
 
@@ -27,6 +27,8 @@ export type AugmentName = (typeof AUGMENTS)[number];
 export interface DataConfig {
   name: DataName;
   samples: number;
+  /** adding, order: T, the time steps of every sequence (other data sets ignore it). */
+  length: number;
   noise: number;
   testFraction: number;
   /**
@@ -92,7 +94,7 @@ export type ConfigPatch = DeepPartial<RunConfig>;
 export function defaultConfig(): RunConfig {
   return {
     seed: 1,
-    data: { name: 'spiral', samples: 2048, noise: 0.1, testFraction: 0.2, path: null, augment: 'none' },
+    data: { name: 'spiral', samples: 2048, length: 50, noise: 0.1, testFraction: 0.2, path: null, augment: 'none' },
     model: {
       arch: 'mlp',
       depth: 100,
@@ -177,7 +179,17 @@ function checkCrossFields(config: RunConfig): void {
     const allowed = `none unless data.name is ${AUGMENTABLE_DATA.join(' or ')}`;
     throw new ConfigError('data.augment', augment, allowed, `data.augment must be ${allowed} (got ${augment}; data.name is ${name})`);
   }
+  checkSequenceSize(config.data);
   if (config.model.arch === 'resnet') checkResnet(config);
+}
+
+/** Sequence data is drawn whole on the host: data.samples × data.length is capped so it cannot ask for gigabytes. */
+function checkSequenceSize({ name, samples, length }: DataConfig): void {
+  if (!(SEQUENCE_DATA as readonly string[]).includes(name) || samples * length <= MAX_SEQUENCE_STEPS) return;
+  const most = Math.floor(MAX_SEQUENCE_STEPS / length);
+  const allowed = `at most ${most} for ${name} with data.length=${length}`;
+  const why = `samples × length is capped at ${MAX_SEQUENCE_STEPS} steps: use fewer samples or a shorter data.length`;
+  throw new ConfigError('data.samples', samples, allowed, `data.samples must be ${allowed} (got ${samples}); ${why}`);
 }
 
 /** A CIFAR ResNet reads images, has 6n + 2 weight layers, and pads channels by width/2 on each side (option A). */

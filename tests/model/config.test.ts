@@ -35,7 +35,7 @@ describe('resolveConfig', () => {
   it('accepts the edges of every range', () => {
     const edges = {
       seed: 4294967295,
-      data: { samples: 16, noise: 10, testFraction: 0.9 },
+      data: { samples: 16, length: 1000, noise: 10, testFraction: 0.9 },
       model: { depth: 10000, width: 1, init: { gain: 100, sigmaW2: 1e-9, sigmaB2: 0 } },
       train: { lr: 10, momentum: 0.999, weightDecay: 1, batchSize: 4096, steps: 0, clip: { max: 1e6 } },
       log: { every: 1000000 },
@@ -51,6 +51,22 @@ describe('resolveConfig', () => {
     expect(applyAssignments(defaultConfig(), ['data.augment=crop-flip', 'data.name=cifar10', 'data.path=/data/cifar']).data).toMatchObject({ augment: 'crop-flip', path: '/data/cifar' });
   });
 
+  it('takes the sequence tasks with data.length from 2 to 1000 (50 by default), and leaves it to other data sets to ignore', () => {
+    expect(defaultConfig().data.length).toBe(50);
+    expect(resolveConfig({ data: { name: 'adding' } }).data).toMatchObject({ name: 'adding', length: 50 });
+    expect(resolveConfig({ data: { name: 'order', length: 2 } }).data).toMatchObject({ name: 'order', length: 2 });
+    expect(resolveConfig({ data: { name: 'adding', length: 1000, samples: 10000 } }).data.samples).toBe(10000);
+    expect(resolveConfig({ data: { name: 'spiral', length: 7, samples: 100000 } }).data.length).toBe(7);
+    const error = (() => {
+      try {
+        resolveConfig({ data: { name: 'adding', length: 0 } });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect([error?.path, error?.value, error?.allowed]).toEqual(['data.length', 0, 'an integer from 2 to 1000']);
+  });
+
   it.each([
     [{ model: { width: 10000 } }, 'model.width must be an integer from 1 to 4096 (got 10000)'],
     [{ model: { activation: 'swish' } }, 'model.activation must be one of linear, sigmoid, tanh, relu, leaky_relu, gelu (got "swish")'],
@@ -59,10 +75,17 @@ describe('resolveConfig', () => {
     [{ seed: -1 }, 'seed must be an integer from 0 to 4294967295 (got -1)'],
     [{ seed: 1.5 }, 'seed must be an integer from 0 to 4294967295 (got 1.5)'],
     [{ data: { samples: 8 } }, 'data.samples must be an integer from 16 to 100000 (got 8)'],
+    [{ data: { length: 1 } }, 'data.length must be an integer from 2 to 1000 (got 1)'],
+    [{ data: { name: 'adding', length: 1001 } }, 'data.length must be an integer from 2 to 1000 (got 1001)'],
+    [{ data: { name: 'order', length: 20.5 } }, 'data.length must be an integer from 2 to 1000 (got 20.5)'],
+    [{ data: { length: 'long' } }, 'data.length must be a number (got "long")'],
+    [{ data: { lenght: 50 } }, 'unknown field data.lenght (did you mean data.length?)'],
+    [{ data: { name: 'order', samples: 100000, length: 1000 } }, 'data.samples must be at most 10000 for order with data.length=1000 (got 100000); samples × length is capped at 10000000 steps: use fewer samples or a shorter data.length'],
+    [{ data: { name: 'adding', path: 'a.csv' } }, 'data.path must be null unless data.name is csv or cifar10 (got "a.csv"; data.name is adding)'],
     [{ data: { noise: -0.1 } }, 'data.noise must be a number from 0 to 10 (got -0.1)'],
     [{ data: { testFraction: 0.95 } }, 'data.testFraction must be a number from 0 to 0.9 (got 0.95)'],
-    [{ data: { name: 'imagenet' } }, 'data.name must be one of spiral, circles, xor, gaussians, teacher, mnist, shapes, cifar10, csv (got "imagenet")'],
-    [{ data: { name: 'cifar100' } }, 'data.name must be one of spiral, circles, xor, gaussians, teacher, mnist, shapes, cifar10, csv (got "cifar100"; did you mean cifar10?)'],
+    [{ data: { name: 'imagenet' } }, 'data.name must be one of spiral, circles, xor, gaussians, teacher, mnist, shapes, cifar10, adding, order, csv (got "imagenet")'],
+    [{ data: { name: 'cifar100' } }, 'data.name must be one of spiral, circles, xor, gaussians, teacher, mnist, shapes, cifar10, adding, order, csv (got "cifar100"; did you mean cifar10?)'],
     [{ data: { name: 'cifar10', path: '' } }, 'data.path must be the folder of the CIFAR-10 binary batches, or null when the page reads files you pick (got "")'],
     [{ data: { augment: 'crop-flip' } }, 'data.augment must be none unless data.name is cifar10 (got crop-flip; data.name is spiral)'],
     [{ data: { name: 'mnist', augment: 'crop-flip' } }, 'data.augment must be none unless data.name is cifar10 (got crop-flip; data.name is mnist)'],
@@ -207,6 +230,11 @@ describe('model.arch', () => {
     expect(depth.path).toBe('model.depth');
     expect(depth.message).toContain('6n + 2');
     expect(fails({ model: { arch: 'resnet' }, data: { name: 'spiral' } }).path).toBe('data.name');
+    for (const name of ['adding', 'order']) {
+      const sequences = fails({ model: { arch: 'resnet' }, data: { name } });
+      expect(sequences.path).toBe('data.name');
+      expect(sequences.message).toBe(`data.name must be image data (mnist, shapes, cifar10) when model.arch is resnet (got ${name}); use model.arch=mlp for ${name}`);
+    }
     expect(fails({ model: { arch: 'resnet', width: 15 } }).path).toBe('model.width');
     expect(fails({ model: { arch: 'resnet', norm: 'layer' } }).path).toBe('model.norm');
     expect(fails({ model: { arch: 'cnn' } }).path).toBe('model.arch');

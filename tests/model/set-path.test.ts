@@ -70,6 +70,7 @@ describe('toAssignments', () => {
       resolveConfig({ seed: 4294967295, data: { name: 'csv', path: 'my data.csv', noise: 0.3 }, model: { depth: 7, residual: 'rezero' } }),
       resolveConfig({ train: { lr: 1 / 3, momentum: 0.95, clip: { mode: 'value', max: 0.25 } }, log: { every: 10 } }),
       resolveConfig({ model: { init: { scheme: 'meanfield', sigmaW2: 1.7, sigmaB2: 0.05 } } }),
+      resolveConfig({ data: { name: 'order', length: 200, samples: 500 } }),
     ];
     for (const config of configs) {
       expect(applyAssignments(defaultConfig(), toAssignments(config))).toEqual(config);
@@ -80,7 +81,7 @@ describe('toAssignments', () => {
 describe('CONFIG_PATHS', () => {
   it('names every leaf, each readable with getField', () => {
     expect(CONFIG_PATHS).toContain('train.clip.max');
-    expect(CONFIG_PATHS).toHaveLength(26);
+    expect(CONFIG_PATHS).toHaveLength(27);
     for (const path of CONFIG_PATHS) expect(getField(defaultConfig(), path)).not.toBeUndefined();
   });
 });

@@ -8,11 +8,12 @@ import { ConfigError } from '../../model/config-error.ts';
 import type { RunConfig } from '../../model/config.ts';
 import { CIFAR10_CLASSES, CIFAR10_HELP, CIFAR10_MEAN, CIFAR10_PIXELS, CIFAR10_SIDE, CIFAR10_STD, type Cifar10Split } from './cifar10.ts';
 import { parseCsv } from './csv.ts';
+import { adding, order } from './sequences.ts';
 import { shapes } from './shapes.ts';
 import { circles, gaussians, spiral, teacher, xor } from './synthetic.ts';
 import type { ByteImageDataset, Dataset, FloatDataset, Samples, Split } from './types.ts';
 
-export type { ByteImageDataset, ByteSplit, Dataset, FloatDataset, Split, Task } from './types.ts';
+export type { ByteImageDataset, ByteSplit, Dataset, FloatDataset, SequenceLayout, Split, Task } from './types.ts';
 
 /** CIFAR-10 as parseCifar10 returns it: the data_batch files' images, and test_batch.bin's. */
 export interface Cifar10Data {
@@ -42,6 +43,10 @@ async function generate(data: DataConfig, rng: Rng, csv: string | Samples | unde
       return teacher(n, noise, rng);
     case 'shapes':
       return shapes(n, noise, rng);
+    case 'adding':
+      return adding(n, data.length, rng);
+    case 'order':
+      return order(n, data.length, rng);
     case 'mnist':
       // 800 KB of digits: loaded only by a run that asks for them, so the page does not ship them to everyone.
       return (await import('./mnist.ts')).mnist(n);
@@ -108,7 +113,8 @@ export async function makeDataset(data: DataConfig, seed: number, files?: UserDa
   const rng = new Rng(seed).fork('data');
   const all = await generate(data, rng.fork('samples'), isCifar10(files) ? undefined : files);
   const { train, test } = splitSamples(all, data.testFraction, rng.fork('split'));
-  return { name: data.name, task: all.task, inputDim: all.inputDim, outputDim: all.outputDim, ...(all.image ? { image: all.image } : {}), train, test };
+  const layout = { ...(all.image ? { image: all.image } : {}), ...(all.sequence ? { sequence: all.sequence } : {}) };
+  return { name: data.name, task: all.task, inputDim: all.inputDim, outputDim: all.outputDim, ...layout, train, test };
 }
 
 /** `d` when its inputs are floats on the host (every data set but cifar10); a RangeError for image bytes. */

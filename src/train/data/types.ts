@@ -26,6 +26,17 @@ export interface ImageLayout {
   channels: number;
 }
 
+/**
+ * The layout of sequence inputs: each row of x is length × channels, time-major (x[i][t][c] at
+ * i·length·channels + t·channels + c), as PyTorch's batch_first=True reads an n × T × C tensor.
+ */
+export interface SequenceLayout {
+  /** T, the time steps. */
+  length: number;
+  /** C, the features of each step. */
+  channels: number;
+}
+
 /** How bytes become the network's input: (byte / 255 − mean[c]) / std[c] per channel c. */
 export interface ByteNormalization {
   mean: readonly number[];
@@ -44,6 +55,8 @@ export interface FloatDataset extends DatasetInfo {
   task: Task;
   /** Set for image data (mnist, shapes): how each input row is laid out. */
   image?: ImageLayout;
+  /** Set for sequence data (adding, order; mnist read by rows): how each input row is laid out in time. */
+  sequence?: SequenceLayout;
   /** Never set: a FloatDataset holds floats (narrow a Dataset with `data.bytes`). */
   bytes?: undefined;
   train: Split;
@@ -69,6 +82,7 @@ export interface Samples {
   task: Task;
   inputDim: number;
   image?: ImageLayout;
+  sequence?: SequenceLayout;
   outputDim: number;
   x: Float32Array;
   y: Uint32Array | Float32Array;

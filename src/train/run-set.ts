@@ -65,7 +65,9 @@ export class RunSet {
       const dataOf = new Map<RunId, Dataset>([['A', data]]);
       runs.set('A', await Trainer.create(scope, req.a, data, opts));
       if (req.b) {
-        const dataB = req.b.data.name === req.a.data.name ? data : await makeDataset(req.b.data, req.b.seed, filesFor(req.b, req));
+        // Run B shares A's data only when it would draw the same: every data field and the seed agree.
+        const same = req.b.seed === req.a.seed && JSON.stringify(req.b.data) === JSON.stringify(req.a.data);
+        const dataB = same ? data : await makeDataset(req.b.data, req.b.seed, filesFor(req.b, req));
         dataOf.set('B', dataB);
         runs.set('B', await Trainer.create(scope, req.b, dataB, opts));
       }

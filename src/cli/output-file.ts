@@ -71,7 +71,14 @@ export class OutputFile {
       throw new OutputError(`${this.flag} ${this.path}: cannot write it (${why(e)})`);
     }
     closeSync(fd);
-    if (this.temp) renameSync(this.temp, this.path);
+    if (!this.temp) return;
+    try {
+      renameSync(this.temp, this.path);
+    } catch (e) {
+      const gone = (e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(this.temp);
+      const reason = gone ? `${this.temp} was moved or removed while this run wrote it (another process on the same path?)` : why(e);
+      throw new OutputError(`${this.flag} ${this.path}: cannot move it into place (${reason})`);
+    }
   }
 
   /** Close and remove the partial file; PATH keeps whatever it held before. */

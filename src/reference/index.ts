@@ -23,3 +23,7 @@ export type { NetForward, BlockState, NormState } from './network-forward.ts';
 export { cloneParams, hasSkip, fanIn } from './network-types.ts';
 export type { NetSpec, NetParams, NetGrads, NetResult, NetOptions, BlockParams, BlockGrads, BlockCache, LayerStats, RunningStats, NormKind, ResidualKind, TaskKind } from './network-types.ts';
 export { layerStats, maxActivationGrad, saturatedFraction, deadFraction, meanStd, frobenius, SATURATION_FRACTION } from './network-stats.ts';
+export { RNN_GATES, rnnCellForward, rnnCellBackward } from './rnn-cells.ts';
+export type { RnnCell, RnnNonlinearity, CellSpec, CellWeights, CellGrads, CellState, CellCache } from './rnn-cells.ts';
+export { rnnForwardBackward, rnnLoss, rnnParamShapes, rnnGradRows } from './rnn.ts';
+export type { RnnSpec, RnnBatch, RnnOptions, RnnParams, RnnResult } from './rnn.ts';

@@ -25,6 +25,9 @@ describe('a CIFAR ResNet on the page (headless Chromium)', () => {
       h.shadowRoot.querySelector('canvas').dispatchEvent(new PointerEvent('pointermove', { clientX: c.right - 2, clientY: c.top + c.height * 0.45, bubbles: true }));
       return new Promise((ok) => requestAnimationFrame(() => ok(h.shadowRoot.querySelector('.tip')?.textContent ?? '')));`);
     expect(tip).toMatch(/stage [123] · block 0 · conv[12]/);
+    // The three stages as bands over the plot, each two rows of the eight high, stage 1 just above conv1.
+    const bands = await inApp<string[]>(page, `return [...root.querySelector('gs-heatmap[data-run="A"]').shadowRoot.querySelectorAll('.band')].map((b) => b.textContent + ' ' + b.style.bottom + ' ' + b.style.height);`);
+    expect(bands).toEqual(['stage 1 12.5% 25%', 'stage 2 37.5% 25%', 'stage 3 62.5% 25%']);
     const controls = await inApp<{ arch: string; depth: string; depthKind: string; norms: string[] }>(page, `
       const c = root.querySelector('gs-controls').shadowRoot;
       const depth = c.querySelector('#model-depth');

@@ -40,6 +40,23 @@ export const heatmapStyles = css`
     image-rendering: pixelated;
     cursor: crosshair;
   }
+  .band {
+    position: absolute;
+    left: 0;
+    right: 0;
+    pointer-events: none;
+    border-top: 1px dashed var(--gs-heatmap-band, rgb(255 255 255 / 0.55));
+  }
+  .band span {
+    position: absolute;
+    top: 1px;
+    left: 3px;
+    padding: 0 3px;
+    border-radius: 3px;
+    font-size: 0.85em;
+    background: var(--gs-tip-bg, rgb(16 20 24 / 0.7));
+    color: var(--gs-muted, #9aa4b1);
+  }
   .tip {
     position: absolute;
     pointer-events: none;

@@ -11,6 +11,7 @@ import { heatmapStyles } from './gs-heatmap.styles.ts';
 import { ariaSummary, rangeModeLabel, type LegendProps } from './legend.ts';
 import { legendTemplate } from './legend-view.ts';
 import { countColors } from './painter.ts';
+import { rowGroups } from './row-groups.ts';
 import { ScaleLink } from './scale-link.ts';
 
 export type { HeatmapMode, Range, Statistic } from './color-scale.ts';
@@ -244,6 +245,14 @@ export class GsHeatmap extends LitElement {
     return { stat: this.stat, kind, mode, range: this.shown, rangeMode: rangeModeLabel(source, kind, mode, !!this.engine.link) };
   }
 
+  /** A ResNet's stages as bands over the plot: a line where each begins, its name at the left. */
+  private stageBands(): TemplateResult[] {
+    const rows = this.labels?.length ?? 0;
+    return rowGroups(this.labels).map(
+      (g) => html`<div class="band" style=${`bottom:${(100 * g.start) / rows}%;height:${(100 * (g.end - g.start)) / rows}%`}><span>${g.name}</span></div>`,
+    );
+  }
+
   override render(): TemplateResult {
     const t = this.tip;
     const tipStyle = t
@@ -253,6 +262,7 @@ export class GsHeatmap extends LitElement {
       <div class="axis-y"><span>head</span><span class="mid">layer</span><span>input</span></div>
       <div class="plot">
         <canvas @pointermove=${this.onMove} @pointerleave=${this.onLeave}></canvas>
+        ${this.stageBands()}
         ${t ? html`<div class="tip" style=${tipStyle}>${t.text}</div>` : nothing}
       </div>
       ${legendTemplate(this.legendProps())}

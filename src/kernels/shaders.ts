@@ -12,6 +12,7 @@ import optimizerWgsl from '../../shaders/optimizer.wgsl?raw';
 import peakWgsl from '../../shaders/peak.wgsl?raw';
 import poolWgsl from '../../shaders/pool.wgsl?raw';
 import reduceWgsl from '../../shaders/reduce.wgsl?raw';
+import rnnWgsl from '../../shaders/rnn.wgsl?raw';
 import segmentsFnsWgsl from '../../shaders/segments_fns.wgsl?raw';
 import shortcutWgsl from '../../shaders/shortcut.wgsl?raw';
 import statsWgsl from '../../shaders/stats.wgsl?raw';
@@ -37,6 +38,7 @@ export const SHADERS = {
   peak: composeShader(file('peak.wgsl', peakWgsl)),
   pool: composeShader(file('pool.wgsl', poolWgsl)),
   reduce: composeShader(file('reduce.wgsl', reduceWgsl), sumsqFns, segmentsFns),
+  rnn: composeShader(file('rnn.wgsl', rnnWgsl), activationFns, sumsqFns, gemmFns),
   shortcut: composeShader(file('shortcut.wgsl', shortcutWgsl)),
   stats: composeShader(file('stats.wgsl', statsWgsl), activationFns),
 } as const;

@@ -4,7 +4,7 @@ import { mergePatches, PRESETS, presetByName, presetRuns } from '../../src/model
 
 const NAMES = [
   'sigmoid-deep', 'relu-he', 'bad-init-explodes', 'clip-rescues', 'plain-vs-residual-100',
-  'batchnorm-rescues-sigmoid', 'dying-relu', 'pre-norm-gelu', 'rezero-deep',
+  'batchnorm-rescues-sigmoid', 'dying-relu', 'pre-norm-gelu', 'rezero-deep', 'plain-vs-resnet-56',
 ];
 
 function sentences(text: string): number {
@@ -12,16 +12,18 @@ function sentences(text: string): number {
 }
 
 describe('presets', () => {
-  it('are the nine lessons, in order, with unique names', () => {
+  it('are the lessons, in order, with unique names', () => {
     expect(PRESETS.map((p) => p.name)).toEqual(NAMES);
   });
 
   it.each(PRESETS.map((p) => [p.name, p]))('%s resolves and reads as documented', (_, preset) => {
     const { a, b } = presetRuns(preset);
-    expect(a.model.width).toBeGreaterThanOrEqual(32);
-    expect(a.model.width).toBeLessThanOrEqual(64);
-    expect(a.train.batchSize).toBeGreaterThanOrEqual(64);
-    expect(a.train.batchSize).toBeLessThanOrEqual(128);
+    // Small enough to run in a tab: an MLP of 32–64 units on batches of 64–128, a ResNet of 8 channels on 16.
+    const [width, batch] = a.model.arch === 'resnet' ? [[8, 8], [16, 16]] : [[32, 64], [64, 128]];
+    expect(a.model.width).toBeGreaterThanOrEqual(width[0]!);
+    expect(a.model.width).toBeLessThanOrEqual(width[1]!);
+    expect(a.train.batchSize).toBeGreaterThanOrEqual(batch[0]!);
+    expect(a.train.batchSize).toBeLessThanOrEqual(batch[1]!);
     expect(b === null).toBe(preset.compare === undefined);
     expect(sentences(preset.explanation)).toBeGreaterThanOrEqual(2);
     expect(sentences(preset.explanation)).toBeLessThanOrEqual(4);
@@ -47,6 +49,13 @@ describe('presets', () => {
     expect([a.model.depth, a.model.residual]).toEqual([100, 'none']);
     expect(b?.model).toMatchObject({ depth: 100, residual: 'identity', activation: 'relu', init: { scheme: 'he', gain: 0.1 } });
     expect(b?.train).toEqual(a.train);
+  });
+
+  it('compares He et al.’s plain and residual 56-layer nets with batch norm on shapes, nothing else changed', () => {
+    const { a, b } = presetRuns(presetByName('plain-vs-resnet-56'));
+    expect(a.model).toMatchObject({ arch: 'resnet', depth: 56, residual: 'none', norm: 'batch', activation: 'relu' });
+    expect(a.data.name).toBe('shapes');
+    expect(b).toEqual({ ...a, model: { ...a.model, residual: 'identity' } });
   });
 
   it('names the closest preset for a typo', () => {

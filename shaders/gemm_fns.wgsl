@@ -53,6 +53,18 @@ fn store_block(m0: u32, n0: u32, acc: array<vec4f, 4>) {
   }
 }
 
+// A 4×4 block at any four rows and columns (a kernel whose block is not contiguous in C); rows at dim_m()
+// and columns at dim_n() or past are dropped, as the epilogue drops every element past the edge.
+fn store_block_at(mr: vec4u, nc: vec4u, acc: array<vec4f, 4>) {
+  for (var r = 0u; r < 4u; r++) {
+    let row = acc[r];
+    epilogue(mr[r], nc.x, row.x);
+    epilogue(mr[r], nc.y, row.y);
+    epilogue(mr[r], nc.z, row.z);
+    epilogue(mr[r], nc.w, row.w);
+  }
+}
+
 // The baseline: one invocation per element of C.
 @compute @workgroup_size(16, 16)
 fn gemm_naive(@builtin(global_invocation_id) g: vec3u) {

@@ -1,4 +1,5 @@
 import type { KernelContext } from '../gpu/context.ts';
+import { dispatch1d } from '../gpu/dispatch.ts';
 import type { BufferRange, Dispatch, KernelSpec } from '../gpu/kernel.ts';
 import { epilogueConstants, GEMM_BINDINGS, matmulWorkgroups, tilingConstants, type GemmBinding, type MatmulEpilogue } from './matmul.ts';
 import { SHADERS } from './shaders.ts';
@@ -56,22 +57,59 @@ export function checkConvShape(s: ConvShape): void {
   if (Ho < 1 || Wo < 1) throw new RangeError(`conv2d: a ${s.KH}×${s.KW} kernel does not fit a ${s.H}×${s.W} image with pad ${s.pad}`);
 }
 
+/** Rows (input pixels) and input channels one conv_input_reg invocation owns: an 8×8 block of dx (as shaders/conv.wgsl hard-codes). */
+export const INPUT_BLOCK = { rows: 8, cols: 8 } as const;
+
+/**
+ * conv_input_reg's grid (shaders/conv.wgsl). A stride s splits the input pixels into s² parity classes
+ * (iy mod s, ix mod s), each laid out as batch × Hc rows of Wc pixels, Hc = ⌈H/s⌉ and Wc = ⌈W/s⌉ (a class of
+ * an odd size holds fewer; its missing pixels are computed and dropped). Each row is cut into runs of
+ * INPUT_BLOCK.rows pixels (`blocks` runs per class; a run never spans two rows, so its pixels' windows share
+ * dy), and each run into `lanes` invocations of INPUT_BLOCK.cols channels.
+ */
+export function convInputGrid(s: ConvShape): { classes: number; Hc: number; Wc: number; blocks: number; lanes: number; invocations: number } {
+  const [Hc, Wc] = [Math.ceil(s.H / s.stride), Math.ceil(s.W / s.stride)];
+  const blocks = s.batch * Hc * Math.ceil(Wc / INPUT_BLOCK.rows);
+  const lanes = Math.ceil(s.Cin / INPUT_BLOCK.cols);
+  const classes = s.stride * s.stride;
+  return { classes, Hc, Wc, blocks, lanes, invocations: classes * blocks * lanes };
+}
+
+/** Workgroups for a pass: the matmul core's 2-D grid of blocks, or conv_input_reg's flat one. */
+export function convWorkgroups(s: ConvShape, pass: ConvPass, t: MatmulTiling): [number, number, number] {
+  const tiling = convTiling(t);
+  if (pass === 'input' && tiling.variant === 'reg') return dispatch1d(convInputGrid(s).invocations, tiling.wgX * tiling.wgY);
+  const g = convGemm(s, pass);
+  return matmulWorkgroups(g.M, g.N, tiling);
+}
+
 /**
  * The tilings a pass can use: naive and tiled run the GEMM core on im2col loaders; reg runs conv_reg, the
- * register-blocked kernel written for convolutions (no division in its inner loop); vec4 reads dense rows,
- * which im2col is not, and becomes reg.
+ * register-blocked kernel written for convolutions (no division in its inner loop), or for the input gradient
+ * conv_input_reg (8×8 blocks, only the taps a stride reaches); vec4 reads dense rows, which im2col is not, and
+ * becomes reg.
  */
 export function convTiling(t: MatmulTiling): MatmulTiling {
   return t.variant === 'vec4' ? { variant: 'reg', wgX: t.wgX, wgY: t.wgY } : t;
 }
 
-export function convSpec(pass: ConvPass, epilogue: MatmulEpilogue, tiling: MatmulTiling): KernelSpec<GemmBinding> {
+/**
+ * How many taps along x conv_input_reg reads from one window of dy: 3 when every stride class has its taps
+ * along x in runs of three (stride 1, a kernel width that is a multiple of 3: the ResNets' 3×3), else 1.
+ */
+export function inputRun(s: Pick<ConvShape, 'stride' | 'KW'>): 1 | 3 {
+  return s.stride === 1 && s.KW % 3 === 0 ? 3 : 1;
+}
+
+/** The kernel of a pass; `shape` sets conv_input_reg's INPUT_RUN (the 3×3, stride 1 default otherwise). */
+export function convSpec(pass: ConvPass, epilogue: MatmulEpilogue, tiling: MatmulTiling, shape: Pick<ConvShape, 'stride' | 'KW'> = { stride: 1, KW: 3 }): KernelSpec<GemmBinding> {
   const t = convTiling(tiling);
+  const input = pass === 'input' && t.variant === 'reg';
   return {
     shader: SHADERS.conv,
-    entry: t.variant === 'reg' ? 'conv_reg' : `gemm_${t.variant}`,
+    entry: input ? 'conv_input_reg' : t.variant === 'reg' ? 'conv_reg' : `gemm_${t.variant}`,
     bindings: GEMM_BINDINGS,
-    constants: { MODE: MODE[pass], ...epilogueConstants(epilogue), ...tilingConstants(t) },
+    constants: { MODE: MODE[pass], ...epilogueConstants(epilogue), ...tilingConstants(t), ...(input ? { INPUT_RUN: inputRun(shape) } : {}) },
   };
 }
 
@@ -115,9 +153,10 @@ export async function conv2d(
   }
   const { Ho, Wo } = convOutput(shape);
   const s = shape;
-  ranges.params = ctx.paramBlock([g.M, g.N, g.K, s.batch, s.H, s.W, s.Cin, Ho, Wo, s.Cout, s.KH, s.KW, s.stride, s.pad]);
+  const grid = convInputGrid(s);
+  ranges.params = ctx.paramBlock([g.M, g.N, g.K, s.batch, s.H, s.W, s.Cin, Ho, Wo, s.Cout, s.KH, s.KW, s.stride, s.pad, grid.Hc, grid.Wc, grid.lanes, grid.blocks]);
   const tiling = convTiling(opts.tiling ?? DEFAULT_TILING);
   const epilogue: MatmulEpilogue = { kind: 'plain', bias: !!opts.bias, add: !!opts.add };
   const label = `conv2d ${pass} ${s.KH}×${s.KW}/${s.stride} ${s.H}×${s.W}×${s.Cin}→${Ho}×${Wo}×${s.Cout} batch ${s.batch}`;
-  return ctx.dispatch(label, convSpec(pass, epilogue, tiling), ranges, matmulWorkgroups(g.M, g.N, tiling));
+  return ctx.dispatch(label, convSpec(pass, epilogue, tiling, s), ranges, convWorkgroups(s, pass, tiling));
 }

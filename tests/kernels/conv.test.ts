@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/math/prng.ts';
+import type { KernelContext } from '../../src/gpu/context.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
 import { conv2d, convOutput, type ConvShape } from '../../src/kernels/conv.ts';
 import { avgPoolBackward, avgPoolForward } from '../../src/kernels/pool.ts';
@@ -13,7 +14,12 @@ const shape = (batch: number, H: number, W: number, Cin: number, Cout: number, K
 });
 const ref = (s: ConvShape) => ({ N: s.batch, H: s.H, W: s.W, Cin: s.Cin, Cout: s.Cout, KH: s.KH, KW: s.KW, stride: s.stride, pad: s.pad });
 
-// H and W odd and even (and 1), 1, 3 and 17 channels, 1×1 and 3×3, stride 1 and 2, padding, batch 1.
+// H and W odd and even (and 1), 1, 3 and 17 channels, 1×1, 3×3 and 5×5, stride 1, 2 and 3, padding, batch 1.
+// The register-blocked input gradient takes runs of 8 pixels in a row of one stride class (iy, ix mod stride),
+// so the shapes also cover class widths ⌈W/stride⌉ that are not a multiple of 8 (a run then hangs over its
+// row's end), classes of unequal sizes (H or W odd), more than 8 input channels (two or three invocations per
+// run), classes that no tap reaches (1×1 with stride 2: their dx is 0), and at stride 1 kernel widths of 3 and
+// 6, whose taps along x it reads in runs of three from one window of dy.
 const SHAPES: ConvShape[] = [
   shape(1, 1, 1, 1, 1, 1, 1, 0),
   shape(2, 5, 4, 3, 17, 3, 1, 1),
@@ -23,8 +29,18 @@ const SHAPES: ConvShape[] = [
   shape(1, 3, 3, 2, 2, 3, 1, 0),
   shape(1, 9, 2, 1, 17, 3, 2, 1),
   { ...shape(2, 4, 7, 3, 5, 1, 1, 0), KH: 3, pad: 0 },
+  shape(2, 11, 13, 9, 6, 3, 2, 1),
+  shape(3, 2, 1, 17, 5, 3, 2, 1),
+  shape(2, 3, 2, 4, 3, 3, 1, 1),
+  shape(1, 10, 9, 5, 7, 5, 2, 2),
+  shape(2, 8, 7, 6, 4, 3, 3, 1),
+  { ...shape(1, 9, 6, 3, 4, 3, 2, 1), KW: 1, pad: 0 },
+  { ...shape(1, 5, 9, 3, 4, 3, 1, 2), KW: 6 },
 ];
-const TILINGS = ['naive', 'reg8x8', 'tiled32'] as const;
+const TILINGS = ['naive', 'reg8x8', 'reg16x8', 'tiled32'] as const;
+
+/** An output buffer that starts as NaN, so an entry no invocation writes fails the comparison. */
+const poisoned = (ctx: KernelContext, floats: number) => upload(ctx, new Float32Array(floats).fill(NaN));
 
 describe('conv2d (implicit GEMM on the matmul core) against the float64 reference', () => {
   for (const name of TILINGS) {
@@ -38,7 +54,7 @@ describe('conv2d (implicit GEMM on the matmul core) against the float64 referenc
         const w = randn(rng, s.Cout * s.KH * s.KW * s.Cin, 0.5);
         const dy = randn(rng, s.batch * Ho * Wo * s.Cout);
         const [xb, wb, dyb] = [upload(ctx, x), upload(ctx, w), upload(ctx, dy)];
-        const [y, dx, dw] = [zeros(ctx, dy.length), zeros(ctx, x.length), zeros(ctx, w.length)];
+        const [y, dx, dw] = [poisoned(ctx, dy.length), poisoned(ctx, x.length), poisoned(ctx, w.length)];
         await run(
           ctx,
           await conv2d(ctx, s, 'forward', { a: xb, b: wb, c: y }, { tiling }),
@@ -54,24 +70,34 @@ describe('conv2d (implicit GEMM on the matmul core) against the float64 referenc
     });
   }
 
-  it('a bias on the forward pass, and an input gradient that accumulates into another path\'s', async () => {
+  it('a bias on the forward pass', async () => {
     const ctx = await testContext();
     const rng = new Rng(9);
     const s = shape(2, 6, 6, 4, 8, 3, 2, 1);
     const { Ho, Wo } = convOutput(s);
     const [x, w, bias] = [randn(rng, 2 * 36 * 4), randn(rng, 8 * 9 * 4), randn(rng, 8)];
-    const dy = randn(rng, 2 * Ho * Wo * 8);
-    const other = randn(rng, x.length);
-    const [y, dx] = [zeros(ctx, dy.length), zeros(ctx, x.length)];
-    const wb = upload(ctx, w);
-    await run(
-      ctx,
-      await conv2d(ctx, s, 'forward', { a: upload(ctx, x), b: wb, c: y, bias: upload(ctx, bias) }, { bias: true }),
-      await conv2d(ctx, s, 'input', { a: upload(ctx, dy), b: wb, c: dx, addend: upload(ctx, other) }, { add: true }),
-    );
-    expectClose(await readF32(ctx, y, dy.length), conv.conv2dForward(x, w, ref(s), bias), 1e-4, 'y + bias');
-    const dxWant = conv.conv2dBackward(dy, x, w, ref(s)).dx.map((v, i) => v + other[i]!);
-    expectClose(await readF32(ctx, dx, x.length), dxWant, 1e-4, 'dx + other path');
+    const y = poisoned(ctx, 2 * Ho * Wo * 8);
+    await run(ctx, await conv2d(ctx, s, 'forward', { a: upload(ctx, x), b: upload(ctx, w), c: y, bias: upload(ctx, bias) }, { bias: true }));
+    expectClose(await readF32(ctx, y, 2 * Ho * Wo * 8), conv.conv2dForward(x, w, ref(s), bias), 1e-4, 'y + bias');
+  });
+
+  // The step runs the input gradient with an addend where a block's input also feeds its shortcut.
+  it('an input gradient that accumulates into another path\'s, on every tiling and stride', async () => {
+    const ctx = await testContext();
+    const rng = new Rng(11);
+    for (const name of TILINGS) {
+      for (const s of [shape(2, 6, 6, 4, 8, 3, 2, 1), shape(2, 7, 10, 12, 6, 3, 1, 1), shape(1, 9, 11, 3, 16, 3, 2, 1)]) {
+        const { Ho, Wo } = convOutput(s);
+        const n = s.batch * s.H * s.W * s.Cin;
+        const [w, dy, other] = [randn(rng, s.Cout * 9 * s.Cin), randn(rng, s.batch * Ho * Wo * s.Cout), randn(rng, n)];
+        const dx = poisoned(ctx, n);
+        const t = { a: upload(ctx, dy), b: upload(ctx, w), c: dx, addend: upload(ctx, other) };
+        await run(ctx, await conv2d(ctx, s, 'input', t, { add: true, tiling: MATMUL_TILINGS[name] }));
+        // dx does not depend on x: the reference gets zeros.
+        const want = conv.conv2dBackward(dy, new Float32Array(n), w, ref(s)).dx.map((v, i) => v + other[i]!);
+        expectClose(await readF32(ctx, dx, n), want, 1e-4, `${name} dx + other path, ${s.H}×${s.W}×${s.Cin}/${s.stride}`);
+      }
+    }
   });
 
   it('refuses shapes and buffers that cannot be, naming what is wrong', async () => {

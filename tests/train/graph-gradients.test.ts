@@ -12,14 +12,16 @@ import type { StepRecord } from '../../src/stats/record.ts';
 import { randn, testContext } from '../helpers/gpu.ts';
 import { normRelError } from '../helpers/net.ts';
 
-type Combo = { depth: number; width: number; activation: Activation; norm: ModelConfig['norm']; residual: ModelConfig['residual']; H: number; W: number; C: number };
+type Combo = { depth: number; width: number; activation: Activation; norm: ModelConfig['norm']; residual: ModelConfig['residual']; H: number; W: number; C: number; tol?: number };
 
 // Plain, identity and rezero; with and without batch norm; odd and even image sizes; 1 and 3 channels.
 const COMBOS: Combo[] = [
   { depth: 8, width: 4, activation: 'relu', norm: 'batch', residual: 'identity', H: 6, W: 6, C: 3 },
   { depth: 8, width: 2, activation: 'tanh', norm: 'none', residual: 'none', H: 5, W: 7, C: 1 },
   { depth: 8, width: 4, activation: 'relu', norm: 'batch', residual: 'rezero', H: 5, W: 5, C: 3 },
-  { depth: 14, width: 2, activation: 'gelu', norm: 'batch', residual: 'none', H: 6, W: 5, C: 3 },
+  // Twelve batch norms of two to eight channels in a row with no skip amplify float32 rounding: layer2.0.bn1.bias
+  // sits at 1.97e-5–2.04e-5 depending only on the order a conv kernel sums three taps in, so this case allows 5e-5.
+  { depth: 14, width: 2, activation: 'gelu', norm: 'batch', residual: 'none', H: 6, W: 5, C: 3, tol: 5e-5 },
   { depth: 14, width: 4, activation: 'tanh', norm: 'none', residual: 'identity', H: 7, W: 6, C: 2 },
   // 8×8 so that stage 3's batch norm has 2×2 positions per image: over 1×1 images of a batch of 4, each
   // norm sees 4 numbers, and eighteen of them in a row amplify float32 rounding past 1e-4.
@@ -82,7 +84,7 @@ describe('whole ResNets on the graph engine against the float64 graph reference'
           const want = ref.grads.get(p.name)!;
           const got = await net.readParam(p, net.grads);
           const err = normRelError(got, want);
-          expect(err, `${p.name}: ‖gpu − ref‖/‖ref‖ = ${err.toExponential(2)}`).toBeLessThanOrEqual(2e-5);
+          expect(err, `${p.name}: ‖gpu − ref‖/‖ref‖ = ${err.toExponential(2)}`).toBeLessThanOrEqual(c.tol ?? 2e-5);
         }
         for (const b of net.plan.buffers) {
           const err = normRelError(await net.readBuffer(b), ref.running.get(b.name)!);

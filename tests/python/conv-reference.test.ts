@@ -2,10 +2,8 @@
  * src/reference/conv.ts against real float64 PyTorch (tests/python/conv_reference.py): F.conv2d forward and autograd,
  * akamaster/pytorch_resnet_cifar10's option-A shortcut and the global average pool, all cases in one python process.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import {
   conv2dBackward,
   conv2dForward,
@@ -18,9 +16,8 @@ import {
   type PoolShape,
   type ShortcutShape,
 } from '../../src/reference/index.ts';
-import { expectClose } from '../reference/fd.ts';
 import { normal, seeded } from '../reference/rng.ts';
-import { ROOT, python, requireTorch } from './python.ts';
+import { ROOT, expectMatch, torchLines } from './python.ts';
 
 const SCRIPT = join(ROOT, 'tests', 'python', 'conv_reference.py');
 const rng = seeded(2016);
@@ -70,7 +67,6 @@ let running: Promise<TorchOut[]> | undefined;
 /** Every case through one conv_reference.py process (PyTorch's import costs seconds), in the order built above. */
 function torchResults(): Promise<TorchOut[]> {
   running ??= (async () => {
-    await requireTorch();
     const cases = [
       ...convCases.map(({ s, x, w, b, dy }) => ({
         op: 'conv2d',
@@ -86,23 +82,9 @@ function torchResults(): Promise<TorchOut[]> {
       ...shortcutCases.map(({ s, x, dy }) => ({ op: 'shortcutA', x: list(x), xShape: [s.N, s.H, s.W, s.Cin], cout: s.Cout, dy: list(dy) })),
       ...poolCases.map(({ s, x, dy }) => ({ op: 'avgpool', x: list(x), xShape: [s.N, s.H, s.W, s.C], dy: list(dy) })),
     ];
-    // argv cannot carry this much JSON (one argument is limited to 128 KiB on Linux), so it goes through a file.
-    const file = join(mkdtempSync(join(tmpdir(), 'gradscope-conv-')), 'cases.json');
-    writeFileSync(file, JSON.stringify(cases));
-    const r = await python([SCRIPT, file]);
-    expect(r.code, r.stderr).toBe(0);
-    const outs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TorchOut);
-    expect(outs).toHaveLength(cases.length);
-    return outs;
+    return torchLines<TorchOut>(SCRIPT, cases);
   })();
   return running;
-}
-
-/** Within 1e-10 relative: elementwise, of the element or of the tensor's largest magnitude, whichever is larger. */
-function expectMatch(name: string, ours: ArrayLike<number>, theirs: ArrayLike<number> | undefined): void {
-  expect(theirs, name).toBeDefined();
-  const scale = Math.max(0, ...Array.from(theirs!, Math.abs));
-  expectClose(name, ours, theirs!, 1e-10, 1e-10 * scale);
 }
 
 describe('src/reference/conv.ts against float64 PyTorch', () => {

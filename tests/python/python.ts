@@ -3,7 +3,11 @@
  * the torch probe every test awaits first, so a machine without torch fails each test with the fix, never skips it.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { expectClose } from '../reference/fd.ts';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const PYTHON = process.env.GRADSCOPE_PYTHON ?? '/usr/bin/python3';
@@ -58,4 +62,26 @@ export interface CheckLine {
   score?: number | null;
   errors?: Record<string, number | null>;
   f32?: Record<string, number | null>;
+}
+
+/**
+ * Every case through one process of `script` (PyTorch's import costs seconds): the cases go as JSON through a file
+ * (argv cannot carry this much: one argument is limited to 128 KiB on Linux), one JSON line comes back per case.
+ */
+export async function torchLines<T>(script: string, cases: readonly unknown[]): Promise<T[]> {
+  await requireTorch();
+  const file = join(mkdtempSync(join(tmpdir(), 'gradscope-torch-')), 'cases.json');
+  writeFileSync(file, JSON.stringify(cases));
+  const r = await python([script, file]);
+  expect(r.code, r.stderr).toBe(0);
+  const outs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as T);
+  expect(outs).toHaveLength(cases.length);
+  return outs;
+}
+
+/** Within 1e-10 relative: elementwise, of the element or of the tensor's largest magnitude, whichever is larger. */
+export function expectMatch(name: string, ours: ArrayLike<number>, theirs: ArrayLike<number> | undefined): void {
+  expect(theirs, name).toBeDefined();
+  const scale = Math.max(0, ...Array.from(theirs!, Math.abs));
+  expectClose(name, ours, theirs!, 1e-10, 1e-10 * scale);
 }

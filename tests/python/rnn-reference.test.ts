@@ -3,15 +3,12 @@
  * batch_first=True and an nn.Linear head, loaded by our names with strict=True, so names, shapes and gate orders all
  * have to agree; truncated BPTT against a no_grad prefix; ∂L/∂h_t norms against a step-at-a-time unroll.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rnnForwardBackward, rnnParamShapes } from '../../src/reference/index.ts';
 import type { RnnBatch, RnnCell, RnnNonlinearity, RnnSpec } from '../../src/reference/index.ts';
-import { expectClose } from '../reference/fd.ts';
 import { normal, seeded, uniform } from '../reference/rng.ts';
-import { ROOT, python, requireTorch } from './python.ts';
+import { ROOT, expectMatch, torchLines } from './python.ts';
 
 const SCRIPT = join(ROOT, 'tests', 'python', 'rnn_reference.py');
 const rng = seeded(2013);
@@ -51,7 +48,6 @@ let running: Promise<TorchOut[]> | undefined;
 /** Every case through one rnn_reference.py process (PyTorch's import costs seconds). */
 function torchResults(): Promise<TorchOut[]> {
   running ??= (async () => {
-    await requireTorch();
     const json = cases.map(({ spec, params, batch, bptt }) => ({
       ...spec,
       B: batch.batch,
@@ -61,22 +57,9 @@ function torchResults(): Promise<TorchOut[]> {
       x: Array.from(batch.x),
       y: Array.from(batch.y),
     }));
-    const file = join(mkdtempSync(join(tmpdir(), 'gradscope-rnn-')), 'cases.json');
-    writeFileSync(file, JSON.stringify(json));
-    const r = await python([SCRIPT, file]);
-    expect(r.code, r.stderr).toBe(0);
-    const outs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as TorchOut);
-    expect(outs).toHaveLength(cases.length);
-    return outs;
+    return torchLines<TorchOut>(SCRIPT, json);
   })();
   return running;
-}
-
-/** Within 1e-10 relative: elementwise, of the element or of the tensor's largest magnitude, whichever is larger. */
-function expectMatch(name: string, ours: ArrayLike<number>, theirs: ArrayLike<number> | undefined): void {
-  expect(theirs, name).toBeDefined();
-  const scale = Math.max(0, ...Array.from(theirs!, Math.abs));
-  expectClose(name, ours, theirs!, 1e-10, 1e-10 * scale);
 }
 
 describe('src/reference/rnn.ts against float64 PyTorch', () => {

@@ -82,6 +82,16 @@ describe('the playground in headless Chromium (SwiftShader WebGPU)', () => {
     await page.close();
   });
 
+  it('an MLP trains on a sequence task from the URL, with its length among the controls and no noise', async () => {
+    const page = await s.open('#data.name=adding&data.length=10&model.depth=3&model.width=16&data.samples=256&train.batchSize=32&train.steps=5&play=1');
+    await waitFor(page, `document.querySelector('gs-app')?.dataset.status === 'done'`);
+    const controls = await inApp<{ length: string; noise: boolean }>(page, `const c = root.querySelector('gs-controls').shadowRoot;
+      return { length: c.querySelector('#data-length')?.value ?? '', noise: !!c.querySelector('#data-noise') };`);
+    expect(controls).toEqual({ length: '10', noise: false });
+    expect(s.errors).toEqual([]);
+    await page.close();
+  });
+
   it('a lesson loads its preset', async () => {
     const page = await s.open('');
     await waitFor(page, `document.querySelector('gs-app')?.dataset.ready === 'true'`);

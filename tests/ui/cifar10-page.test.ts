@@ -66,6 +66,9 @@ describe('cifar10 in the page', () => {
     };
     expect(shown('cifar10')).toEqual(['data.name', 'data.augment', 'seed']);
     expect(shown('spiral')).toEqual(['data.name', 'data.noise', 'data.samples', 'data.testFraction', 'seed']);
+    // The sequence tasks take a length and have no noise; MNIST has none either.
+    expect(shown('adding')).toEqual(['data.name', 'data.length', 'data.samples', 'data.testFraction', 'seed']);
+    expect(shown('mnist')).toEqual(['data.name', 'data.samples', 'data.testFraction', 'seed']);
     expect(data.find((f) => f.path === 'data.augment')!.widget).toEqual({ kind: 'select', options: ['none', 'crop-flip'] });
   });
 

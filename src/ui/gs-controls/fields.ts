@@ -1,4 +1,4 @@
-import { ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, DATA_NAMES, IMAGE_DATA, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS } from '../../model/config-schema.ts';
+import { ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, DATA_NAMES, IMAGE_DATA, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS, SEQUENCE_DATA } from '../../model/config-schema.ts';
 import type { ConfigPath } from '../../model/config.ts';
 
 /** How a RunConfig field is edited on the page. */
@@ -27,6 +27,10 @@ const resnet = (get: (p: ConfigPath) => unknown) => get('model.arch') === 'resne
 /** CIFAR-10 keeps its own images and split: samples, noise and the test fraction do not apply. */
 const drawn = (get: (p: ConfigPath) => unknown) => get('data.name') !== 'cifar10';
 const augmentable = (get: (p: ConfigPath) => unknown) => (AUGMENTABLE_DATA as readonly unknown[]).includes(get('data.name'));
+/** The sets drawn with noise: the 2-D ones, the teacher and shapes (MNIST and the sequence tasks have none). */
+const NOISY = new Set(['spiral', 'circles', 'xor', 'gaussians', 'teacher', 'shapes']);
+const noisy = (get: (p: ConfigPath) => unknown) => NOISY.has(String(get('data.name')));
+const sequences = (get: (p: ConfigPath) => unknown) => (SEQUENCE_DATA as readonly unknown[]).includes(get('data.name'));
 /** He et al.'s CIFAR depths (6n + 2) a tab can run, ResNet-8 for a quick look. */
 const RESNET_DEPTHS = ['8', '14', '20', '32', '44', '56', '110'];
 
@@ -69,7 +73,8 @@ export const FIELD_GROUPS: FieldGroup[] = [
       { path: 'data.name', label: 'Data set', widget: { kind: 'select', options: DATA_NAMES.filter((d) => d !== 'csv') }, when: mlp },
       { path: 'data.name', label: 'Data set', widget: { kind: 'select', options: IMAGE_DATA }, when: resnet },
       { path: 'data.augment', label: 'Augment', widget: { kind: 'select', options: AUGMENTS }, when: augmentable },
-      { path: 'data.noise', label: 'Noise', widget: { kind: 'number', min: 0, max: 10, step: 0.01 }, when: drawn },
+      { path: 'data.noise', label: 'Noise', widget: { kind: 'number', min: 0, max: 10, step: 0.01 }, when: noisy },
+      { path: 'data.length', label: 'Steps in time', widget: { kind: 'number', min: 2, max: 1000, step: 1 }, when: sequences },
       { path: 'data.samples', label: 'Samples', widget: { kind: 'number', min: 16, max: 100000, step: 16 }, when: drawn },
       { path: 'data.testFraction', label: 'Test fraction', widget: { kind: 'number', min: 0, max: 0.9, step: 0.05 }, when: drawn },
       { path: 'seed', label: 'Seed', widget: { kind: 'number', min: 0, max: 4294967295, step: 1 } },

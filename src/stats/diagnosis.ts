@@ -153,7 +153,14 @@ function exploding(div: Divergence | null, ctx: Context): Diagnosis | null {
       ? `At step ${div.step} the run went non-finite: ${div.what}.`
       : `The first block's gradient is ${fmt(ctx.ratio!)} times the head's: the signal grows on its way back through ${netWords(ctx)}.`;
   const layers = div !== null ? (div.layer !== null ? [div.layer] : []) : layersWhere(ctx, (g, h) => g > DIAGNOSIS_LIMITS.explodingRatio * h);
+  // Batch norm fixes each layer's output scale but not the gradient's, which compounds back through a deep plain
+  // stack of normalized layers (a plain ResNet-56 hands its first stage ~500× the head's gradient at step 1).
+  const shortcut: Candidate[] =
+    div === null && ctx.opts.norm === 'batch' && ctx.opts.residual === 'none'
+      ? [{ patch: { 'model.residual': 'identity' }, fix: 'Add identity shortcuts: batch norm keeps every layer’s output in range but not the gradient, which grows back through a deep plain stack of normalized layers; a shortcut around every block carries it back unchanged.' }]
+      : [];
   return make('exploding', finding, layers, ctx, [
+    ...shortcut,
     { patch: { 'train.clip.mode': 'norm' }, fix: 'Clip the global gradient norm, so one oversized gradient cannot throw the weights out of range.' },
     { patch: { 'train.lr': lower(ctx.opts.lr) }, fix: `Lower the learning rate tenfold, to ${lower(ctx.opts.lr)}: the steps are overshooting.` },
   ]);

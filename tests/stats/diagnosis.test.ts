@@ -70,6 +70,15 @@ describe('diagnose', () => {
     expect(diagnose(run(learning, { ratio: 2e4 }), { ...relu, clipMode: 'value' })[0]!.patch).toEqual({ 'train.lr': 0.001 });
   });
 
+  it('a plain stack with batch norm whose gradient grows toward the input gets shortcuts first', () => {
+    const d = diagnose(run(learning, { ratio: 2e3 }), { ...relu, norm: 'batch' })[0]!;
+    expect(d.kind).toBe('exploding');
+    expect(d.patch).toEqual({ 'model.residual': 'identity' });
+    expect(d.fix).toMatch(/batch norm keeps every layer’s output in range but not the gradient/);
+    // With shortcuts already there, the usual fixes.
+    expect(diagnose(run(learning, { ratio: 2e3 }), { ...relu, norm: 'batch', residual: 'identity' })[0]!.patch).toEqual({ 'train.clip.mode': 'norm' });
+  });
+
   it('reports a run that went non-finite as exploding, with the step and layer', () => {
     const records = run(learning);
     const bad = records[12]!;

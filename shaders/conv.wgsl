@@ -6,7 +6,7 @@
 //   1 input    dx[N·H·W × Cin]    = Σ dy[pixel that saw it] · w     A = dy, B = w   K = KH·KW·Cout
 //   2 weights  dw[Cout × KH·KW·Cin] = dyᵀ · im2col(x)               A = dy, B = x   K = N·Ho·Wo
 // The epilogue is the matmul's: bias, an addend (ADD 1 accumulates into an existing gradient), φ. The
-// loaders serve gemm_naive and gemm_tiled; conv_reg (forward, weights) and conv_input_reg (input) walk the
+// loaders serve gemm_naive and gemm_tiled; conv_forward_reg, conv_input_reg and conv_reg (weights) walk the
 // same products without them.
 override MODE: u32 = 0u;
 
@@ -27,6 +27,7 @@ struct Params {
   pad: u32,
   // conv_input_reg's grid (convInputGrid in src/kernels/conv.ts): a parity class is ⌈H/s⌉ rows of ⌈W/s⌉
   // pixels per image, taken in runs of 8 (`blocks` runs per class) by `lanes` invocations each.
+  // conv_forward_reg's (convForwardGrid): Ho rows of Wo output pixels per image in runs of 8, `lanes` each.
   Hc: u32,
   Wc: u32,
   lanes: u32,
@@ -100,41 +101,10 @@ fn load_b(k: u32, n: u32) -> f32 {
   return im2col(1u, k, n);
 }
 
-// conv_reg: the register-blocked kernel written for convolutions (forward and weights; the input gradient
-// has its own, conv_input_reg, below). Each invocation owns a 4×4 block of C,
-// as gemm_reg does, but walks K as the nested loops it is (ky, kx, then channels; or the output pixels
-// for the weight gradient) with the row and column positions decoded once, so its inner loop does no
+// conv_reg: the weight gradient, register-blocked (the forward pass has conv_forward_reg, the input gradient
+// conv_input_reg, below). Each invocation owns a 4×4 block of dw, as gemm_reg does, but walks K (the output
+// pixels) as the nested loops it is with the row and column positions decoded once, so its inner loop does no
 // division. Edge rows and columns are clamped; the epilogue drops what lies past the edge.
-fn forward_block(mr: vec4u, nc: vec4u) -> array<vec4f, 4> {
-  let p = params;
-  var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
-  // Rows are output pixels: the image each reads and the top-left corner of its window.
-  let ox = mr % vec4u(p.Wo);
-  let t = mr / vec4u(p.Wo);
-  let img = (t / vec4u(p.Ho)) * (p.H * p.W);
-  let y0 = vec4i((t % vec4u(p.Ho)) * p.stride) - i32(p.pad);
-  let x0 = vec4i(ox * p.stride) - i32(p.pad);
-  let wrow = nc * p.K;
-  for (var ky = 0u; ky < p.KH; ky++) {
-    for (var kx = 0u; kx < p.KW; kx++) {
-      let iy = y0 + i32(ky);
-      let ix = x0 + i32(kx);
-      let ok = (iy >= vec4i(0)) & (ix >= vec4i(0)) & (iy < vec4i(i32(p.H))) & (ix < vec4i(i32(p.W)));
-      let base = select(vec4u(0u), (img + vec4u(max(iy, vec4i(0))) * p.W + vec4u(max(ix, vec4i(0)))) * p.Cin, ok);
-      let koff = wrow + (ky * p.KW + kx) * p.Cin;
-      for (var ci = 0u; ci < p.Cin; ci++) {
-        let bv = vec4f(b[koff.x + ci], b[koff.y + ci], b[koff.z + ci], b[koff.w + ci]);
-        let av = select(vec4f(0.0), vec4f(a[base.x + ci], a[base.y + ci], a[base.z + ci], a[base.w + ci]), ok);
-        acc[0] += av.x * bv;
-        acc[1] += av.y * bv;
-        acc[2] += av.z * bv;
-        acc[3] += av.w * bv;
-      }
-    }
-  }
-  return acc;
-}
-
 fn weights_block(mr: vec4u, nc: vec4u) -> array<vec4f, 4> {
   let p = params;
   var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
@@ -172,13 +142,7 @@ fn conv_reg(@builtin(global_invocation_id) g: vec3u) {
   if (m0 >= params.M || n0 >= params.N) { return; }
   let mr = min(vec4u(m0, m0 + 1u, m0 + 2u, m0 + 3u), vec4u(params.M - 1u));
   let nc = min(vec4u(n0, n0 + 1u, n0 + 2u, n0 + 3u), vec4u(params.N - 1u));
-  var acc: array<vec4f, 4>;
-  if (MODE == 0u) {
-    acc = forward_block(mr, nc);
-  } else {
-    acc = weights_block(mr, nc);
-  }
-  store_block(m0, n0, acc);
+  store_block(m0, n0, weights_block(mr, nc));
 }
 
 // conv_input_reg: the input gradient, register-blocked and stride-aware. A stride s splits the input pixels
@@ -215,7 +179,7 @@ fn tap8(k: ptr<function, Block8>, v0: vec4f, v1: vec4f, w0: vec4u, w1: vec4u) {
   outer4(&(*k).acc11, v1, b1);
 }
 
-// dy[d + co], 0 where d is −1 (a window that hangs over the output's edge).
+// a[d + co] (dy here, x in conv_forward_reg), 0 where d is −1 (a window that hangs over the edge).
 fn dy4(d: vec4i, co: u32) -> vec4f {
   let i = vec4u(max(d, vec4i(0))) + co;
   return select(vec4f(0.0), vec4f(a[i.x], a[i.y], a[i.z], a[i.w]), d >= vec4i(0));
@@ -299,6 +263,75 @@ fn conv_input_reg(@builtin(local_invocation_index) li: u32, @builtin(workgroup_i
   let c0 = vec4u(lane) + p.lanes * vec4u(0u, 1u, 2u, 3u);
   let c1 = c0 + 4u * p.lanes;
   let k = input_block(row / p.Hc, row % p.Hc, bx, min(c0, vec4u(p.Cin - 1u)), min(c1, vec4u(p.Cin - 1u)), py, px);
+  store_block_at(m0, c0, k.acc00);
+  store_block_at(m0, c1, k.acc01);
+  store_block_at(m1, c0, k.acc10);
+  store_block_at(m1, c1, k.acc11);
+}
+
+// conv_forward_reg: the forward pass, register-blocked as conv_input_reg is. An invocation takes 8 consecutive
+// output pixels of one row (a run never spans two rows, so their windows share their rows of x) × 8 output
+// channels, lane + lanes·j for j < 8, so that neighbouring invocations write neighbouring outputs.
+// With FORWARD_RUN 3 (stride 1, KW a multiple of 3) the taps along x come in runs of three, kx..kx + 2: tap j
+// hands pixel r the input pixel ix0 + r + j, so a run reads one window of 10 x pixels per input channel instead
+// of 8 per tap. A pipeline constant, not a branch in the channel loop: SwiftShader masks every accumulator for one.
+override FORWARD_RUN: u32 = 1u;
+
+fn forward_block(n: u32, oy: u32, ox0: u32, c0: vec4u, c1: vec4u) -> Block8 {
+  let p = params;
+  var k = Block8();
+  let s = i32(p.stride);
+  let x0 = vec4i(i32(ox0) * s - i32(p.pad)) + vec4i(0, 1, 2, 3) * s;
+  let wmax = vec4i(i32(p.W));
+  for (var ky = 0u; ky < p.KH; ky++) {
+    let iy = i32(oy * p.stride + ky) - i32(p.pad);
+    if (iy < 0 || iy >= i32(p.H)) { continue; }
+    let pix = i32((n * p.H + u32(iy)) * p.W);
+    for (var kx = 0u; kx < p.KW; kx += FORWARD_RUN) {
+      let ix = x0 + i32(kx);
+      let d0 = select(vec4i(-1), (pix + ix) * i32(p.Cin), (ix >= vec4i(0)) & (ix < wmax));
+      let d1 = select(vec4i(-1), (pix + ix + 4 * s) * i32(p.Cin), (ix + 4 * s >= vec4i(0)) & (ix + 4 * s < wmax));
+      let w0 = c0 * p.K + (ky * p.KW + kx) * p.Cin;
+      let w1 = c1 * p.K + (ky * p.KW + kx) * p.Cin;
+      if (FORWARD_RUN == 3u) {
+        let d2 = select(vec2i(-1), (pix + ix.xy + 8) * i32(p.Cin), (ix.xy + 8 >= vec2i(0)) & (ix.xy + 8 < wmax.xy));
+        for (var ci = 0u; ci < p.Cin; ci++) {
+          let e0 = dy4(d0, ci);
+          let e1 = dy4(d1, ci);
+          let e2 = dy2(d2, ci);
+          tap8(&k, e0, e1, w0 + ci, w1 + ci);
+          tap8(&k, vec4f(e0.yzw, e1.x), vec4f(e1.yzw, e2.x), w0 + p.Cin + ci, w1 + p.Cin + ci);
+          tap8(&k, vec4f(e0.zw, e1.xy), vec4f(e1.zw, e2), w0 + 2u * p.Cin + ci, w1 + 2u * p.Cin + ci);
+        }
+      } else {
+        for (var ci = 0u; ci < p.Cin; ci++) {
+          tap8(&k, dy4(d0, ci), dy4(d1, ci), w0 + ci, w1 + ci);
+        }
+      }
+    }
+  }
+  return k;
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn conv_forward_reg(@builtin(local_invocation_index) li: u32, @builtin(workgroup_id) wg: vec3u,
+                    @builtin(num_workgroups) nwg: vec3u) {
+  let p = params;
+  // Flat, as dispatch1d folds it: rows of output pixels in runs of 8, then lanes.
+  let id = li + (wg.x + wg.y * nwg.x) * (WG_X * WG_Y);
+  let lane = id % p.lanes;
+  let blk = id / p.lanes;
+  if (blk >= p.blocks) { return; }
+  let runs = (p.Wo + 7u) / 8u;
+  let ox0 = blk % runs * 8u;
+  let row = blk / runs;
+  let ox = vec4u(ox0) + vec4u(0u, 1u, 2u, 3u);
+  // Pixels past the row's end are computed and dropped.
+  let m0 = select(vec4u(p.M), row * p.Wo + ox, ox < vec4u(p.Wo));
+  let m1 = select(vec4u(p.M), row * p.Wo + ox + 4u, ox + 4u < vec4u(p.Wo));
+  let c0 = vec4u(lane) + p.lanes * vec4u(0u, 1u, 2u, 3u);
+  let c1 = c0 + 4u * p.lanes;
+  let k = forward_block(row / p.Ho, row % p.Ho, ox0, min(c0, vec4u(p.Cout - 1u)), min(c1, vec4u(p.Cout - 1u)));
   store_block_at(m0, c0, k.acc00);
   store_block_at(m0, c1, k.acc01);
   store_block_at(m1, c0, k.acc10);

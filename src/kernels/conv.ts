@@ -75,41 +75,62 @@ export function convInputGrid(s: ConvShape): { classes: number; Hc: number; Wc: 
   return { classes, Hc, Wc, blocks, lanes, invocations: classes * blocks * lanes };
 }
 
-/** Workgroups for a pass: the matmul core's 2-D grid of blocks, or conv_input_reg's flat one. */
+/** Output pixels and output channels one conv_forward_reg invocation owns: an 8×8 block of y (as shaders/conv.wgsl hard-codes). */
+export const FORWARD_BLOCK = { rows: 8, cols: 8 } as const;
+
+/**
+ * conv_forward_reg's grid (shaders/conv.wgsl): batch × Ho rows of Wo output pixels, each row cut into runs of
+ * FORWARD_BLOCK.rows pixels (`blocks` runs in all; a run never spans two rows, so its pixels' windows share
+ * their rows of x), and each run into `lanes` invocations of FORWARD_BLOCK.cols output channels.
+ */
+export function convForwardGrid(s: ConvShape): { blocks: number; lanes: number; invocations: number } {
+  const { Ho, Wo } = convOutput(s);
+  const blocks = s.batch * Ho * Math.ceil(Wo / FORWARD_BLOCK.rows);
+  const lanes = Math.ceil(s.Cout / FORWARD_BLOCK.cols);
+  return { blocks, lanes, invocations: blocks * lanes };
+}
+
+/** Workgroups for a pass: the matmul core's 2-D grid of blocks, or conv_forward_reg's and conv_input_reg's flat ones. */
 export function convWorkgroups(s: ConvShape, pass: ConvPass, t: MatmulTiling): [number, number, number] {
   const tiling = convTiling(t);
+  if (pass === 'forward' && tiling.variant === 'reg') return dispatch1d(convForwardGrid(s).invocations, tiling.wgX * tiling.wgY);
   if (pass === 'input' && tiling.variant === 'reg') return dispatch1d(convInputGrid(s).invocations, tiling.wgX * tiling.wgY);
   const g = convGemm(s, pass);
   return matmulWorkgroups(g.M, g.N, tiling);
 }
 
 /**
- * The tilings a pass can use: naive and tiled run the GEMM core on im2col loaders; reg runs conv_reg, the
- * register-blocked kernel written for convolutions (no division in its inner loop), or for the input gradient
- * conv_input_reg (8×8 blocks, only the taps a stride reaches); vec4 reads dense rows, which im2col is not, and
- * becomes reg.
+ * The tilings a pass can use: naive and tiled run the GEMM core on im2col loaders; reg runs the register-blocked
+ * kernels written for convolutions (no division in their inner loops): conv_forward_reg (8×8 blocks), conv_input_reg
+ * (8×8 blocks, only the taps a stride reaches) and conv_reg for the weight gradient; vec4 reads dense rows, which
+ * im2col is not, and becomes reg.
  */
 export function convTiling(t: MatmulTiling): MatmulTiling {
   return t.variant === 'vec4' ? { variant: 'reg', wgX: t.wgX, wgY: t.wgY } : t;
 }
 
 /**
- * How many taps along x conv_input_reg reads from one window of dy: 3 when every stride class has its taps
- * along x in runs of three (stride 1, a kernel width that is a multiple of 3: the ResNets' 3×3), else 1.
+ * How many taps along x conv_input_reg and conv_forward_reg read from one window of dy or x (their INPUT_RUN and
+ * FORWARD_RUN): 3 when the taps along x come in runs of three that each read consecutive pixels (stride 1, a
+ * kernel width that is a multiple of 3: the ResNets' 3×3), else 1. (At stride 2 an input-gradient class has 1 or
+ * 2 taps along x, and the forward pass's 8 pixels read every second input pixel.)
  */
-export function inputRun(s: Pick<ConvShape, 'stride' | 'KW'>): 1 | 3 {
+export function tapRun(s: Pick<ConvShape, 'stride' | 'KW'>): 1 | 3 {
   return s.stride === 1 && s.KW % 3 === 0 ? 3 : 1;
 }
 
-/** The kernel of a pass; `shape` sets conv_input_reg's INPUT_RUN (the 3×3, stride 1 default otherwise). */
+const REG_ENTRY: Record<ConvPass, string> = { forward: 'conv_forward_reg', input: 'conv_input_reg', weights: 'conv_reg' };
+const RUN_CONSTANT: Partial<Record<ConvPass, string>> = { forward: 'FORWARD_RUN', input: 'INPUT_RUN' };
+
+/** The kernel of a pass; `shape` sets conv_forward_reg's FORWARD_RUN and conv_input_reg's INPUT_RUN (the 3×3, stride 1 default otherwise). */
 export function convSpec(pass: ConvPass, epilogue: MatmulEpilogue, tiling: MatmulTiling, shape: Pick<ConvShape, 'stride' | 'KW'> = { stride: 1, KW: 3 }): KernelSpec<GemmBinding> {
   const t = convTiling(tiling);
-  const input = pass === 'input' && t.variant === 'reg';
+  const run = t.variant === 'reg' ? RUN_CONSTANT[pass] : undefined;
   return {
     shader: SHADERS.conv,
-    entry: input ? 'conv_input_reg' : t.variant === 'reg' ? 'conv_reg' : `gemm_${t.variant}`,
+    entry: t.variant === 'reg' ? REG_ENTRY[pass] : `gemm_${t.variant}`,
     bindings: GEMM_BINDINGS,
-    constants: { MODE: MODE[pass], ...epilogueConstants(epilogue), ...tilingConstants(t), ...(input ? { INPUT_RUN: inputRun(shape) } : {}) },
+    constants: { MODE: MODE[pass], ...epilogueConstants(epilogue), ...tilingConstants(t), ...(run ? { [run]: tapRun(shape) } : {}) },
   };
 }
 
@@ -154,7 +175,8 @@ export async function conv2d(
   const { Ho, Wo } = convOutput(shape);
   const s = shape;
   const grid = convInputGrid(s);
-  ranges.params = ctx.paramBlock([g.M, g.N, g.K, s.batch, s.H, s.W, s.Cin, Ho, Wo, s.Cout, s.KH, s.KW, s.stride, s.pad, grid.Hc, grid.Wc, grid.lanes, grid.blocks]);
+  const lanesBlocks = pass === 'forward' ? convForwardGrid(s) : grid;
+  ranges.params = ctx.paramBlock([g.M, g.N, g.K, s.batch, s.H, s.W, s.Cin, Ho, Wo, s.Cout, s.KH, s.KW, s.stride, s.pad, grid.Hc, grid.Wc, lanesBlocks.lanes, lanesBlocks.blocks]);
   const tiling = convTiling(opts.tiling ?? DEFAULT_TILING);
   const epilogue: MatmulEpilogue = { kind: 'plain', bias: !!opts.bias, add: !!opts.add };
   const label = `conv2d ${pass} ${s.KH}×${s.KW}/${s.stride} ${s.H}×${s.W}×${s.Cin}→${Ho}×${Wo}×${s.Cout} batch ${s.batch}`;

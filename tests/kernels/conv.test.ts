@@ -19,7 +19,10 @@ const ref = (s: ConvShape) => ({ N: s.batch, H: s.H, W: s.W, Cin: s.Cin, Cout: s
 // so the shapes also cover class widths ⌈W/stride⌉ that are not a multiple of 8 (a run then hangs over its
 // row's end), classes of unequal sizes (H or W odd), more than 8 input channels (two or three invocations per
 // run), classes that no tap reaches (1×1 with stride 2: their dx is 0), and at stride 1 kernel widths of 3 and
-// 6, whose taps along x it reads in runs of three from one window of dy.
+// 6, whose taps along x it reads in runs of three from one window of dy. The register-blocked forward pass takes
+// runs of 8 output pixels in a row × 8 output channels, and at stride 1 reads a 3-wide kernel's taps along x from
+// one window of x: so output widths of 9–13 (a second run hanging over the row's end), 9 and 17 output channels
+// (a lane whose channels are partly past Cout) and a 5×5 kernel at stride 1 (taps one at a time) too.
 const SHAPES: ConvShape[] = [
   shape(1, 1, 1, 1, 1, 1, 1, 0),
   shape(2, 5, 4, 3, 17, 3, 1, 1),
@@ -36,6 +39,9 @@ const SHAPES: ConvShape[] = [
   shape(2, 8, 7, 6, 4, 3, 3, 1),
   { ...shape(1, 9, 6, 3, 4, 3, 2, 1), KW: 1, pad: 0 },
   { ...shape(1, 5, 9, 3, 4, 3, 1, 2), KW: 6 },
+  shape(1, 4, 13, 17, 9, 3, 1, 1),
+  shape(2, 6, 11, 3, 17, 5, 1, 2),
+  shape(1, 3, 10, 1, 3, 1, 1, 0),
 ];
 const TILINGS = ['naive', 'reg8x8', 'reg16x8', 'tiled32'] as const;
 
@@ -70,15 +76,20 @@ describe('conv2d (implicit GEMM on the matmul core) against the float64 referenc
     });
   }
 
-  it('a bias on the forward pass', async () => {
+  it('a bias on the forward pass, on every tiling and stride', async () => {
     const ctx = await testContext();
     const rng = new Rng(9);
-    const s = shape(2, 6, 6, 4, 8, 3, 2, 1);
-    const { Ho, Wo } = convOutput(s);
-    const [x, w, bias] = [randn(rng, 2 * 36 * 4), randn(rng, 8 * 9 * 4), randn(rng, 8)];
-    const y = poisoned(ctx, 2 * Ho * Wo * 8);
-    await run(ctx, await conv2d(ctx, s, 'forward', { a: upload(ctx, x), b: upload(ctx, w), c: y, bias: upload(ctx, bias) }, { bias: true }));
-    expectClose(await readF32(ctx, y, 2 * Ho * Wo * 8), conv.conv2dForward(x, w, ref(s), bias), 1e-4, 'y + bias');
+    for (const name of [...TILINGS, 'vec4x4_8x8'] as const) {
+      for (const s of [shape(2, 6, 6, 4, 8, 3, 2, 1), shape(1, 5, 10, 3, 17, 3, 1, 1), shape(2, 3, 9, 17, 5, 1, 1, 0)]) {
+        const { Ho, Wo } = convOutput(s);
+        const ys = s.batch * Ho * Wo * s.Cout;
+        const [x, w, bias] = [randn(rng, s.batch * s.H * s.W * s.Cin), randn(rng, s.Cout * s.KH * s.KW * s.Cin), randn(rng, s.Cout)];
+        const y = poisoned(ctx, ys);
+        const t = { a: upload(ctx, x), b: upload(ctx, w), c: y, bias: upload(ctx, bias) };
+        await run(ctx, await conv2d(ctx, s, 'forward', t, { bias: true, tiling: MATMUL_TILINGS[name] }));
+        expectClose(await readF32(ctx, y, ys), conv.conv2dForward(x, w, ref(s), bias), 1e-4, `${name} y + bias, ${s.H}×${s.W}×${s.Cin}→${s.Cout} ${s.KH}×${s.KW}/${s.stride}`);
+      }
+    }
   });
 
   // The step runs the input gradient with an addend where a block's input also feeds its shortcut.

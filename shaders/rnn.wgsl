@@ -9,6 +9,8 @@
 //                      cell's gate gradients; the recurrent product of step t+1 and the cell of step t in one pass.
 //   rnn_backward_tail  after the loop: db_ih, db_hh as column sums (zeroing truncated steps' rows on the way),
 //                      and ‖dh_t‖ over the batch for every t from the steps' partial sums.
+//   rnn_last_forward   hs[b, T−1, :] → last [B×H]: the top layer's last hidden state, what a head reads (its
+//                      gradient goes back through rnn_step_backward with EXT_LAST).
 //   gemm_*             dW_hh = Σ_t dg_hh(t)ᵀ·h_{t−1}, the GEMM core on a loader that pairs each row with the row before.
 //
 // Saved by the forward pass for the backward (nothing else is kept):
@@ -72,6 +74,9 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> db_ih: array<f32>;
 @group(0) @binding(5) var<storage, read_write> db_hh: array<f32>;
 @group(0) @binding(6) var<storage, read_write> norms: array<f32>;
+// rnn_last_forward
+@group(0) @binding(1) var<storage, read> last_hs: array<f32>;
+@group(0) @binding(2) var<storage, read_write> last: array<f32>;
 
 // A block's 4 samples and 4 units; past the edge they are clamped (results there are dropped).
 struct Block {
@@ -274,6 +279,15 @@ fn rnn_step_backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
   scratch[o] = sums.x;
   scratch[o + 1u] = sums.y;
   scratch[o + 2u] = sums.z;
+}
+
+@compute @workgroup_size(WG)
+fn rnn_last_forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let id = gid.x + gid.y * nwg.x * WG;
+  let p = params;
+  if (id >= p.B * p.H) { return; }
+  let b = id / p.H;
+  last[id] = last_hs[(b * p.T + p.T - 1u) * p.H + id % p.H];
 }
 
 // One invocation per gate column (bias gradients) and per step (norms), whichever are in range. Columns walk

@@ -45,7 +45,7 @@ export interface RnnLayerOptions {
   /** Where norm[0] goes in `norms`. */
   normsBase?: number;
   /** The matmuls' tiling (dW_hh runs the same core; vec4 becomes reg there). */
-  tiling?: TilingChoice;
+  tiling?: TilingChoice | undefined;
 }
 
 /** 1 + T dispatches: the input projection for every step at once, then one per step. */

@@ -76,7 +76,7 @@ export function rnnFloats(s: RnnShape): {
   };
 }
 
-export type RnnEntry = 'rnn_step_forward' | 'rnn_step_backward' | 'rnn_backward_tail';
+export type RnnEntry = 'rnn_step_forward' | 'rnn_step_backward' | 'rnn_backward_tail' | 'rnn_last_forward';
 type StepBinding = 'params' | 'pre' | 'hs' | 'state' | 'b_hh' | 'w_hh';
 type BackBinding = 'params' | 'dg_ih' | 'dg_hh' | 'scratch' | 'pre_in' | 'w_hh' | 'hs_in' | 'state_in' | 'dh_ext';
 type TailBinding = 'params' | 'dg_ih' | 'dg_hh' | 'scratch' | 'db_ih' | 'db_hh' | 'norms';
@@ -88,11 +88,12 @@ const BINDINGS = {
     ['w_hh', 'read'], ['hs_in', 'read'], ['state_in', 'read'], ['dh_ext', 'read'],
   ],
   rnn_backward_tail: [['params', 'uniform'], ['dg_ih', 'rw'], ['dg_hh', 'rw'], ['scratch', 'rw'], ['db_ih', 'rw'], ['db_hh', 'rw'], ['norms', 'rw']],
+  rnn_last_forward: [['params', 'uniform'], ['last_hs', 'read'], ['last', 'rw']],
 } as const satisfies Record<RnnEntry, KernelSpec['bindings']>;
 
 export function rnnSpec<E extends RnnEntry>(entry: E, s: Pick<RnnShape, 'cell' | 'nonlinearity'>, extLast = false): KernelSpec<(typeof BINDINGS)[E][number][0]> {
   const constants: Record<string, number> = { WG, CELL: CELL_IDS[s.cell] };
-  if (entry !== 'rnn_backward_tail') constants.PHI = ACTIVATION_IDS[s.nonlinearity];
+  if (entry === 'rnn_step_forward' || entry === 'rnn_step_backward') constants.PHI = ACTIVATION_IDS[s.nonlinearity];
   if (entry === 'rnn_step_backward') constants.EXT_LAST = +extLast;
   return { shader: SHADERS.rnn, entry, bindings: BINDINGS[entry], constants };
 }
@@ -228,6 +229,14 @@ export async function rnnBackwardTail(
   const ranges = { ...bind('rnn backward tail', need, x), params: rnnParams(ctx, s, { t0, outBase }) };
   const n = Math.max(f.bias, s.T);
   return ctx.dispatch(label('backward tail', s), rnnSpec('rnn_backward_tail', s), ranges, dispatch1d(n, WG));
+}
+
+/** The last hidden state of every sample, hs[b, T − 1, :] → last [B×H]: what a head on the layer reads. */
+export async function rnnLastForward(ctx: KernelContext, s: RnnShape, x: { hs: BufferRange; last: BufferRange }): Promise<Dispatch> {
+  checkRnnShape(s);
+  const need = { hs: ['last_hs', rnnFloats(s).hs], last: ['last', s.B * s.H] } as const;
+  const ranges = { ...bind('rnn last', need, x), params: rnnParams(ctx, s) };
+  return ctx.dispatch(label('last', s), rnnSpec('rnn_last_forward', s), ranges, dispatch1d(s.B * s.H, WG));
 }
 
 /** The tiling dW_hh runs: vec4 reads dense rows, which the pairing of rows is not, and becomes reg. */

@@ -5,11 +5,15 @@
 import { closestMatch, describeValue, fieldError, ConfigError } from './config-error.ts';
 
 export const DATA_NAMES = ['spiral', 'circles', 'xor', 'gaussians', 'teacher', 'mnist', 'shapes', 'cifar10', 'adding', 'order', 'csv'] as const;
-export const ARCHS = ['mlp', 'resnet'] as const;
+export const ARCHS = ['mlp', 'resnet', 'rnn'] as const;
+/** model.arch=rnn's cells: nn.RNN, nn.LSTM, nn.GRU. */
+export const RNN_CELLS = ['rnn', 'lstm', 'gru'] as const;
 /** Data sets whose samples are images (what a convolutional architecture reads). */
 export const IMAGE_DATA = ['mnist', 'shapes', 'cifar10'] as const;
 /** Data sets of sequences, data.length steps long (what a recurrent net reads; an MLP reads them flattened). */
 export const SEQUENCE_DATA = ['adding', 'order'] as const;
+/** What model.arch=rnn reads: the sequence tasks, and mnist as 28 steps of one 28-pixel row each. */
+export const RNN_DATA = [...SEQUENCE_DATA, 'mnist'] as const;
 /** data.samples × data.length at most this for sequence data: 240 MB of inputs for order (6 floats a step). */
 export const MAX_SEQUENCE_STEPS = 10_000_000;
 /** Data sets that read data.path: a file (csv) or the folder of the binary batches (cifar10). */
@@ -21,19 +25,21 @@ export const AUGMENTABLE_DATA = ['cifar10'] as const;
 export const ACTIVATIONS = ['linear', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'gelu'] as const;
 export const NORMS = ['none', 'batch', 'layer'] as const;
 export const RESIDUALS = ['none', 'identity', 'rezero'] as const;
-export const INIT_SCHEMES = ['xavier', 'xavier_uniform', 'he', 'he_uniform', 'lecun', 'orthogonal', 'pytorch', 'meanfield'] as const;
+export const INIT_SCHEMES = ['xavier', 'xavier_uniform', 'he', 'he_uniform', 'lecun', 'orthogonal', 'pytorch', 'meanfield', 'identity'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam', 'adamw'] as const;
 export const CLIP_MODES = ['none', 'norm', 'value'] as const;
 
 export type FieldSpec =
   | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'int'; min: number; max: number }
+  /** An integer; `nullable` also takes null (train.bptt: null is full backpropagation through time). */
+  | { kind: 'int'; min: number; max: number; nullable?: boolean }
   /** A real number; `open` bounds exclude their end point. */
   | { kind: 'number'; min: number; max: number; minOpen?: boolean; maxOpen?: boolean }
   /** A file path or null. */
   | { kind: 'path' };
 
 const int = (min: number, max: number): FieldSpec => ({ kind: 'int', min, max });
+const intOrNull = (min: number, max: number): FieldSpec => ({ kind: 'int', min, max, nullable: true });
 const num = (min: number, max: number, open: { minOpen?: boolean; maxOpen?: boolean } = {}): FieldSpec => ({ kind: 'number', min, max, ...open });
 const oneOf = (values: readonly string[]): FieldSpec => ({ kind: 'enum', values });
 
@@ -48,6 +54,7 @@ export const FIELDS = {
   'data.path': { kind: 'path' },
   'data.augment': oneOf(AUGMENTS),
   'model.arch': oneOf(ARCHS),
+  'model.cell': oneOf(RNN_CELLS),
   'model.depth': int(1, 10000),
   'model.width': int(1, 4096),
   'model.activation': oneOf(ACTIVATIONS),
@@ -57,6 +64,7 @@ export const FIELDS = {
   'model.init.gain': num(0, 100, { minOpen: true }),
   'model.init.sigmaW2': num(0, 100, { minOpen: true }),
   'model.init.sigmaB2': num(0, 100),
+  'model.init.forgetBias': num(-10, 10),
   'train.optimizer': oneOf(OPTIMIZERS),
   'train.lr': num(0, 10, { minOpen: true }),
   'train.momentum': num(0, 1, { maxOpen: true }),
@@ -65,6 +73,7 @@ export const FIELDS = {
   'train.steps': int(0, 10000000),
   'train.clip.mode': oneOf(CLIP_MODES),
   'train.clip.max': num(0, 1e6, { minOpen: true }),
+  'train.bptt': intOrNull(1, 1000),
   'log.every': int(1, 1000000),
 } as const satisfies Record<string, FieldSpec>;
 
@@ -83,7 +92,7 @@ export function allowedText(spec: FieldSpec): string {
     case 'enum':
       return `one of ${spec.values.join(', ')}`;
     case 'int':
-      return `an integer from ${spec.min} to ${spec.max}`;
+      return `an integer from ${spec.min} to ${spec.max}${spec.nullable === true ? ', or null' : ''}`;
     case 'path':
       return 'a file path (a string) or null';
     case 'number': {
@@ -121,7 +130,9 @@ export function checkField(path: ConfigPath, value: unknown): unknown {
       throw fieldError(path, value, allowedText(spec));
     case 'int':
     case 'number': {
-      if (typeof value !== 'number') throw fieldError(path, value, 'a number');
+      const nullable = spec.kind === 'int' && spec.nullable === true;
+      if (nullable && value === null) return value;
+      if (typeof value !== 'number') throw fieldError(path, value, nullable ? allowedText(spec) : 'a number');
       const ok = inRange(spec, value) && (spec.kind === 'number' || Number.isInteger(value));
       if (!ok) throw fieldError(path, value, allowedText(spec));
       return value;

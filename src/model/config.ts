@@ -2,20 +2,22 @@
  * RunConfig, the one input of a run (DESIGN.md, "RunConfig"): its types, its defaults, and
  * `resolveConfig`, which merges a partial config over the defaults and validates every field.
  */
+import { checkCrossFields } from './config-checks.ts';
 import { ConfigError, describeValue, shortText } from './config-error.ts';
 import { jsonSyntaxError, nestingDepth } from './config-json.ts';
 import {
-  ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, MAX_SEQUENCE_STEPS, NORMS, OPTIMIZERS, PATH_DATA, RESIDUALS, SEQUENCE_DATA, checkField, isConfigPath,
-  suggestPath,
+  ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, PATH_DATA, RESIDUALS, RNN_CELLS, RNN_DATA, SEQUENCE_DATA, checkField,
+  isConfigPath, suggestPath,
 } from './config-schema.ts';
 
 export { ConfigError } from './config-error.ts';
-export { ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, PATH_DATA, RESIDUALS, SEQUENCE_DATA };
+export { ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, IMAGE_DATA, CONFIG_PATHS, DATA_NAMES, INIT_SCHEMES, NORMS, OPTIMIZERS, PATH_DATA, RESIDUALS, RNN_CELLS, RNN_DATA, SEQUENCE_DATA };
 export type { ConfigPath } from './config-schema.ts';
 import type { ConfigPath } from './config-schema.ts';
 
 export type DataName = (typeof DATA_NAMES)[number];
 export type ArchName = (typeof ARCHS)[number];
+export type RnnCellName = (typeof RNN_CELLS)[number];
 export type ActivationName = (typeof ACTIVATIONS)[number];
 export type NormName = (typeof NORMS)[number];
 export type ResidualName = (typeof RESIDUALS)[number];
@@ -46,14 +48,18 @@ export interface InitConfig {
   /** meanfield only: W ~ N(0, sigmaW2 / fan_in), b ~ N(0, sigmaB2). */
   sigmaW2: number;
   sigmaB2: number;
+  /** LSTM only: added to the forget gate's bias b_f of every layer (Jozefowicz et al. 2015 recommend 1). */
+  forgetBias: number;
 }
 
 export interface ModelConfig {
   /** The architecture builder (DESIGN.md, "Architectures beyond the MLP"). */
   arch: ArchName;
-  /** Hidden blocks (mlp); weight layers, 6n + 2 (resnet). */
+  /** rnn only: the recurrent cell, as nn.RNN (nonlinearity model.activation), nn.LSTM or nn.GRU. */
+  cell: RnnCellName;
+  /** Hidden blocks (mlp); weight layers, 6n + 2 (resnet); stacked recurrent layers (rnn). */
   depth: number;
-  /** Units per block (mlp); channels of the first stage (resnet). */
+  /** Units per block (mlp); channels of the first stage (resnet); hidden units H (rnn). */
   width: number;
   activation: ActivationName;
   norm: NormName;
@@ -75,6 +81,11 @@ export interface TrainConfig {
   batchSize: number;
   steps: number;
   clip: ClipConfig;
+  /**
+   * rnn only: backpropagate through the last `bptt` time steps (the hidden state before them is held
+   * constant); null is full backpropagation through time.
+   */
+  bptt: number | null;
 }
 
 export interface RunConfig {
@@ -97,12 +108,13 @@ export function defaultConfig(): RunConfig {
     data: { name: 'spiral', samples: 2048, length: 50, noise: 0.1, testFraction: 0.2, path: null, augment: 'none' },
     model: {
       arch: 'mlp',
+      cell: 'lstm',
       depth: 100,
       width: 64,
       activation: 'relu',
       norm: 'none',
       residual: 'none',
-      init: { scheme: 'he', gain: 1, sigmaW2: 2, sigmaB2: 0 },
+      init: { scheme: 'he', gain: 1, sigmaW2: 2, sigmaB2: 0, forgetBias: 0 },
     },
     train: {
       optimizer: 'sgd',
@@ -112,6 +124,7 @@ export function defaultConfig(): RunConfig {
       batchSize: 128,
       steps: 1000,
       clip: { mode: 'none', max: 1 },
+      bptt: null,
     },
     log: { every: 1 },
   };
@@ -160,59 +173,6 @@ function mergeSection(defaults: Section, input: unknown, prefix: string): Sectio
   return out;
 }
 
-function checkCrossFields(config: RunConfig): void {
-  const { name, path } = config.data;
-  if (name === 'csv' && (path === null || path.trim() === '')) {
-    const allowed = 'a file path when data.name is csv';
-    throw new ConfigError('data.path', path, allowed, `data.path must be ${allowed} (got ${describeValue(path)})`);
-  }
-  if (name === 'cifar10' && path !== null && path.trim() === '') {
-    const allowed = 'the folder of the CIFAR-10 binary batches, or null when the page reads files you pick';
-    throw new ConfigError('data.path', path, allowed, `data.path must be ${allowed} (got "")`);
-  }
-  if (!(PATH_DATA as readonly string[]).includes(name) && path !== null) {
-    const allowed = `null unless data.name is ${PATH_DATA.join(' or ')}`;
-    throw new ConfigError('data.path', path, allowed, `data.path must be ${allowed} (got ${describeValue(path)}; data.name is ${name})`);
-  }
-  const augment = config.data.augment;
-  if (augment !== 'none' && !(AUGMENTABLE_DATA as readonly string[]).includes(name)) {
-    const allowed = `none unless data.name is ${AUGMENTABLE_DATA.join(' or ')}`;
-    throw new ConfigError('data.augment', augment, allowed, `data.augment must be ${allowed} (got ${augment}; data.name is ${name})`);
-  }
-  checkSequenceSize(config.data);
-  if (config.model.arch === 'resnet') checkResnet(config);
-}
-
-/** Sequence data is drawn whole on the host: data.samples × data.length is capped so it cannot ask for gigabytes. */
-function checkSequenceSize({ name, samples, length }: DataConfig): void {
-  if (!(SEQUENCE_DATA as readonly string[]).includes(name) || samples * length <= MAX_SEQUENCE_STEPS) return;
-  const most = Math.floor(MAX_SEQUENCE_STEPS / length);
-  const allowed = `at most ${most} for ${name} with data.length=${length}`;
-  const why = `samples × length is capped at ${MAX_SEQUENCE_STEPS} steps: use fewer samples or a shorter data.length`;
-  throw new ConfigError('data.samples', samples, allowed, `data.samples must be ${allowed} (got ${samples}); ${why}`);
-}
-
-/** A CIFAR ResNet reads images, has 6n + 2 weight layers, and pads channels by width/2 on each side (option A). */
-function checkResnet(config: RunConfig): void {
-  const { depth, width, norm } = config.model;
-  if (!(IMAGE_DATA as readonly string[]).includes(config.data.name)) {
-    const allowed = `image data (${IMAGE_DATA.join(', ')}) when model.arch is resnet`;
-    throw new ConfigError('data.name', config.data.name, allowed, `data.name must be ${allowed} (got ${config.data.name}); use model.arch=mlp for ${config.data.name}`);
-  }
-  if (depth < 8 || (depth - 2) % 6 !== 0) {
-    const allowed = '6n + 2 for a resnet: 8, 14, 20, 32, 44, 56, 110, …';
-    throw new ConfigError('model.depth', depth, allowed, `model.depth must be ${allowed} (got ${depth}); ResNet-20 is model.depth=20`);
-  }
-  if (width % 2 !== 0) {
-    const allowed = 'even for a resnet (its shortcuts pad width/2 zero channels on each side)';
-    throw new ConfigError('model.width', width, allowed, `model.width must be ${allowed} (got ${width}); He et al. use 16`);
-  }
-  if (norm === 'layer') {
-    const allowed = 'batch or none for a resnet';
-    throw new ConfigError('model.norm', norm, allowed, `model.norm must be ${allowed} (got layer)`);
-  }
-}
-
 /** Deep-merges `input` (a partial config) over the defaults; throws a one-line ConfigError for any bad field. */
 export function resolveConfig(input: unknown): RunConfig {
   // mergeSection walks the default config's own shape and checks every leaf, so the result is a RunConfig.
@@ -220,9 +180,7 @@ export function resolveConfig(input: unknown): RunConfig {
   const config = mergeSection(defaultConfig() as unknown as Section, given, '') as unknown as RunConfig;
   if (config.model.arch !== 'mlp') {
     for (const [path, value] of Object.entries(ARCH_DEFAULTS[config.model.arch])) {
-      if (fieldGiven(given, path)) continue;
-      const [section, key] = path.split('.') as ['model' | 'data' | 'train', string];
-      (config[section] as unknown as Section)[key] = value;
+      if (!fieldGiven(given, path)) setLeaf(config, path, value);
     }
   }
   checkCrossFields(config);
@@ -234,7 +192,9 @@ export function resolveConfig(input: unknown): RunConfig {
  * He et al.'s ResNet-20 (16 channels, batch norm, identity shortcuts) on the synthetic images unless told otherwise,
  * trained with momentum 0.9 at lr 0.02 on batches of 32: a quarter of He et al.'s batch at about their lr per sample
  * (0.1 at 128), which takes ResNet-20 from chance to 58% test accuracy on shapes in 150 steps (lr 0.05 was still at
- * chance at step 120).
+ * chance at step 120). An RNN is one nn.LSTM layer of 64 units with PyTorch's init on the adding problem, trained
+ * with Adam at lr 0.001 on batches of 32 and the gradient norm clipped at 1 (Pascanu et al. 2013's remedy for
+ * exploding gradients through time).
  */
 export const ARCH_DEFAULTS: Readonly<Record<Exclude<ArchName, 'mlp'>, Readonly<Partial<Record<ConfigPath, number | string>>>>> = {
   resnet: {
@@ -247,8 +207,29 @@ export const ARCH_DEFAULTS: Readonly<Record<Exclude<ArchName, 'mlp'>, Readonly<P
     'train.optimizer': 'momentum',
     'train.lr': 0.02,
     'train.batchSize': 32,
+    // The MLP's values: listed so a config switched from rnn to resnet gets He et al.'s φ, init and no clipping.
+    'model.activation': 'relu',
+    'model.init.scheme': 'he',
+    'train.clip.mode': 'none',
+  },
+  rnn: {
+    'model.depth': 1,
+    'model.width': 64,
+    'model.activation': 'tanh',
+    'model.norm': 'none',
+    'model.residual': 'none',
+    'model.init.scheme': 'pytorch',
+    'data.name': 'adding',
+    'train.optimizer': 'adam',
+    'train.lr': 0.001,
+    'train.batchSize': 32,
+    'train.clip.mode': 'norm',
+    'train.clip.max': 1,
   },
 };
+
+/** Every field some architecture has its own default for, in CONFIG_PATHS order. */
+const ARCH_FIELDS: readonly ConfigPath[] = CONFIG_PATHS.filter((path) => Object.values(ARCH_DEFAULTS).some((d) => Object.hasOwn(d, path)));
 
 /**
  * The values the architecture-dependent fields take under `arch` (the MLP's are its defaults): what a
@@ -257,17 +238,23 @@ export const ARCH_DEFAULTS: Readonly<Record<Exclude<ArchName, 'mlp'>, Readonly<P
 export function archDefaults(arch: ArchName): Readonly<Partial<Record<ConfigPath, number | string>>> {
   if (arch !== 'mlp') return ARCH_DEFAULTS[arch];
   const d = defaultConfig();
-  return {
-    'model.depth': d.model.depth,
-    'model.width': d.model.width,
-    'model.norm': d.model.norm,
-    'model.residual': d.model.residual,
-    'data.name': d.data.name,
-    'data.augment': d.data.augment,
-    'train.optimizer': d.train.optimizer,
-    'train.lr': d.train.lr,
-    'train.batchSize': d.train.batchSize,
-  };
+  // Every ARCH_FIELDS default is a number or a string (ARCH_DEFAULTS' type), so the MLP's are too.
+  return Object.fromEntries(ARCH_FIELDS.map((path) => [path, leafAt(d, path) as number | string]));
+}
+
+function leafAt(config: RunConfig, path: string): unknown {
+  let node: unknown = config;
+  for (const key of path.split('.')) node = (node as Section)[key];
+  return node;
+}
+
+/** Sets a leaf of a resolved config, whose sections all exist. */
+function setLeaf(config: RunConfig, path: string, value: unknown): void {
+  const keys = path.split('.');
+  const last = keys.pop()!;
+  let node = config as unknown as Section;
+  for (const key of keys) node = node[key] as Section;
+  node[last] = value;
 }
 
 function fieldGiven(input: unknown, path: string): boolean {

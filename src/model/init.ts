@@ -21,7 +21,9 @@ export function initGraphParams(init: ModelConfig['init'], params: readonly Para
   const out = new Map<string, Float32Array>();
   for (const p of params) {
     const n = p.shape.reduce((a, b) => a * b, 1);
-    if (p.role === 'weight') {
+    if (p.recurrent) {
+      if (p.role === 'weight_ih') for (const [name, data] of initRecurrent(init, params.filter((q) => q.node === p.node), stream)) out.set(name, data);
+    } else if (p.role === 'weight') {
       const layer = initLayer(init, p.shape[0]!, p.fanIn, stream, p.fanOut);
       out.set(p.name, layer.weight);
       const bias = params.find((q) => q.node === p.node && q.role === 'bias');
@@ -61,6 +63,7 @@ export function initLayer(init: ModelConfig['init'], rows: number, cols: number,
     case 'orthogonal':
       weight.set(orthogonal(rows, cols, gain, rng));
       break;
+    case 'identity': // a recurrent scheme: the net's other layers get nn.Linear's default
     case 'pytorch':
       // nn.Linear.reset_parameters: kaiming_uniform_(a=√5) works out to U(±1/√fan_in), and so does the bias.
       uniform(1 / Math.sqrt(fanIn), weight);
@@ -73,6 +76,49 @@ export function initLayer(init: ModelConfig['init'], rows: number, cols: number,
       break;
   }
   return { weight, bias };
+}
+
+/**
+ * One recurrent layer's four tensors (nn.RNNBase names: weight_ih, weight_hh, bias_ih, bias_hh). `pytorch` is
+ * nn.RNNBase.reset_parameters: every tensor U(±1/√H). `orthogonal` draws each gate's H×H block of W_hh orthogonal
+ * (times gain), the rest as pytorch. `identity` is Le et al. 2015's IRNN: W_hh = gain·I, W_ih ~ N(0, 0.001²),
+ * biases 0. An LSTM's forget-gate bias (rows H…2H of bias_ih) then gets init.forgetBias added.
+ */
+function initRecurrent(init: ModelConfig['init'], specs: readonly ParamSpec[], rng: Rng): Map<string, Float32Array> {
+  const spec = (role: string) => specs.find((q) => q.role === role)!;
+  const { cell, hidden: H } = spec('weight_ih').recurrent!;
+  const bound = 1 / Math.sqrt(H);
+  const draw = (p: ParamSpec, f: () => number): Float32Array => {
+    const a = new Float32Array(p.shape.reduce((x, y) => x * y, 1));
+    rng.fill(a, f);
+    return a;
+  };
+  const uniform = (p: ParamSpec) => draw(p, () => bound * (2 * rng.uniform() - 1));
+  const [wIh, wHh, bIh, bHh] = (['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'] as const).map(spec) as [ParamSpec, ParamSpec, ParamSpec, ParamSpec];
+  const G = wHh.shape[0]! / H;
+  const out = new Map<string, Float32Array>();
+  if (init.scheme === 'identity') {
+    out.set(wIh.name, draw(wIh, () => 0.001 * rng.normal()));
+    const w = new Float32Array(G * H * H);
+    for (let g = 0; g < G; g++) for (let j = 0; j < H; j++) w[(g * H + j) * H + j] = init.gain;
+    out.set(wHh.name, w);
+    out.set(bIh.name, new Float32Array(G * H));
+    out.set(bHh.name, new Float32Array(G * H));
+  } else {
+    out.set(wIh.name, uniform(wIh));
+    if (init.scheme === 'orthogonal') {
+      const w = new Float32Array(G * H * H);
+      for (let g = 0; g < G; g++) w.set(orthogonal(H, H, init.gain, rng), g * H * H);
+      out.set(wHh.name, w);
+    } else out.set(wHh.name, uniform(wHh));
+    out.set(bIh.name, uniform(bIh));
+    out.set(bHh.name, uniform(bHh));
+  }
+  if (cell === 'lstm' && init.forgetBias !== 0) {
+    const b = out.get(bIh.name)!;
+    for (let j = H; j < 2 * H; j++) b[j]! += init.forgetBias;
+  }
+  return out;
 }
 
 /**

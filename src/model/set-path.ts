@@ -4,7 +4,7 @@
  */
 import { ConfigError, describeValue, shortText } from './config-error.ts';
 import { ARCHS, CONFIG_PATHS, FIELDS, SECTION_PATHS, isConfigPath, suggestPath } from './config-schema.ts';
-import type { ConfigPath } from './config-schema.ts';
+import type { ConfigPath, FieldSpec } from './config-schema.ts';
 import { archDefaults, defaultConfig, resolveConfig, type ArchName } from './config.ts';
 import { isDecimal } from './decimal.ts';
 import type { RunConfig } from './config.ts';
@@ -42,8 +42,10 @@ function unknownPath(path: string): ConfigError {
 
 /** Turns the text after `=` into the field's type; text that does not fit is left as is for validation to name. */
 function parseValue(path: ConfigPath, text: string): unknown {
-  const kind = FIELDS[path].kind;
+  const spec: FieldSpec = FIELDS[path];
+  const kind = spec.kind;
   const unquoted = /^"(.*)"$/.exec(text)?.[1] ?? text;
+  if (kind === 'int' && spec.nullable === true && text === 'null') return null;
   if (kind === 'int' || kind === 'number') return isDecimal(text) ? Number(text) : unquoted;
   if (kind === 'path') return text === 'null' || text === '' ? null : unquoted;
   return unquoted;

@@ -15,6 +15,9 @@ import { matmul } from './matmul.ts';
 import { BN_MOMENTUM, NORM_EPS } from './network-forward.ts';
 import type { NormState } from './network-forward.ts';
 
+/** Recurrent layers have their own float64 twin, which runs whole recurrent nets. */
+const RECURRENT = 'graph reference: recurrent layers are not run here; src/reference/rnn.ts runs whole recurrent nets';
+
 /** Parameters or buffers by PyTorch name, in PyTorch's layout. */
 export type GraphTensors = ReadonlyMap<string, Float64Array>;
 
@@ -188,6 +191,8 @@ function runForward(g: Graph, param: ParamLookup, buffers: GraphTensors, b: Grap
       case 'pool':
         y = globalAvgPoolForward(x, poolShape(g, n, B));
         break;
+      case 'recurrent':
+        throw new RangeError(RECURRENT);
     }
     checkLength(y, B * size(shapeOf(g, n.output)), `graph reference: node ${i} (${n.kind}) output ${tensorName(g, n.output)}`);
     tensors[n.output] = y;
@@ -290,6 +295,8 @@ export function graphForwardBackward(g: Graph, params: GraphTensors, buffers: Gr
       case 'pool':
         tensorGrad(n.input, globalAvgPoolBackward(dy, poolShape(g, n, B)));
         break;
+      case 'recurrent':
+        throw new RangeError(RECURRENT);
     }
   }
   return { loss, correct, logits, grads, tensors, tensorGrads, running };

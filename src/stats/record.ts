@@ -34,6 +34,11 @@ export interface StepRecord {
    * An addition to DESIGN.md's fields: where a step's time goes, beside its gradients.
    */
   phaseMs?: PhaseTimes | null;
+  /**
+   * Recurrent nets only: ‖∂L/∂h_t‖_F over the batch for every recurrent layer k and time step t (t = 0 is the
+   * first input), DESIGN.md's vanishing-through-time signal; 0 at steps truncated BPTT does not reach.
+   */
+  timeDeltaNorm?: number[][];
 }
 
 export interface PhaseTimes {

@@ -14,6 +14,7 @@ import { GraphNetwork } from '../model/graph/graph-network.ts';
 import { planGraph, type ByteImageInput } from '../model/graph/graph-plan.ts';
 import { mlpGraph } from '../model/graph/mlp.ts';
 import { resnetGraph } from '../model/graph/resnet.ts';
+import { rnnGraph } from '../model/graph/rnn.ts';
 import { initGraphParams } from '../model/init.ts';
 import type { Dataset } from './data/types.ts';
 import { EvalProgram } from './eval.ts';
@@ -57,6 +58,13 @@ function nchwFromNhwc(x: Float32Array, batch: number, image: { height: number; w
   return out;
 }
 
+/** The batch's shape as PyTorch reads it: [B, C, H, W] for images under a ResNet, [B, T, in] for sequences, else [B, in]. */
+function graphInputShape(graph: Graph, batch: number, image: Dataset['image']): number[] {
+  const shape = graph.tensors[graph.input]!.shape;
+  if (image && shape.length === 3) return [batch, image.channels, image.height, image.width];
+  return [batch, ...shape];
+}
+
 /** data.augment=crop-flip pads by 4 pixels, as He et al. 2016 (§4.2) do on CIFAR-10. */
 export const CROP_PAD = 4;
 
@@ -75,11 +83,27 @@ function byteImageInput(config: RunConfig, data: Dataset): ByteImageInput | unde
   return { H, W, C, ...data.bytes, augment: config.data.augment === 'crop-flip' ? { pad: CROP_PAD } : null };
 }
 
+/** How a recurrent net reads a data set: its own time steps, or an image's rows (sequential MNIST). */
+function sequenceOf(data: Dataset): { length: number; channels: number } {
+  if (!data.bytes && data.sequence) return data.sequence;
+  if (data.image) return { length: data.image.height, channels: data.image.width * data.image.channels };
+  throw new RangeError(`model.arch=rnn needs sequences; ${data.name} is not a sequence task (use adding, order or mnist)`);
+}
+
 /** The layer graph a config builds on a data set. */
 function configGraph(config: RunConfig, data: Dataset): Graph {
-  if (config.model.arch === 'mlp') return mlpGraph(config.model, data);
-  if (!data.image) throw new RangeError(`model.arch=resnet needs image data; ${data.name} is not images (use mnist, shapes or cifar10)`);
-  return resnetGraph(config.model, { ...data.image, classes: data.outputDim });
+  const { model } = config;
+  switch (model.arch) {
+    case 'mlp':
+      return mlpGraph(model, data);
+    case 'rnn': {
+      const nonlinearity = model.activation === 'relu' ? 'relu' : 'tanh';
+      return rnnGraph({ cell: model.cell, nonlinearity, width: model.width, depth: model.depth, bptt: config.train.bptt }, { ...sequenceOf(data), outputDim: data.outputDim, task: data.task });
+    }
+    case 'resnet':
+      if (!data.image) throw new RangeError(`model.arch=resnet needs image data; ${data.name} is not images (use mnist, shapes or cifar10)`);
+      return resnetGraph(model, { ...data.image, classes: data.outputDim });
+  }
 }
 
 export async function buildEngine(ctx: KernelContext, config: RunConfig, data: Dataset, opts: EngineOptions): Promise<TrainingEngine> {
@@ -119,8 +143,8 @@ async function graphEngine(ctx: KernelContext, config: RunConfig, data: Dataset,
         const x = await net.readValue(plan.schedule.act[graph.input]!);
         const image = data.image;
         return {
-          x: image ? nchwFromNhwc(x, shape.batch, image) : x,
-          xShape: image ? [shape.batch, image.channels, image.height, image.width] : [shape.batch, data.inputDim],
+          x: image && graph.tensors[graph.input]!.shape.length === 3 ? nchwFromNhwc(x, shape.batch, image) : x,
+          xShape: graphInputShape(graph, shape.batch, image),
           y: await net.readIo('batchY', plan.batchY),
         };
       },

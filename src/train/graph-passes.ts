@@ -12,6 +12,8 @@ import { meanSquaredError, softmaxCrossEntropy } from '../kernels/loss.ts';
 import { matmul } from '../kernels/matmul.ts';
 import { batchNormBackward, batchNormForwardEval, batchNormForwardTrain, layerNormBackward, layerNormForward } from '../kernels/norm.ts';
 import { avgPoolBackward, avgPoolForward, type PoolShape } from '../kernels/pool.ts';
+import { rnnLastForward, type RnnShape } from '../kernels/rnn.ts';
+import { rnnLayerBackward, rnnLayerForward, type RnnLayerTensors } from '../kernels/rnn-layer.ts';
 import { shortcutBackward, shortcutForward, type ShortcutShape } from '../kernels/shortcut.ts';
 import { convTilingFor, isCpuAdapter, type TilingChoice } from '../kernels/tunables.ts';
 import type { Graph, LayerNode, StatsRow, TensorId } from '../model/graph/graph.ts';
@@ -46,6 +48,13 @@ function poolShape(g: Graph, t: TensorId, batch: number): PoolShape {
   return { batch, H, W, C };
 }
 
+type Recurrent = Extract<LayerNode, { kind: 'recurrent' }>;
+
+function rnnShape(g: Graph, n: Recurrent, batch: number): RnnShape {
+  const [T, H] = g.tensors[n.saved.hs]!.shape as [number, number];
+  return { cell: n.cell, nonlinearity: n.nonlinearity, B: batch, T, in: g.tensors[n.input]!.shape.at(-1)!, H };
+}
+
 /** Rows × columns of a norm: every position of the batch by channel (batch norm), or samples by features (layer norm). */
 function normDims(g: Graph, t: TensorId, batch: number): { rows: number; cols: number } {
   const shape = g.tensors[t]!.shape;
@@ -69,6 +78,14 @@ export class GraphPasses {
 
   private act(t: TensorId): BufferRange {
     return this.net.value(this.net.plan.schedule.act[t]!);
+  }
+
+  /** A recurrent layer's weights, input and what its forward saves. */
+  private rnnTensors(node: number, n: Recurrent): RnnLayerTensors {
+    const p = paramsOf(this.net, node);
+    const { net } = this;
+    const { hs, gates, state } = n.saved;
+    return { x: this.act(n.input), wIh: net.p(p.weight_ih!), wHh: net.p(p.weight_hh!), bIh: net.p(p.bias_ih!), bHh: net.p(p.bias_hh!), pre: this.act(gates), hs: this.act(hs), state: state === null ? undefined : this.act(state) };
   }
 
   /** The batch for index slot k of a submit (train), or eval chunk k (test). */
@@ -149,6 +166,12 @@ export class GraphPasses {
         return [await shortcutForward(ctx, shortcutShape(g, n, B), { x, y })];
       case 'pool':
         return [await avgPoolForward(ctx, poolShape(g, n.input, B), { x, y })];
+      case 'recurrent': {
+        const s = rnnShape(g, n, B);
+        const list = await rnnLayerForward(ctx, s, this.rnnTensors(i, n), { tiling: this.tiling });
+        if (n.output !== n.saved.hs) list.push(await rnnLastForward(ctx, s, { hs: this.act(n.saved.hs), last: y }));
+        return list;
+      }
     }
   }
 
@@ -163,27 +186,28 @@ export class GraphPasses {
     return meanSquaredError(net.ctx, B, C, { pred: this.act(g.output), target: labels, dpred: dlogits, ...rest });
   }
 
-  /** The schedule's backward ops in order: node backwards and the sums of gradient contributions. */
   /**
-   * With `sums` (a logged step), the bias gradient of every row that has one also leaves its columns' sums of
-   * dz² there, for ‖∂L/∂z‖ without another pass over dz (deltaNorms in graph-stats.ts finishes them).
+   * The schedule's backward ops in order: node backwards and the sums of gradient contributions. With `sums` (a
+   * logged step), the bias gradient of every row that has one also leaves its columns' sums of dz² there, for
+   * ‖∂L/∂z‖ without another pass over dz (deltaNorms in graph-stats.ts finishes them). Recurrent layers write
+   * ‖∂L/∂h_t‖ of every step to `timeDelta` (layer k's T values from k·T on) in every step: it costs the tail nothing.
    */
-  async backward(sums?: DzColumnSums): Promise<Dispatch[]> {
+  async backward(timeDelta: BufferRange | null, sums?: DzColumnSums): Promise<Dispatch[]> {
     const out: Dispatch[] = [];
     const { net } = this;
     for (const op of net.plan.schedule.backward) {
       if (op.kind === 'sum') {
         const n = net.plan.placement.slots[op.out]!.slot.bytes / 4;
         out.push(await activationResidualForward(net.ctx, 'linear', n, { u: net.value(op.a), prev: net.value(op.b), out: net.value(op.out) }));
-      } else out.push(...(await this.opBackward(op, sums)));
+      } else out.push(...(await this.opBackward(op, timeDelta, sums)));
     }
     return out;
   }
 
-  private async opBackward(b: OpBackward, sums?: DzColumnSums): Promise<Dispatch[]> {
+  private async opBackward(b: OpBackward, timeDelta: BufferRange | null, sums?: DzColumnSums): Promise<Dispatch[]> {
     const { net, g, B } = this;
     const op = net.plan.schedule.steps[b.op]!;
-    if (op.kind === 'node') return this.nodeBackward(b, op.node, sums);
+    if (op.kind === 'node') return this.nodeBackward(b, op.node, timeDelta, sums);
     const ctx = net.ctx;
     const f = fusedParts(g, op);
     const n = B * size(g.tensors[f.out]!.shape);
@@ -227,7 +251,7 @@ export class GraphPasses {
     return list;
   }
 
-  private async nodeBackward(op: OpBackward, node: number, sums?: DzColumnSums): Promise<Dispatch[]> {
+  private async nodeBackward(op: OpBackward, node: number, timeDelta: BufferRange | null, sums?: DzColumnSums): Promise<Dispatch[]> {
     const { net, g, B } = this;
     const ctx = net.ctx;
     const n = g.nodes[node]!;
@@ -279,6 +303,25 @@ export class GraphPasses {
         return [await shortcutBackward(ctx, shortcutShape(g, n, B), { dy, dx: dx() })];
       case 'pool':
         return [await avgPoolBackward(ctx, poolShape(g, n.input, B), { dy, dx: dx() })];
+      case 'recurrent': {
+        const s = rnnShape(g, n, B);
+        const r = op.recurrent!;
+        if (!timeDelta) throw new Error(`recurrent layer ${n.layer}: the backward pass needs somewhere to write ‖∂L/∂h_t‖`);
+        const grads = {
+          dhExt: dy,
+          dgIh: net.value(r.dgIh),
+          dgHh: r.dgHh === null ? undefined : net.value(r.dgHh),
+          scratch: net.value(r.scratch),
+          dWIh: net.g(p.weight_ih!),
+          dWHh: net.g(p.weight_hh!),
+          dbIh: net.g(p.bias_ih!),
+          dbHh: net.g(p.bias_hh!),
+          norms: timeDelta,
+          dX: write(0) ?? undefined,
+        };
+        const ext = n.output === n.saved.hs ? 'all' : 'last';
+        return rnnLayerBackward(ctx, s, this.rnnTensors(node, n), grads, { ext, bptt: n.bptt, normsBase: n.layer * s.T, tiling: this.tiling });
+      }
     }
   }
 }
@@ -305,8 +348,9 @@ export async function recordGraphStep(net: GraphNetwork, program: StepProgram, t
   const forward = await passes.forward('train');
   const loss = await passes.loss(program.out(stats.loss));
   const sums = dzColumnSums(net);
-  const backward = await passes.backward();
-  const backwardLogged = await passes.backward(sums);
+  const timeDelta = stats.timeDelta.bytes > 0 ? program.out(stats.timeDelta) : null;
+  const backward = await passes.backward(timeDelta);
+  const backwardLogged = await passes.backward(timeDelta, sums);
   const norms = await program.gradNorms(net.grads, net.plan.paramList);
   const statistics = [...(await deltaNorms(net, sums, program.out(stats.dzSums))), ...(await layerStatistics(net, program.out(stats.layer)))];
   const update = await program.updates({ params: net.params, grads: net.grads, m: net.m, v: net.v }, net.plan.paramList);

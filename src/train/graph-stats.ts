@@ -126,5 +126,6 @@ export function graphStatsShape(net: GraphNetwork): StatsShape {
     const s = graph.tensors[r.u]!.shape;
     return { elements: shape.batch * size(s), units: s.at(-1)! };
   });
-  return { params: net.plan.paramList.map((p) => (p.row === undefined ? {} : { row: p.row })), rows, batch: shape.batch, task: graph.task };
+  const timeSteps = graph.nodes.flatMap((n) => (n.kind === 'recurrent' ? [graph.tensors[n.saved.hs]!.shape[0]!] : []));
+  return { params: net.plan.paramList.map((p) => (p.row === undefined ? {} : { row: p.row })), rows, batch: shape.batch, task: graph.task, ...(timeSteps.length ? { timeSteps } : {}) };
 }

@@ -17,6 +17,8 @@ export interface StatsShape {
   readonly rows: readonly { readonly elements: number; readonly units: number }[];
   readonly batch: number;
   readonly task: 'classification' | 'regression';
+  /** Recurrent nets: T, the time steps of each recurrent layer (timeDeltaNorm[k] has T values). */
+  readonly timeSteps?: readonly number[];
 }
 
 /**
@@ -32,6 +34,8 @@ export class StatsLayout {
   readonly deltaSums: Slot;
   readonly dzSums: Slot;
   readonly layer: Slot;
+  /** ‖∂L/∂h_t‖ of every recurrent layer's steps, layer by layer (empty without recurrent layers). */
+  readonly timeDelta: Slot;
   /** Bytes of a snapshot: the stats buffer followed by the optimizer's scalars. */
   readonly snapshotBytes: number;
 
@@ -48,6 +52,7 @@ export class StatsLayout {
     this.deltaSums = this.layout.add('deltaSums', P * 4);
     this.dzSums = this.layout.add('dzSums', R * 4);
     this.layer = this.layout.add('layer', R * LAYER_STATS_FLOATS * 4);
+    this.timeDelta = this.layout.add('timeDelta', (shape.timeSteps ?? []).reduce((a, b) => a + b, 0) * 4);
     this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4 + (timed ? 16 * PHASES.length : 0);
   }
 
@@ -79,6 +84,10 @@ export class StatsLayout {
       dead.push(at(this.layer, 4 * l + 3) / units);
     });
     const loss = at(this.loss, 0);
+    const timeDeltaNorm: number[][] = [];
+    for (let k = 0, first = 0; k < (s.timeSteps ?? []).length; first += s.timeSteps![k]!, k++) {
+      timeDeltaNorm.push(Array.from({ length: s.timeSteps![k]! }, (_, t) => at(this.timeDelta, first + t)));
+    }
     return {
       step,
       loss,
@@ -96,6 +105,7 @@ export class StatsLayout {
       saturated,
       dead,
       phaseMs: this.timed ? phaseTimes(bytes, this.layout.totalBytes + SCALARS_FLOATS * 4) : null,
+      ...(s.timeSteps?.length ? { timeDeltaNorm } : {}),
     };
   }
 }

@@ -18,7 +18,9 @@ describe('resolveConfig', () => {
   it('returns the defaults of DESIGN.md for an empty input', () => {
     expect(resolveConfig({})).toEqual(defaultConfig());
     expect(resolveConfig(undefined)).toEqual(defaultConfig());
-    expect(defaultConfig().model.init).toEqual({ scheme: 'he', gain: 1, sigmaW2: 2, sigmaB2: 0 });
+    expect(defaultConfig().model.init).toEqual({ scheme: 'he', gain: 1, sigmaW2: 2, sigmaB2: 0, forgetBias: 0 });
+    expect(defaultConfig().model.cell).toBe('lstm');
+    expect(defaultConfig().train.bptt).toBeNull();
   });
 
   it('deep-merges a partial config over the defaults without touching the input', () => {
@@ -27,7 +29,7 @@ describe('resolveConfig', () => {
     const config = resolveConfig(input);
     expect(config.model.depth).toBe(300);
     expect(config.model.width).toBe(64);
-    expect(config.model.init).toEqual({ scheme: 'xavier', gain: 1, sigmaW2: 2, sigmaB2: 0 });
+    expect(config.model.init).toEqual({ scheme: 'xavier', gain: 1, sigmaW2: 2, sigmaB2: 0, forgetBias: 0 });
     expect(config.train.clip).toEqual({ mode: 'norm', max: 1 });
     expect(input).toEqual(copy);
   });
@@ -96,7 +98,7 @@ describe('resolveConfig', () => {
     [{ model: { init: { gain: 0 } } }, 'model.init.gain must be a number above 0 and at most 100 (got 0)'],
     [{ model: { init: { sigmaW2: 101 } } }, 'model.init.sigmaW2 must be a number above 0 and at most 100 (got 101)'],
     [{ model: { init: { sigmaB2: -1 } } }, 'model.init.sigmaB2 must be a number from 0 to 100 (got -1)'],
-    [{ model: { init: { scheme: 'kaiming' } } }, 'model.init.scheme must be one of xavier, xavier_uniform, he, he_uniform, lecun, orthogonal, pytorch, meanfield (got "kaiming")'],
+    [{ model: { init: { scheme: 'kaiming' } } }, 'model.init.scheme must be one of xavier, xavier_uniform, he, he_uniform, lecun, orthogonal, pytorch, meanfield, identity (got "kaiming")'],
     [{ model: { norm: 'group' } }, 'model.norm must be one of none, batch, layer (got "group")'],
     [{ model: { residual: true } }, 'model.residual must be one of none, identity, rezero (got true)'],
     [{ train: { lr: 0 } }, 'train.lr must be a number above 0 and at most 10 (got 0)'],

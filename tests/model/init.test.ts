@@ -4,6 +4,7 @@ import { defaultConfig, INIT_SCHEMES } from '../../src/model/config.ts';
 import type { InitConfig, InitScheme, RunConfig } from '../../src/model/config.ts';
 import { initGraphParams, initLayer, orthogonal } from '../../src/model/init.ts';
 import { mlpGraph } from '../../src/model/graph/mlp.ts';
+import { rnnGraph } from '../../src/model/graph/rnn.ts';
 import { graphParams } from '../../src/model/graph/params.ts';
 
 function stats(a: Float32Array): { mean: number; std: number; maxAbs: number } {
@@ -19,7 +20,7 @@ function stats(a: Float32Array): { mean: number; std: number; maxAbs: number } {
   return { mean, std: Math.sqrt(s2 / a.length - mean * mean), maxAbs };
 }
 
-const init = (scheme: InitScheme, extra: Partial<InitConfig> = {}): InitConfig => ({ scheme, gain: 1, sigmaW2: 2, sigmaB2: 0, ...extra });
+const init = (scheme: InitScheme, extra: Partial<InitConfig> = {}): InitConfig => ({ scheme, gain: 1, sigmaW2: 2, sigmaB2: 0, forgetBias: 0, ...extra });
 
 // A 384×256 layer: fan_out 384, fan_in 256, 98,304 draws, so the empirical std is within ~0.5% of the truth.
 const ROWS = 384;
@@ -34,6 +35,8 @@ const expected: Record<InitScheme, { weightStd: number; bound?: number; biasStd:
   // A tall orthogonal matrix has orthonormal columns: every entry squared sums to COLS over ROWS·COLS entries.
   orthogonal: { weightStd: 1.5 / Math.sqrt(ROWS), biasStd: 0 },
   pytorch: { weightStd: 1 / Math.sqrt(COLS) / Math.sqrt(3), bound: 1 / Math.sqrt(COLS), biasStd: 1 / Math.sqrt(COLS) / Math.sqrt(3) },
+  // A recurrent scheme: a linear layer (the head of a recurrent net) gets nn.Linear's default.
+  identity: { weightStd: 1 / Math.sqrt(COLS) / Math.sqrt(3), bound: 1 / Math.sqrt(COLS), biasStd: 1 / Math.sqrt(COLS) / Math.sqrt(3) },
   meanfield: { weightStd: Math.sqrt(3 / COLS), biasStd: Math.sqrt(0.25) },
 };
 
@@ -130,5 +133,51 @@ describe('meanfield biases', () => {
     const zero = initLayer(init('meanfield', { sigmaB2: 0 }), 8, 8, new Rng(1));
     expect(zero.bias.every((v) => Object.is(v, 0))).toBe(true);
     expect(initLayer(init('meanfield', { sigmaB2: 0.5 }), 8, 8, new Rng(1)).weight).toEqual(zero.weight);
+  });
+});
+
+describe('recurrent layers start as nn.RNNBase and the recurrent schemes say', () => {
+  const H = 32;
+  const layer = (cell: 'rnn' | 'lstm' | 'gru', cfg: InitConfig) => {
+    const g = rnnGraph({ cell, nonlinearity: 'tanh', width: H, depth: 2, bptt: null }, { length: 4, channels: 3, outputDim: 2, task: 'regression' });
+    return initGraphParams(cfg, graphParams(g).params, new Rng(5));
+  };
+  const G = { rnn: 1, lstm: 4, gru: 3 } as const;
+
+  it.each([['rnn'], ['lstm'], ['gru']] as const)('pytorch: every %s tensor is U(±1/√H)', (cell) => {
+    const p = layer(cell, init('pytorch'));
+    for (const k of [0, 1]) {
+      for (const role of ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']) {
+        const t = p.get(`rnn.${role}_l${k}`)!;
+        const rows = G[cell] * H;
+        expect(t.length).toBe(rows * (role === 'weight_ih' && k === 0 ? 3 : role.startsWith('weight') ? H : 1));
+        const { maxAbs } = stats(t);
+        expect(maxAbs, `${role}_l${k}`).toBeLessThanOrEqual(1 / Math.sqrt(H));
+        expect(maxAbs, `${role}_l${k}`).toBeGreaterThan(0.9 / Math.sqrt(H));
+      }
+    }
+  });
+
+  it('orthogonal: each gate block of W_hh is orthogonal times gain', () => {
+    const w = layer('gru', init('orthogonal', { gain: 2 })).get('rnn.weight_hh_l1')!;
+    for (let g = 0; g < 3; g++) expect(gram(Float64Array.from(w.subarray(g * H * H, (g + 1) * H * H)), H, H, true)).toBeLessThan(1e-5);
+  });
+
+  it('identity (IRNN): W_hh = gain·I, W_ih ~ N(0, 0.001²), biases 0', () => {
+    const p = layer('rnn', init('identity'));
+    const w = p.get('rnn.weight_hh_l0')!;
+    expect(w.every((v, i) => v === (Math.floor(i / H) === i % H ? 1 : 0))).toBe(true);
+    expect(Math.abs(stats(p.get('rnn.weight_ih_l1')!).std / 0.001 - 1)).toBeLessThan(0.1);
+    expect(p.get('rnn.bias_ih_l0')!.every((v) => v === 0) && p.get('rnn.bias_hh_l1')!.every((v) => v === 0)).toBe(true);
+  });
+
+  it('forgetBias adds to the LSTM forget gate (rows H…2H of bias_ih) only', () => {
+    const base = layer('lstm', init('pytorch'));
+    const shifted = layer('lstm', init('pytorch', { forgetBias: 1 }));
+    for (const k of [0, 1]) {
+      const [a, b] = [base.get(`rnn.bias_ih_l${k}`)!, shifted.get(`rnn.bias_ih_l${k}`)!];
+      a.forEach((v, i) => expect(b[i]! - v).toBeCloseTo(i >= H && i < 2 * H ? 1 : 0, 6));
+      expect(shifted.get(`rnn.bias_hh_l${k}`)).toEqual(base.get(`rnn.bias_hh_l${k}`));
+    }
   });
 });

@@ -12,4 +12,10 @@ describe('row labels', () => {
     const mlp = rowLabels(resolveConfig({ model: { depth: 3 } }).model);
     expect(mlp.map((r) => r.long)).toEqual(['block 0', 'block 1', 'block 2', 'head']);
   });
+
+  it('name a recurrent net’s rows by layer and side, input weights first', () => {
+    const rnn = rowLabels(resolveConfig({ model: { arch: 'rnn', depth: 2, cell: 'gru' } }).model);
+    expect(rnn.map((r) => r.name)).toEqual(['rnn.weight_ih_l0', 'rnn.weight_hh_l0', 'rnn.weight_ih_l1', 'rnn.weight_hh_l1', 'head']);
+    expect(rnn[3]).toEqual({ name: 'rnn.weight_hh_l1', long: 'layer 1 · recurrent weights', short: '1.hh' });
+  });
 });

@@ -23,6 +23,10 @@ describe('applySet', () => {
     expect(applySet(base, ' seed = 42 ').seed).toBe(42);
     expect(applySet(base, 'model.activation="tanh"').model.activation).toBe('tanh');
     expect(applySet(base, 'data.path=null').data.path).toBeNull();
+    // train.bptt is an integer or null.
+    const truncated = applyAssignments(base, ['model.arch=rnn', 'train.bptt=20']);
+    expect(truncated.train.bptt).toBe(20);
+    expect(applySet(truncated, 'train.bptt=null').train.bptt).toBeNull();
   });
 
   it('never mutates the config it is given', () => {
@@ -71,6 +75,8 @@ describe('toAssignments', () => {
       resolveConfig({ train: { lr: 1 / 3, momentum: 0.95, clip: { mode: 'value', max: 0.25 } }, log: { every: 10 } }),
       resolveConfig({ model: { init: { scheme: 'meanfield', sigmaW2: 1.7, sigmaB2: 0.05 } } }),
       resolveConfig({ data: { name: 'order', length: 200, samples: 500 } }),
+      resolveConfig({ model: { arch: 'rnn', cell: 'gru', width: 32, init: { scheme: 'orthogonal' } }, data: { name: 'order' }, train: { bptt: 10, clip: { mode: 'none' } } }),
+      resolveConfig({ model: { arch: 'rnn', init: { forgetBias: 1 } }, train: { lr: 0.01 } }),
     ];
     for (const config of configs) {
       expect(applyAssignments(defaultConfig(), toAssignments(config))).toEqual(config);
@@ -81,7 +87,8 @@ describe('toAssignments', () => {
 describe('CONFIG_PATHS', () => {
   it('names every leaf, each readable with getField', () => {
     expect(CONFIG_PATHS).toContain('train.clip.max');
-    expect(CONFIG_PATHS).toHaveLength(27);
+    expect(CONFIG_PATHS).toEqual(expect.arrayContaining(['model.cell', 'model.init.forgetBias', 'train.bptt']));
+    expect(CONFIG_PATHS).toHaveLength(30);
     for (const path of CONFIG_PATHS) expect(getField(defaultConfig(), path)).not.toBeUndefined();
   });
 });

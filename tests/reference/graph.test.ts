@@ -30,6 +30,8 @@ function randomParams(g: Graph, rng: Rng, gain = 1): Map<string, Float64Array> {
           return [p.name, normal(rng, n, 0.1)];
         case 'alpha':
           return [p.name, Float64Array.of((rng() < 0.5 ? -1 : 1) * (0.3 + 0.5 * rng()))];
+        default:
+          throw new RangeError(`no recurrent layers here (${p.name})`);
       }
     }),
   );

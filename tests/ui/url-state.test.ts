@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../src/model/config.ts';
 import { parseHash, toHash } from '../../src/ui/state/url-state.ts';
 import { applyAssignments } from '../../src/model/set-path.ts';
+import { FIELD_GROUPS } from '../../src/ui/gs-controls/fields.ts';
 
 describe('URL hash state', () => {
   it('reads settings, preset and play', () => {
@@ -52,6 +53,25 @@ describe('URL hash state', () => {
     expect(parseHash('#data.name=mnist&model.arch=resnet').state.config.data.name).toBe('mnist');
     // The ResNet's own defaults give a hash of one pair.
     expect(toHash({ config: applyAssignments(defaultConfig(), ['model.arch=resnet']), preset: null, play: false, compare: null })).toBe('#model.arch=resnet');
+  });
+
+  it('an rnn link loads and round-trips, train.bptt included, though the controls do not offer rnn yet', () => {
+    const { state, errors } = parseHash('#model.arch=rnn&model.cell=rnn&model.activation=relu&model.init.scheme=identity&train.bptt=20');
+    expect(errors).toEqual([]);
+    expect(state.config.model).toMatchObject({ arch: 'rnn', cell: 'rnn', activation: 'relu', depth: 1, init: { scheme: 'identity' } });
+    expect(state.config.train).toMatchObject({ optimizer: 'adam', bptt: 20 });
+    const hash = toHash(state);
+    expect(hash).toBe('#model.arch=rnn&model.cell=rnn&model.activation=relu&model.init.scheme=identity&train.bptt=20');
+    expect(parseHash(hash).state.config).toEqual(state.config);
+    expect(parseHash('#model.arch=rnn&train.bptt=20&train.bptt=null').state.config.train.bptt).toBeNull();
+    // Named before the architecture, an rnn-only field still applies: the switch goes first.
+    expect(parseHash('#train.bptt=5&model.arch=rnn').state.config.train.bptt).toBe(5);
+    const bad = parseHash('#model.arch=rnn&model.depth=9&train.bptt=20');
+    expect(bad.errors.map((e) => e.field)).toEqual(['model.depth']);
+    expect(bad.state.config.train.bptt).toBe(20);
+    const widget = (path: string) => FIELD_GROUPS.flatMap((g) => g.fields).find((f) => f.path === path)!.widget;
+    expect(widget('model.arch')).toEqual({ kind: 'select', options: ['mlp', 'resnet'] });
+    expect(widget('model.init.scheme')).toEqual({ kind: 'select', options: ['xavier', 'xavier_uniform', 'he', 'he_uniform', 'lecun', 'orthogonal', 'pytorch', 'meanfield'] });
   });
 
   it('a comparison preset carries run B', () => {

@@ -7,6 +7,7 @@
  * [H, W, C] (NHWC on the GPU); a flat feature vector is [F].
  */
 import type { Activation } from '../../kernels/activation.ts';
+import type { RnnCell, RnnNonlinearity } from '../../kernels/rnn.ts';
 
 export type TensorId = number;
 
@@ -41,12 +42,40 @@ export type LayerNode =
   /** He et al.'s option A: x[:, ::stride, ::stride, :] with `pad` zero channels on each side. */
   | { readonly kind: 'shortcut'; readonly input: TensorId; readonly output: TensorId; readonly stride: number; readonly pad: number }
   /** Mean over H and W: [H, W, C] → [C]. */
-  | { readonly kind: 'pool'; readonly input: TensorId; readonly output: TensorId };
+  | { readonly kind: 'pool'; readonly input: TensorId; readonly output: TensorId }
+  /**
+   * One recurrent layer (nn.RNN, nn.LSTM or nn.GRU layer `layer`, batch first) unrolled over T steps: input
+   * [T, in] → `output`, every hidden state [T, H], or only the last one [H] for the layer under the head.
+   */
+  | {
+      readonly kind: 'recurrent';
+      readonly name: string;
+      readonly layer: number;
+      readonly cell: RnnCell;
+      readonly nonlinearity: RnnNonlinearity;
+      readonly input: TensorId;
+      readonly output: TensorId;
+      readonly saved: RecurrentSaved;
+      /** Truncated BPTT through the last `bptt` steps (the state before them held constant); null is full BPTT. */
+      readonly bptt: number | null;
+    };
+
+/** What a recurrent layer's forward pass writes besides its output, for its backward pass and the statistics. */
+export interface RecurrentSaved {
+  /** Every step's hidden state [T, H]: the output itself unless the layer hands on only the last. */
+  readonly hs: TensorId;
+  /** The gates' pre-activations [T, G·H]; their gradient is dg_ih, of which W_ih's and both biases' are made. */
+  readonly gates: TensorId;
+  /** gru only, gradient only: ∂L/∂(W_hh·h + b_hh) [T, G·H], which differs from dg_ih in the n gate. */
+  readonly gatesHh: TensorId | null;
+  /** lstm: the cell state c; gru: W_hn·h + b_hn; [T, H]. Null for the plain cell. */
+  readonly state: TensorId | null;
+}
 
 export type LayerKind = LayerNode['kind'];
 
 /** The kinds of node whose weights make a row of the per-layer statistics. */
-export type RowKind = 'linear' | 'conv';
+export type RowKind = 'linear' | 'conv' | 'recurrent';
 
 /**
  * One row of the per-layer arrays (StepRecord): a weight-bearing node, plus the tensors the row's statistics
@@ -58,6 +87,8 @@ export interface StatsRow {
   readonly kind: RowKind;
   /** The weight-bearing node. */
   readonly node: number;
+  /** Which of its weights, for a recurrent node (it has two: input side and recurrent side); others have one. */
+  readonly weight?: 'weight_ih' | 'weight_hh';
   /** ‖∂L/∂z‖: the node's output. */
   readonly z: TensorId;
   /** Saturation and dead units: the input of the row's activation (z itself when there is none). */
@@ -119,13 +150,22 @@ export function nodeInputs(n: LayerNode): TensorId[] {
   return n.kind === 'add' ? [n.skip, n.input] : [n.input];
 }
 
+/** Tensors a node's forward pass writes: its output, and what a recurrent layer saves besides. */
+export function nodeWrites(n: LayerNode): TensorId[] {
+  if (n.kind !== 'recurrent') return [n.output];
+  const { hs, gates, state } = n.saved;
+  return [...new Set([n.output, hs, gates, ...(state === null ? [] : [state])])];
+}
+
 /** Every node reads only tensors already computed, and every tensor is written once. */
 export function checkGraph(g: Graph): void {
   const ready = new Set<TensorId>([g.input]);
   g.nodes.forEach((n, i) => {
     for (const t of nodeInputs(n)) if (!ready.has(t)) throw new Error(`node ${i} (${n.kind}) reads ${g.tensors[t]?.name ?? t} before it is computed`);
-    if (ready.has(n.output)) throw new Error(`node ${i} (${n.kind}) writes ${g.tensors[n.output]?.name}, which is already computed`);
-    ready.add(n.output);
+    for (const t of nodeWrites(n)) {
+      if (ready.has(t)) throw new Error(`node ${i} (${n.kind}) writes ${g.tensors[t]?.name}, which is already computed`);
+      ready.add(t);
+    }
   });
   if (!ready.has(g.output)) throw new Error(`the graph never computes its output ${g.tensors[g.output]?.name}`);
 }

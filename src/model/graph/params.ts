@@ -2,9 +2,13 @@
  * The parameters and buffers a graph's nodes own, with PyTorch's state_dict names and shapes, in the order
  * the nodes come (which is the state_dict order of the canonical network and of akamaster's ResNets).
  */
+import { RNN_GATES, type RnnCell } from '../../kernels/rnn.ts';
 import type { Graph, LayerNode, TensorId } from './graph.ts';
 
-export type ParamRole = 'weight' | 'bias' | 'gamma' | 'beta' | 'alpha';
+export type ParamRole = 'weight' | 'bias' | 'gamma' | 'beta' | 'alpha' | RecurrentRole;
+
+/** A recurrent layer's four tensors, as nn.RNN / nn.LSTM / nn.GRU name them (with the layer's `_l{k}`). */
+export type RecurrentRole = 'weight_ih' | 'weight_hh' | 'bias_ih' | 'bias_hh';
 
 export interface ParamSpec {
   /** `blocks.3.weight`, `layer1.0.bn2.bias`, `blocks.4.alpha`. */
@@ -18,6 +22,8 @@ export interface ParamSpec {
   readonly fanOut: number;
   /** The stats row whose gradNorm, weightNorm and updateRatio this weight is. */
   readonly row?: number;
+  /** Recurrent tensors: the layer's cell and hidden units (their init reads H, and the gate blocks of H rows). */
+  readonly recurrent?: { readonly cell: RnnCell; readonly hidden: number };
 }
 
 /** Batch norm's running statistics: state, not parameters (no gradient, not optimized). */
@@ -35,16 +41,11 @@ function lastDim(g: Graph, t: TensorId): number {
   return g.tensors[t]!.shape.at(-1)!;
 }
 
-function nodeParams(g: Graph, n: LayerNode, node: number, row: number | undefined): ParamSpec[] {
-  const p = (name: string, role: ParamRole, shape: readonly number[], fanIn = 0, fanOut = 0): ParamSpec => ({
-    name,
-    shape,
-    node,
-    role,
-    fanIn,
-    fanOut,
-    ...(row !== undefined && role === 'weight' ? { row } : {}),
-  });
+function nodeParams(g: Graph, n: LayerNode, node: number, rowOf: (role: ParamRole) => number | undefined): ParamSpec[] {
+  const p = (name: string, role: ParamRole, shape: readonly number[], fanIn = 0, fanOut = 0): ParamSpec => {
+    const row = rowOf(role);
+    return { name, shape, node, role, fanIn, fanOut, ...(row === undefined ? {} : { row }) };
+  };
   switch (n.kind) {
     case 'linear': {
       const [fin, fout] = [size(g.tensors[n.input]!.shape), lastDim(g, n.output)];
@@ -61,17 +62,24 @@ function nodeParams(g: Graph, n: LayerNode, node: number, row: number | undefine
     }
     case 'add':
       return n.alpha === 'learned' ? [p(`${n.name}.alpha`, 'alpha', [1])] : [];
+    case 'recurrent': {
+      const [H, inputs] = [lastDim(g, n.saved.hs), lastDim(g, n.input)];
+      const GH = RNN_GATES[n.cell] * H;
+      const recurrent = { cell: n.cell, hidden: H };
+      const four: [RecurrentRole, number[], number][] = [['weight_ih', [GH, inputs], inputs], ['weight_hh', [GH, H], H], ['bias_ih', [GH], inputs], ['bias_hh', [GH], H]];
+      return four.map(([role, shape, fanIn]) => ({ ...p(`${n.name}.${role}_l${n.layer}`, role, shape, fanIn, GH), recurrent }));
+    }
     default:
       return [];
   }
 }
 
 export function graphParams(g: Graph): { params: ParamSpec[]; buffers: BufferSpec[] } {
-  const rowOf = new Map(g.rows.map((r, i) => [r.node, i]));
+  const rowOf = new Map(g.rows.map((r, i) => [`${r.node}/${r.weight ?? 'weight'}`, i]));
   const params: ParamSpec[] = [];
   const buffers: BufferSpec[] = [];
   g.nodes.forEach((n, i) => {
-    params.push(...nodeParams(g, n, i, rowOf.get(i)));
+    params.push(...nodeParams(g, n, i, (role) => rowOf.get(`${i}/${role}`)));
     if (n.kind === 'norm' && n.norm === 'batch') {
       const c = lastDim(g, n.input);
       buffers.push({ name: `${n.name}.running_mean`, shape: [c], node: i, role: 'running_mean' });

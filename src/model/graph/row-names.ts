@@ -5,6 +5,7 @@
 import type { ModelConfig } from '../config.ts';
 import { mlpGraph } from './mlp.ts';
 import { resnetGraph } from './resnet.ts';
+import { rnnGraph } from './rnn.ts';
 
 export interface RowLabel {
   /** The state_dict prefix: `blocks.3`, `head`, `layer2.0.conv1`. */
@@ -15,15 +16,17 @@ export interface RowLabel {
   readonly short: string;
 }
 
-type Model = Pick<ModelConfig, 'arch' | 'depth' | 'width' | 'activation' | 'norm' | 'residual'>;
+type Model = Pick<ModelConfig, 'arch' | 'depth' | 'width' | 'activation' | 'norm' | 'residual'> & Partial<Pick<ModelConfig, 'cell'>>;
 
 /** Row names depend on the architecture and depth only, so a nominal data shape builds the graph. */
 export function rowLabels(model: Model): RowLabel[] {
-  const names =
+  const graph =
     model.arch === 'resnet'
-      ? resnetGraph(model, { height: 8, width: 8, channels: 1, classes: 2 }).rows.map((r) => r.name)
-      : mlpGraph(model, { inputDim: 1, outputDim: 1, task: 'classification' }).rows.map((r) => r.name);
-  return names.map(labelOf);
+      ? resnetGraph(model, { height: 8, width: 8, channels: 1, classes: 2 })
+      : model.arch === 'rnn'
+        ? rnnGraph({ cell: model.cell ?? 'lstm', nonlinearity: 'tanh', width: model.width, depth: model.depth, bptt: null }, { length: 1, channels: 1, outputDim: 1, task: 'regression' })
+        : mlpGraph(model, { inputDim: 1, outputDim: 1, task: 'classification' });
+  return graph.rows.map((r) => labelOf(r.name));
 }
 
 function labelOf(name: string): RowLabel {
@@ -31,6 +34,8 @@ function labelOf(name: string): RowLabel {
   if (block) return { name, long: `block ${block[1]}`, short: block[1]! };
   const conv = /^layer(\d+)\.(\d+)\.conv(\d+)$/.exec(name);
   if (conv) return { name, long: `stage ${conv[1]} · block ${conv[2]} · conv${conv[3]}`, short: `${conv[1]}.${conv[2]}.${conv[3]}` };
+  const recurrent = /^rnn\.weight_(ih|hh)_l(\d+)$/.exec(name);
+  if (recurrent) return { name, long: `layer ${recurrent[2]} · ${recurrent[1] === 'ih' ? 'input' : 'recurrent'} weights`, short: `${recurrent[2]}.${recurrent[1]}` };
   if (name === 'linear') return { name, long: 'linear (head)', short: 'head' };
   return { name, long: name, short: name };
 }

@@ -7,7 +7,8 @@
  * value that stands for two gradients (an identity skip passes ∂L/∂out to both its inputs) stays whole.
  * Liveness (./liveness.ts) then lays the values out.
  */
-import { nodeInputs, type Graph, type LayerNode, type TensorId } from './graph.ts';
+import { rnnFloats } from '../../kernels/rnn.ts';
+import { nodeInputs, nodeWrites, type Graph, type LayerNode, type TensorId } from './graph.ts';
 import { fuseGraph, opNodes, type StepOp } from './fuse.ts';
 import type { PlannedOp, PlannedValue } from './liveness.ts';
 
@@ -32,6 +33,14 @@ export interface OpBackward {
    * pre-activation). `writes[0]` holds ∂L/∂x itself when the producer needs it (its skip or α), else null.
    */
   readonly epilogue: { readonly producer: number; readonly aux: ValueId; readonly out: ValueId } | null;
+  /** A recurrent layer's backward values: dg_ih (∂L/∂gates), dg_hh (gru), and its kernels' scratch. */
+  readonly recurrent: RecurrentGrads | null;
+}
+
+export interface RecurrentGrads {
+  readonly dgIh: ValueId;
+  readonly dgHh: ValueId | null;
+  readonly scratch: ValueId;
 }
 
 /** out = a + b: a gradient contribution the node's kernel could not add in itself. */
@@ -82,6 +91,19 @@ function opInputs(g: Graph, op: StepOp): TensorId[] {
   }
 }
 
+/** Every tensor an op's forward writes (a dense op's z too: φ′ reads it in backward). */
+function opWrites(g: Graph, op: StepOp): TensorId[] {
+  if (op.kind === 'node') return nodeWrites(g.nodes[op.node]!);
+  return [...(op.kind === 'dense' ? [g.nodes[op.linear]!.output] : []), opOutput(g, op)];
+}
+
+/** Tensors a recurrent layer's kernels both read and write in its forward pass (XP becomes the gates; h_t reads h_{t−1}). */
+function recurrentSaved(n: LayerNode): TensorId[] {
+  if (n.kind !== 'recurrent') return [];
+  const { hs, gates, state } = n.saved;
+  return [hs, gates, ...(state === null ? [] : [state])];
+}
+
 /** The tensor an op writes last (the one its consumers read). */
 function opOutput(g: Graph, op: StepOp): TensorId {
   return g.nodes[opNodes(op).at(-1)!]!.output;
@@ -112,7 +134,7 @@ export function scheduleStep(g: Graph, batch: number): StepSchedule {
     return values.length - 1;
   };
   const floatsOf = (t: TensorId) => batch * size(g.tensors[t]!.shape);
-  const written = new Set<TensorId>([g.input, ...steps.flatMap((op) => [opOutput(g, op), ...(op.kind === 'dense' ? [g.nodes[op.linear]!.output] : [])])]);
+  const written = new Set<TensorId>([g.input, ...steps.flatMap((op) => opWrites(g, op))]);
   const act = g.tensors.map((t) => (written.has(t.id) ? value(t.name, floatsOf(t.id)) : undefined));
   const saved = new Map<number, SavedNorm>();
   g.nodes.forEach((n, i) => {
@@ -129,8 +151,8 @@ export function scheduleStep(g: Graph, batch: number): StepSchedule {
     const out = opOutput(g, op);
     producer.set(out, i);
     for (const t of opInputs(g, op)) if (!firstReader.has(t)) firstReader.set(t, i);
-    const z = op.kind === 'dense' ? [act[g.nodes[op.linear]!.output]!] : [];
-    plan.push({ reads: opInputs(g, op).map((t) => act[t]!), writes: [...z, act[out]!, ...(s ? [s.mean, s.rstd] : [])] });
+    const rw = op.kind === 'node' ? recurrentSaved(g.nodes[op.node]!).map((t) => act[t]!) : [];
+    plan.push({ reads: [...opInputs(g, op).map((t) => act[t]!), ...rw], writes: [...opWrites(g, op).map((t) => act[t]!), ...(s ? [s.mean, s.rstd] : [])] });
   });
   const dlogits = value('dlogits', floatsOf(g.output));
   plan.push({ reads: [act[g.output]!], writes: [dlogits] });
@@ -184,6 +206,8 @@ export function scheduleStep(g: Graph, batch: number): StepSchedule {
       if (prior === undefined || how === 'fused') grad.set(t, w);
       else sums.push({ t, op: { kind: 'sum', a: w, b: prior, out: value(name, floatsOf(t)) } });
     }
+    const recurrent = op.kind === 'node' ? recurrentGrads(g, g.nodes[op.node]!, batch, value, grad) : null;
+    const own = recurrent ? [recurrent.dgIh, ...(recurrent.dgHh === null ? [] : [recurrent.dgHh]), recurrent.scratch] : [];
     const s = savedOf(op);
     const reads = [
       ...(dy === null ? [] : [dy]),
@@ -193,10 +217,13 @@ export function scheduleStep(g: Graph, batch: number): StepSchedule {
       ...(s ? [s.mean, s.rstd] : []),
       ...addends.filter((a): a is ValueId => a !== null),
       ...(epilogue ? [epilogue.aux] : []),
+      ...(op.kind === 'node' ? recurrentSaved(g.nodes[op.node]!).map((t) => act[t]!) : []),
+      // The kernels read back what they wrote (dX reads dg_ih): listed as reads too, they get buffers of their own.
+      ...own,
     ];
     const preWrite = pre !== null && preGiven === null ? [pre] : [];
-    backward.push({ kind: 'op', op: i, dy, pre, preFused: preGiven !== null, writes, addends, epilogue });
-    plan.push({ reads, writes: [...preWrite, ...writes.filter((w): w is ValueId => w !== null), ...(epilogue ? [epilogue.out] : [])] });
+    backward.push({ kind: 'op', op: i, dy, pre, preFused: preGiven !== null, writes, addends, epilogue, recurrent });
+    plan.push({ reads, writes: [...preWrite, ...own, ...writes.filter((w): w is ValueId => w !== null), ...(epilogue ? [epilogue.out] : [])] });
     for (const { op: sum, t } of sums) {
       backward.push(sum);
       plan.push({ reads: [sum.a, sum.b], writes: [sum.out] });
@@ -207,6 +234,20 @@ export function scheduleStep(g: Graph, batch: number): StepSchedule {
   const statsReads = g.rows.flatMap((r) => [act[r.h]!, act[r.u]!, ...(grad.has(r.z) ? [grad.get(r.z)!] : [])]);
   plan.push({ reads: statsReads, writes: [] });
   return { steps, values, act, saved, dlogits, backward, grad, ops: plan };
+}
+
+/** A recurrent layer's backward values; ∂L/∂gates (and, for a gru, ∂L/∂gates_hh) go in the gradient table for the statistics. */
+function recurrentGrads(g: Graph, n: LayerNode, batch: number, value: (name: string, floats: number) => ValueId, grad: Map<TensorId, ValueId>): RecurrentGrads | null {
+  if (n.kind !== 'recurrent') return null;
+  const [T, H] = g.tensors[n.saved.hs]!.shape as [number, number];
+  const f = rnnFloats({ cell: n.cell, nonlinearity: n.nonlinearity, B: batch, T, in: g.tensors[n.input]!.shape.at(-1)!, H });
+  const gates = g.tensors[n.saved.gates]!;
+  const dgIh = value(`d${gates.name}`, f.dgIh);
+  grad.set(gates.id, dgIh);
+  const hh = n.saved.gatesHh;
+  const dgHh = hh === null ? null : value(`d${g.tensors[hh]!.name}`, f.dgHh);
+  if (hh !== null) grad.set(hh, dgHh!);
+  return { dgIh, dgHh, scratch: value(`${n.name}.l${n.layer}.scratch`, f.scratch) };
 }
 
 function isLinear(g: Graph, op: StepOp): boolean {

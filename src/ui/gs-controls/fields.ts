@@ -1,5 +1,5 @@
-import { ACTIVATIONS, ARCHS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, DATA_NAMES, IMAGE_DATA, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS, SEQUENCE_DATA } from '../../model/config-schema.ts';
-import type { ConfigPath } from '../../model/config.ts';
+import { ACTIVATIONS, AUGMENTABLE_DATA, AUGMENTS, CLIP_MODES, DATA_NAMES, IMAGE_DATA, INIT_SCHEMES, NORMS, OPTIMIZERS, RESIDUALS, SEQUENCE_DATA } from '../../model/config-schema.ts';
+import type { ArchName, ConfigPath } from '../../model/config.ts';
 
 /** How a RunConfig field is edited on the page. */
 export type Widget =
@@ -31,6 +31,12 @@ const augmentable = (get: (p: ConfigPath) => unknown) => (AUGMENTABLE_DATA as re
 const NOISY = new Set(['spiral', 'circles', 'xor', 'gaussians', 'teacher', 'shapes']);
 const noisy = (get: (p: ConfigPath) => unknown) => NOISY.has(String(get('data.name')));
 const sequences = (get: (p: ConfigPath) => unknown) => (SEQUENCE_DATA as readonly unknown[]).includes(get('data.name'));
+/**
+ * The page has no view through time yet, so it offers neither rnn nor its identity init (IRNN); a link naming
+ * them still loads, and the select then shows the value it holds.
+ */
+const PAGE_ARCHS: readonly ArchName[] = ['mlp', 'resnet'];
+const PAGE_INITS = INIT_SCHEMES.filter((s) => s !== 'identity');
 /** He et al.'s CIFAR depths (6n + 2) a tab can run, ResNet-8 for a quick look. */
 const RESNET_DEPTHS = ['8', '14', '20', '32', '44', '56', '110'];
 
@@ -39,7 +45,7 @@ export const FIELD_GROUPS: FieldGroup[] = [
   {
     title: 'Network',
     fields: [
-      { path: 'model.arch', label: 'Architecture', widget: { kind: 'select', options: ARCHS } },
+      { path: 'model.arch', label: 'Architecture', widget: { kind: 'select', options: PAGE_ARCHS } },
       { path: 'model.depth', label: 'Depth', widget: { kind: 'slider', min: 1, max: 1000, step: 1, typedMax: 10000 }, when: mlp },
       { path: 'model.depth', label: 'Depth', widget: { kind: 'select', options: RESNET_DEPTHS }, when: resnet },
       { path: 'model.width', label: 'Width', widget: { kind: 'slider', min: 1, max: 512, step: 1, typedMax: 4096 }, when: mlp },
@@ -48,7 +54,7 @@ export const FIELD_GROUPS: FieldGroup[] = [
       { path: 'model.norm', label: 'Normalization', widget: { kind: 'select', options: NORMS }, when: mlp },
       { path: 'model.norm', label: 'Normalization', widget: { kind: 'select', options: NORMS.filter((n) => n !== 'layer') }, when: resnet },
       { path: 'model.residual', label: 'Residual', widget: { kind: 'select', options: RESIDUALS } },
-      { path: 'model.init.scheme', label: 'Init', widget: { kind: 'select', options: INIT_SCHEMES } },
+      { path: 'model.init.scheme', label: 'Init', widget: { kind: 'select', options: PAGE_INITS } },
       { path: 'model.init.gain', label: 'Gain', widget: { kind: 'log-slider', min: 0.01, max: 10 }, when: (g) => !['pytorch', 'meanfield'].includes(String(g('model.init.scheme'))) },
       { path: 'model.init.sigmaW2', label: 'σ_w²', widget: { kind: 'number', min: 0.01, max: 100, step: 0.1 }, when: initUses('meanfield') },
       { path: 'model.init.sigmaB2', label: 'σ_b²', widget: { kind: 'number', min: 0, max: 100, step: 0.01 }, when: initUses('meanfield') },

@@ -69,7 +69,7 @@ export interface Divergence {
 }
 
 /** What the diagnosis can find; `forward-overflow` is the forward pass leaving f32's range before any update. */
-export const DIAGNOSIS_KINDS = ['forward-overflow', 'vanishing', 'exploding', 'saturation', 'dead-units', 'stalled', 'healthy'] as const;
+export const DIAGNOSIS_KINDS = ['forward-overflow', 'vanishing', 'vanishing-in-time', 'exploding', 'saturation', 'dead-units', 'stalled', 'healthy'] as const;
 export type DiagnosisKind = (typeof DIAGNOSIS_KINDS)[number];
 
 export interface Diagnosis {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { diagnose, fmt, type DiagnoseOptions } from '../../src/stats/diagnosis.ts';
 import type { StepRecord } from '../../src/stats/record.ts';
+import { resolveConfig } from '../../src/model/config.ts';
 
 const relu: DiagnoseOptions = { activation: 'relu', residual: 'none', norm: 'none', clipMode: 'none', lr: 0.01, init: 'he' };
 const sigmoid: DiagnoseOptions = { activation: 'sigmoid', residual: 'none', norm: 'none', clipMode: 'none', lr: 0.01, init: 'xavier' };
@@ -201,5 +202,38 @@ describe('a forward pass that overflows at initialization', () => {
     const r = { ...overflowing(30, 30), step: 40 };
     const ds = diagnose([record(30, 1), r], { ...relu, divergence: { step: 40, layer: 27, phase: 'forward', what: 'x' } });
     expect(ds[0]!.kind).toBe('exploding');
+  });
+});
+
+describe('diagnose a recurrent net', () => {
+  const rnnRun = (timeRatio: number, T = 60): StepRecord[] =>
+    run(flat, { blocks: 2 }).map((r) => ({ ...r, timeDeltaNorm: [Array.from({ length: T }, (_, t) => timeRatio ** (1 - t / (T - 1)))] }));
+  const opts = (patch: object): DiagnoseOptions => {
+    const config = resolveConfig({ model: { arch: 'rnn', ...patch }, data: { length: 60 } });
+    return { activation: config.model.activation, residual: 'none', norm: 'none', clipMode: 'norm', lr: 1e-3, init: config.model.init.scheme, config };
+  };
+
+  it('finds a tanh RNN’s gradient fading through time and offers an LSTM with forget bias 1', () => {
+    const [d] = diagnose(rnnRun(1e-15), opts({ cell: 'rnn' }));
+    expect(d).toMatchObject({ kind: 'vanishing-in-time', patch: { 'model.cell': 'lstm', 'model.init.forgetBias': 1 }, layers: [0, 1] });
+    expect(d!.finding).toMatch(/^The gradient at the first time step is 1\.0e-15 of the last step's: it fades on its way back through 60 steps of the tanh RNN/);
+  });
+
+  it('offers an LSTM a more open forget gate, one step at a time', () => {
+    expect(diagnose(rnnRun(1e-12), opts({ cell: 'lstm' }))[0]!.patch).toEqual({ 'model.init.forgetBias': 1 });
+    expect(diagnose(rnnRun(1e-5), opts({ cell: 'lstm', init: { forgetBias: 1 } }))[0]!.patch).toEqual({ 'model.init.forgetBias': 3 });
+  });
+
+  it('never offers a fix the architecture refuses (no batch norm or skips for a recurrent net)', () => {
+    const saturated = run(flat, { blocks: 2, saturated: [0.9, 0.9] }).map((r) => ({ ...r, timeDeltaNorm: [[0.5, 1]] }));
+    const [d] = diagnose(saturated, opts({ cell: 'rnn' }));
+    expect(d!.kind).toBe('saturation');
+    expect(d!.patch).toEqual({ 'train.lr': 1e-4 });
+  });
+
+  it('reads the first step BPTT reaches, not the truncated zeros before it', () => {
+    const truncated = rnnRun(0.5).map((r) => ({ ...r, timeDeltaNorm: [[0, 0, ...r.timeDeltaNorm![0]!.slice(2)]] }));
+    const kinds = diagnose(truncated, opts({ cell: 'lstm' })).map((d) => d.kind);
+    expect(kinds).not.toContain('vanishing-in-time');
   });
 });

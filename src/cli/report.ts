@@ -23,6 +23,10 @@ export const reportRun = {
     if (last) {
       out.push('gradient norm per layer, input → head (log10):');
       out.push(...gradientStrip(last.gradNorm, { color: opts.color, width: process.stdout.columns || 80 }));
+      last.timeDeltaNorm?.forEach((norms, k, all) => {
+        out.push(`‖∂L/∂h_t‖ through time${all.length > 1 ? `, layer ${k}` : ''}, first step → last (log10):`);
+        out.push(...gradientStrip(norms, { color: opts.color, width: process.stdout.columns || 80, ends: ['t=0', `t=${norms.length - 1}`] }));
+      });
     }
     const width = textWidth();
     if (s.interrupted) out.push(`interrupted at step ${s.steps}: continue with gradscope train --resume on the --save checkpoint`);

@@ -47,6 +47,12 @@ describe('progressBar', () => {
 const rising = (n: number): number[] => Array.from({ length: n }, (_, l) => 10 ** (-6 + (6 * l) / (n - 1)));
 
 describe('gradientStrip', () => {
+  it('labels its ends as told (a strip through time), and still fits the width', () => {
+    const [strip] = gradientStrip(rising(60), { color: false, width: 40, ends: ['t=0', 't=59'] });
+    expect(strip).toMatch(/^t=0 [▁-█]+ t=59$/);
+    expect(strip!.length).toBeLessThanOrEqual(40);
+  });
+
   it('draws one cell per layer from input to head, with a legend of the log10 range', () => {
     const [strip, legend, ...rest] = gradientStrip(rising(8), { color: false, width: 80 });
     expect(rest).toEqual([]);

@@ -4,6 +4,8 @@ export interface StripOptions {
   color: boolean;
   /** Terminal columns; 80 when not given. */
   width?: number;
+  /** The labels at the two ends (input and head unless told: a strip through time says which steps). */
+  ends?: readonly [string, string];
 }
 
 /**
@@ -17,7 +19,6 @@ export const NON_FINITE_MARK = '×';
 export const ZERO_MARK = '·';
 const RED = 196;
 const GREY = 240;
-const LABELS = 'input  head'.length;
 
 /** A cell: the mean log10 of its layers' values, or a mark for NaN/±Inf or an all-zero group. */
 type Cell = { kind: 'value'; log: number } | { kind: 'non-finite' } | { kind: 'zero' };
@@ -29,14 +30,16 @@ type Cell = { kind: 'value'; log: number } | { kind: 'non-finite' } | { kind: 'z
 export function gradientStrip(values: readonly number[], opts: StripOptions): string[] {
   const width = Math.max(1, Math.floor(opts.width ?? 80));
   if (values.length === 0) return ['(no layers to show)'.slice(0, width)];
-  // The end labels take 11 columns; they go only where at least 20 cells (or every layer) still fit.
-  const labelled = width - LABELS >= Math.min(values.length, 20);
-  const cells = aggregate(values, Math.min(values.length, labelled ? width - LABELS : width));
+  const [first, last] = opts.ends ?? ['input', 'head'];
+  const labels = first.length + last.length + 2;
+  // The end labels go only where at least 20 cells (or every value) still fit beside them.
+  const labelled = width - labels >= Math.min(values.length, 20);
+  const cells = aggregate(values, Math.min(values.length, labelled ? width - labels : width));
   const logs = cells.flatMap((c) => (c.kind === 'value' ? [c.log] : []));
   const lo = logs.length > 0 ? Math.min(...logs) : 0;
   const hi = logs.length > 0 ? Math.max(...logs) : 0;
   const drawn = joinRuns(cells.map((c) => drawCell(c, lo, hi, opts.color))) + (opts.color ? RESET : '');
-  const strip = labelled ? `input ${drawn} head` : drawn;
+  const strip = labelled ? `${first} ${drawn} ${last}` : drawn;
   return [strip, legend(cells, values.length, lo, hi, opts.color, width)];
 }
 

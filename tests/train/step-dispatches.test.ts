@@ -30,3 +30,25 @@ describe('dispatches per block of the MLP step', () => {
     expect(await perBlock('batch', 'identity', false)).toBe(7);
   });
 });
+
+describe('dispatches of a recurrent net’s step', () => {
+  async function count(cell: 'rnn' | 'lstm' | 'gru', T: number, depth: number, bptt: number | null = null): Promise<number> {
+    const ctx = await testContext();
+    const config = resolveConfig({ data: { name: 'adding', samples: 64, length: T }, model: { arch: 'rnn', cell, depth, width: 8 }, train: { batchSize: 16, bptt } });
+    const t = await Trainer.create(ctx, config, await makeDataset(config.data, config.seed));
+    const n = t.program.dispatches(false);
+    t.destroy();
+    return n;
+  }
+
+  it('grow by two per time step and layer (one step forward, one back), and truncation stops the backward ones', async () => {
+    for (const cell of ['rnn', 'lstm', 'gru'] as const) {
+      const [a, b] = [await count(cell, 5, 1), await count(cell, 9, 1)];
+      expect(b - a, cell).toBe(2 * 4);
+    }
+    const [one, two] = [await count('lstm', 6, 1), await count('lstm', 6, 2)];
+    // A second layer: its 1 + 6 forward, 6 + 3 backward, and the dX matmul that hands the gradient to the layer below.
+    expect(two - one).toBe(1 + 6 + 6 + 3 + 1);
+    expect((await count('lstm', 9, 1, 3)) - (await count('lstm', 5, 1, 3))).toBe(4);
+  });
+});

@@ -18,8 +18,13 @@ import numpy as np
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "gelu")
 NORMS = ("none", "batch", "layer")
 RESIDUALS = ("none", "identity", "rezero")
-ARCHS = ("mlp", "resnet")
+ARCHS = ("mlp", "resnet", "rnn")
 RESNET_NORMS = ("none", "batch")  # gradscope refuses a resnet with layer norm
+# model.arch=rnn: model.cell is nn.RNN, nn.LSTM or nn.GRU, with G gates (PyTorch's order: LSTM i, f, g, o; GRU r, z, n).
+RNN_CELLS = {"rnn": 1, "lstm": 4, "gru": 3}
+RNN_NONLINEARITIES = ("tanh", "relu")  # nn.RNN's; lstm and gru ignore model.activation
+# What an rnn reads (src/model/config-schema.ts RNN_DATA): features per time step, and T when fixed (mnist: 28 rows).
+SEQUENCE_DATA = {"adding": (2, None), "order": (6, None), "mnist": (28, 28)}
 # (C, H, W) of the image data sets a resnet reads (src/train/data); a checkpoint carries no batch to read it from.
 IMAGE_SHAPES = {"mnist": (1, 28, 28), "shapes": (3, 32, 32), "cifar10": (3, 32, 32)}
 # A resumable checkpoint's optimizer state: optimizer.<param name>.<one of these>.
@@ -103,8 +108,11 @@ class Spec:
     residual: str
     task: str  # classification | regression
     config: str  # the RunConfig JSON, kept so save_model writes a file gradscope loads back
-    arch: str = "mlp"  # mlp | resnet (model.arch; files from before it existed are mlp)
+    arch: str = "mlp"  # mlp | resnet | rnn (model.arch; files from before it existed are mlp)
     image: tuple[int, int, int] | None = None  # (C, H, W) of a resnet's input, PyTorch's NCHW order
+    cell: str | None = None  # an rnn's model.cell: rnn (nonlinearity `activation`) | lstm | gru
+    length: int | None = None  # an rnn's T, time steps per sequence (its d_in is the features of one step)
+    bptt: int | None = None  # an rnn's train.bptt: backpropagate through the last bptt steps only; None is full BPTT
 
 
 def _choice(path: str, model: dict, field: str, allowed: tuple[str, ...], default: str | None = None, why: str = "gradscope_torch yet") -> str:
@@ -120,7 +128,7 @@ def _task(tensors: dict[str, np.ndarray], config: dict, d_out: int) -> str:
         return "classification" if tensors["input.y"].dtype.kind in "iu" else "regression"
     name = config.get("data", {}).get("name")
     # A CSV of non-integer labels is a regression with one output; a one-class classifier would be meaningless.
-    return "regression" if name == "teacher" or (name == "csv" and d_out == 1) else "classification"
+    return "regression" if name in ("teacher", "adding") or (name == "csv" and d_out == 1) else "classification"
 
 
 def spec_of(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> Spec:
@@ -138,6 +146,8 @@ def spec_of(path: str, tensors: dict[str, np.ndarray], metadata: dict[str, str])
     arch = _choice(path, model, "arch", ARCHS, "mlp")
     if arch == "resnet":
         return _resnet_spec(path, tensors, metadata["config"], config, width, depth)
+    if arch == "rnn":
+        return _rnn_spec(path, tensors, metadata["config"], config, width, depth)
     for name in ("blocks.0.weight", "head.weight"):
         if name not in tensors or tensors[name].ndim != 2:
             raise GradscopeError(f"{path} has no 2-D tensor {name}, so its input and output sizes are unknown")
@@ -178,6 +188,43 @@ def _resnet_spec(path: str, tensors: dict[str, np.ndarray], text: str, config: d
                 norm=_choice(path, model, "norm", RESNET_NORMS, why="a resnet"),
                 residual=_choice(path, model, "residual", RESIDUALS), task="classification", config=text,
                 arch="resnet", image=image)
+
+
+def _rnn_spec(path: str, tensors: dict[str, np.ndarray], text: str, config: dict, width: int, depth: int) -> Spec:
+    """A stacked nn.RNN / nn.LSTM / nn.GRU named `rnn` and a `head` on its last hidden state (DESIGN.md, "rnn"): sizes
+    from rnn.weight_ih_l0 and head.weight, T from a grads dump's batch [B, T, in] or else from the data set."""
+    model = config["model"]
+    train = config.get("train") if isinstance(config.get("train"), dict) else {}
+    data = config.get("data") if isinstance(config.get("data"), dict) else {}
+    cell = _choice(path, model, "cell", tuple(RNN_CELLS), "lstm", why="an rnn")
+    activation = _choice(path, model, "activation", RNN_NONLINEARITIES, "tanh", why="an rnn with model.cell rnn (nn.RNN's nonlinearities)") if cell == "rnn" else "tanh"
+    norm = _choice(path, model, "norm", ("none",), "none", why="an rnn (nn.RNN, nn.LSTM and nn.GRU have no normalization)")
+    residual = _choice(path, model, "residual", ("none",), "none", why="an rnn (stacked recurrent layers have no skips)")
+    bptt = train.get("bptt")
+    if bptt is not None and not (isinstance(bptt, int) and not isinstance(bptt, bool) and bptt >= 1):
+        raise GradscopeError(f"{path}: train.bptt {json.dumps(bptt)} is not a truncation length (an integer ≥ 1, or null for full BPTT)")
+    if width < 1 or depth < 1:
+        raise GradscopeError(f"{path}: model.width {width} and model.depth {depth} must be at least 1 for an rnn")
+    for name in ("rnn.weight_ih_l0", "head.weight"):
+        if name not in tensors or tensors[name].ndim != 2:
+            raise GradscopeError(f"{path} has no 2-D tensor {name}, which every rnn has, so its input and output sizes are unknown")
+    w_ih, head = tensors["rnn.weight_ih_l0"], tensors["head.weight"]
+    gates = RNN_CELLS[cell]
+    if w_ih.shape[0] != gates * width:
+        raise GradscopeError(f"{path}: rnn.weight_ih_l0 has shape {list(w_ih.shape)}, but model.cell {cell} with model.width {width} needs G·H = {gates}·{width} = {gates * width} rows")
+    d_in = int(w_ih.shape[1])
+    name = data.get("name")
+    if "input.x" in tensors:
+        x = tensors["input.x"]
+        if x.ndim != 3 or x.shape[2] != d_in:
+            raise GradscopeError(f"{path}: input.x has shape {list(x.shape)}; an rnn's batch is sequences, [B, T, {d_in}] (batch first; data.name is {json.dumps(name)})")
+        length = int(x.shape[1])
+    elif name in SEQUENCE_DATA:
+        length = SEQUENCE_DATA[name][1] or int(data.get("length", 0)) or None
+    else:
+        length = None  # the module takes any T
+    return Spec(d_in=d_in, d_out=int(head.shape[0]), width=width, depth=depth, activation=activation, norm=norm, residual=residual,
+                task=_task(tensors, config, int(head.shape[0])), config=text, arch="rnn", cell=cell, length=length, bptt=bptt)
 
 
 def is_weight(name: str) -> bool:

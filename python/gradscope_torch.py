@@ -8,8 +8,9 @@
 
 Files are read by gradscope_files (beside this file, numpy only) rather than the `safetensors` package, which
 Debian does not ship. The network is the one the file's config names (model.arch): DESIGN.md's canonical MLP, as
-src/reference/network*.ts computes it in float64, or a CIFAR ResNet ("Architectures beyond the MLP"), named as
-akamaster/pytorch_resnet_cifar10's resnet.py names it.
+src/reference/network*.ts computes it in float64, a CIFAR ResNet ("Architectures beyond the MLP"), named as
+akamaster/pytorch_resnet_cifar10's resnet.py names it, or a recurrent net (nn.RNN, nn.LSTM or nn.GRU named `rnn`,
+batch first, and a `head` on the top layer's last hidden state), as src/reference/rnn.ts computes it.
 """
 from __future__ import annotations
 
@@ -29,9 +30,9 @@ try:
 except ImportError as missing:  # one line, not a traceback: the fix is an install
     sys.exit(f"gradscope_torch needs numpy and torch ({missing}): sudo apt-get install python3-torch python3-numpy, or pip install torch numpy")
 
-from gradscope_files import GradscopeError, Spec, is_weight, read_safetensors, spec_of, write_safetensors
+from gradscope_files import ARCHS, GradscopeError, Spec, is_weight, read_safetensors, spec_of, write_safetensors
 
-__all__ = ["GradscopeError", "GradscopeMLP", "GradscopeResNet", "Spec", "build_model", "check_grads", "load_model", "read_safetensors", "save_model",
+__all__ = ["GradscopeError", "GradscopeMLP", "GradscopeRNN", "GradscopeResNet", "Spec", "build_model", "check_grads", "load_model", "read_safetensors", "save_model",
            "write_safetensors"]
 
 # Chosen from 91 dumps at depth 20–30 on SwiftShader (README, "PyTorch"); see GradCheck for the ratio.
@@ -105,7 +106,13 @@ class GradscopeMLP(nn.Module):
 
     def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Mean softmax cross-entropy over class ids, or mean squared error over every element."""
-        return F.cross_entropy(logits, y.long()) if self.spec.task == "classification" else F.mse_loss(logits, y.to(logits.dtype))
+        return _loss(self.spec, logits, y)
+
+
+def _loss(spec: Spec, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """gradscope's losses (src/reference/losses.ts): softmax cross-entropy over class ids, averaged over the batch; or
+    squared error averaged over every element of [B, d_out]."""
+    return F.cross_entropy(logits, y.long()) if spec.task == "classification" else F.mse_loss(logits, y.to(logits.dtype).reshape(logits.shape))
 
 
 class ShortcutA(nn.Module):
@@ -195,13 +202,52 @@ class GradscopeResNet(nn.Module):
         return F.cross_entropy(logits, y.long())
 
 
+RNN_MODULES = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class GradscopeRNN(nn.Module):
+    """DESIGN.md's `rnn`: `rnn`, an nn.RNN (nonlinearity model.activation), nn.LSTM or nn.GRU of model.depth layers of
+    model.width units (batch_first=True, zero initial state), then `head`, an nn.Linear on the top layer's last hidden
+    state. Takes [B, T, d_in] sequences. With train.bptt = k < T the first T − k steps run under no_grad and the last k
+    start from every layer's state there (h_n, and c_n for the LSTM) as a constant: gradscope's truncated BPTT, what
+    `h.detach()` after step T − k − 1 makes. The forward values are full BPTT's either way."""
+
+    def __init__(self, spec: Spec) -> None:
+        super().__init__()
+        if spec.cell not in RNN_MODULES:
+            raise GradscopeError(f"an rnn Spec needs its cell (rnn, lstm or gru), not {spec.cell!r}")
+        self.spec = spec
+        extra = {"nonlinearity": spec.activation} if spec.cell == "rnn" else {}
+        self.rnn = RNN_MODULES[spec.cell](spec.d_in, spec.width, num_layers=spec.depth, batch_first=True, **extra)
+        self.head = nn.Linear(spec.width, spec.d_out)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        T, k = x.shape[1], self.spec.bptt
+        state = None
+        if k is not None and k < T:
+            with torch.no_grad():  # every layer's state after step T − k − 1, a constant for backward
+                _, state = self.rnn(x[:, : T - k])
+            x = x[:, T - k :]
+        out, _ = self.rnn(x, state)
+        return self.head(out[:, -1])
+
+    def loss(self, logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Mean softmax cross-entropy over class ids (order, mnist), or mean squared error over every element (adding)."""
+        return _loss(self.spec, logits, y)
+
+    def extra_repr(self) -> str:
+        return f"bptt={'full' if self.spec.bptt is None else self.spec.bptt}"
+
+
 def build_model(spec: Spec) -> nn.Module:
     """The freshly initialised module a Spec describes (PyTorch's own init; load_model loads a file's weights into it)."""
-    return GradscopeResNet(spec) if spec.arch == "resnet" else GradscopeMLP(spec)
+    return GradscopeResNet(spec) if spec.arch == "resnet" else GradscopeRNN(spec) if spec.arch == "rnn" else GradscopeMLP(spec)
 
 
 def _describe(s: Spec) -> str:
     """The config choices that decide a network's names, for messages."""
+    if s.arch == "rnn":
+        return f"rnn {s.cell}{f' ({s.activation})' if s.cell == 'rnn' else ''}, depth {s.depth}, width {s.width}"
     choices = f"depth {s.depth}, norm {s.norm}, residual {s.residual}"
     return choices if s.arch == "mlp" else f"resnet {choices}, width {s.width}"
 
@@ -225,7 +271,7 @@ def _state_dict(path: str, model: nn.Module, tensors: dict[str, np.ndarray]) -> 
 
 
 def load_model(path: str, tensors: dict[str, np.ndarray] | None = None, metadata: dict[str, str] | None = None) -> nn.Module:
-    """The nn.Module a gradscope file was saved from (GradscopeMLP or GradscopeResNet, by model.arch), its weights
+    """The nn.Module a gradscope file was saved from (GradscopeMLP, GradscopeResNet or GradscopeRNN, by model.arch), its weights
     loaded strictly (float32, training mode)."""
     if tensors is None or metadata is None:
         tensors, metadata = read_safetensors(path)
@@ -247,6 +293,9 @@ class GradCheck:
     A tensor passes within tol, or within `ratio` times float32 PyTorch's own error. The second rule is for
     gradients that are zero by construction (a bias before batch norm: only rounding is left) and for deep
     batch-norm chains without skips, which amplify float32 rounding wherever they run (1e-2 at depth 20, width 64).
+    A tensor whose float64 gradient is exactly zero (an rnn's weight_hh at T = 1: h_0 = 0) has no scale of its own:
+    its error is ‖g‖₂ over the norm of the whole float64 gradient (every parameter's), an absolute bound at the
+    gradient's scale.
     """
     path: str
     errors: dict[str, float]
@@ -268,9 +317,11 @@ class GradCheck:
         return self.score(self.worst) <= 1
 
 
-def _rel_error(got: np.ndarray, want: np.ndarray) -> float:
-    """Norm-wise, so tiny entries cannot dominate; exact zeros on both sides (ReZero's α = 0 blocks) are 0."""
+def _rel_error(got: np.ndarray, want: np.ndarray, zero_scale: float) -> float:
+    """Norm-wise, so tiny entries cannot dominate; exact zeros on both sides (ReZero's α = 0 blocks) are 0. Where want
+    is exactly zero, relative to zero_scale (the whole gradient's norm) instead."""
     diff, scale = float(np.linalg.norm(got - want)), float(np.linalg.norm(want))
+    scale = scale if scale > 0 else zero_scale
     return 0.0 if diff == 0 else diff / scale if scale > 0 else np.inf
 
 
@@ -300,8 +351,9 @@ def check_grads(path: str, tol: float = DEFAULT_TOL, ratio: float = DEFAULT_RATI
     f64 = _gradients(model, x, y, torch.float64)
     # The batch reversed sums in another order: the worse of two float32 runs is a steadier measure of float32's error.
     f32 = [_gradients(model, x, y, torch.float32), _gradients(model, x[::-1].copy(), y[::-1].copy(), torch.float32)]
-    return GradCheck(path, {n: _rel_error(g.astype(np.float64), f64[n]) for n, g in gpu.items()},
-                     {n: max(_rel_error(f[n], f64[n]) for f in f32) for n in gpu}, tol, ratio)
+    total = float(np.sqrt(sum(np.sum(g * g) for n, g in f64.items() if n != "loss")))  # for tensors whose gradient is 0
+    return GradCheck(path, {n: _rel_error(g.astype(np.float64), f64[n], total) for n, g in gpu.items()},
+                     {n: max(_rel_error(f[n], f64[n], total) for f in f32) for n in gpu}, tol, ratio)
 
 
 def _print_check(c: GradCheck) -> None:
@@ -311,8 +363,11 @@ def _print_check(c: GradCheck) -> None:
     for name, err in c.errors.items():
         parts = name.split(".")
         k = 2 if parts[0] == "blocks" or re.fullmatch(r"layer\d+", parts[0]) else 1  # blocks.3 | norm.weight, layer2.0 | conv1.weight, head | bias, loss
-        cell = f"{'.'.join(parts[k:])} {err:.1e}".lstrip()
-        rows.setdefault(".".join(parts[:k]), []).append(cell if err <= c.tol else f"{cell} (f32 {c.f32[name]:.1e}){'!' * (c.score(name) > 1)}")
+        row, what = ".".join(parts[:k]), ".".join(parts[k:])
+        if recurrent := re.fullmatch(r"rnn\.(\w+)_l(\d+)", name):  # rnn.l1 | weight_ih, one row per recurrent layer
+            row, what = f"rnn.l{recurrent[2]}", recurrent[1]
+        cell = f"{what} {err:.1e}".lstrip()
+        rows.setdefault(row, []).append(cell if err <= c.tol else f"{cell} (f32 {c.f32[name]:.1e}){'!' * (c.score(name) > 1)}")
     for layer, cells in rows.items():
         print(f"  {layer:10s} " + "  ".join(cells))
     w = c.worst
@@ -360,7 +415,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def main(argv: list[str]) -> int:
-    parser = _Parser(prog="gradscope_torch", description="gradscope safetensors files in PyTorch")
+    parser = _Parser(prog="gradscope_torch", description=f"gradscope safetensors files in PyTorch (model.arch {', '.join(ARCHS)})")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("model", help="build the nn.Module, load the weights strictly, print it").add_argument("file")
     c = sub.add_parser("check", help="recompute grads dumps in float64; exit 1 when a gradient is off")

@@ -75,7 +75,7 @@ function badFiles(): Record<Bad, string> {
     }),
     arch: rewrite(src, join(dir, 'resnet.safetensors'), (_, meta) => {
       const config = JSON.parse(meta.config!) as { model: Record<string, unknown> };
-      config.model.arch = 'rnn';
+      config.model.arch = 'transformer';
       meta.config = JSON.stringify(config);
     }),
     // What a resumable --save file will carry besides the weights: optimizer moments and more metadata.
@@ -143,7 +143,7 @@ describe('gradscope_torch check: GPU gradient dumps against float64 PyTorch', ()
   it('refuses a file with a wrong key or an architecture it cannot build yet, in one line naming it', async () => {
     const { results, bad } = await checkAll();
     expect(results.get(bad.key)!.error).toMatch(/tensor blocks\.3\.biases does not belong to this network/);
-    expect(results.get(bad.arch)!.error).toMatch(/model\.arch "rnn" is not supported by gradscope_torch yet \(it takes mlp, resnet\)/);
+    expect(results.get(bad.arch)!.error).toMatch(/model\.arch "transformer" is not supported by gradscope_torch yet \(it takes mlp, resnet, rnn\)/);
   }, 240_000);
 });
 

@@ -194,15 +194,21 @@ function vanishing(ctx: Context): Diagnosis | null {
   return make('vanishing', finding, layersWhere(ctx, (g, h) => g < DIAGNOSIS_LIMITS.vanishingRatio * h), ctx, candidates);
 }
 
-/** Geometric mean over the recent records of layer 0's ‖∂L/∂h_t‖ at the first step BPTT reaches over the last step's. */
-function timeRatio(recent: readonly StepRecord[]): { ratio: number; steps: number } | null {
+/**
+ * Geometric mean over the recent records of layer 0's ‖∂L/∂h_t‖ at the first step BPTT reaches (T − bptt, or 0) over
+ * its last step's. An exact 0 there (every path back saturated, or below f32's range) is a ratio of 0.
+ */
+function timeRatio(recent: readonly StepRecord[], bptt: number | null): { ratio: number; steps: number } | null {
   const pairs = recent.flatMap((r) => {
     const norms = r.timeDeltaNorm?.[0];
-    const first = norms?.find((v) => v > 0);
-    return norms && first !== undefined && norms.length > 1 ? [{ ratio: first / norms.at(-1)!, steps: norms.length - norms.indexOf(first) }] : [];
+    if (!norms || norms.length < 2 || !(norms.at(-1)! > 0)) return [];
+    const t0 = bptt === null ? 0 : Math.max(0, norms.length - bptt);
+    return t0 < norms.length - 1 ? [{ ratio: norms[t0]! / norms.at(-1)!, steps: norms.length - t0 }] : [];
   });
-  const logs = pairs.map((p) => Math.log10(p.ratio)).filter(Number.isFinite);
-  return logs.length > 0 ? { ratio: 10 ** mean(logs), steps: pairs.at(-1)!.steps } : null;
+  const ratios = pairs.map((p) => p.ratio).filter((x) => Number.isFinite(x) && x >= 0);
+  if (ratios.length === 0) return null;
+  const ratio = ratios.includes(0) ? 0 : 10 ** mean(ratios.map(Math.log10));
+  return { ratio, steps: pairs.at(-1)!.steps };
 }
 
 /**
@@ -211,10 +217,13 @@ function timeRatio(recent: readonly StepRecord[]): { ratio: number; steps: numbe
  * an LSTM's cell state carries it back through the forget gate, which its bias holds open.
  */
 function vanishingInTime(ctx: Context): Diagnosis | null {
-  const time = timeRatio(ctx.recent);
+  const config = ctx.opts.config!;
+  const time = timeRatio(ctx.recent, config.train.bptt);
   if (time === null || time.ratio >= DIAGNOSIS_LIMITS.vanishingInTime) return null;
-  const model = ctx.opts.config!.model;
-  const finding = `The gradient at the first time step is ${fmt(time.ratio)} of the last step's: it fades on its way back through ${time.steps} steps of the ${model.cell === 'rnn' ? `${model.activation} RNN` : model.cell.toUpperCase()}, so what the early inputs say hardly reaches the weights.`;
+  const model = config.model;
+  const amount = time.ratio === 0 ? 'exactly 0 (nothing of it arrives)' : `${fmt(time.ratio)} of the last step's`;
+  const first = time.steps === config.data.length ? 'the first time step' : 'the first step truncated BPTT reaches';
+  const finding = `The gradient at ${first} is ${amount}: it fades on its way back through ${time.steps} steps of the ${model.cell === 'rnn' ? `${model.activation} RNN` : model.cell.toUpperCase()}, so what the early inputs say hardly reaches the weights.`;
   const forget = model.init.forgetBias < 1 ? 1 : 3;
   const candidates: Candidate[] = [
     ...(model.cell !== 'lstm'
@@ -268,7 +277,7 @@ function stalled(records: readonly StepRecord[], ctx: Context, explained: boolea
 function healthy(records: readonly StepRecord[], ctx: Context): Diagnosis {
   const change = lossChange(records);
   const parts: string[] = [];
-  const time = ctx.opts.config?.model.arch === 'rnn' ? timeRatio(ctx.recent) : null;
+  const time = ctx.opts.config?.model.arch === 'rnn' ? timeRatio(ctx.recent, ctx.opts.config.train.bptt) : null;
   if (time !== null) parts.push(`the gradient at the first time step is ${fmt(time.ratio)} of the last step's`);
   else if (ctx.ratio !== null) parts.push(`the first block's gradient is ${fmt(ctx.ratio)} of the head's`);
   if (change !== null) {

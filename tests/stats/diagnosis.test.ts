@@ -231,9 +231,10 @@ describe('diagnose a recurrent net', () => {
     expect(d!.patch).toEqual({ 'train.lr': 1e-4 });
   });
 
-  it('reads the first step BPTT reaches, not the truncated zeros before it', () => {
-    const truncated = rnnRun(0.5).map((r) => ({ ...r, timeDeltaNorm: [[0, 0, ...r.timeDeltaNorm![0]!.slice(2)]] }));
-    const kinds = diagnose(truncated, opts({ cell: 'lstm' })).map((d) => d.kind);
-    expect(kinds).not.toContain('vanishing-in-time');
+  it('reads the first step truncated BPTT reaches, and an exact 0 before it as no gradient at all', () => {
+    const zeros = rnnRun(0.5).map((r) => ({ ...r, timeDeltaNorm: [[0, 0, ...r.timeDeltaNorm![0]!.slice(2)]] }));
+    expect(diagnose(zeros, opts({ cell: 'lstm' }))[0]!.finding).toMatch(/^The gradient at the first time step is exactly 0/);
+    const truncated = diagnose(zeros, { ...opts({ cell: 'lstm' }), config: resolveConfig({ model: { arch: 'rnn' }, data: { length: 60 }, train: { bptt: 58 } }) });
+    expect(truncated.map((d) => d.kind)).not.toContain('vanishing-in-time');
   });
 });

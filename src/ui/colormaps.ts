@@ -12,6 +12,12 @@ export const LUT_SIZE = 256;
 export const NON_FINITE_RGB: readonly [number, number, number] = [255, 0, 255];
 
 /**
+ * Drawn for "no gradient" where a view says an exact 0 means that (time steps truncated BPTT does not reach): a
+ * neutral grey, which neither map holds, so it reads as absent rather than as the smallest value.
+ */
+export const NO_GRADIENT_RGB: readonly [number, number, number] = [110, 110, 110];
+
+/**
  * Degree-6 polynomial fit of matplotlib's viridis (van der Walt & Smith), by Matt Zucker
  * (shadertoy.com/view/WlfXRN, CC0): per channel, c0 + t·(c1 + t·(c2 + …)). Max error < 1/255.
  */

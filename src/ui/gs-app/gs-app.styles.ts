@@ -124,9 +124,24 @@ export const appStyles = css`
   :host([present]) gs-diagnosis { font-size: 20px; }
   :host([present]) .toolbar, :host([present]) .statistic-help, :host([present]) .clip, :host([present]) .compare-what, :host([present]) .maps figcaption { font-size: 20px; }
   :host([present]) .phases, :host([present]) .adapter { display: none; }
+  /* A recurrent net's views through time share the screen with its layers: both heatmaps and all three charts fit. */
+  :host([present]) .maps-panel.recurrent gs-heatmap { height: 27vh; }
+  :host([present]) .maps-panel.recurrent .maps.compare gs-heatmap { height: 13vh; }
+  :host([present]) .time-head .statistic-help { display: none; }
+  :host([present]) .depth-loss.recurrent gs-depth-chart { height: 24vh; }
+  :host([present]) .depth-loss.recurrent gs-loss-chart { height: 18vh; }
   .maps figure { margin: 0; min-width: 0; }
   .maps figcaption { font-size: 13px; color: var(--gs-label, #aab3bf); margin-bottom: 0.25rem; }
   gs-heatmap { display: block; height: 340px; }
+  /* The views through time (recurrent nets): under the layer maps, a little lower. */
+  .time-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.25rem 1rem; margin: 1rem 0 0.5rem; }
+  .time-head h2 { margin: 0; }
+  /* Upper case would turn ∂h_t into ∂H_T. */
+  .time-head .symbol { text-transform: none; }
+  .time-head button { font: inherit; font-size: 13px; padding: 0.2rem 0.6rem; border-radius: 6px; border: 1px solid var(--gs-border, #3a4350); background: var(--gs-button-bg, #1b2129); color: inherit; cursor: pointer; }
+  .maps.time gs-heatmap { height: 280px; }
+  .time-layer { margin-left: 0.5rem; text-transform: none; letter-spacing: 0; font-weight: 400; }
+  .time-layer select { font: inherit; background: var(--gs-input-bg, #0f1318); color: inherit; border: 1px solid var(--gs-border, #3a4350); border-radius: 5px; }
   .charts { display: grid; gap: 1rem; grid-template-columns: repeat(2, minmax(0, 1fr)); }
   gs-depth-chart, gs-loss-chart { display: block; height: 260px; }
   .fatal { max-width: 40rem; margin: 4rem auto; padding: 0 1rem; }

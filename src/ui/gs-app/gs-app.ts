@@ -28,8 +28,8 @@ import type { RunId } from '../session/run-controller.ts';
 import { AppRuns } from './app-runs.ts';
 import { bannersTemplate, clipLine, compareWords, headerTemplate, lessonBar, phaseLine, settingsLines } from './app-chrome.ts';
 import { appStyles } from './gs-app.styles.ts';
-
 import { RunLog } from './run-log.ts';
+import { isRecurrent, recurrentLayers, timeChartPanel, timeMaps } from './time-views.ts';
 
 type Statistic = LayerStatistic;
 
@@ -52,6 +52,10 @@ export class GsApp extends LitElement {
   @query('gs-heatmap[data-run="B"]') private heatB?: GsHeatmap;
   @query('gs-heatmap[data-run="ratio"]') private heatRatio?: GsHeatmap;
   @query('gs-depth-chart') private depth!: GsDepthChart;
+  @query('gs-heatmap[data-time="A"]') private timeA?: GsHeatmap;
+  @query('gs-heatmap[data-time="B"]') private timeB?: GsHeatmap;
+  @query('gs-heatmap[data-time="ratio"]') private timeRatio?: GsHeatmap;
+  @query('gs-depth-chart[axis="time"]') private timeChart?: GsDepthChart;
   @query('gs-loss-chart') private lossChart!: GsLossChart;
   @query('gs-boundary[data-run="A"]') private boundaryView?: GsBoundary;
   @query('gs-boundary[data-run="B"]') private boundaryViewB?: GsBoundary;
@@ -59,10 +63,13 @@ export class GsApp extends LitElement {
   @state() private boundaryPoints: { x: Float32Array; y: Uint32Array } | null = null;
   /** Each run's data when it is image classification: its test images and confusion matrix take the boundary's place. */
   @state() private imageSets: Partial<Record<RunId, ImageDataset>> = {};
+  /** The stacked layer the across-time chart draws; null: the top one. */
+  @state() private timeLayer: number | null = null;
 
   private readonly log = new RunLog();
   private lastDiagnosis = 0;
   private linkedB: GsHeatmap | undefined;
+  private linkedTimeB: GsHeatmap | undefined;
   private readonly runs = new AppRuns(this, {
     record: (run, r, stride) => this.onRecord(run, r, stride),
     test: (run, step, r) => this.onTest(run, step, r),
@@ -77,6 +84,8 @@ export class GsApp extends LitElement {
     // Compare mode: runs A and B share one colour scale, so equal colours mean equal values.
     if (this.heatB && this.heatB !== this.linkedB) this.heatA.linkScale(this.heatB);
     this.linkedB = this.heatB;
+    if (this.timeA && this.timeB && this.timeB !== this.linkedTimeB) this.timeA.linkScale(this.timeB);
+    this.linkedTimeB = this.timeB;
     const page = this.runs.page;
     if (page) {
       this.dataset.depth = String(page.config.model.depth);
@@ -108,14 +117,17 @@ export class GsApp extends LitElement {
     this.diagnosis = [];
     this.diagnosisB = [];
     this.clip = null;
-    for (const h of [this.heatA, this.heatB, this.heatRatio]) h?.clear();
+    for (const h of [this.heatA, this.heatB, this.heatRatio, this.timeA, this.timeB, this.timeRatio]) h?.clear();
     this.depth?.clear();
+    this.timeChart?.clear();
     this.lossChart?.clear();
   }
 
   private onRecord(run: RunId, r: StepRecord, stride: number): void {
     this.log.add(run, r, stride);
     (run === 'A' ? this.heatA : this.heatB)?.push(r);
+    (run === 'A' ? this.timeA : this.timeB)?.push(r);
+    this.timeChart?.push(r, run);
     this.lossChart?.push(r, run);
     if (run === 'B') this.depth?.push(r, 'B');
     if (run === 'A') {
@@ -127,10 +139,15 @@ export class GsApp extends LitElement {
       this.dataset.step = String(r.step);
     }
     const other = this.log.last(run === 'A' ? 'B' : 'A');
-    if (this.heatRatio && other?.step === r.step) this.heatRatio.pushRatio(run === 'A' ? r : other, run === 'A' ? other : r);
+    if (other?.step === r.step) {
+      const [a, b] = run === 'A' ? [r, other] : [other, r];
+      this.heatRatio?.pushRatio(a, b);
+      this.timeRatio?.pushRatio(a, b);
+    }
     if (r.nonFinite) {
       const d = this.runs.controller?.trainer(run)?.divergence;
       if (d) (run === 'A' ? this.heatA : this.heatB)?.markDivergence(d.step, d.layer ?? r.gradNorm.length - 1);
+      if (d) (run === 'A' ? this.timeA : this.timeB)?.markDivergence(d.step, null);
     }
     if (run === 'A' && performance.now() - this.lastDiagnosis > 1000) this.updateDiagnosis();
   }
@@ -176,16 +193,16 @@ export class GsApp extends LitElement {
     if (t && config) download(this.fileName('gradscope-weights', run, 'safetensors'), (await saveCheckpoint(t.store, config)).slice(), 'application/octet-stream');
   }
 
-  /** The heatmap (in compare mode A, B and B/A side by side) at 2× under a title and the settings. */
-  private async exportPng(): Promise<void> {
+  /** The layer heatmap, or the time heatmap (in compare mode A, B and B/A side by side) at 2× under a title and the settings. */
+  private async exportPng(rows: 'layers' | 'time' = 'layers'): Promise<void> {
     const page = this.runs.page;
-    if (!page) return;
+    const [a, b, ratio] = rows === 'time' ? [this.timeA, this.timeB, this.timeRatio] : [this.heatA, this.heatB, this.heatRatio];
+    if (!page || !a) return;
     const lesson = page.preset ? presetByName(page.preset).title : 'gradscope';
-    const header = { title: `${lesson}: ${STATISTIC_WORDS[this.statistic].name.toLowerCase()} by layer and step`, lines: settingsLines(page) };
-    const panels = page.compare && this.heatB && this.heatRatio
-      ? [this.heatA.pngPanel('Run A'), this.heatB.pngPanel('Run B'), this.heatRatio.pngPanel('log₁₀ B / A')]
-      : [this.heatA.pngPanel(null)];
-    download('gradscope-heatmap.png', await composePng(panels, header), 'image/png');
+    const what = rows === 'time' ? 'backward signal through time by time step and training step' : `${STATISTIC_WORDS[this.statistic].name.toLowerCase()} by layer and step`;
+    const panels = page.compare && b && ratio ? [a.pngPanel('Run A'), b.pngPanel('Run B'), ratio.pngPanel('log₁₀ B / A')] : [a.pngPanel(null)];
+    const png = await composePng(panels, { title: `${lesson}: ${what}`, lines: settingsLines(page) });
+    download(rows === 'time' ? 'gradscope-time-heatmap.png' : 'gradscope-heatmap.png', png, 'image/png');
   }
 
   private rowCache: { key: string; rows: RowLabel[] | null } = { key: '', rows: null };
@@ -210,6 +227,9 @@ export class GsApp extends LitElement {
     const page = r.page;
     const compare = !!page?.compare;
     const rows = page ? this.rowsOf(page.config) : null;
+    const recurrent = isRecurrent(page);
+    const layers = page && recurrent ? recurrentLayers(page) : 1;
+    const timeLayer = Math.min(this.timeLayer ?? layers - 1, layers - 1);
     return html`
       ${headerTemplate({
         status: r.status,
@@ -242,7 +262,7 @@ export class GsApp extends LitElement {
         </aside>
         <main>
           ${page?.preset ? lessonBar(page.preset) : nothing}
-          <section class="panel maps-panel">
+          <section class="panel maps-panel ${recurrent ? 'recurrent' : ''}">
             <div class="toolbar">
               <label title=${STATISTIC_WORDS[this.statistic].help}>Statistic <select data-statistic @change=${(e: Event) => (this.statistic = (e.target as HTMLSelectElement).value as Statistic)}>
                 ${LAYER_STATISTICS.map((s) => html`<option value=${s} title=${STATISTIC_WORDS[s].help} ?selected=${s === this.statistic}>${STATISTIC_WORDS[s].name}</option>`)}</select></label>
@@ -262,9 +282,11 @@ export class GsApp extends LitElement {
                     <figure><figcaption>log₁₀ B / A</figcaption><gs-heatmap data-run="ratio" mode="ratio" .statistic=${this.statistic} .labels=${rows?.map((l) => l.long) ?? null} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>`
                 : nothing}
             </div>
+            ${recurrent ? timeMaps({ compare, fixedRange: this.fixedRange, onPng: () => void this.exportPng('time') }) : nothing}
           </section>
-          <section class="charts depth-loss">
+          <section class="charts depth-loss ${recurrent ? 'recurrent' : ''}">
             <div class="panel"><h2>Across depth, newest step${compare ? ' (A solid, B dashed)' : ''}</h2><gs-depth-chart .statistic=${this.statistic} .rows=${rows}></gs-depth-chart></div>
+            ${recurrent ? timeChartPanel({ compare, layers, layer: timeLayer, onLayer: (k) => (this.timeLayer = k) }) : nothing}
             <div class="panel"><h2>Loss and accuracy${compare ? ' (A solid, B dashed)' : ''}</h2><gs-loss-chart></gs-loss-chart>
               ${this.clip && page?.config.train.clip.mode === 'norm' ? clipLine(this.clip, page.config.train.clip.max) : nothing}</div>
           </section>

@@ -1,6 +1,6 @@
 import { configLine, stepLine } from '../../io/jsonl.ts';
 import type { RunConfig } from '../../model/config.ts';
-import { diagnose } from '../../stats/diagnosis.ts';
+import { diagnose, diagnoseOptions } from '../../stats/diagnosis.ts';
 import type { Diagnosis, StepRecord } from '../../stats/record.ts';
 import type { AdapterSummary } from '../../train/engine.ts';
 import type { RunId } from '../session/run-controller.ts';
@@ -36,16 +36,12 @@ export class RunLog {
     this.strides = { A: [], B: [] };
   }
 
-  /** The diagnosis of a run's recent records under its config. */
+  /**
+   * The diagnosis of a run's recent records under its config (the whole config: a recurrent net is judged through
+   * time, and a fix is offered only if the config it makes is valid).
+   */
   diagnose(c: RunConfig, run: RunId = 'A'): Diagnosis[] {
-    return diagnose(this.records[run].slice(-200), {
-      activation: c.model.activation,
-      residual: c.model.residual,
-      norm: c.model.norm,
-      clipMode: c.train.clip.mode,
-      lr: c.train.lr,
-      init: c.model.init.scheme,
-    });
+    return diagnose(this.records[run].slice(-200), diagnoseOptions(c));
   }
 
   /**

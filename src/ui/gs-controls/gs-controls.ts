@@ -5,7 +5,7 @@ import { getField } from '../../model/set-path.ts';
 import { CIFAR10_PAGE_HELP } from '../cifar10/read-cifar10.ts';
 import { CIFAR10_PICKER } from '../state/cifar10-state.ts';
 import { logStride, nearestSpeed, speedLabel, SPEEDS } from '../session/pacing.ts';
-import { FIELD_GROUPS, logSliderPosition, logSliderValue, type FieldControl } from './fields.ts';
+import { FIELD_GROUPS, logSliderPosition, logSliderValue, shownFields, type FieldControl } from './fields.ts';
 import { controlsStyles } from './gs-controls.styles.ts';
 
 export type RunAction = 'play' | 'pause' | 'step' | 'reset';
@@ -66,7 +66,7 @@ export class GsControls extends LitElement {
       ${FIELD_GROUPS.map(
         (g) => html`<fieldset>
           <legend>${g.title}</legend>
-          ${g.fields.filter((f) => !f.when || f.when((p) => getField(this.config, p))).map((f) => this.field(f))}
+          ${shownFields(g, (p) => getField(this.config, p)).map((f) => this.field(f))}
           ${g.title === 'Data' && this.config.data.name === 'cifar10' ? this.cifar10Picker() : nothing}
           ${g.title === 'Data' ? this.csvUpload() : nothing}
         </fieldset>`,
@@ -104,6 +104,10 @@ export class GsControls extends LitElement {
               @change=${(e: Event) => this.set(f.path, logSliderValue(Number((e.target as HTMLInputElement).value), w.min, w.max))} />
             <input id=${id} type="number" step="any" .value=${String(value)} @change=${(e: Event) => this.set(f.path, (e.target as HTMLInputElement).value)} />
           </div>`;
+      case 'int-or-null':
+        return html`<label for=${id}>${f.label}</label>
+          <input id=${id} type="number" min=${w.min} max=${w.max} step="1" placeholder=${w.emptyLabel} .value=${value === null ? '' : String(value)}
+            @change=${(e: Event) => this.set(f.path, (e.target as HTMLInputElement).value.trim() || 'null')} />`;
     }
   }
 

@@ -1,4 +1,5 @@
 // Pure data assembly for <gs-depth-chart>: StepRecords in, uPlot columns and words out.
+import type { RowLabel } from '../../model/graph/row-names.ts';
 import { LAYER_STATISTICS, STATISTIC_WORDS, isLayerStatistic, type LayerStatistic } from '../../stats/layer-statistics.ts';
 import type { StepRecord } from '../../stats/record.ts';
 import { formatValue, plotColumn, type Hidden } from '../uplot/columns.ts';
@@ -34,8 +35,48 @@ export function layerSplits(depth: number, incr: number): number[] {
   return out;
 }
 
+/**
+ * What the chart draws along x: the layers (depthAxis) or a recurrent net's time steps (timeAxis in time-data.ts).
+ * Everything that differs between them; the series, scales and drawing are shared.
+ */
+export interface ProfileAxis {
+  /** The values of a record along x (undefined: the record has none). */
+  values(r: StepRecord): readonly number[] | undefined;
+  log: boolean;
+  /** The y axis's caption. */
+  quantity: string;
+  /** The x axis's caption. */
+  xLabel: string;
+  /** x tick positions up to `last`, about `incr` apart. */
+  splits(last: number, incr: number): number[];
+  /** The tick label and the read-out name of index i, where `last` is the last index. */
+  tick(i: number, last: number): string;
+  name(i: number, last: number): string;
+  /** The warning under the chart about values not drawn, or null. */
+  note(hidden: Hidden): string | null;
+  /** The aria-label. */
+  describe(s: DepthSeries): string;
+}
+
+/** One per-layer statistic against depth, the rows named by `rows` when there are as many (else numbered blocks). */
+export function depthAxis(stat: DepthStatistic, rows: readonly RowLabel[] | null): ProfileAxis {
+  const log = isLogStatistic(stat);
+  const row = (i: number, last: number) => (rows?.length === last + 1 ? rows[i] : undefined);
+  return {
+    values: (r) => r[stat],
+    log,
+    quantity: STATISTIC_LABELS[stat],
+    xLabel: rows ? 'layer (input → head)' : 'block (input → head)',
+    splits: (last, incr) => layerSplits(Math.round(last), incr),
+    tick: (i, last) => row(i, last)?.short ?? layerLabel(i, last),
+    name: (i, last) => row(i, last)?.long ?? (i === last ? 'head' : `block ${i}`),
+    note: (hidden) => hiddenNote(hidden, log),
+    describe: (s) => describeDepth(s, stat),
+  };
+}
+
 export interface DepthSeries {
-  /** Per-layer index 0..depth (depth = the head). */
+  /** Per-layer index 0..depth (depth = the head; through time, index 0..T−1). */
   x: number[];
   /** The newest record's values as drawn (log10 on a log axis), null where they cannot be drawn. */
   latest: (number | null)[];
@@ -48,7 +89,7 @@ export interface DepthSeries {
   latestStep: number | null;
   ghostStep: number | null;
   bStep: number | null;
-  /** Index of the head (= model depth); -1 when there is no record. */
+  /** Index of the head (= model depth; through time T − 1); -1 when there is no record. */
   depth: number;
   log: boolean;
   /** What the newest line could not draw. */
@@ -65,10 +106,14 @@ function padded(column: (number | null)[], n: number): (number | null)[] {
  * compare mode, run B's newest record.
  */
 export function depthSeries(first: StepRecord | null, latest: StepRecord | null, stat: DepthStatistic, latestB: StepRecord | null = null): DepthSeries {
-  const log = isLogStatistic(stat);
-  const a = latest?.[stat] ?? [];
-  const g = first?.[stat] ?? [];
-  const b = latestB?.[stat] ?? [];
+  return profileSeries(depthAxis(stat, null), first, latest, latestB);
+}
+
+/** The chart's columns along any axis: the newest record's values, the first record's (the ghost) and run B's. */
+export function profileSeries(axis: Pick<ProfileAxis, 'values' | 'log'>, first: StepRecord | null, latest: StepRecord | null, latestB: StepRecord | null = null): DepthSeries {
+  const log = axis.log;
+  const read = (r: StepRecord | null) => (r ? axis.values(r) : undefined) ?? [];
+  const [a, g, b] = [read(latest), read(first), read(latestB)];
   const n = Math.max(a.length, g.length, b.length);
   const now = plotColumn(a, log);
   return {

@@ -6,27 +6,22 @@ import { chartStyles } from '../uplot/chart.styles.ts';
 import { formatValue } from '../uplot/columns.ts';
 import { WHOLE_INCRS, axisValues, logAxis, logScale, themedAxis, type ChartTheme } from '../uplot/theme.ts';
 import { UPlotController, type ChartOptions } from '../uplot/uplot-chart.ts';
-import {
-  STATISTIC_LABELS,
-  depthSeries,
-  describeDepth,
-  hiddenNote,
-  isDepthStatistic,
-  isLogStatistic,
-  layerLabel,
-  layerSplits,
-  type DepthSeries,
-  type DepthStatistic,
-} from './depth-data.ts';
+import { depthAxis, depthSeries, isDepthStatistic, profileSeries, type DepthSeries, type DepthStatistic, type ProfileAxis } from './depth-data.ts';
 import { depthChartStyles } from './gs-depth-chart.styles.ts';
+import { timeAxis } from './time-data.ts';
 import type { RowLabel } from '../../model/graph/row-names.ts';
+
+/** What x is: the layers (a per-layer statistic) or a recurrent net's time steps (‖∂L/∂h_t‖ of one layer). */
+export type ChartAxis = 'depth' | 'time';
 
 /**
  * One per-layer statistic against depth (x = block 0 at the input … the head) for the newest step,
  * over a dim "ghost" line of the first step pushed after `clear()`. Log y for norms and ratios,
  * linear 0–1 for the saturated and dead fractions. Draws at most once per animation frame.
+ * `axis = 'time'` draws a recurrent layer's ‖∂L/∂h_t‖ against t instead (x = the first input … the last;
+ * `layer` picks the stacked layer; `statistic` does not apply), the same way.
  *
- * Reflects `data-points` (layers drawn in the newest line's x) and an `aria-label` with the values.
+ * Reflects `data-points` (layers, or time steps, drawn in the newest line's x) and an `aria-label` with the values.
  *
  * @cssproperty --gs-chart-a - colour of the newest line; the ghost is the same colour, dimmed
  * @cssproperty --gs-chart-grid - grid and tick colour
@@ -44,6 +39,11 @@ export class GsDepthChart extends LitElement {
   @property({ reflect: true }) statistic: DepthStatistic = 'gradNorm';
   /** The rows' names, input side first; without them rows are numbered blocks and the head. */
   @property({ attribute: false }) rows: readonly RowLabel[] | null = null;
+  @property({ reflect: true }) axis: ChartAxis = 'depth';
+  /** axis 'time': the recurrent layer drawn (0 = the input side; clamped to the record's layers). */
+  @property({ type: Number }) layer = 0;
+  /** axis 'time': the stacked layers, so the words name the layer only when there are several. */
+  @property({ type: Number }) layers = 1;
 
   @state() private series: DepthSeries = depthSeries(null, null, 'gradNorm');
   @state() private hovered: number | null = null;
@@ -55,11 +55,11 @@ export class GsDepthChart extends LitElement {
   private readonly chart = new UPlotController(this, () => this.renderRoot.querySelector<HTMLElement>('.plot'), {
     options: (t) => this.options(t),
     data: () => {
-      const s = (this.series = depthSeries(this.first, this.latest, this.stat, this.latestB));
+      const s = (this.series = profileSeries(this.spec, this.first, this.latest, this.latestB));
       return [s.x, s.latest, s.ghost, s.b];
     },
     drawn: () => {
-      this.setAttribute('aria-label', describeDepth(this.series, this.stat));
+      this.setAttribute('aria-label', this.spec.describe(this.series));
       this.dataset['points'] = String(this.series.x.length);
     },
     hover: (idx) => {
@@ -97,6 +97,8 @@ export class GsDepthChart extends LitElement {
     return isDepthStatistic(this.statistic) ? this.statistic : 'gradNorm';
   }
 
+  private spec: ProfileAxis = depthAxis('gradNorm', null);
+
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.hasAttribute('role')) this.setAttribute('role', 'img');
@@ -104,13 +106,16 @@ export class GsDepthChart extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    const inputs = ['statistic', 'rows', 'axis', 'layer', 'layers'] as const;
+    if (!inputs.some((k) => changed.has(k))) return;
+    this.spec = this.axis === 'time' ? timeAxis(this.layer, this.layers) : depthAxis(this.stat, this.rows);
     // The y scale (log or 0–1), its axis and label all change: rebuilding beats patching uPlot's axes.
-    if (changed.has('statistic') || changed.has('rows')) this.chart.rebuild();
+    this.chart.rebuild();
   }
 
   private options(t: ChartTheme): ChartOptions {
-    const log = isLogStatistic(this.stat);
-    const y: uPlot.Scale = log ? logScale : { range: [0, 1] };
+    const spec = this.spec;
+    const y: uPlot.Scale = spec.log ? logScale : { range: [0, 1] };
     return {
       legend: { show: false },
       cursor: { drag: { x: false, y: false, setScale: false }, points: { size: 10 } },
@@ -118,14 +123,12 @@ export class GsDepthChart extends LitElement {
       axes: [
         themedAxis(t, {
           side: 2,
-          label: this.rows ? 'layer (input → head)' : 'block (input → head)',
+          label: spec.xLabel,
           incrs: WHOLE_INCRS,
-          splits: (_u, _i, _min, max, incr) => layerSplits(Math.round(max), incr),
-          values: (_u, splits) => splits.map((v) => this.row(v)?.short ?? layerLabel(v, this.series.depth)),
+          splits: (_u, _i, _min, max, incr) => spec.splits(max, incr),
+          values: (_u, splits) => splits.map((v) => spec.tick(v, this.series.depth)),
         }),
-        log
-          ? logAxis(t, { side: 3, label: STATISTIC_LABELS[this.stat] })
-          : themedAxis(t, { side: 3, label: STATISTIC_LABELS[this.stat], values: axisValues }),
+        spec.log ? logAxis(t, { side: 3, label: spec.quantity }) : themedAxis(t, { side: 3, label: spec.quantity, values: axisValues }),
       ],
       series: [
         {},
@@ -136,28 +139,23 @@ export class GsDepthChart extends LitElement {
     };
   }
 
-  /** Row i's names, when they are given for this many rows. */
-  private row(i: number): RowLabel | undefined {
-    return this.rows?.length === this.series.depth + 1 ? this.rows[i] : undefined;
-  }
-
   private readout(): string {
     const i = this.hovered;
     const s = this.series;
     if (i === null || i < 0 || i > s.depth) return '';
     const ghost = s.ghostStep !== null && s.ghostStep !== s.latestStep ? ` (step ${s.ghostStep}: ${formatValue(s.raw.ghost[i])})` : '';
     const b = s.bStep !== null ? ` · B ${formatValue(s.raw.b[i])}` : '';
-    return `${this.row(i)?.long ?? (i === s.depth ? 'head' : `block ${i}`)}: ${s.bStep !== null ? 'A ' : ''}${formatValue(s.raw.latest[i])}${ghost}${b}`;
+    return `${this.spec.name(i, s.depth)}: ${s.bStep !== null ? 'A ' : ''}${formatValue(s.raw.latest[i])}${ghost}${b}`;
   }
 
   override render() {
     const s = this.series;
-    const note = hiddenNote(s.hidden, s.log);
+    const note = this.spec.note(s.hidden);
     const readout = this.readout();
     return html`<div class="frame">
       <div class="head" aria-hidden="true">
         ${s.latestStep === null
-          ? html`<span class="key">${STATISTIC_LABELS[this.stat]}</span>`
+          ? html`<span class="key">${this.spec.quantity}</span>`
           : html`<span class="key"><span class="swatch a"></span>${s.bStep !== null ? 'run A, ' : ''}step ${s.latestStep}</span>
               ${s.bStep !== null ? html`<span class="key"><span class="swatch b dashed"></span>run B, step ${s.bStep}</span>` : nothing}
               ${s.ghostStep !== null && s.ghostStep !== s.latestStep

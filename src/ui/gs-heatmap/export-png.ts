@@ -1,6 +1,6 @@
-import { LUT_SIZE, NON_FINITE_RGB, lutRgb } from '../colormaps.ts';
+import { LUT_SIZE, NON_FINITE_RGB, NO_GRADIENT_RGB, lutRgb } from '../colormaps.ts';
 import { lutFor } from './color-scale.ts';
-import { legendTicks, legendTitle, type LegendProps } from './legend.ts';
+import { NO_GRADIENT_NOTE, legendTicks, legendTitle, type LegendProps } from './legend.ts';
 
 /** One heatmap in an exported figure: its pixels, its legend and the steps it covers. */
 export interface PngPanel {
@@ -11,6 +11,8 @@ export interface PngPanel {
   steps: [number, number] | null;
   /** Above the panel, e.g. "Run B"; null for a figure of one. */
   caption: string | null;
+  /** The y axis's top and bottom words: head and input unless told (the time view: the last and first step). */
+  ends?: readonly [string, string];
 }
 
 /** The figure's title and the lines under it (the run's settings), wrapped to the figure's width. */
@@ -52,7 +54,8 @@ export function composePng(panels: readonly PngPanel[], header: PngHeader, scale
   const lines = header.lines.flatMap((l) => wrapText(measure, l, width - 2 * PAD));
   const captioned = panels.some((p) => p.caption);
   const headH = LINE + 6 + lines.length * LINE + PAD;
-  const bodyH = Math.max(...widths.map((w) => Math.max(w.height + LINE + 6, BAR_H + 4 * LINE + 12))) + (captioned ? LINE : 0);
+  const legendH = (p: PngPanel) => BAR_H + (p.props.zero === 'none' ? 5 : 4) * LINE + 12;
+  const bodyH = Math.max(...widths.map((w, i) => Math.max(w.height + LINE + 6, legendH(panels[i]!)))) + (captioned ? LINE : 0);
   const height = PAD + headH + bodyH + PAD;
 
   const out = document.createElement('canvas');
@@ -93,32 +96,34 @@ function drawPanel(ctx: CanvasRenderingContext2D, p: PngPanel, x: number, y: num
   ctx.font = `${TEXT}px ${FONT}`;
   ctx.fillStyle = MUTED;
   ctx.textBaseline = 'top';
-  ctx.fillText('head', x, y);
+  const [top, bottom] = p.ends ?? ['head', 'input'];
+  ctx.fillText(top, x, y);
   ctx.textBaseline = 'bottom';
-  ctx.fillText('input', x, y + plotH);
+  ctx.fillText(bottom, x, y + plotH);
   ctx.textBaseline = 'top';
   ctx.fillText(`${p.steps ? `steps ${p.steps[0]}–${p.steps[1]}` : 'no steps'} →`, x + AXIS_W, y + plotH + 4);
   drawBar(ctx, p, x + AXIS_W + plotW + PAD, y);
 }
 
-/** The legend's text lines (for sizing): title, "NaN / ∞" and the notes. */
+/** The legend's text lines (for sizing): title and the notes. */
 function legendLines(p: PngPanel): string[] {
-  return [legendTitle(p.props.stat, p.props.kind, p.props.mode), ...notes(p.props)];
+  return [legendTitle(p.props.stat, p.props.kind, p.props.mode, p.props.quantity), ...notes(p.props)];
 }
 
 function notes(p: LegendProps): string[] {
-  return [`range: ${p.rangeMode}`, ...(p.kind === 'log' ? ['0 → floor colour'] : [])];
+  return [`range: ${p.rangeMode}`, ...(p.kind === 'log' && p.zero !== 'none' ? ['0 → floor colour'] : [])];
 }
 
 function maxTick(ctx: CanvasRenderingContext2D, p: PngPanel): number {
-  const labels = [...legendTicks(p.props.range, p.props.kind, p.props.mode).map((t) => t.label), 'NaN / ∞'];
+  const swatches = ['NaN / ∞', ...(p.props.zero === 'none' ? [NO_GRADIENT_NOTE] : [])];
+  const labels = [...legendTicks(p.props.range, p.props.kind, p.props.mode).map((t) => t.label), ...swatches];
   return Math.max(...labels.map((l) => ctx.measureText(l).width));
 }
 
 function drawBar(ctx: CanvasRenderingContext2D, p: PngPanel, x: number, y: number): void {
   const lut = lutFor(p.props.mode);
   ctx.fillStyle = FG;
-  ctx.fillText(legendTitle(p.props.stat, p.props.kind, p.props.mode), x, y);
+  ctx.fillText(legendTitle(p.props.stat, p.props.kind, p.props.mode, p.props.quantity), x, y);
   const top = y + LINE + 4;
   for (let i = 0; i < BAR_H; i++) {
     const [r, g, b] = lutRgb(lut, ((BAR_H - 1 - i) / (BAR_H - 1)) * (LUT_SIZE - 1));
@@ -134,6 +139,13 @@ function drawBar(ctx: CanvasRenderingContext2D, p: PngPanel, x: number, y: numbe
   ctx.fillRect(x, ny + 2, BAR_W, TEXT);
   ctx.fillStyle = FG;
   ctx.fillText('NaN / ∞', x + BAR_W + 4, ny);
+  if (p.props.zero === 'none') {
+    ny += LINE;
+    ctx.fillStyle = `rgb(${NO_GRADIENT_RGB.join(' ')})`;
+    ctx.fillRect(x, ny + 2, BAR_W, TEXT);
+    ctx.fillStyle = FG;
+    ctx.fillText(NO_GRADIENT_NOTE, x + BAR_W + 4, ny);
+  }
   ctx.fillStyle = MUTED;
   for (const note of notes(p.props)) ctx.fillText(note, x, (ny += LINE));
 }

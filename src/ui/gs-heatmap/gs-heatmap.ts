@@ -13,8 +13,12 @@ import { legendTemplate } from './legend-view.ts';
 import { countColors } from './painter.ts';
 import { rowGroups } from './row-groups.ts';
 import { ScaleLink } from './scale-link.ts';
+import { TIME_QUANTITY, TIME_STAT, TimeRowNames, timeColumn, timeRatioColumn, type TimeColumn } from './time-rows.ts';
 
 export type { HeatmapMode, Range, Statistic } from './color-scale.ts';
+
+/** What the rows are: the layers (per-layer statistics) or, for a recurrent net, its time steps (‖∂L/∂h_t‖). */
+export type HeatmapRows = 'layers' | 'time';
 
 /** {layer (index into the per-layer arrays; the last is the head), step, value (raw), label}. */
 export type HeatmapHoverDetail = HoverCell;
@@ -37,7 +41,9 @@ export type HeatmapHoverDetail = HoverCell;
  * run A (`pushRatio(a, b)`, i.e. push `ratioRecord(a, b)`): log10(B/A) for norms, B − A for
  * fractions, blue–white–red with white = equal; changing `mode` clears the history. Where layers
  * share a pixel row the largest value wins (farthest from equal in ratio mode), non-finite first.
- * `data-columns` = columns on screen, `data-colors` = colours painted since the last full repaint.
+ * `data-columns` = columns on screen, `data-rows` = rows held, `data-colors` = colours painted since the last
+ * full repaint. `rows = 'time'` draws a recurrent net's ‖∂L/∂h_t‖ (timeDeltaNorm) instead of `statistic`: time
+ * steps as rows (time-rows.ts), t = 0 at the bottom, a band per stacked layer, 0 in grey as "no gradient".
  *
  * @fires gs-hover - {layer, step, value, label}: the pointer moved onto another cell
  * @cssproperty --gs-heatmap-height - height of the element (default 260px)
@@ -57,12 +63,14 @@ export class GsHeatmap extends LitElement {
   /** Freezes the colour range where it is now. */
   @property({ type: Boolean, reflect: true, attribute: 'fixed-range' }) fixedRange = false;
   @property({ type: Number, attribute: 'max-columns' }) maxColumns = DEFAULT_MAX_COLUMNS;
-  /** Read-out names of the rows, input side first; rows are numbered blocks and the head without. */
+  /** Read-out names of the rows, input side first; rows are numbered blocks and the head without (time: `t = 5`). */
   @property({ attribute: false }) labels: readonly string[] | null = null;
+  @property({ reflect: true }) rows: HeatmapRows = 'layers';
 
   @state() private shown: Range = { min: 0, max: 1 };
   @state() private steps: [number, number] | null = null;
   @state() private tip: { x: number; y: number; flipX: boolean; flipY: boolean; text: string } | null = null;
+  private readonly timeNames = new TimeRowNames();
 
   @query('canvas') private canvas!: HTMLCanvasElement | null;
   @query('.plot') private plot!: HTMLElement | null;
@@ -74,13 +82,26 @@ export class GsHeatmap extends LitElement {
 
   /** Stores one step and schedules a draw; never draws synchronously. */
   push(record: StepRecord): void {
+    if (this.time) return this.pushTime(record.step, timeColumn(record));
     this.engine.push(record, this.maxColumns, this.settings().mode);
     this.schedule();
   }
 
-  /** Compare mode: pushes ratioRecord(a, b) (B/A for norms, B − A for fractions); use with mode 'ratio'. */
+  /** Compare mode: pushes ratioRecord(a, b) (B/A for norms, B − A for fractions; time: timeRatioColumn); use with mode 'ratio'. */
   pushRatio(a: StepRecord, b: StepRecord): void {
-    this.push(ratioRecord(a, b));
+    if (this.time) this.pushTime(b.step, timeRatioColumn(a, b));
+    else this.push(ratioRecord(a, b));
+  }
+
+  private get time(): boolean {
+    return this.rows === 'time';
+  }
+
+  private pushTime(step: number, c: TimeColumn | null): void {
+    if (!c) return;
+    if (this.timeNames.follow(c)) this.requestUpdate();
+    this.engine.pushRows(step, TIME_STAT, c.rows, this.maxColumns, this.settings().mode);
+    this.schedule();
   }
 
   clear(): void {
@@ -142,16 +163,27 @@ export class GsHeatmap extends LitElement {
   pngPanel(caption: string | null): PngPanel {
     if (!this.canvas) throw new Error('gs-heatmap: a PNG needs the element connected and rendered first');
     if (this.raf) this.draw();
-    return { plot: this.canvas, dpr: devicePixelRatio, props: this.legendProps(), steps: this.steps, caption };
+    return { plot: this.canvas, dpr: devicePixelRatio, props: this.legendProps(), steps: this.steps, caption, ...(this.time ? { ends: this.rowEnds() } : {}) };
   }
 
   private get stat(): Statistic {
+    if (this.time) return TIME_STAT;
     return isStatistic(this.statistic) ? this.statistic : 'gradNorm';
+  }
+
+  private get rowNames(): readonly string[] | null {
+    return this.labels ?? (this.time ? this.timeNames.labels : null);
   }
 
   private settings(): EngineSettings {
     const mode = this.mode === 'ratio' ? 'ratio' : 'value';
-    return { statistic: this.stat, mode, range: this.range, fixed: this.fixedRange, maxColumns: this.maxColumns, labels: this.labels };
+    const zero = this.time ? 'none' : 'floor';
+    return { statistic: this.stat, mode, range: this.range, fixed: this.fixedRange, maxColumns: this.maxColumns, labels: this.rowNames, zero };
+  }
+
+  /** The y axis's top and bottom words. */
+  private rowEnds(): readonly [string, string] {
+    return this.time ? this.timeNames.ends : ['head', 'input'];
   }
 
   private schedule(): void {
@@ -189,14 +221,15 @@ export class GsHeatmap extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('mode') && changed.get('mode') !== undefined) this.engine.clear();
+    if ((changed.has('mode') && changed.get('mode') !== undefined) || (changed.has('rows') && changed.get('rows') !== undefined)) this.engine.clear();
     if (changed.has('statistic') && changed.get('statistic') !== undefined) this.engine.resetScale();
     if (changed.has('statistic') && !isStatistic(this.statistic)) console.warn(`gs-heatmap: statistic must be one of ${STATISTICS.join(', ')} (got "${this.statistic}"); showing gradNorm`);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    this.setAttribute('aria-label', ariaSummary(this.stat, this.settings().mode, this.engine.data?.layers ?? 0, this.steps));
-    const inputs = ['statistic', 'mode', 'range', 'fixedRange', 'maxColumns'] as const;
+    const quantity = this.time ? TIME_QUANTITY : undefined;
+    this.setAttribute('aria-label', ariaSummary(this.stat, this.settings().mode, this.engine.data?.layers ?? 0, this.steps, quantity));
+    const inputs = ['statistic', 'mode', 'range', 'fixedRange', 'maxColumns', 'rows'] as const;
     if (inputs.some((k) => changed.has(k))) this.schedule();
   }
 
@@ -212,6 +245,7 @@ export class GsHeatmap extends LitElement {
     if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
     const r = this.engine.frame(ctx, w, h, dpr, this.settings());
     this.dataset['columns'] = String(r.columns);
+    this.dataset['rows'] = String(this.engine.data?.total ? this.engine.data.layers : 0);
     this.dataset['colors'] = String(this.engine.colors);
     if (r.range.min !== this.shown.min || r.range.max !== this.shown.max) this.shown = r.range;
     const steps = this.engine.stepSpan();
@@ -242,24 +276,27 @@ export class GsHeatmap extends LitElement {
     const { mode } = this.settings();
     const kind = scaleKind(this.stat);
     const source = this.range ? 'set' : this.fixedRange ? 'fixed' : 'follow';
-    return { stat: this.stat, kind, mode, range: this.shown, rangeMode: rangeModeLabel(source, kind, mode, !!this.engine.link) };
+    const props: LegendProps = { stat: this.stat, kind, mode, range: this.shown, rangeMode: rangeModeLabel(source, kind, mode, !!this.engine.link) };
+    return this.time ? { ...props, quantity: TIME_QUANTITY, zero: 'none' } : props;
   }
 
-  /** A ResNet's stages as bands over the plot: a line where each begins, its name at the left. */
+  /** A ResNet's stages (a recurrent net's layers) as bands over the plot: a line where each begins, its name at the left. */
   private stageBands(): TemplateResult[] {
-    const rows = this.labels?.length ?? 0;
-    return rowGroups(this.labels).map(
+    const names = this.rowNames;
+    const rows = names?.length ?? 0;
+    return rowGroups(names).map(
       (g) => html`<div class="band" style=${`bottom:${(100 * g.start) / rows}%;height:${(100 * (g.end - g.start)) / rows}%`}><span>${g.name}</span></div>`,
     );
   }
 
   override render(): TemplateResult {
     const t = this.tip;
+    const ends = this.rowEnds();
     const tipStyle = t
       ? `left:${t.x + (t.flipX ? -12 : 12)}px;top:${t.y + (t.flipY ? -12 : 12)}px;transform:translate(${t.flipX ? -100 : 0}%,${t.flipY ? -100 : 0}%)`
       : '';
     return html`<div class="wrap">
-      <div class="axis-y"><span>head</span><span class="mid">layer</span><span>input</span></div>
+      <div class="axis-y"><span>${ends[0]}</span><span class="mid">${this.time ? 'time step' : 'layer'}</span><span>${ends[1]}</span></div>
       <div class="plot">
         <canvas @pointermove=${this.onMove} @pointerleave=${this.onLeave}></canvas>
         ${this.stageBands()}

@@ -7,15 +7,18 @@ export const DEFAULT_MAX_COLUMNS = 2000;
 /** Float32 cells kept across all statistics (~48 MB): caps history for networks of many thousand layers. */
 export const MAX_CELLS = 2000 * 1001 * STATISTICS.length;
 
-/** Columns to keep for `layers` rows: `maxColumns`, fewer when the network is so deep it would blow the budget. */
-export function dataCapacity(maxColumns: number, layers: number, maxCells = MAX_CELLS): number {
-  const byBudget = Math.floor(maxCells / (Math.max(1, layers) * STATISTICS.length));
+/**
+ * Columns to keep for `layers` rows of `stats` statistics: `maxColumns`, fewer when the network is so deep it
+ * would blow the budget.
+ */
+export function dataCapacity(maxColumns: number, layers: number, maxCells = MAX_CELLS, stats = STATISTICS.length): number {
+  const byBudget = Math.floor(maxCells / (Math.max(1, layers) * Math.max(1, stats)));
   return Math.max(1, Math.min(Math.floor(maxColumns), Math.max(64, byBudget)));
 }
 
 /**
- * The whole run, as at most `capacity` columns of raw per-layer values (one Float32Array per statistic,
- * column-major). Nothing scrolls away: when the history is full, or the plot narrower than it, neighbouring
+ * The whole run, as at most `capacity` columns of raw per-layer values (one Float32Array per statistic kept,
+ * column-major; a view whose rows are not layers keeps one). Nothing scrolls away: when the history is full, or the plot narrower than it, neighbouring
  * columns merge in pairs, so each column covers `span` records (the newest possibly fewer) and keeps, per
  * layer, the value a pixel shared by those steps shows (non-finite first, then the largest: the same rule
  * as layers sharing a pixel row). Each column knows the steps it covers, for the axis and the read-out.
@@ -39,11 +42,12 @@ export class ColumnHistory {
     readonly capacity: number,
     readonly layers: number,
     readonly reduce: RowReduce = 'max',
+    readonly stats: readonly Statistic[] = STATISTICS,
   ) {
     this.firstSteps = new Float64Array(capacity);
     this.lastSteps = new Float64Array(capacity);
     this.records = new Uint32Array(capacity);
-    for (const s of STATISTICS) this.data.set(s, new Float32Array(capacity * layers));
+    for (const s of stats) this.data.set(s, new Float32Array(capacity * layers));
   }
 
   get count(): number {
@@ -64,10 +68,10 @@ export class ColumnHistory {
   }
 
   /** Stores one record (missing or short arrays read as NaN); returns the column it went into. */
-  push(step: number, values: Readonly<Record<Statistic, ArrayLike<number>>>): number {
+  push(step: number, values: Readonly<Partial<Record<Statistic, ArrayLike<number>>>>): number {
     const last = this.total - 1;
     if (last >= 0 && this.records[last]! < this.span) {
-      this.mergeInto(last, (s, l) => values[s][l] ?? NaN);
+      this.mergeInto(last, (s, l) => values[s]?.[l] ?? NaN);
       this.lastSteps[last] = step;
       this.records[last]!++;
       this.dirtyFrom = Math.min(this.dirtyFrom, last);
@@ -78,9 +82,9 @@ export class ColumnHistory {
       return this.push(step, values);
     }
     const seq = this.total++;
-    for (const s of STATISTICS) {
+    for (const s of this.stats) {
       const dst = this.column(s, seq);
-      for (let l = 0; l < this.layers; l++) dst[l] = values[s][l] ?? NaN;
+      for (let l = 0; l < this.layers; l++) dst[l] = values[s]?.[l] ?? NaN;
     }
     [this.firstSteps[seq], this.lastSteps[seq], this.records[seq]] = [step, step, 1];
     return seq;
@@ -96,7 +100,7 @@ export class ColumnHistory {
     const n = Math.ceil(this.total / 2);
     for (let i = 0; i < n; i++) {
       const [a, b] = [2 * i, 2 * i + 1];
-      for (const s of STATISTICS) this.column(s, i).set(this.column(s, a));
+      for (const s of this.stats) this.column(s, i).set(this.column(s, a));
       if (b < this.total) {
         this.mergeInto(i, (s, l) => this.column(s, b)[l]!);
         this.lastSteps[i] = this.lastSteps[b]!;
@@ -112,7 +116,7 @@ export class ColumnHistory {
 
   /** Column `seq` keeps, per layer, whichever of its value and `incoming` wins a shared pixel. */
   private mergeInto(seq: number, incoming: (s: Statistic, layer: number) => number): void {
-    for (const s of STATISTICS) {
+    for (const s of this.stats) {
       const kind = scaleKind(s);
       const dst = this.column(s, seq);
       for (let l = 0; l < this.layers; l++) {
@@ -127,10 +131,11 @@ export class ColumnHistory {
     this.dirtyFrom = this.total;
   }
 
-  /** The layers of one column (a view: copy it if you keep it past the next push). */
+  /** The layers of one column (a view: copy it if you keep it past the next push); all NaN for a statistic not kept. */
   column(stat: Statistic, seq: number): Float32Array {
     const off = seq * this.layers;
-    return this.data.get(stat)!.subarray(off, off + this.layers);
+    const data = this.data.get(stat);
+    return data ? data.subarray(off, off + this.layers) : new Float32Array(this.layers).fill(NaN);
   }
 
   /** The newest step a column covers. */

@@ -1,5 +1,5 @@
 import type { StepRecord } from '../../stats/record.ts';
-import { lutFor, scaleKind, toDisplay, type HeatmapMode, type Range, type Statistic } from './color-scale.ts';
+import { STATISTICS, lutFor, scaleKind, toDisplay, type HeatmapMode, type Range, type Statistic, type ZeroRule } from './color-scale.ts';
 import { FOLLOW_COLUMNS, driftedBeyond, followTarget, sampleColumns, smoothRange } from './follow-range.ts';
 import { ColumnHistory, dataCapacity } from './heatmap-buffer.ts';
 import { hoverText, layerLabel } from './legend.ts';
@@ -18,6 +18,8 @@ export interface EngineSettings {
   maxColumns: number;
   /** Read-out names of the rows, input side first (`stage 2 · block 0 · conv1`); numbered blocks without. */
   labels?: readonly string[] | null;
+  /** What an exact 0 is drawn as (the floor colour unless told). */
+  zero?: ZeroRule;
 }
 
 export interface FrameResult {
@@ -62,15 +64,25 @@ export class HeatmapEngine {
   }
 
   push(record: StepRecord, maxColumns: number, mode: HeatmapMode = 'value'): void {
-    const layers = record.gradNorm.length;
+    this.pushColumn(record.step, record, record.gradNorm.length, STATISTICS, maxColumns, mode);
+  }
+
+  /** One column of rows that are not layers (the time steps of a recurrent net): only `stat` is kept. */
+  pushRows(step: number, stat: Statistic, rows: ArrayLike<number>, maxColumns: number, mode: HeatmapMode = 'value'): void {
+    this.pushColumn(step, { [stat]: rows }, rows.length, [stat], maxColumns, mode);
+  }
+
+  private pushColumn(step: number, values: Partial<Record<Statistic, ArrayLike<number>>>, layers: number, stats: readonly Statistic[], maxColumns: number, mode: HeatmapMode): void {
     if (layers === 0) return;
     const reduce = reduceFor(mode);
+    const capacity = dataCapacity(maxColumns, layers, undefined, stats.length);
     const d = this.data;
-    if (!d || d.layers !== layers || d.capacity !== dataCapacity(maxColumns, layers) || d.reduce !== reduce || d.total === 0) {
-      this.data = new ColumnHistory(dataCapacity(maxColumns, layers), layers, reduce);
+    const sameStats = d?.stats.length === stats.length && stats.every((s, i) => d.stats[i] === s);
+    if (!d || d.layers !== layers || d.capacity !== capacity || d.reduce !== reduce || !sameStats || d.total === 0) {
+      this.data = new ColumnHistory(capacity, layers, reduce, stats);
       this.resetScale();
     }
-    this.data!.push(record.step, record);
+    this.data!.push(step, values);
   }
 
   clear(): void {
@@ -114,7 +126,7 @@ export class HeatmapEngine {
     // Linked heatmaps draw with exactly the link's range, so equal colours mean equal values across them.
     const shared = !s.range && !s.fixed && this.link ? this.link.settle(this, picked) : null;
     const range = shared ?? picked;
-    const key = `${s.statistic}|${s.mode}|${this.view.ringWidth}|${this.view.rows}|${data.layers}|${data.version}`;
+    const key = `${s.statistic}|${s.mode}|${s.zero ?? 'floor'}|${this.view.ringWidth}|${this.view.rows}|${data.layers}|${data.version}`;
     if (resized || key !== this.drawnKey || driftedBeyond(this.drawn, range, s.range || shared ? 0 : undefined)) {
       this.drawn = range;
       this.drawnKey = key;
@@ -125,7 +137,7 @@ export class HeatmapEngine {
   }
 
   private style(s: EngineSettings, range: Range): PaintStyle {
-    return { stat: s.statistic, kind: scaleKind(s.statistic), reduce: reduceFor(s.mode), lut: lutFor(s.mode), range };
+    return { stat: s.statistic, kind: scaleKind(s.statistic), reduce: reduceFor(s.mode), lut: lutFor(s.mode), range, zero: s.zero ?? 'floor' };
   }
 
   /** Explicit range > frozen range > the smoothed follow range (shared through the link if any). */
@@ -172,7 +184,7 @@ export class HeatmapEngine {
     const layer = winningLayer(display, at.row, this.view.rows, reduceFor(s.mode));
     const steps = data.stepsAt(at.seq);
     const cell = { layer, step: steps[1], steps, value: raw[layer] ?? NaN, label: s.labels?.length === data.layers ? s.labels[layer]! : layerLabel(layer, data.layers) };
-    return { cell, text: hoverText(cell.label, steps, cell.value, kind, s.mode) };
+    return { cell, text: hoverText(cell.label, steps, cell.value, kind, s.mode, s.zero) };
   }
 
   /** First and last step held, for the axis and the aria label. */

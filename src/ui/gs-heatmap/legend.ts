@@ -1,4 +1,4 @@
-import type { HeatmapMode, Range, ScaleKind, Statistic } from './color-scale.ts';
+import type { HeatmapMode, Range, ScaleKind, Statistic, ZeroRule } from './color-scale.ts';
 import { STATISTIC_WORDS } from '../../stats/layer-statistics.ts';
 import { FOLLOW_COLUMNS } from './follow-range.ts';
 
@@ -10,6 +10,10 @@ export interface LegendProps {
   range: Range;
   /** From rangeModeLabel. */
   rangeMode: string;
+  /** What the rows measure when it is not the statistic's own caption (the time view's ‖∂L/∂h_t‖). */
+  quantity?: string;
+  /** What an exact 0 is drawn as (the floor colour unless told). */
+  zero?: ZeroRule;
 }
 
 export interface Tick {
@@ -85,24 +89,31 @@ function niceStep(raw: number): number {
   return 10 * p;
 }
 
+/** The legend's words for the grey of a view where 0 means no gradient (time steps truncated BPTT leaves out). */
+export const NO_GRADIENT_NOTE = 'no gradient (past train.bptt)';
+
 /** Blocks 0..D-1 are numbered from the input side; the last entry is the head. */
 export function layerLabel(layer: number, layers: number): string {
   return layer === layers - 1 ? 'head' : `block ${layer}`;
 }
 
-/** The colour bar's caption: what is shown and how it is scaled. */
-export function legendTitle(stat: Statistic, kind: ScaleKind, mode: HeatmapMode): string {
-  const name = STATISTIC_WORDS[stat].axis;
+/** The colour bar's caption: what is shown (`quantity`, else the statistic's caption) and how it is scaled. */
+export function legendTitle(stat: Statistic, kind: ScaleKind, mode: HeatmapMode, quantity?: string): string {
+  const name = quantity ?? STATISTIC_WORDS[stat].axis;
   if (mode === 'ratio') return kind === 'log' ? `${name}: B / A (log scale)` : `${name}: B − A (linear)`;
   return kind === 'log' ? `${name} (log scale)` : `${name} (linear)`;
 }
 
-/** What a screen reader hears, e.g. "gradNorm heatmap, 101 layers, steps 1–240". */
-export function ariaSummary(stat: Statistic, mode: HeatmapMode, layers: number, steps: [number, number] | null): string {
-  const name = STATISTIC_WORDS[stat].axis;
+/**
+ * What a screen reader hears, e.g. "gradNorm heatmap, 101 layers, steps 1–240"; for the time view (`quantity`
+ * given) the rows are time steps.
+ */
+export function ariaSummary(stat: Statistic, mode: HeatmapMode, layers: number, steps: [number, number] | null, quantity?: string): string {
+  const name = quantity ?? STATISTIC_WORDS[stat].axis;
   const what = mode === 'ratio' ? `${name} B/A heatmap` : `${name} heatmap`;
   if (!steps || layers === 0) return `${what}, no data yet`;
-  return `${what}, ${layers} layers (input at the bottom, head at the top), steps ${steps[0]}–${steps[1]}`;
+  const rows = quantity ? `${layers} time steps (the first input at the bottom)` : `${layers} layers (input at the bottom, head at the top)`;
+  return `${what}, ${rows}, steps ${steps[0]}–${steps[1]}`;
 }
 
 export type RangeSource = 'set' | 'fixed' | 'follow';
@@ -116,10 +127,12 @@ export function rangeModeLabel(source: RangeSource, kind: ScaleKind, mode: Heatm
 
 /**
  * The tooltip line, e.g. "block 12 · step 240 · 3.142e-5", "head · step 9 · B/A = 1.250", or for a column
- * that covers several steps "block 3 · steps 33–64 · max 0.5000" (the value the column shows).
+ * that covers several steps "block 3 · steps 33–64 · max 0.5000" (the value the column shows); where a 0 means
+ * no gradient, "t = 2 · step 40 · no gradient".
  */
-export function hoverText(label: string, steps: number | readonly [number, number], value: number, kind: ScaleKind, mode: HeatmapMode): string {
+export function hoverText(label: string, steps: number | readonly [number, number], value: number, kind: ScaleKind, mode: HeatmapMode, zero: ZeroRule = 'floor'): string {
   const [first, last] = typeof steps === 'number' ? [steps, steps] : steps;
+  if (zero === 'none' && value === 0) return `${label} · ${first === last ? `step ${last}` : `steps ${first}–${last}`} · no gradient${mode === 'ratio' ? ' in A or B' : ''}`;
   const prefix = mode === 'value' ? '' : kind === 'log' ? 'B/A = ' : 'B − A = ';
   if (first === last) return `${label} · step ${last} · ${prefix}${formatValue(value)}`;
   return `${label} · steps ${first}–${last} · ${mode === 'value' ? 'max ' : 'most unequal '}${prefix}${formatValue(value)}`;

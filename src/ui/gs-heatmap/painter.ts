@@ -1,6 +1,6 @@
 import type { Lut } from '../colormaps.ts';
 import { LUT_SIZE } from '../colormaps.ts';
-import { colorIndex, displayColumn, writeRgba, type Range, type ScaleKind, type Statistic } from './color-scale.ts';
+import { colorIndex, displayColumn, writeRgba, type Range, type ScaleKind, type Statistic, type ZeroRule } from './color-scale.ts';
 import type { ColumnHistory } from './heatmap-buffer.ts';
 import { aggregateRows, layerRow, type RowReduce } from './row-aggregation.ts';
 
@@ -11,6 +11,7 @@ export interface PaintStyle {
   reduce: RowReduce;
   lut: Lut;
   range: Range;
+  zero: ZeroRule;
 }
 
 /** The visible window: how the image ring maps onto a plot of width × height device pixels. */
@@ -46,7 +47,8 @@ export class HeatmapPainter {
   private column: ImageData | null = null;
   private display = new Float32Array(0);
   private agg = new Float32Array(0);
-  private readonly seen = new Uint8Array(LUT_SIZE + 1);
+  /** LUT indices seen, offset by 2: the non-finite marker and "no gradient" are -1 and -2. */
+  private readonly seen = new Uint8Array(LUT_SIZE + 2);
   /** Seqs below this are in the image. */
   painted = 0;
   /** Distinct colours painted since the last full repaint. */
@@ -100,9 +102,9 @@ export class HeatmapPainter {
     const rows = this.ring.height;
     aggregateRows(displayColumn(raw, style.kind, this.display), rows, style.reduce, this.agg);
     for (let r = 0; r < rows; r++) {
-      const i = colorIndex(this.agg[r]!, style.range);
-      if (!this.seen[i + 1]) {
-        this.seen[i + 1] = 1;
+      const i = colorIndex(this.agg[r]!, style.range, style.zero);
+      if (!this.seen[i + 2]) {
+        this.seen[i + 2] = 1;
         this.colors++;
       }
       writeRgba(out, ((rows - 1 - r) * stride + x) * 4, style.lut, i);

@@ -63,6 +63,13 @@ function parseAssignment(assignment: string): { path: ConfigPath; value: unknown
 }
 
 /**
+ * Fields only one architecture or data set accepts, back to their defaults on a switch of architecture (which
+ * changes the data set too) unless the assignments name them: an LSTM's forget bias and truncated BPTT would
+ * otherwise make the mlp refuse the switch, and a CSV path or CIFAR-10 augmentation the rnn.
+ */
+const ARCH_OWNED: Readonly<Partial<Record<ConfigPath, unknown>>> = { 'model.init.forgetBias': 0, 'train.bptt': null, 'data.path': null, 'data.augment': 'none' };
+
+/**
  * Applies several assignments at once and validates the result once, so pairs that only make sense
  * together (`data.name=csv` with `data.path=...`) can be given in any order. Never mutates `config`.
  */
@@ -73,7 +80,8 @@ export function applyAssignments(config: RunConfig, assignments: readonly string
   const arch = parsed.filter((a) => a.path === 'model.arch').at(-1)?.value;
   if (typeof arch === 'string' && arch !== config.model.arch && (ARCHS as readonly string[]).includes(arch)) {
     const named = new Set(parsed.map((a) => a.path));
-    for (const [path, value] of Object.entries(archDefaults(arch as ArchName)) as [ConfigPath, unknown][]) if (!named.has(path)) setField(tree, path, value);
+    const defaults = { ...ARCH_OWNED, ...archDefaults(arch as ArchName) };
+    for (const [path, value] of Object.entries(defaults) as [ConfigPath, unknown][]) if (!named.has(path)) setField(tree, path, value);
   }
   for (const { path, value } of parsed) setField(tree, path, value);
   return resolveConfig(tree);

@@ -29,6 +29,16 @@ describe('applySet', () => {
     expect(applySet(truncated, 'train.bptt=null').train.bptt).toBeNull();
   });
 
+  it('switching architecture resets the fields only the old one (or its data) accepted, unless named', () => {
+    const lstm = applyAssignments(defaultConfig(), ['model.arch=rnn', 'train.bptt=20', 'model.init.forgetBias=1']);
+    const mlp = applySet(lstm, 'model.arch=mlp');
+    expect([mlp.train.bptt, mlp.model.init.forgetBias, mlp.data.name]).toEqual([null, 0, 'spiral']);
+    const cifar = resolveConfig({ model: { arch: 'resnet' }, data: { name: 'cifar10', path: '/data/cifar', augment: 'crop-flip' } });
+    const rnn = applySet(cifar, 'model.arch=rnn');
+    expect([rnn.data.name, rnn.data.path, rnn.data.augment]).toEqual(['adding', null, 'none']);
+    expect(applyAssignments(lstm, ['model.arch=resnet', 'data.name=cifar10', 'data.path=/c']).data.path).toBe('/c');
+  });
+
   it('never mutates the config it is given', () => {
     const base = defaultConfig();
     const next = applySet(base, 'model.init.gain=2');

@@ -27,6 +27,9 @@ const SMALL = { width: 32 } as const;
 const TAB_RESNET = { arch: 'resnet', width: 8 } as const;
 const TAB_RESNET_TRAIN = { optimizer: 'momentum', lr: 0.02, batchSize: 16, steps: 150 } as const;
 const TRAIN = { optimizer: 'momentum', lr: 0.01, batchSize: 64, steps: 1000 } as const;
+/** Recurrent nets on the adding problem: 64 units, 50 steps, Adam at 0.01 with the rnn default clipping (norm 1). */
+const ADDING_50 = { name: 'adding', length: 50 } as const;
+const RNN_TRAIN = { optimizer: 'adam', lr: 0.01, batchSize: 32, steps: 1000 } as const;
 const EXPLODING = { ...SMALL, depth: 30, activation: 'tanh', init: { scheme: 'meanfield', sigmaW2: 4, sigmaB2: 0 } } as const;
 
 export const PRESETS: readonly Preset[] = [
@@ -114,6 +117,28 @@ export const PRESETS: readonly Preset[] = [
     lookFor: 'In run A the stage 1 band is the brightest at the first step and dark from about step 20 on, while in run B the three stages stay close to one another and to the head.',
     config: { model: { ...TAB_RESNET, depth: 56, residual: 'none' }, train: TAB_RESNET_TRAIN },
     compare: { model: { residual: 'identity' } },
+  },
+  {
+    name: 'rnn-vs-lstm-adding',
+    title: 'Through time: a tanh RNN against an LSTM on the adding problem',
+    explanation:
+      'Two of fifty values are marked and the net must output their sum at the end, so the answer depends on inputs up to 49 steps back. Run A is a tanh RNN of 64 units, run B an LSTM of 64 units with forget bias 1, both trained with Adam at 0.01 and the gradient clipped to norm 1. The RNN’s gradient at the first time step stays below 1e-22 of the last step’s for the whole run, and its test MSE stays near 0.17, what always predicting 1 scores. The LSTM’s sits near 1e-6 for some 600 steps; then, as it finds the markers, it jumps to about a tenth within fifty steps and the test MSE falls to 0.004 by step 700.',
+    lookFor: 'In run B the lower rows of the time heatmap light up around step 640, just as its loss drops, while run A’s stay dark to the end.',
+    config: { model: { arch: 'rnn', cell: 'rnn', activation: 'tanh' }, data: ADDING_50, train: RNN_TRAIN },
+    compare: { model: { cell: 'lstm', init: { forgetBias: 1 } } },
+  },
+  {
+    name: 'rnn-clipping',
+    title: 'An exploding RNN, and clipping by the global norm',
+    explanation:
+      'A tanh RNN of 32 units on the adding problem at 20 steps, with recurrent weights that start orthogonal at gain 2, so each step back through time can double the error signal; both runs use plain SGD at 0.05. Run A takes the raw gradient: by step 20 its norm is about 250,000, the update throws the units into tanh’s flat region, and from then on nothing reaches the early time steps while the loss swings between tens and hundreds of thousands. Run B rescales the gradient to norm 1 whenever it is larger (Pascanu et al. 2013): the first updates are cut to under a hundredth, the gradient keeps reaching the first time step, and the loss settles near 0.17, stable though 400 steps are not enough to learn the task.',
+    lookFor: 'After the first few logged steps run A’s time heatmap is dark below the last step and its loss jumps by orders of magnitude, while run B’s stays lit down to t = 0 and its clip scale stays below 1.',
+    config: {
+      model: { arch: 'rnn', cell: 'rnn', activation: 'tanh', width: 32, init: { scheme: 'orthogonal', gain: 2 } },
+      data: { name: 'adding', length: 20 },
+      train: { optimizer: 'sgd', lr: 0.05, batchSize: 32, steps: 400, clip: { mode: 'none' } },
+    },
+    compare: { train: { clip: { mode: 'norm', max: 1 } } },
   },
 ];
 

@@ -5,6 +5,7 @@ import { mergePatches, PRESETS, presetByName, presetRuns } from '../../src/model
 const NAMES = [
   'sigmoid-deep', 'relu-he', 'bad-init-explodes', 'clip-rescues', 'plain-vs-residual-100',
   'batchnorm-rescues-sigmoid', 'dying-relu', 'pre-norm-gelu', 'rezero-deep', 'plain-vs-resnet-56',
+  'rnn-vs-lstm-adding', 'rnn-clipping',
 ];
 
 function sentences(text: string): number {
@@ -18,8 +19,10 @@ describe('presets', () => {
 
   it.each(PRESETS.map((p) => [p.name, p]))('%s resolves and reads as documented', (_, preset) => {
     const { a, b } = presetRuns(preset);
-    // Small enough to run in a tab: an MLP of 32–64 units on batches of 64–128, a ResNet of 8 channels on 16.
-    const [width, batch] = a.model.arch === 'resnet' ? [[8, 8], [16, 16]] : [[32, 64], [64, 128]];
+    // Small enough to run in a tab: an MLP of 32–64 units on batches of 64–128, a ResNet of 8 channels on 16, a
+    // recurrent net of 32–64 units on 32 sequences.
+    const sizes = { resnet: [[8, 8], [16, 16]], rnn: [[32, 64], [32, 32]], mlp: [[32, 64], [64, 128]] } as const;
+    const [width, batch] = sizes[a.model.arch];
     expect(a.model.width).toBeGreaterThanOrEqual(width[0]!);
     expect(a.model.width).toBeLessThanOrEqual(width[1]!);
     expect(a.train.batchSize).toBeGreaterThanOrEqual(batch[0]!);
@@ -56,6 +59,17 @@ describe('presets', () => {
     expect(a.model).toMatchObject({ arch: 'resnet', depth: 56, residual: 'none', norm: 'batch', activation: 'relu' });
     expect(a.data.name).toBe('shapes');
     expect(b).toEqual({ ...a, model: { ...a.model, residual: 'identity' } });
+  });
+
+  it('compares a tanh RNN with an LSTM (forget bias 1) on adding at 50 steps, and clipping on an exploding RNN, nothing else changed', () => {
+    const lstm = presetRuns(presetByName('rnn-vs-lstm-adding'));
+    expect(lstm.a.model).toMatchObject({ arch: 'rnn', cell: 'rnn', activation: 'tanh' });
+    expect([lstm.a.data.name, lstm.a.data.length]).toEqual(['adding', 50]);
+    expect(lstm.b).toEqual({ ...lstm.a, model: { ...lstm.a.model, cell: 'lstm', init: { ...lstm.a.model.init, forgetBias: 1 } } });
+    const clip = presetRuns(presetByName('rnn-clipping'));
+    expect(clip.a.model.init).toMatchObject({ scheme: 'orthogonal', gain: 2 });
+    expect(clip.a.train.clip.mode).toBe('none');
+    expect(clip.b).toEqual({ ...clip.a, train: { ...clip.a.train, clip: { mode: 'norm', max: 1 } } });
   });
 
   it('names the closest preset for a typo', () => {

@@ -4,6 +4,7 @@
  * against the head's, saturated and dead units, non-finite steps, and a loss that stopped moving.
  */
 import type { ActivationName, ClipMode, InitScheme, NormName, ResidualName, RunConfig } from '../model/config.ts';
+import { rowLabels } from '../model/graph/row-names.ts';
 import { applyAssignments } from '../model/set-path.ts';
 import { firstDivergence, layerName } from './divergence.ts';
 import type { Diagnosis, DiagnosisKind, Divergence, StepRecord } from './record.ts';
@@ -119,7 +120,7 @@ function forwardOverflow(records: readonly StepRecord[], div: Divergence, ctx: C
   const record = records.find((r) => r.nonFinite) ?? records.at(-1)!;
   const growth = actGrowth(record.actStd);
   const { depth = ctx.head, residual, norm, gain = 1 } = ctx.opts;
-  const where = div.layer === null ? 'before the head' : `at ${layerName(div.layer, ctx.head + 1)} of ${ctx.head}`;
+  const where = div.layer === null ? 'before the head' : `at ${rowName(ctx, div.layer)} of ${ctx.head}`;
   const rate = growth === null ? '' : `: the activations grow about ×${fmt(growth)} per block`;
   const finding = `The forward pass overflows at the first step, before any update${rate}, and leaves f32's range ${where}.`;
   const rezero: Candidate[] = residual === 'identity' ? [{ patch: { 'model.residual': 'rezero' }, fix: 'Start every branch at zero (ReZero): the net begins as the identity and learns how much of each block to add.' }] : [];
@@ -240,10 +241,11 @@ function saturation(ctx: Context): Diagnosis | null {
   const worst = worstLayer(ctx, 'saturated', DIAGNOSIS_LIMITS.saturatedFraction);
   if (worst === null) return null;
   const { activation } = ctx.opts;
-  const finding = `${pct(worst.value)} of the units in ${layerName(worst.layer, ctx.head + 1)} sit where ${activation} is flat (${layersAre(worst.layers.length)} over half saturated), so almost no gradient passes them.`;
+  const finding = `${pct(worst.value)} of the units in ${rowName(ctx, worst.layer)} sit where ${activation} is flat (${layersAre(worst.layers.length)} over half saturated), so almost no gradient passes them.`;
   return make('saturation', finding, worst.layers, ctx, [
     { patch: { 'model.norm': 'batch' }, fix: `Add batch normalization, which keeps each layer's inputs near zero, where ${activation} still has slope.` },
     { patch: { 'model.activation': 'relu', 'model.init.scheme': 'he' }, fix: 'Swap to ReLU with He init: ReLU does not flatten for large inputs.' },
+    { patch: { 'train.clip.mode': 'norm' }, fix: 'Clip the global gradient norm: oversized updates are what pushes units into the flat region, and clipping keeps every update a usable size.' },
     { patch: { 'train.lr': lower(ctx.opts.lr) }, fix: `Lower the learning rate tenfold, to ${lower(ctx.opts.lr)}, so the weights do not grow into the flat region.` },
   ]);
 }
@@ -251,7 +253,7 @@ function saturation(ctx: Context): Diagnosis | null {
 function deadUnits(ctx: Context): Diagnosis | null {
   const worst = worstLayer(ctx, 'dead', DIAGNOSIS_LIMITS.deadFraction);
   if (worst === null) return null;
-  const finding = `${pct(worst.value)} of the units in ${layerName(worst.layer, ctx.head + 1)} output zero for every sample (${layersAre(worst.layers.length)} over half dead), so no gradient reaches their weights.`;
+  const finding = `${pct(worst.value)} of the units in ${rowName(ctx, worst.layer)} output zero for every sample (${layersAre(worst.layers.length)} over half dead), so no gradient reaches their weights.`;
   return make('dead-units', finding, worst.layers, ctx, [
     { patch: { 'model.activation': 'leaky_relu' }, fix: 'Use leaky ReLU: its small negative slope lets a dead unit recover.' },
     { patch: { 'train.lr': lower(ctx.opts.lr) }, fix: `Lower the learning rate tenfold, to ${lower(ctx.opts.lr)}: large steps push units into the region where they never fire.` },
@@ -367,6 +369,13 @@ function alreadySet(key: string, value: string | number, opts: DiagnoseOptions):
     default:
       return opts.lr === value;
   }
+}
+
+/** What a finding calls row `layer`: the MLP's `block 3`, else the row's name in words (`layer 0 · input weights`). */
+function rowName(ctx: Context, layer: number): string {
+  const model = ctx.opts.config?.model;
+  if (!model || model.arch === 'mlp' || layer === ctx.head) return layerName(layer, ctx.head + 1);
+  return rowLabels(model)[layer]?.long ?? layerName(layer, ctx.head + 1);
 }
 
 function netWords(ctx: Context): string {

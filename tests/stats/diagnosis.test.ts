@@ -231,6 +231,14 @@ describe('diagnose a recurrent net', () => {
     expect(d!.patch).toEqual({ 'train.lr': 1e-4 });
   });
 
+  it('offers clipping for a saturated RNN trained without it, naming the row in words', () => {
+    const saturated = run(flat, { blocks: 2, saturated: [0.9, 0.9] }).map((r) => ({ ...r, timeDeltaNorm: [[0.5, 1]] }));
+    const config = resolveConfig({ model: { arch: 'rnn', cell: 'rnn' }, train: { clip: { mode: 'none' } } });
+    const [d] = diagnose(saturated, { ...opts({ cell: 'rnn' }), clipMode: 'none', config });
+    expect(d).toMatchObject({ kind: 'saturation', patch: { 'train.clip.mode': 'norm' } });
+    expect(d!.finding).toMatch(/units in layer 0 · input weights sit where tanh is flat/);
+  });
+
   it('reads the first step truncated BPTT reaches, and an exact 0 before it as no gradient at all', () => {
     const zeros = rnnRun(0.5).map((r) => ({ ...r, timeDeltaNorm: [[0, 0, ...r.timeDeltaNorm![0]!.slice(2)]] }));
     expect(diagnose(zeros, opts({ cell: 'lstm' }))[0]!.finding).toMatch(/^The gradient at the first time step is exactly 0/);

@@ -53,6 +53,31 @@ describe('--resume continues a run bit for bit', () => {
     });
   }
 
+  it('a truncated 2-layer GRU on the order task: 6 + 6 resumed steps equal 12 unbroken', async () => {
+    const config = resolveConfig({
+      seed: 3,
+      data: { name: 'order', samples: 96, length: 9 },
+      model: { arch: 'rnn', cell: 'gru', depth: 2, width: 6 },
+      train: { lr: 0.01, batchSize: 16, steps: 12, bptt: 5 },
+    });
+    const whole = await trainer(config);
+    const expected = await losses(whole, 12);
+    const first = await trainer(config);
+    await losses(first, 6);
+    const bytes = await saveCheckpoint(first.store, config, [], { optimizer: 'adam', state: first.trainingState(), divergedAt: null });
+    first.destroy();
+    const file = decodeSafetensors(bytes);
+    const resumed = await trainer(config);
+    loadCheckpoint(resumed.store, file, 'ck');
+    loadOptimizerState(resumed.store, file, 'adam', 'ck');
+    resumed.restore(savedTraining(file, 'ck'));
+    const rest = await losses(resumed, 6);
+    expect(rest.map((r) => r.loss)).toEqual(expected.slice(6).map((r) => r.loss));
+    expect(rest.map((r) => r.timeDeltaNorm)).toEqual(expected.slice(6).map((r) => r.timeDeltaNorm));
+    whole.destroy();
+    resumed.destroy();
+  });
+
   it('without the saved position the batches differ: the sampler state is what makes it exact', async () => {
     const config = resolveConfig({ seed: 5, data: { name: 'circles', samples: 160 }, model: { depth: 2, width: 8 }, train: { batchSize: 32, steps: 20 } });
     const whole = await trainer(config);

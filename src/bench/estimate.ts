@@ -31,6 +31,17 @@ export const REFERENCE = {
   resnetBuildSeconds: 4,
   /** Multiply-adds per second of the float64 convolution forward (the ResNet step's gate), in JavaScript: 1.9–2.2e8. */
   f64ConvMacsPerSecond: 1.9e8,
+  /**
+   * GFLOP/s of the LSTM step (H 128, T 100, batch 128; 6 flops per forward multiply-add): 0.20–0.51, and TF.js's
+   * tf.layers.lstm on the same shape 0.032–0.050 (the same count), 2026-12-07 at load 10–15, not the 2–5 of the rates
+   * above: two runs each, a run of both cases 6 to 12 minutes.
+   */
+  lstmStepGflops: 0.3,
+  tfjsLstmGflops: 0.04,
+  /** Building an LSTM trainer (its step and eval programs): 2–5 s at that load. */
+  lstmBuildSeconds: 4,
+  /** Multiply-adds per second of the float64 LSTM forward (rnnLoss), the gate of both LSTM cases: 0.85 G in 4–9 s. */
+  f64RnnMacsPerSecond: 1.2e8,
   peakSeconds: 2,
   /** Loading TF.js and building its backend, once. */
   tfjsLoadSeconds: 2,
@@ -75,10 +86,28 @@ export function stepSeconds(depth: number, pairs: (pairSeconds: number) => numbe
 
 /**
  * A ResNet step case (resnet-bench.ts) of `forwardMacs` multiply-adds a forward pass: build, the gated first step
- * and the float64 forward, one warm-up step, then `timedSteps(stepSeconds)` steps (resnetTimingPlan decides).
+ * and the float64 forward, one warm-up step, then `timedSteps(stepSeconds)` steps (stepTimingPlan decides).
  */
 export function resnetStepSeconds(forwardMacs: number, timedSteps: (stepSeconds: number) => number): number {
   const step = (6 * forwardMacs) / (REFERENCE.resnetStepGflops * 1e9);
   const gate = forwardMacs / REFERENCE.f64ConvMacsPerSecond;
   return REFERENCE.resnetBuildSeconds + gate + (2 + timedSteps(step)) * step;
+}
+
+/**
+ * The LSTM step case (rnn-bench.ts) of `forwardMacs` a forward pass: build, the gated first step and rnnLoss, one
+ * warm-up step, then `timedSteps(stepSeconds)` steps (stepTimingPlan decides).
+ */
+export function lstmStepSeconds(forwardMacs: number, timedSteps: (stepSeconds: number) => number): number {
+  const step = (6 * forwardMacs) / (REFERENCE.lstmStepGflops * 1e9);
+  return REFERENCE.lstmBuildSeconds + forwardMacs / REFERENCE.f64RnnMacsPerSecond + (2 + timedSteps(step)) * step;
+}
+
+/**
+ * TF.js's LSTM step (tfjs-lstm.ts): the gated first step (0.8–1.4 steps: it also compiles TF.js's shaders) and
+ * rnnLoss, one warm-up step, `timedSteps(stepSeconds)` more (plannedTfjsSteps decides).
+ */
+export function tfjsLstmSeconds(forwardMacs: number, timedSteps: (stepSeconds: number) => number): number {
+  const step = (6 * forwardMacs) / (REFERENCE.tfjsLstmGflops * 1e9);
+  return forwardMacs / REFERENCE.f64RnnMacsPerSecond + (2.2 + timedSteps(step)) * step;
 }

@@ -97,12 +97,124 @@ export async function timePairs(ctx: KernelContext, trainer: Trainer, pairs: { m
   return { logged, plain };
 }
 
+/** Plain steps timed when the warm-up says fewer than the minimum of ABBA pairs fit the budget. */
+export const SLOW_STEP_SAMPLES = 3;
+
 /**
- * Run the first step (logged, for its loss) and compare that loss with the float64 forward of the whole graph on the
- * weights it started from (read before it: the update changes them), the running statistics it started from, and
- * the batch it drew (read after it, with its targets).
+ * How the timed steps go after a warm-up step of `warmMs`: ABBA pairs (plannedPairs, at most `maxPairs`) when at
+ * least their minimum fits the budget, else SLOW_STEP_SAMPLES plain steps. `planned` counts plain samples (one per
+ * pair); `steps` every timed step, for the estimate.
  */
-export async function gateFirstStep(trainer: Trainer): Promise<{ relErr: number; gpuLoss: number; refLoss: number; refSeconds: number }> {
+export function stepTimingPlan(warmMs: number, budgetMs = STEP_BUDGET_MS, maxPairs?: number): { pairs?: { min: number; max: number; planned: number }; planned: number; steps: number } {
+  const fit = plannedPairs(2 * warmMs, budgetMs);
+  if (budgetMs / Math.max(2 * warmMs, 1e-3) < fit.min) return { planned: SLOW_STEP_SAMPLES, steps: SLOW_STEP_SAMPLES };
+  const max = Math.min(fit.max, maxPairs ?? fit.max);
+  const pairs = { min: Math.min(fit.min, max), max, planned: Math.min(fit.planned, max) };
+  return { pairs, planned: pairs.planned, steps: 2 * pairs.planned };
+}
+
+export interface StepTimingOptions {
+  /** The timed steps' budget (STEP_BUDGET_MS): whether ABBA pairs fit, and how many past the minimum of 4. */
+  budgetMs?: number;
+  /** At most this many pairs (16; tests take the minimum). */
+  maxPairs?: number;
+}
+
+/**
+ * One plain warm-up step, then the timed steps stepTimingPlan picks: ABBA pairs, whose median paired difference is
+ * the statistics' cost, or SLOW_STEP_SAMPLES plain steps, which leave it unmeasured.
+ */
+async function timeAfterWarmup(ctx: KernelContext, trainer: Trainer, opts: StepTimingOptions): Promise<{ plain: number[]; planned: number; warmMs: number; stats: Record<string, unknown> }> {
+  const budgetMs = opts.budgetMs ?? STEP_BUDGET_MS;
+  const warmMs = await timeStep(ctx, trainer, false);
+  const plan = stepTimingPlan(warmMs, budgetMs, opts.maxPairs);
+  if (plan.pairs) {
+    const { logged, plain } = await timePairs(ctx, trainer, plan.pairs, budgetMs);
+    const costMs = median(logged.map((ms, i) => ms - plain[i]!));
+    return { plain, planned: plan.planned, warmMs, stats: { statsCostMs: costMs, statsCostPct: (100 * costMs) / median(plain), loggedMs: median(logged) } };
+  }
+  const plain: number[] = [];
+  for (let i = 0; i < plan.planned; i++) plain.push(await timeStep(ctx, trainer, false));
+  return { plain, planned: plan.planned, warmMs, stats: { statsCost: `not measured: ${(warmMs / 1000).toFixed(1)} s steps leave room for fewer than 4 pairs in ${budgetMs / 1000} s` } };
+}
+
+/** What one whole-network step case measures, past the trainer it runs on. */
+export interface TrainerStepCase {
+  name: string;
+  shape: number[];
+  /** Flops of one training step, for GFLOP/s. */
+  flops: number;
+  /** Samples a step trains on, and the detail key and short unit of their rate (`imagesPerSecond`, `img/s`). */
+  rate: { per: number; key: string; unit: string };
+  /** The first-step loss's agreement with the float64 forward. */
+  tolerance: number;
+  /** graphLoss unless given. */
+  reference?: ReferenceLoss;
+  buildSeconds: number;
+}
+
+/**
+ * ms per training step of a built trainer, gated, then timed (the ResNet and LSTM steps).
+ *
+ * The gate: the GPU's loss on the first step (a logged step) against the float64 forward on the weights before that
+ * step and the batch it drew, at the configuration being timed. Then one plain warm-up step, and the timing. When the
+ * warm-up says at least 4 pairs fit the step budget (a real GPU), logged and plain steps alternate ABBA as in the
+ * MLP's step case, and the logged step's extra cost (every per-row statistic and the readback) is the median paired
+ * difference. When they do not (a CPU adapter at batch 128), SLOW_STEP_SAMPLES plain steps are timed and the
+ * statistics' cost is not measured: a few percent of a step (the MLP's and ResNet's), below what one or two pairs of
+ * steps tens of seconds long on a shared machine can resolve, and each pair would add as much again.
+ */
+export async function benchTrainerStep(ctx: KernelContext, trainer: Trainer, c: TrainerStepCase, opts: StepTimingOptions = {}): Promise<BenchResult> {
+  const { name, shape } = c;
+  const gate = await gateFirstStep(trainer, c.reference);
+  const gateDetail = { gate: 'first-step loss vs float64 forward', gpuLoss: gate.gpuLoss, refLoss: gate.refLoss, refSeconds: gate.refSeconds, buildSeconds: c.buildSeconds };
+  if (!(gate.relErr <= c.tolerance)) return { name, shape, ok: false, maxRelErr: gate.relErr, detail: gateDetail };
+
+  const dispatches = trainer.program.dispatches(false);
+  const { plain, planned, warmMs, stats } = await timeAfterWarmup(ctx, trainer, opts);
+  const ms = median(plain);
+  const perSecond = (1000 * c.rate.per) / ms;
+  return {
+    name,
+    shape,
+    ok: true,
+    maxRelErr: gate.relErr,
+    ms,
+    msMin: Math.min(...plain),
+    msMax: Math.max(...plain),
+    gflops: c.flops / ms / 1e6,
+    detail: {
+      case: `${perSecond >= 100 ? perSecond.toFixed(0) : perSecond.toPrecision(2)} ${c.rate.unit}`,
+      [c.rate.key]: perSecond,
+      dispatches,
+      samples: plain.length,
+      samplesPlanned: planned,
+      timing: 'wall',
+      warmupMs: warmMs,
+      ...stats,
+      ...gateDetail,
+    },
+  };
+}
+
+/** The batch a gated step drew, as the float64 references take it: x in the graph's input layout, y as drawn. */
+export interface DrawnBatch {
+  x: Float64Array;
+  /** B class ids (classification), else every float of the targets' slot (its first B × outputs are the batch's). */
+  y: ArrayLike<number>;
+  batch: number;
+}
+
+/** The float64 loss of a whole network from its parameters and buffers by name and one batch. */
+export type ReferenceLoss = (params: ReadonlyMap<string, Float64Array>, buffers: ReadonlyMap<string, Float64Array>, batch: DrawnBatch) => number;
+
+/**
+ * Run the first step (logged, for its loss) and compare that loss with a float64 forward of the whole network (graphLoss,
+ * unless `reference` says otherwise: recurrent nets have their own) on the weights it started from (read before it:
+ * the update changes them), the running statistics it started from, and the batch it drew (read after it, with its
+ * targets).
+ */
+export async function gateFirstStep(trainer: Trainer, reference?: ReferenceLoss): Promise<{ relErr: number; gpuLoss: number; refLoss: number; refSeconds: number }> {
   const net = trainer.net;
   const { plan } = net;
   const params = new Map<string, Float64Array>();
@@ -118,8 +230,9 @@ export async function gateFirstStep(trainer: Trainer): Promise<{ relErr: number;
   const x = Float64Array.from(await net.readValue(plan.schedule.act[plan.graph.input]!));
   const targets = await net.readIo('batchY', plan.batchY);
   const y = plan.graph.task === 'classification' ? new Uint32Array(targets.buffer, 0, B) : targets;
+  const loss = reference ?? ((p, b, batch) => graphLoss(plan.graph, p, b, batch));
   const t0 = performance.now();
-  const refLoss = graphLoss(plan.graph, params, buffers, { x, y, batch: B });
+  const refLoss = loss(params, buffers, { x, y, batch: B });
   const refSeconds = (performance.now() - t0) / 1000;
   return { relErr: Math.abs(gpuLoss - refLoss) / Math.abs(refLoss), gpuLoss, refLoss, refSeconds };
 }

@@ -1,14 +1,16 @@
 import type { KernelContext } from '../gpu/context.ts';
 import { convGemm } from '../kernels/conv.ts';
-import { convSeconds, kernelSeconds, matmulSeconds, peerSeconds, REFERENCE, resnetStepSeconds, stepSeconds } from './estimate.ts';
+import { convSeconds, kernelSeconds, lstmStepSeconds, matmulSeconds, peerSeconds, REFERENCE, resnetStepSeconds, stepSeconds, tfjsLstmSeconds } from './estimate.ts';
 import { benchConv, CONV_CASES, CONV_PASSES, CONV_VARIANTS } from './conv-bench.ts';
 import { benchMatmul, MATMUL_CASES, MATMUL_VARIANTS } from './matmul-bench.ts';
 import { benchCase, KERNEL_CASES } from './kernel-bench.ts';
 import { withNoise } from './noise.ts';
 import { benchPeakCopy, benchPeakFma } from './peak-bench.ts';
 import { remainingSeconds, type SuiteProgress } from './progress.ts';
-import { benchResnetStep, forwardMacs, RESNET_STEP_CASES, resnetStepGraph, resnetStepName, resnetTimingPlan } from './resnet-bench.ts';
-import { benchStep, plannedPairs } from './step-bench.ts';
+import { benchResnetStep, forwardMacs, RESNET_STEP_CASES, resnetStepGraph, resnetStepName } from './resnet-bench.ts';
+import { benchLstmStep, LSTM_STEP_CASES, lstmForwardMacs, lstmStepName } from './rnn-bench.ts';
+import { benchStep, plannedPairs, stepTimingPlan } from './step-bench.ts';
+import { benchTfjsLstm, plannedTfjsSteps, tfjsLstmName } from './tfjs-lstm.ts';
 import { benchTfjsConv, benchTfjsMatmul, withTfjsRatios } from './tfjs-peer.ts';
 import type { BenchResult } from './result.ts';
 
@@ -67,8 +69,14 @@ export function benchEntries(): BenchEntry[] {
   }
   // Issue #7's ResNet-20 and ResNet-56 steps at batch 128: minutes each on a CPU adapter, so slow.
   for (const c of RESNET_STEP_CASES) {
-    const estimateS = resnetStepSeconds(forwardMacs(resnetStepGraph(c), c.batch), (stepS) => resnetTimingPlan(stepS * 1000).steps);
+    const estimateS = resnetStepSeconds(forwardMacs(resnetStepGraph(c), c.batch), (stepS) => stepTimingPlan(stepS * 1000).steps);
     out.push({ id: resnetStepName(c), estimateS, slow: true, run: (ctx) => benchResnetStep(ctx, c) });
+  }
+  // Issue #10's LSTM step (H 128, T 100, batch 128), then the same network in TF.js on the same device: slow.
+  for (const c of LSTM_STEP_CASES) {
+    const macs = lstmForwardMacs(c);
+    out.push({ id: lstmStepName(c), estimateS: lstmStepSeconds(macs, (stepS) => stepTimingPlan(stepS * 1000).steps), slow: true, run: (ctx) => benchLstmStep(ctx, c) });
+    out.push({ id: tfjsLstmName(c), estimateS: tfjsLstmSeconds(macs, (stepS) => plannedTfjsSteps(stepS * 1000).planned), slow: true, run: (ctx) => benchTfjsLstm(ctx, c) });
   }
   return out;
 }
@@ -76,7 +84,7 @@ export function benchEntries(): BenchEntry[] {
 export interface SuitePlan {
   /** A regular expression over entry names; the peaks always run. */
   filter?: RegExp | undefined;
-  /** Leave out the slow cases: the biggest matmuls, TF.js at 1,024, the convolutions, the step at depth 1,000, the ResNet steps. */
+  /** Leave out the slow cases: the biggest matmuls, TF.js at 1,024, the convolutions, the step at depth 1,000, the ResNet and LSTM steps (and TF.js's LSTM). */
   quick?: boolean | undefined;
   /** Cases to run after the suite's own (a user's kernel), whatever the filter. */
   extra?: readonly BenchEntry[];

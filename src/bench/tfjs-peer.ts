@@ -6,14 +6,14 @@ import { sampledRelErr } from './kernel-bench.ts';
 import { checkAgainstReference } from './matmul-bench.ts';
 import type { BenchResult } from './result.ts';
 
-type Tf = typeof import('@tensorflow/tfjs-core');
+export type Tf = typeof import('@tensorflow/tfjs-core');
 let loaded: Promise<Tf | string> | undefined;
 
 /**
  * TensorFlow.js with its WebGPU backend built on *our* device, so both libraries run on the same adapter in
  * the same run. Null when the packages are not installed (they are dev dependencies).
  */
-function tfjsOn(ctx: KernelContext): Promise<Tf | string> {
+export function tfjsOn(ctx: KernelContext): Promise<Tf | string> {
   loaded ??= (async () => {
     let tf: Tf;
     let WebGPUBackend: typeof import('@tensorflow/tfjs-backend-webgpu').WebGPUBackend;
@@ -124,18 +124,22 @@ export async function benchTfjsConv(ctx: KernelContext, pass: ConvPass, c: ConvC
 }
 
 /**
- * Each of our square matmuls, and each conv pass, as a multiple of TF.js's GFLOP/s on the same shape
- * (detail.vsTfjs).
+ * Each of our square matmuls, and each conv pass, as a multiple of TF.js's GFLOP/s on the same shape; each of our
+ * LSTM steps as TF.js's ms per step over ours (detail.vsTfjs).
  */
 export function withTfjsRatios(results: BenchResult[]): BenchResult[] {
   const key = (r: BenchResult): string | null => {
     if (r.name === 'peer/tfjs-webgpu' || r.name.startsWith('matmul/')) return `matmul ${r.shape.join('x')}`;
     const conv = /^(?:peer\/tfjs-conv|conv\/\w+)-(forward|input|weights)$/.exec(r.name);
-    return conv ? `conv ${conv[1]} ${r.shape.join('x')}` : null;
+    if (conv) return `conv ${conv[1]} ${r.shape.join('x')}`;
+    const lstm = /^(?:step\/|peer\/tfjs-)(lstm-\S+)$/.exec(r.name);
+    return lstm ? `step ${lstm[1]}` : null;
   };
-  const peer = new Map(results.filter((r) => r.name.startsWith('peer/tfjs') && r.ok).map((r) => [key(r), r.gflops!]));
+  const peer = new Map(results.filter((r) => r.name.startsWith('peer/tfjs') && r.ok).map((r) => [key(r), r]));
   return results.map((r) => {
     const p = peer.get(key(r));
-    return r.ok && !r.name.startsWith('peer/') && p && r.gflops ? { ...r, detail: { ...r.detail, vsTfjs: r.gflops / p } } : r;
+    if (!r.ok || r.name.startsWith('peer/') || !p) return r;
+    const ratio = r.name.startsWith('step/') ? p.ms! / r.ms! : p.gflops && r.gflops ? r.gflops / p.gflops : undefined;
+    return ratio ? { ...r, detail: { ...r.detail, vsTfjs: ratio } } : r;
   });
 }

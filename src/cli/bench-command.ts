@@ -20,8 +20,8 @@ export interface BenchOptions {
   /** A WGSL matmul following CUSTOM_CONTRACT, verified and timed beside the built-in ones. */
   kernel?: string;
   /**
-   * Leave out the slow cases (matmuls above 2²⁷ multiply-adds, TF.js at 1,024, the step at depth 1,000): about a
-   * third of the full run's time. The docs' figures come from full runs.
+   * Leave out the slow cases (matmuls above 2²⁷ multiply-adds, TF.js at 1,024, the convolutions, the step at depth
+   * 1,000, the ResNet and LSTM steps and TF.js's LSTM). The docs' figures come from full runs or the filters they name.
    */
   quick?: boolean;
 }

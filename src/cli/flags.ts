@@ -62,7 +62,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [
       { name: 'filter', value: 'REGEX', default: 'every benchmark', help: 'run only the benchmarks whose name matches' },
       { name: 'json', default: 'a table', help: 'print one JSON object on stdout (progress goes to stderr)' },
-      { name: 'quick', default: 'the full suite', help: 'leave out the slow cases (the largest matmuls, the convolutions, depth-1,000 steps, the ResNet steps, the TF.js peer at 1,024): a first look' },
+      { name: 'quick', default: 'the full suite', help: 'leave out the slow cases (the largest matmuls, the convolutions, depth-1,000 steps, the ResNet and LSTM steps, the TF.js peers at 1,024 and of the LSTM): a first look' },
       { name: 'tune', default: 'off', help: 'pick the fastest matmul tiling per shape on this adapter; train and grads then use it' },
       { name: 'kernel', value: 'FILE.wgsl', default: 'none', help: 'time your own WGSL matmul beside ours (contract: src/bench/custom-kernel.ts)' },
     ],

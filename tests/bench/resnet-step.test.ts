@@ -1,7 +1,8 @@
 // The ResNet training-step case (resnet-bench.ts) on a tiny ResNet through the same code as the suite's
 // ResNet-20 and ResNet-56: build, the gated first step against the float64 graph forward, the timed steps.
 import { describe, expect, it } from 'vitest';
-import { benchResnetStep, forwardMacs, RESNET_GATE_TOLERANCE, resnetStepGraph, resnetStepName, resnetTimingPlan, SLOW_STEP_SAMPLES, type ResnetStepCase } from '../../src/bench/resnet-bench.ts';
+import { benchResnetStep, forwardMacs, RESNET_GATE_TOLERANCE, resnetStepGraph, resnetStepName, type ResnetStepCase } from '../../src/bench/resnet-bench.ts';
+import { SLOW_STEP_SAMPLES, stepTimingPlan } from '../../src/bench/step-bench.ts';
 import { planSuite } from '../../src/bench/suite.ts';
 import { testContext } from '../helpers/gpu.ts';
 
@@ -19,10 +20,10 @@ describe('the ResNet step benchmark', () => {
 
   it('plans ABBA pairs when 4 fit the budget, else 3 plain steps; the suite runs both ResNets as slow cases', () => {
     // SwiftShader: ResNet-20 at batch 128 takes ~40 s a step.
-    expect(resnetTimingPlan(40_000)).toEqual({ planned: SLOW_STEP_SAMPLES, steps: SLOW_STEP_SAMPLES });
-    expect(resnetTimingPlan(5_000)).toEqual({ pairs: { min: 4, max: 16, planned: 4 }, planned: 4, steps: 8 });
-    expect(resnetTimingPlan(100).pairs?.planned).toBe(16);
-    expect(resnetTimingPlan(100, undefined, 4).pairs).toEqual({ min: 4, max: 4, planned: 4 });
+    expect(stepTimingPlan(40_000)).toEqual({ planned: SLOW_STEP_SAMPLES, steps: SLOW_STEP_SAMPLES });
+    expect(stepTimingPlan(5_000)).toEqual({ pairs: { min: 4, max: 16, planned: 4 }, planned: 4, steps: 8 });
+    expect(stepTimingPlan(100).pairs?.planned).toBe(16);
+    expect(stepTimingPlan(100, undefined, 4).pairs).toEqual({ min: 4, max: 4, planned: 4 });
     const [r20, r56] = ['step/resnet20-b128', 'step/resnet56-b128'].map((id) => planSuite({ filter: /^step\/resnet/ }).find((e) => e.id === id));
     expect(r20?.slow && r56?.slow).toBe(true);
     // ResNet-56 does about three times ResNet-20's work.

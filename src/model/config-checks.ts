@@ -4,7 +4,7 @@
  */
 import { ConfigError, describeValue } from './config-error.ts';
 import { AUGMENTABLE_DATA, IMAGE_DATA, INIT_SCHEMES, MAX_SEQUENCE_STEPS, PATH_DATA, RNN_DATA, SEQUENCE_DATA } from './config-schema.ts';
-import type { DataConfig, RunConfig } from './config.ts';
+import type { DataConfig, RunConfig } from './config-types.ts';
 
 /** The most stacked layers of model.arch=rnn. */
 export const MAX_RNN_DEPTH = 8;

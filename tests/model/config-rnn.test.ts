@@ -139,10 +139,10 @@ describe('fields only a recurrent net reads, elsewhere', () => {
     expect([error.value, error.allowed]).toEqual([20, 'null unless model.arch is rnn']);
   });
 
-  it('switching away from rnn keeps a truncation it set, which then names itself, until train.bptt=null', () => {
+  it('switching away from rnn drops its truncation, but a truncation named with the switch is refused by name', () => {
     const truncated = resolveConfig(rnn({}, { train: { bptt: 20 } }));
-    expect(() => applySet(truncated, 'model.arch=mlp')).toThrow(/^train\.bptt must be null unless model\.arch is rnn/);
-    expect(applyAssignments(truncated, ['model.arch=mlp', 'train.bptt=null'])).toEqual(defaultConfig());
+    expect(applySet(truncated, 'model.arch=mlp')).toEqual(defaultConfig());
+    expect(() => applyAssignments(truncated, ['model.arch=mlp', 'train.bptt=20'])).toThrow(/^train\.bptt must be null unless model\.arch is rnn/);
   });
 });
 

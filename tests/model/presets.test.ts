@@ -4,8 +4,8 @@ import { mergePatches, PRESETS, presetByName, presetRuns } from '../../src/model
 
 const NAMES = [
   'sigmoid-deep', 'relu-he', 'bad-init-explodes', 'clip-rescues', 'plain-vs-residual-100',
-  'batchnorm-rescues-sigmoid', 'dying-relu', 'pre-norm-gelu', 'rezero-deep', 'plain-vs-resnet-56',
-  'rnn-vs-lstm-adding', 'rnn-clipping',
+  'batchnorm-rescues-sigmoid', 'dying-relu', 'pre-norm-gelu', 'rezero-deep', 'plain-vs-resnet-56', 'plain-20-vs-56',
+  'resnet-20-vs-56', 'rnn-vs-lstm-adding', 'rnn-clipping',
 ];
 
 function sentences(text: string): number {
@@ -59,6 +59,15 @@ describe('presets', () => {
     expect(a.model).toMatchObject({ arch: 'resnet', depth: 56, residual: 'none', norm: 'batch', activation: 'relu' });
     expect(a.data.name).toBe('shapes');
     expect(b).toEqual({ ...a, model: { ...a.model, residual: 'identity' } });
+  });
+
+  it('reproduces He et al.’s Fig. 6 as two pairs, 20 against 56 layers, plain and residual, nothing else changed', () => {
+    for (const [name, residual] of [['plain-20-vs-56', 'none'], ['resnet-20-vs-56', 'identity']] as const) {
+      const { a, b } = presetRuns(presetByName(name));
+      expect(a.model).toMatchObject({ arch: 'resnet', depth: 20, residual, norm: 'batch', width: 8 });
+      expect([a.data.name, a.train.steps]).toEqual(['mnist', 300]);
+      expect(b).toEqual({ ...a, model: { ...a.model, depth: 56 } });
+    }
   });
 
   it('compares a tanh RNN with an LSTM (forget bias 1) on adding at 50 steps, and clipping on an exploding RNN, nothing else changed', () => {

@@ -58,11 +58,12 @@ function nchwFromNhwc(x: Float32Array, batch: number, image: { height: number; w
   return out;
 }
 
-/** The batch's shape as PyTorch reads it: [B, C, H, W] for images under a ResNet, [B, T, in] for sequences, else [B, in]. */
-function graphInputShape(graph: Graph, batch: number, image: Dataset['image']): number[] {
-  const shape = graph.tensors[graph.input]!.shape;
-  if (image && shape.length === 3) return [batch, image.channels, image.height, image.width];
-  return [batch, ...shape];
+/** The batch's shape as PyTorch reads it: [B, T, in] for a recurrent net's sequences, [B, C, H, W] for images, else [B, in]. */
+function batchLayout(graph: Graph, batch: number, image: Dataset['image']): { shape: number[]; nchw: boolean } {
+  const input = graph.tensors[graph.input]!.shape;
+  if (input.length === 2) return { shape: [batch, ...input], nchw: false };
+  if (image) return { shape: [batch, image.channels, image.height, image.width], nchw: true };
+  return { shape: [batch, ...input], nchw: false };
 }
 
 /** data.augment=crop-flip pads by 4 pixels, as He et al. 2016 (§4.2) do on CIFAR-10. */
@@ -142,9 +143,10 @@ async function graphEngine(ctx: KernelContext, config: RunConfig, data: Dataset,
       readBatch: async () => {
         const x = await net.readValue(plan.schedule.act[graph.input]!);
         const image = data.image;
+        const layout = batchLayout(graph, shape.batch, image);
         return {
-          x: image && graph.tensors[graph.input]!.shape.length === 3 ? nchwFromNhwc(x, shape.batch, image) : x,
-          xShape: graphInputShape(graph, shape.batch, image),
+          x: image && layout.nchw ? nchwFromNhwc(x, shape.batch, image) : x,
+          xShape: layout.shape,
           y: await net.readIo('batchY', plan.batchY),
         };
       },

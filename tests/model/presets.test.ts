@@ -5,7 +5,7 @@ import { mergePatches, PRESETS, presetByName, presetRuns } from '../../src/model
 const NAMES = [
   'sigmoid-deep', 'relu-he', 'bad-init-explodes', 'clip-rescues', 'plain-vs-residual-100',
   'batchnorm-rescues-sigmoid', 'dying-relu', 'pre-norm-gelu', 'rezero-deep', 'plain-vs-resnet-56', 'plain-20-vs-56',
-  'resnet-20-vs-56', 'rnn-vs-lstm-adding', 'rnn-clipping',
+  'resnet-20-vs-56', 'rnn-vs-lstm-adding', 'irnn-adding', 'rnn-clipping',
 ];
 
 function sentences(text: string): number {
@@ -75,6 +75,9 @@ describe('presets', () => {
     expect(lstm.a.model).toMatchObject({ arch: 'rnn', cell: 'rnn', activation: 'tanh' });
     expect([lstm.a.data.name, lstm.a.data.length]).toEqual(['adding', 50]);
     expect(lstm.b).toEqual({ ...lstm.a, model: { ...lstm.a.model, cell: 'lstm', init: { ...lstm.a.model.init, forgetBias: 1 } } });
+    const irnn = presetRuns(presetByName('irnn-adding'));
+    expect(irnn.b?.model).toMatchObject({ cell: 'rnn', activation: 'relu', init: { scheme: 'identity', gain: 1 } });
+    expect(irnn.b?.data).toEqual(irnn.a.data);
     const clip = presetRuns(presetByName('rnn-clipping'));
     expect(clip.a.model.init).toMatchObject({ scheme: 'orthogonal', gain: 2 });
     expect(clip.a.train.clip.mode).toBe('none');

@@ -77,9 +77,6 @@ export function rnnFloats(s: RnnShape): {
 }
 
 export type RnnEntry = 'rnn_step_forward' | 'rnn_step_backward' | 'rnn_backward_tail' | 'rnn_last_forward';
-type StepBinding = 'params' | 'pre' | 'hs' | 'state' | 'b_hh' | 'w_hh';
-type BackBinding = 'params' | 'dg_ih' | 'dg_hh' | 'scratch' | 'pre_in' | 'w_hh' | 'hs_in' | 'state_in' | 'dh_ext';
-type TailBinding = 'params' | 'dg_ih' | 'dg_hh' | 'scratch' | 'db_ih' | 'db_hh' | 'norms';
 
 const BINDINGS = {
   rnn_step_forward: [['params', 'uniform'], ['pre', 'rw'], ['hs', 'rw'], ['state', 'rw'], ['b_hh', 'read'], ['w_hh', 'read']],

@@ -3,27 +3,21 @@
  * fix as RunConfig edits. The rules follow the gradient-flow story: the first block's gradient
  * against the head's, saturated and dead units, non-finite steps, and a loss that stopped moving.
  */
-import type { ActivationName, ClipMode, InitScheme, NormName, ResidualName, RunConfig } from '../model/config.ts';
+import type { RunConfig } from '../model/config.ts';
 import { rowLabels } from '../model/graph/row-names.ts';
-import { applyAssignments } from '../model/set-path.ts';
 import { firstDivergence, layerName } from './divergence.ts';
+import { firstFix, type Candidate, type CurrentSettings } from './fixes.ts';
+import { fmt, fmtPair, pct } from './format.ts';
 import type { Diagnosis, DiagnosisKind, Divergence, StepRecord } from './record.ts';
 
-export interface DiagnoseOptions {
-  activation: ActivationName;
-  residual: ResidualName;
-  norm: NormName;
-  clipMode: ClipMode;
-  lr: number;
-  /** model.init.scheme, when known, so a suggestion never repeats it. */
-  init?: InitScheme;
-  /** model.init.gain and model.depth, for a fix that scales the branches by 1/√depth. */
-  gain?: number;
+export { fmt } from './format.ts';
+
+/** The run's settings (`config`, when known, also picks the rules: recurrent nets get their own). */
+export interface DiagnoseOptions extends CurrentSettings {
+  /** model.depth, for a fix that scales the branches by 1/√depth. */
   depth?: number;
   /** Where the run first went non-finite, when the trainer knows it better than the records do. */
   divergence?: Divergence | null;
-  /** The run's whole config, when known: a fix is offered only if the config it makes is valid (and recurrent nets get their own rules). */
-  config?: RunConfig;
 }
 
 /** The options a run's config gives; `divergence` is the trainer's (it knows the true first bad step). */
@@ -65,11 +59,6 @@ export const DIAGNOSIS_LIMITS = {
 };
 
 const SATURATING: readonly string[] = ['sigmoid', 'tanh'];
-
-interface Candidate {
-  patch: Record<string, string | number>;
-  fix: string;
-}
 
 interface Context {
   opts: DiagnoseOptions;
@@ -326,49 +315,11 @@ function layerMeans(records: readonly StepRecord[], key: 'gradNorm' | 'saturated
   return Array.from({ length: n }, (_, l) => mean(records.map((r) => r[key][l] ?? NaN).filter(Number.isFinite)));
 }
 
-/** The first candidate that changes something, stripped of edits that repeat the current setting. */
+/** A finding with the first of its candidate fixes that applies (src/stats/fixes.ts). */
 function make(kind: DiagnosisKind, finding: string, layers: number[], ctx: Context, candidates: Candidate[]): Diagnosis {
-  for (const c of candidates) {
-    const patch = Object.fromEntries(Object.entries(c.patch).filter(([k, v]) => !alreadySet(k, v, ctx.opts)));
-    if (Object.keys(patch).length > 0 && applies(patch, ctx.opts.config)) return { kind, finding, fix: c.fix, patch, layers };
-  }
+  const chosen = firstFix(candidates, ctx.opts);
+  if (chosen) return { kind, finding, ...chosen, layers };
   return { kind, finding, fix: 'The usual fixes for this are already set: try fewer blocks or a smaller initial scale.', patch: {}, layers };
-}
-
-/** Whether a fix makes a valid config of the run's (a recurrent net has no batch norm to add, for one). */
-function applies(patch: Record<string, string | number>, config: RunConfig | undefined): boolean {
-  if (!config) return true;
-  try {
-    applyAssignments(config, Object.entries(patch).map(([k, v]) => `${k}=${v}`));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A norm, a skip or clipping of any kind counts as already on; suggesting another kind is no fix. */
-function alreadySet(key: string, value: string | number, opts: DiagnoseOptions): boolean {
-  switch (key) {
-    case 'model.norm':
-      return opts.norm !== 'none';
-    case 'model.residual':
-      // Rezero over identity is a change (its branches start at zero); identity over rezero is not.
-      return opts.residual === value || (value === 'identity' && opts.residual !== 'none');
-    case 'model.init.gain':
-      return opts.gain === value;
-    case 'train.clip.mode':
-      return opts.clipMode !== 'none';
-    case 'model.init.scheme':
-      return opts.init === value || opts.init === `${value}_uniform`;
-    case 'model.activation':
-      return opts.activation === value;
-    case 'model.cell':
-      return opts.config?.model.cell === value;
-    case 'model.init.forgetBias':
-      return opts.config?.model.init.forgetBias === value;
-    default:
-      return opts.lr === value;
-  }
 }
 
 /** What a finding calls row `layer`: the MLP's `block 3`, else the row's name in words (`layer 0 · input weights`). */
@@ -399,26 +350,6 @@ function lower(lr: number): number {
 function raise(lr: number): number {
   return Math.min(10, Number((lr * 10).toPrecision(3))); // RunConfig caps train.lr at 10
 }
-
-/** 3.2e-6, 0.42, 63, 4.1e5: two significant figures, exponent form outside [0.01, 10^4). */
-export function fmt(x: number): string {
-  return figures(x, 2);
-}
-
-function figures(x: number, digits: number): string {
-  const a = Math.abs(x);
-  if (!Number.isFinite(x)) return String(x);
-  if (a !== 0 && (a < 1e-2 || a >= 1e4)) return x.toExponential(digits - 1).replace('e+', 'e');
-  return String(Number(x.toPrecision(digits)));
-}
-
-/** Two different numbers with the fewest figures (2 to 4) that print them differently. */
-function fmtPair(a: number, b: number): [string, string] {
-  for (let digits = 2; digits < 4; digits++) if (figures(a, digits) !== figures(b, digits)) return [figures(a, digits), figures(b, digits)];
-  return [figures(a, 4), figures(b, 4)];
-}
-
-const pct = (x: number): string => `${Math.round(x * 100)}%`;
 
 const layersAre = (n: number): string => (n === 1 ? '1 layer is' : `${n} layers are`);
 const capitalize = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

@@ -16,7 +16,8 @@ import { mlpGraph } from '../model/graph/mlp.ts';
 import { resnetGraph } from '../model/graph/resnet.ts';
 import { rnnGraph } from '../model/graph/rnn.ts';
 import { initGraphParams } from '../model/init.ts';
-import type { Dataset } from './data/types.ts';
+import { rowSequences } from './data/sequences.ts';
+import type { Dataset, SequenceLayout } from './data/types.ts';
 import { EvalProgram } from './eval.ts';
 import { recordGraphEval, recordGraphStep } from './graph-passes.ts';
 import { graphStatsShape } from './graph-stats.ts';
@@ -85,10 +86,11 @@ function byteImageInput(config: RunConfig, data: Dataset): ByteImageInput | unde
 }
 
 /** How a recurrent net reads a data set: its own time steps, or an image's rows (sequential MNIST). */
-function sequenceOf(data: Dataset): { length: number; channels: number } {
-  if (!data.bytes && data.sequence) return data.sequence;
-  if (data.image) return { length: data.image.height, channels: data.image.width * data.image.channels };
-  throw new RangeError(`model.arch=rnn needs sequences; ${data.name} is not a sequence task (use adding, order or mnist)`);
+function sequenceOf(data: Dataset): SequenceLayout {
+  if (data.bytes || !(data.sequence || data.image)) {
+    throw new RangeError(`model.arch=rnn needs sequences; ${data.name} is not a sequence task (use adding, order or mnist)`);
+  }
+  return data.sequence ?? rowSequences(data).sequence!;
 }
 
 /** The layer graph a config builds on a data set. */

@@ -84,10 +84,12 @@ export class StatsLayout {
       dead.push(at(this.layer, 4 * l + 3) / units);
     });
     const loss = at(this.loss, 0);
-    const timeDeltaNorm: number[][] = [];
-    for (let k = 0, first = 0; k < (s.timeSteps ?? []).length; first += s.timeSteps![k]!, k++) {
-      timeDeltaNorm.push(Array.from({ length: s.timeSteps![k]! }, (_, t) => at(this.timeDelta, first + t)));
-    }
+    let first = 0;
+    const timeDeltaNorm = (s.timeSteps ?? []).map((T) => {
+      const layer = Array.from({ length: T }, (_, t) => at(this.timeDelta, first + t));
+      first += T;
+      return layer;
+    });
     return {
       step,
       loss,
@@ -105,7 +107,7 @@ export class StatsLayout {
       saturated,
       dead,
       phaseMs: this.timed ? phaseTimes(bytes, this.layout.totalBytes + SCALARS_FLOATS * 4) : null,
-      ...(s.timeSteps?.length ? { timeDeltaNorm } : {}),
+      ...(timeDeltaNorm.length ? { timeDeltaNorm } : {}),
     };
   }
 }

@@ -1,4 +1,4 @@
-import { ARCHS, archDefaults, defaultConfig, type ArchName, type RunConfig } from '../../model/config.ts';
+import { ARCHS, defaultConfig, type RunConfig } from '../../model/config.ts';
 import { applyAssignments } from '../../model/set-path.ts';
 import { HOT_FIELDS } from '../gs-controls/fields.ts';
 import { noteFor, type Note } from './notes.ts';
@@ -31,36 +31,31 @@ export function applyEdit(state: PageState, path: string, value: string): EditRe
 }
 
 /**
- * The fields an edit must take along so the result is valid: leaving the csv data set clears data.path, which must
- * be null for every other set (in the page cifar10's is null too: its files are picked, not named); leaving cifar10
- * turns data.augment off, which only cifar10 takes. A switch of architecture brings its own data set, so it leaves
- * them as well. The recurrent fields follow the cell: a forget-gate bias only for an LSTM, identity init (IRNN) only
- * for the plain cell, whose nonlinearity is tanh or relu; leaving rnn returns its own fields to their defaults.
+ * The fields an edit must take along so the result is valid (a switch of architecture resets what only one
+ * architecture or data set takes by itself: see applyAssignments). Leaving the csv data set clears data.path, which
+ * must be null for every other set (in the page cifar10's is null too: its files are picked, not named); leaving
+ * cifar10 turns data.augment off, which only cifar10 takes. Within rnn the recurrent fields follow the cell: a
+ * forget-gate bias only for an LSTM, identity init (IRNN) only for the plain cell, whose nonlinearity is tanh or
+ * relu. Off rnn, model.cell stays at its default, so a link of another architecture does not carry it.
  */
 function switching(c: RunConfig, assignments: readonly string[]): readonly string[] {
   const value = (path: string) => assignments.filter((a) => a.startsWith(`${path}=`)).at(-1)?.slice(path.length + 1);
-  const sets = (path: string) => value(path) !== undefined;
-  const arch = value('model.arch') ?? c.model.arch;
-  const known = (ARCHS as readonly string[]).includes(arch);
-  const switched = known && arch !== c.model.arch;
-  const name = value('data.name') ?? (switched ? archDefaults(arch as ArchName)['data.name'] : undefined);
   const out: string[] = [];
   const unless = (path: string, needed: boolean, assignment: string) => {
-    if (needed && !sets(path)) out.push(assignment);
+    if (needed && value(path) === undefined) out.push(assignment);
   };
+  const name = value('data.name');
   unless('data.path', name !== undefined && name !== 'csv' && c.data.path !== null, 'data.path=null');
   unless('data.augment', name !== undefined && name !== 'cifar10' && c.data.augment !== 'none', 'data.augment=none');
-  const cell = value('model.cell') ?? c.model.cell;
-  const lstm = arch === 'rnn' && cell === 'lstm';
-  unless('model.init.forgetBias', !lstm && c.model.init.forgetBias !== 0, 'model.init.forgetBias=0');
-  if (arch === 'rnn' && !switched) {
+  const arch = value('model.arch') ?? c.model.arch;
+  if (arch === 'rnn' && c.model.arch === 'rnn') {
+    const cell = value('model.cell') ?? c.model.cell;
+    unless('model.init.forgetBias', cell !== 'lstm' && c.model.init.forgetBias !== 0, 'model.init.forgetBias=0');
     unless('model.init.scheme', cell !== 'rnn' && c.model.init.scheme === 'identity', 'model.init.scheme=pytorch');
     unless('model.activation', cell === 'rnn' && !['tanh', 'relu'].includes(c.model.activation), 'model.activation=tanh');
-  }
-  if (known && arch !== 'rnn') {
-    const d = defaultConfig();
-    unless('train.bptt', c.train.bptt !== null, 'train.bptt=null');
-    unless('model.cell', c.model.cell !== d.model.cell, `model.cell=${d.model.cell}`);
+  } else if ((ARCHS as readonly string[]).includes(arch) && arch !== 'rnn') {
+    const cell = defaultConfig().model.cell;
+    unless('model.cell', c.model.cell !== cell, `model.cell=${cell}`);
   }
   return [...out, ...assignments];
 }

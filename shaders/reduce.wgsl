@@ -3,6 +3,8 @@
 // bit-identical from run to run:
 //   sum_squares_units(4)  one invocation per unit (every units-th float of a segment), partials[unit] =
 //                         Blue's three sums of x²; the 4 form reads vec4s when every segment starts on one
+//   sum_squares_diff_units  the same as sum_squares_units for x = src − sub, where segment s of sub starts at
+//                         shift[s] (the residual split: ‖∂L/∂x − S‖, the gradient a block's branch hands down)
 //   sum_squares_segments  one invocation per segment, sums its units' partials in a fixed order
 //   finalize_grad_norm    one workgroup: global L2 norm from the per-segment norms, clip scale, non-finite flag, step counter
 //
@@ -47,6 +49,10 @@ struct Clip {
 @group(0) @binding(2) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
 
+// sum_squares_diff_units: what is subtracted, and where each segment's floats start in it.
+@group(0) @binding(4) var<storage, read> sub: array<f32>;
+@group(0) @binding(5) var<storage, read> shift: array<u32>;
+
 // finalize_grad_norm: src = per-segment sums; binding 1 and 2 differ from the passes above.
 @group(0) @binding(1) var<uniform> clip: Clip;
 @group(0) @binding(2) var<storage, read_write> scalars: Scalars;
@@ -90,6 +96,33 @@ fn sum_squares_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
   if (scale != 0.0) {
     for (var i = first; i < end; i += seg.units) {
       let y = src[i] * scale;
+      scaled = fma(y, y, scaled);
+    }
+  }
+  write_partial(u, scaled_sums(sq, biggest, scaled));
+}
+
+@compute @workgroup_size(WG)
+fn sum_squares_diff_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let u = gid.x + gid.y * nwg.x * WG;
+  if (u >= params.units) { return; }
+  let s = find_segment(u, params.segments);
+  let seg = segs[s];
+  let first = seg.offset + (u - seg.first_unit);
+  let end = seg.offset + seg.length;
+  let to_sub = shift[s] - seg.offset;
+  var sq = 0.0;
+  var biggest = 0.0;
+  for (var i = first; i < end; i += seg.units) {
+    let x = src[i] - sub[i + to_sub];
+    sq = fma(x, x, sq);
+    biggest = max(biggest, abs(x));
+  }
+  let scale = rescan_scale(biggest);
+  var scaled = 0.0;
+  if (scale != 0.0) {
+    for (var i = first; i < end; i += seg.units) {
+      let y = (src[i] - sub[i + to_sub]) * scale;
       scaled = fma(y, y, scaled);
     }
   }

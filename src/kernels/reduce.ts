@@ -75,19 +75,21 @@ export function planSegments(segments: readonly Segment[], floats: number): Segm
   return { table, segments: segments.length, units, aligned: segments.every((x) => x.offset % 4 === 0) };
 }
 
-type PassBinding = 'src' | 'segs' | 'dst' | 'params';
+type PassBinding = 'src' | 'segs' | 'dst' | 'params' | 'sub' | 'shift';
 type FinalizeBinding = 'src' | 'clip' | 'scalars' | 'params';
 
-export function sumSquaresSpec(pass: 'units' | 'units4' | 'segments'): KernelSpec<PassBinding> {
+export function sumSquaresSpec(pass: 'units' | 'units4' | 'diff_units' | 'segments'): KernelSpec<PassBinding> {
+  const bindings: KernelSpec<PassBinding>['bindings'] = [
+    ['src', 'read'],
+    ['segs', 'read'],
+    ['dst', 'rw'],
+    ['params', 'uniform'],
+    ...(pass === 'diff_units' ? ([['sub', 'read'], ['shift', 'read']] as const) : []),
+  ];
   return {
     shader: SHADERS.reduce,
     entry: `sum_squares_${pass}`,
-    bindings: [
-      ['src', 'read'],
-      ['segs', 'read'],
-      ['dst', 'rw'],
-      ['params', 'uniform'],
-    ],
+    bindings,
     constants: { WG: pass === 'segments' ? SEGMENT_WG : WG },
   };
 }
@@ -128,6 +130,30 @@ export async function sumSquares(
   const pass = plan.aligned ? 'units4' : 'units';
   return [
     await ctx.dispatch('sum squares units', sumSquaresSpec(pass), { src: t.x, segs, dst: partials, params }, dispatch1d(plan.units, WG)),
+    await segmentNorms(ctx, { plan, segs, partials, out: t.out, outBase: t.outBase ?? 0 }),
+  ];
+}
+
+/**
+ * out[outBase + s] = ‖x − sub‖ over segment s, where sub's floats for segment s start at `subOffset` (the residual
+ * split's branch term, ∂L/∂x minus the skip's part). Two dispatches, as sumSquares; build time only.
+ */
+export async function diffSumSquares(
+  ctx: KernelContext,
+  t: { x: BufferRange; sub: BufferRange; segments: readonly (Segment & { subOffset: number })[]; out: BufferRange; outBase?: number },
+): Promise<[Dispatch, Dispatch]> {
+  const plan = planSegments(t.segments, floatsIn(t.x));
+  t.segments.forEach((s, i) => {
+    if (!Number.isInteger(s.subOffset) || s.subOffset < 0 || s.subOffset + s.length > floatsIn(t.sub)) {
+      throw new RangeError(`diffSumSquares: segments[${i}].subOffset ${s.subOffset} + length ${s.length} must lie inside sub (${floatsIn(t.sub)} floats)`);
+    }
+  });
+  const segs = upload(ctx, plan.table, 'diff sum-squares segments');
+  const shift = upload(ctx, Uint32Array.from(t.segments, (s) => s.subOffset), 'diff sum-squares shifts');
+  const partials = zeros(ctx, 3 * plan.units, 'diff sum-squares partials');
+  const params = ctx.paramBlock([plan.segments, plan.units, 0]);
+  return [
+    await ctx.dispatch('diff sum squares units', sumSquaresSpec('diff_units'), { src: t.x, sub: t.sub, shift, segs, dst: partials, params }, dispatch1d(plan.units, WG)),
     await segmentNorms(ctx, { plan, segs, partials, out: t.out, outBase: t.outBase ?? 0 }),
   ];
 }

@@ -39,6 +39,13 @@ export interface StepRecord {
    * first input), DESIGN.md's vanishing-through-time signal; 0 at steps truncated BPTT does not reach.
    */
   timeDeltaNorm?: number[][];
+  /**
+   * Residual nets only, one entry per residual block y = skip(x) + α·F(x) in forward order (the config line's
+   * `residualBlocks` names them): ‖S‖_F, the part of ∂L/∂x that arrives through the skip, and ‖B‖_F, the part
+   * through the branch F (∂L/∂x = S + B). An addition to DESIGN.md's fields.
+   */
+  residualSkipNorm?: number[];
+  residualBranchNorm?: number[];
 }
 
 export interface PhaseTimes {
@@ -93,6 +100,13 @@ export interface RunSummary {
   finalAccuracy: number | null;
   testLoss: number | null;
   testAccuracy: number | null;
+  /**
+   * Loss and accuracy on (up to) the first 1,024 training samples at the end of the run, by the test set's evaluation
+   * (eval mode, no augmentation): an addition to DESIGN.md's summary, what a trainability phase diagram plots. Null
+   * when the run diverged (its weights are not numbers; the plot hatches it) and accuracy null for regression.
+   */
+  trainLoss?: number | null;
+  trainAccuracy?: number | null;
   diverged: Divergence | null;
   diagnosis: Diagnosis[];
   stepsPerSecond: number;

@@ -22,7 +22,7 @@ import type { GraphNetwork } from '../model/graph/graph-network.ts';
 import type { OpBackward } from '../model/graph/schedule.ts';
 import type { StepOp } from '../model/graph/fuse.ts';
 import { EvalProgram } from './eval.ts';
-import { deltaNorms, dzColumnSums, layerStatistics, type DzColumnSums } from './graph-stats.ts';
+import { deltaNorms, dzColumnSums, layerStatistics, residualSplitNorms, type DzColumnSums } from './graph-stats.ts';
 import type { StepPasses, StepProgram } from './step.ts';
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -352,7 +352,11 @@ export async function recordGraphStep(net: GraphNetwork, program: StepProgram, t
   const backward = await passes.backward(timeDelta);
   const backwardLogged = await passes.backward(timeDelta, sums);
   const norms = await program.gradNorms(net.grads, net.plan.paramList);
-  const statistics = [...(await deltaNorms(net, sums, program.out(stats.dzSums))), ...(await layerStatistics(net, program.out(stats.layer)))];
+  const statistics = [
+    ...(await deltaNorms(net, sums, program.out(stats.dzSums))),
+    ...(await layerStatistics(net, program.out(stats.layer))),
+    ...(stats.residual.bytes > 0 ? await residualSplitNorms(net, program.out(stats.residual)) : []),
+  ];
   const update = await program.updates({ params: net.params, grads: net.grads, m: net.m, v: net.v }, net.plan.paramList);
   return { gather, forward, loss, backward, backwardLogged, norms, statistics, update };
 }

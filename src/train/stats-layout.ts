@@ -19,6 +19,11 @@ export interface StatsShape {
   readonly task: 'classification' | 'regression';
   /** Recurrent nets: T, the time steps of each recurrent layer (timeDeltaNorm[k] has T values). */
   readonly timeSteps?: readonly number[];
+  /**
+   * Residual blocks: where each block's ‖S‖ and ‖B‖ (src/model/graph/schedule.ts, ResidualSplit) lie in the
+   * residual section, which holds 2 floats per block in the order the statistics' calls write them.
+   */
+  readonly residual?: { readonly skip: readonly number[]; readonly branch: readonly number[] };
 }
 
 /**
@@ -36,6 +41,8 @@ export class StatsLayout {
   readonly layer: Slot;
   /** ‖∂L/∂h_t‖ of every recurrent layer's steps, layer by layer (empty without recurrent layers). */
   readonly timeDelta: Slot;
+  /** The residual split: ‖S‖ of every residual block, then ‖B‖ of every block (empty without residual blocks). */
+  readonly residual: Slot;
   /** Bytes of a snapshot: the stats buffer followed by the optimizer's scalars. */
   readonly snapshotBytes: number;
 
@@ -53,6 +60,7 @@ export class StatsLayout {
     this.dzSums = this.layout.add('dzSums', R * 4);
     this.layer = this.layout.add('layer', R * LAYER_STATS_FLOATS * 4);
     this.timeDelta = this.layout.add('timeDelta', (shape.timeSteps ?? []).reduce((a, b) => a + b, 0) * 4);
+    this.residual = this.layout.add('residual', 2 * (shape.residual?.skip.length ?? 0) * 4);
     this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4 + (timed ? 16 * PHASES.length : 0);
   }
 
@@ -90,6 +98,8 @@ export class StatsLayout {
       first += T;
       return layer;
     });
+    const r = s.residual;
+    const split = r?.skip.length ? { residualSkipNorm: r.skip.map((i) => at(this.residual, i)), residualBranchNorm: r.branch.map((i) => at(this.residual, i)) } : {};
     return {
       step,
       loss,
@@ -108,6 +118,7 @@ export class StatsLayout {
       dead,
       phaseMs: this.timed ? phaseTimes(bytes, this.layout.totalBytes + SCALARS_FLOATS * 4) : null,
       ...(timeDeltaNorm.length ? { timeDeltaNorm } : {}),
+      ...split,
     };
   }
 }

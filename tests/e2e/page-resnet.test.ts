@@ -33,6 +33,16 @@ describe('a CIFAR ResNet on the page (headless Chromium)', () => {
       const depth = c.querySelector('#model-depth');
       return { arch: c.querySelector('#model-arch').value, depth: depth.value, depthKind: depth.tagName, norms: [...c.querySelectorAll('#model-norm option')].map((o) => o.value) };`);
     expect(controls).toEqual({ arch: 'resnet', depth: '8', depthKind: 'SELECT', norms: ['none', 'batch'] });
+    // The residual split: ResNet-8 has three residual blocks, one per stage, as rows of their own heatmap and chart.
+    const split = await inApp<{ rows: string; points: string; bands: string[]; head: string }>(page, `
+      const h = root.querySelector('gs-heatmap[data-residual="A"]');
+      return {
+        rows: h.dataset.rows,
+        points: root.querySelector('gs-depth-chart[axis="residual"]').dataset.points,
+        bands: [...h.shadowRoot.querySelectorAll('.band')].map((b) => b.textContent),
+        head: h.closest('section').querySelector('.time-head h2:last-of-type')?.textContent ?? '',
+      };`);
+    expect(split).toEqual({ rows: '3', points: '3', bands: ['stage 1', 'stage 2', 'stage 3'], head: expect.stringContaining('Residual split') });
     await page.close();
   }, 120_000);
 

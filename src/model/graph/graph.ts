@@ -145,6 +145,17 @@ export class GraphBuilder {
   }
 }
 
+/**
+ * The input x of residual block y = skip(x) + α·F(x) whose add is `n`: the add's skip, or what the shortcut
+ * feeding it reads. Null when x is the graph's own input (no gradient is taken there, so there is no split).
+ */
+export function residualInput(g: Pick<Graph, 'nodes' | 'input'>, n: LayerNode): TensorId | null {
+  if (n.kind !== 'add') return null;
+  const sc = g.nodes.find((m) => m.kind === 'shortcut' && m.output === n.skip);
+  const x = sc ? sc.input : n.skip;
+  return x === g.input ? null : x;
+}
+
 /** Tensors a node reads. */
 export function nodeInputs(n: LayerNode): TensorId[] {
   return n.kind === 'add' ? [n.skip, n.input] : [n.input];

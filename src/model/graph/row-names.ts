@@ -3,6 +3,7 @@
  * in words for read-outs, and short enough for an axis tick.
  */
 import type { ModelConfig } from '../config.ts';
+import { residualInput, type Graph } from './graph.ts';
 import { mlpGraph } from './mlp.ts';
 import { resnetGraph } from './resnet.ts';
 import { rnnGraph } from './rnn.ts';
@@ -20,18 +21,40 @@ type Model = Pick<ModelConfig, 'arch' | 'depth' | 'width' | 'activation' | 'norm
 
 /** Row names depend on the architecture and depth only, so a nominal data shape builds the graph. */
 export function rowLabels(model: Model): RowLabel[] {
-  const graph =
-    model.arch === 'resnet'
-      ? resnetGraph(model, { height: 8, width: 8, channels: 1, classes: 2 })
-      : model.arch === 'rnn'
-        ? rnnGraph({ cell: model.cell ?? 'lstm', nonlinearity: 'tanh', width: model.width, depth: model.depth, bptt: null }, { length: 1, channels: 1, outputDim: 1, task: 'regression' })
-        : mlpGraph(model, { inputDim: 1, outputDim: 1, task: 'classification' });
-  return graph.rows.map((r) => labelOf(r.name));
+  return nominalGraph(model).rows.map((r) => labelOf(r.name));
+}
+
+/** The residual blocks' names in forward order (the residual split's entries), in words; empty without any. */
+export function residualLabels(model: Model): RowLabel[] {
+  return residualBlocks(nominalGraph(model)).map((b) => labelOf(b.name));
+}
+
+/**
+ * Each residual block (an add node) with the row whose output it is part of: what the config line's
+ * `residualBlocks` lists, in the order of StepRecord.residualSkipNorm. A block whose input is the graph's own
+ * input has no split (no gradient is taken there), as src/model/graph/schedule.ts rules.
+ */
+export function residualBlocks(graph: Graph): { name: string; row: number }[] {
+  return graph.nodes.flatMap((n) => {
+    if (n.kind !== 'add' || residualInput(graph, n) === null) return [];
+    const row = graph.rows.findIndex((r) => r.u === n.output || r.h === n.output);
+    return [{ name: n.name, row }];
+  });
+}
+
+function nominalGraph(model: Model): Graph {
+  if (model.arch === 'resnet') return resnetGraph(model, { height: 8, width: 8, channels: 1, classes: 2 });
+  if (model.arch === 'rnn') {
+    return rnnGraph({ cell: model.cell ?? 'lstm', nonlinearity: 'tanh', width: model.width, depth: model.depth, bptt: null }, { length: 1, channels: 1, outputDim: 1, task: 'regression' });
+  }
+  return mlpGraph(model, { inputDim: 1, outputDim: 1, task: 'classification' });
 }
 
 function labelOf(name: string): RowLabel {
   const block = /^blocks\.(\d+)$/.exec(name);
   if (block) return { name, long: `block ${block[1]}`, short: block[1]! };
+  const resBlock = /^layer(\d+)\.(\d+)$/.exec(name);
+  if (resBlock) return { name, long: `stage ${resBlock[1]} · block ${resBlock[2]}`, short: `${resBlock[1]}.${resBlock[2]}` };
   const conv = /^layer(\d+)\.(\d+)\.conv(\d+)$/.exec(name);
   if (conv) return { name, long: `stage ${conv[1]} · block ${conv[2]} · conv${conv[3]}`, short: `${conv[1]}.${conv[2]}.${conv[3]}` };
   const recurrent = /^rnn\.weight_(ih|hh)_l(\d+)$/.exec(name);

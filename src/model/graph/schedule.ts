@@ -8,7 +8,7 @@
  * Liveness (./liveness.ts) then lays the values out.
  */
 import { rnnFloats } from '../../kernels/rnn.ts';
-import { nodeInputs, nodeWrites, type Graph, type LayerNode, type TensorId } from './graph.ts';
+import { nodeInputs, nodeWrites, residualInput, type Graph, type LayerNode, type TensorId } from './graph.ts';
 import { fuseGraph, opNodes, type StepOp } from './fuse.ts';
 import type { PlannedOp, PlannedValue } from './liveness.ts';
 
@@ -72,6 +72,25 @@ export interface StepSchedule {
   readonly grad: ReadonlyMap<TensorId, ValueId>;
   /** For liveness: gather, forward per node, loss, the backward ops, then the statistics (which read to the end). */
   readonly ops: readonly PlannedOp[];
+  /** Every residual block's two gradient paths into its input, in forward order (the statistics' residual split). */
+  readonly splits: readonly ResidualSplit[];
+}
+
+/**
+ * A residual block y = skip(x) + α·F(x): ∂L/∂x = S + B, where S arrives through the skip (∂L/∂y itself, or
+ * the shortcut's backward of it) and B through the branch F. Both values stay live until the statistics, which
+ * report ‖S‖ and ‖B‖ = ‖total − S‖.
+ */
+export interface ResidualSplit {
+  /** The add node, and its name (`blocks.3`, `layer2.0`). */
+  readonly add: number;
+  readonly name: string;
+  /** The block's input x. */
+  readonly input: TensorId;
+  /** S, the skip path's contribution to ∂L/∂x. */
+  readonly skip: ValueId;
+  /** ∂L/∂x with every contribution in. */
+  readonly total: ValueId;
 }
 
 const F = 4;
@@ -157,6 +176,9 @@ export function scheduleStep(g: Graph, batch: number): StepSchedule {
   const dlogits = value('dlogits', floatsOf(g.output));
   plan.push({ reads: [act[g.output]!], writes: [dlogits] });
 
+  const blockInputs = residualInputs(g);
+  /** The value the skip path handed each block input, as the reverse walk reaches it. */
+  const skipPart = new Map<TensorId, ValueId>();
   const grad = new Map<TensorId, ValueId>([[g.output, dlogits]]);
   /** Ops whose α·φ′ a consumer's matmul applied (their pre-activation's gradient is in `grad` already). */
   const fusedBelow = new Set<number>();
@@ -183,6 +205,7 @@ export function scheduleStep(g: Graph, batch: number): StepSchedule {
       const prior = grad.get(t);
       const name = `d${g.tensors[t]!.name}`;
       if (how === 'alias') {
+        if (isSkipPath(g, op, j, blockInputs, t)) skipPart.set(t, dy!);
         if (prior === undefined) grad.set(t, dy!);
         else sums.push({ t, op: { kind: 'sum', a: dy!, b: prior, out: value(name, floatsOf(t)) } });
         continue;
@@ -191,7 +214,8 @@ export function scheduleStep(g: Graph, batch: number): StepSchedule {
       const from = p === undefined ? null : preActivation(g, steps[p]!);
       if (how === 'fused' && from !== null && firstReader.get(t) === i && isLinear(g, op)) {
         // ∂L/∂x is needed itself only where x's producer adds a skip (the skip's gradient, and α's).
-        const keep = steps[p!]!.kind === 'dense' ? (steps[p!] as Extract<StepOp, { kind: 'dense' }>).add !== null : steps[p!]!.kind === 'actAdd';
+        // A block input's whole gradient is kept too: the residual split compares it with the skip's part.
+        const keep = blockInputs.has(t) || (steps[p!]!.kind === 'dense' ? (steps[p!] as Extract<StepOp, { kind: 'dense' }>).add !== null : steps[p!]!.kind === 'actAdd');
         writes[j] = keep ? value(name, floatsOf(t)) : null;
         addends[j] = prior ?? null;
         epilogue = { producer: p!, aux: act[from]!, out: value(`d${g.tensors[from]!.name}`, floatsOf(from)) };
@@ -202,6 +226,7 @@ export function scheduleStep(g: Graph, batch: number): StepSchedule {
       }
       const w = value(prior !== undefined && how === 'fresh' ? `${name}.part` : name, floatsOf(t));
       writes[j] = w;
+      if (isSkipPath(g, op, j, blockInputs, t)) skipPart.set(t, w);
       addends[j] = how === 'fused' && prior !== undefined ? prior : null;
       if (prior === undefined || how === 'fused') grad.set(t, w);
       else sums.push({ t, op: { kind: 'sum', a: w, b: prior, out: value(name, floatsOf(t)) } });
@@ -230,10 +255,34 @@ export function scheduleStep(g: Graph, batch: number): StepSchedule {
       grad.set(t, sum.out);
     }
   }
-  // The statistics read every row's ∂L/∂z, u and h after the backward walk.
-  const statsReads = g.rows.flatMap((r) => [act[r.h]!, act[r.u]!, ...(grad.has(r.z) ? [grad.get(r.z)!] : [])]);
+  const splits = [...blockInputs].flatMap(([input, add]): ResidualSplit[] => {
+    const skip = skipPart.get(input);
+    const total = grad.get(input);
+    return skip === undefined || total === undefined ? [] : [{ add, name: (g.nodes[add] as Extract<LayerNode, { kind: 'add' }>).name, input, skip, total }];
+  });
+  // The statistics read every row's ∂L/∂z, u and h, and both sides of every residual split, after the backward walk.
+  const statsReads = [...g.rows.flatMap((r) => [act[r.h]!, act[r.u]!, ...(grad.has(r.z) ? [grad.get(r.z)!] : [])]), ...splits.flatMap((s) => [s.skip, s.total])];
   plan.push({ reads: statsReads, writes: [] });
-  return { steps, values, act, saved, dlogits, backward, grad, ops: plan };
+  return { steps, values, act, saved, dlogits, backward, grad, ops: plan, splits };
+}
+
+/** Each residual block's input x (the add's skip, or what its shortcut reads), with the add node, in forward order. */
+function residualInputs(g: Graph): Map<TensorId, number> {
+  const out = new Map<TensorId, number>();
+  g.nodes.forEach((n, i) => {
+    const x = residualInput(g, n);
+    if (x !== null) out.set(x, i);
+  });
+  return out;
+}
+
+/** Whether input j of an op is where a block input x takes the skip path: the add's skip itself, or a shortcut's input. */
+function isSkipPath(g: Graph, op: StepOp, j: number, blockInputs: ReadonlyMap<TensorId, number>, t: TensorId): boolean {
+  if (!blockInputs.has(t)) return false;
+  if (op.kind === 'dense') return j === 1;
+  if (op.kind === 'actAdd') return j === 1;
+  const n = g.nodes[op.node]!;
+  return (n.kind === 'add' && j === 0 && n.skip === t) || n.kind === 'shortcut';
 }
 
 /** A recurrent layer's backward values; ∂L/∂gates (and, for a gru, ∂L/∂gates_hh) go in the gradient table for the statistics. */

@@ -124,12 +124,12 @@ export const appStyles = css`
   :host([present]) gs-diagnosis { font-size: 20px; }
   :host([present]) .toolbar, :host([present]) .statistic-help, :host([present]) .clip, :host([present]) .compare-what, :host([present]) .maps figcaption { font-size: 20px; }
   :host([present]) .phases, :host([present]) .adapter { display: none; }
-  /* A recurrent net's views through time share the screen with its layers: both heatmaps and all three charts fit. */
-  :host([present]) .maps-panel.recurrent gs-heatmap { height: 27vh; }
-  :host([present]) .maps-panel.recurrent .maps.compare gs-heatmap { height: 13vh; }
+  /* A recurrent net's views through time (a residual net's split) share the screen with its layers: both heatmaps and all three charts fit. */
+  :host([present]) .maps-panel.row-views gs-heatmap { height: 27vh; }
+  :host([present]) .maps-panel.row-views .maps.compare gs-heatmap { height: 13vh; }
   :host([present]) .time-head .statistic-help { display: none; }
-  :host([present]) .depth-loss.recurrent gs-depth-chart { height: 24vh; }
-  :host([present]) .depth-loss.recurrent gs-loss-chart { height: 18vh; }
+  :host([present]) .depth-loss.row-views gs-depth-chart { height: 24vh; }
+  :host([present]) .depth-loss.row-views gs-loss-chart { height: 18vh; }
   .maps figure { margin: 0; min-width: 0; }
   .maps figcaption { font-size: 13px; color: var(--gs-label, #aab3bf); margin-bottom: 0.25rem; }
   gs-heatmap { display: block; height: 340px; }

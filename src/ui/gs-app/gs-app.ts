@@ -1,7 +1,7 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, query, state } from 'lit/decorators.js';
 import { saveCheckpoint } from '../../io/checkpoint.ts';
-import { rowLabels, type RowLabel } from '../../model/graph/row-names.ts';
+import { residualLabels, rowLabels, type RowLabel } from '../../model/graph/row-names.ts';
 import type { RunConfig } from '../../model/config.ts';
 import { presetByName } from '../../model/presets.ts';
 import { LAYER_STATISTICS, STATISTIC_WORDS, type LayerStatistic } from '../../stats/layer-statistics.ts';
@@ -29,7 +29,11 @@ import { AppRuns } from './app-runs.ts';
 import { bannersTemplate, clipLine, compareWords, headerTemplate, lessonBar, phaseLine, settingsLines } from './app-chrome.ts';
 import { appStyles } from './gs-app.styles.ts';
 import { RunLog } from './run-log.ts';
+import { hasResidualBlocks, residualChartPanel, residualMaps } from './residual-views.ts';
 import { isRecurrent, recurrentLayers, timeChartPanel, timeMaps } from './time-views.ts';
+
+/** The views whose rows are not layers: a recurrent net's time steps, a residual net's blocks. */
+type RowViews = 'time' | 'residual';
 
 type Statistic = LayerStatistic;
 
@@ -52,10 +56,6 @@ export class GsApp extends LitElement {
   @query('gs-heatmap[data-run="B"]') private heatB?: GsHeatmap;
   @query('gs-heatmap[data-run="ratio"]') private heatRatio?: GsHeatmap;
   @query('gs-depth-chart') private depth!: GsDepthChart;
-  @query('gs-heatmap[data-time="A"]') private timeA?: GsHeatmap;
-  @query('gs-heatmap[data-time="B"]') private timeB?: GsHeatmap;
-  @query('gs-heatmap[data-time="ratio"]') private timeRatio?: GsHeatmap;
-  @query('gs-depth-chart[axis="time"]') private timeChart?: GsDepthChart;
   @query('gs-loss-chart') private lossChart!: GsLossChart;
   @query('gs-boundary[data-run="A"]') private boundaryView?: GsBoundary;
   @query('gs-boundary[data-run="B"]') private boundaryViewB?: GsBoundary;
@@ -69,7 +69,7 @@ export class GsApp extends LitElement {
   private readonly log = new RunLog();
   private lastDiagnosis = 0;
   private linkedB: GsHeatmap | undefined;
-  private linkedTimeB: GsHeatmap | undefined;
+  private readonly linkedRowsB: Partial<Record<RowViews, GsHeatmap | undefined>> = {};
   private readonly runs = new AppRuns(this, {
     record: (run, r, stride) => this.onRecord(run, r, stride),
     test: (run, step, r) => this.onTest(run, step, r),
@@ -84,8 +84,11 @@ export class GsApp extends LitElement {
     // Compare mode: runs A and B share one colour scale, so equal colours mean equal values.
     if (this.heatB && this.heatB !== this.linkedB) this.heatA.linkScale(this.heatB);
     this.linkedB = this.heatB;
-    if (this.timeA && this.timeB && this.timeB !== this.linkedTimeB) this.timeA.linkScale(this.timeB);
-    this.linkedTimeB = this.timeB;
+    for (const kind of ['time', 'residual'] as const) {
+      const v = this.rowViews(kind);
+      if (v.A && v.B && v.B !== this.linkedRowsB[kind]) v.A.linkScale(v.B);
+      this.linkedRowsB[kind] = v.B;
+    }
     const page = this.runs.page;
     if (page) {
       this.dataset.depth = String(page.config.model.depth);
@@ -117,17 +120,23 @@ export class GsApp extends LitElement {
     this.diagnosis = [];
     this.diagnosisB = [];
     this.clip = null;
-    for (const h of [this.heatA, this.heatB, this.heatRatio, this.timeA, this.timeB, this.timeRatio]) h?.clear();
+    for (const h of [this.heatA, this.heatB, this.heatRatio]) h?.clear();
     this.depth?.clear();
-    this.timeChart?.clear();
+    for (const kind of ['time', 'residual'] as const) {
+      const v = this.rowViews(kind);
+      for (const view of [v.A, v.B, v.ratio, v.chart]) view?.clear();
+    }
     this.lossChart?.clear();
   }
 
   private onRecord(run: RunId, r: StepRecord, stride: number): void {
     this.log.add(run, r, stride);
     (run === 'A' ? this.heatA : this.heatB)?.push(r);
-    (run === 'A' ? this.timeA : this.timeB)?.push(r);
-    this.timeChart?.push(r, run);
+    const rowViews = (['time', 'residual'] as const).map((kind) => this.rowViews(kind));
+    for (const v of rowViews) {
+      v[run]?.push(r);
+      v.chart?.push(r, run);
+    }
     this.lossChart?.push(r, run);
     if (run === 'B') this.depth?.push(r, 'B');
     if (run === 'A') {
@@ -142,12 +151,12 @@ export class GsApp extends LitElement {
     if (other?.step === r.step) {
       const [a, b] = run === 'A' ? [r, other] : [other, r];
       this.heatRatio?.pushRatio(a, b);
-      this.timeRatio?.pushRatio(a, b);
+      for (const v of rowViews) v.ratio?.pushRatio(a, b);
     }
     if (r.nonFinite) {
       const d = this.runs.controller?.trainer(run)?.divergence;
       if (d) (run === 'A' ? this.heatA : this.heatB)?.markDivergence(d.step, d.layer ?? r.gradNorm.length - 1);
-      if (d) (run === 'A' ? this.timeA : this.timeB)?.markDivergence(d.step, null);
+      if (d) for (const v of rowViews) v[run]?.markDivergence(d.step, null);
     }
     if (run === 'A' && performance.now() - this.lastDiagnosis > 1000) this.updateDiagnosis();
   }
@@ -156,6 +165,13 @@ export class GsApp extends LitElement {
     this.lossChart?.pushTest(step, r.loss, r.accuracy, run);
     const view = this.imagesView(run);
     if (view && r.predictions) view.evaluation = { step, predictions: r.predictions };
+  }
+
+  /** Runs A, B, B / A and the chart of the time or residual views, where the page shows them. */
+  private rowViews(kind: RowViews): { A: GsHeatmap | undefined; B: GsHeatmap | undefined; ratio: GsHeatmap | undefined; chart: GsDepthChart | undefined } {
+    const map = (run: string) => this.renderRoot.querySelector<GsHeatmap>(`gs-heatmap[data-${kind}="${run}"]`) ?? undefined;
+    const chart = this.renderRoot.querySelector<GsDepthChart>(`gs-depth-chart[axis="${kind}"]`) ?? undefined;
+    return { A: map('A'), B: map('B'), ratio: map('ratio'), chart };
   }
 
   private imagesView(run: RunId): GsImages | null {
@@ -193,26 +209,32 @@ export class GsApp extends LitElement {
     if (t && config) download(this.fileName('gradscope-weights', run, 'safetensors'), (await saveCheckpoint(t.store, config)).slice(), 'application/octet-stream');
   }
 
-  /** The layer heatmap, or the time heatmap (in compare mode A, B and B/A side by side) at 2× under a title and the settings. */
-  private async exportPng(rows: 'layers' | 'time' = 'layers'): Promise<void> {
+  /** The layer, time or residual heatmap (in compare mode A, B and B/A side by side) at 2× under a title and the settings. */
+  private async exportPng(rows: 'layers' | RowViews = 'layers'): Promise<void> {
     const page = this.runs.page;
-    const [a, b, ratio] = rows === 'time' ? [this.timeA, this.timeB, this.timeRatio] : [this.heatA, this.heatB, this.heatRatio];
+    const v = rows === 'layers' ? null : this.rowViews(rows);
+    const [a, b, ratio] = v ? [v.A, v.B, v.ratio] : [this.heatA, this.heatB, this.heatRatio];
     if (!page || !a) return;
     const lesson = page.preset ? presetByName(page.preset).title : 'gradscope';
-    const what = rows === 'time' ? 'backward signal through time by time step and training step' : `${STATISTIC_WORDS[this.statistic].name.toLowerCase()} by layer and step`;
+    const what =
+      rows === 'time'
+        ? 'backward signal through time by time step and training step'
+        : rows === 'residual'
+          ? 'residual split, branch ÷ skip, by block and step'
+          : `${STATISTIC_WORDS[this.statistic].name.toLowerCase()} by layer and step`;
     const panels = page.compare && b && ratio ? [a.pngPanel('Run A'), b.pngPanel('Run B'), ratio.pngPanel('log₁₀ B / A')] : [a.pngPanel(null)];
     const png = await composePng(panels, { title: `${lesson}: ${what}`, lines: settingsLines(page) });
-    download(rows === 'time' ? 'gradscope-time-heatmap.png' : 'gradscope-heatmap.png', png, 'image/png');
+    download(rows === 'layers' ? 'gradscope-heatmap.png' : `gradscope-${rows}-heatmap.png`, png, 'image/png');
   }
 
-  private rowCache: { key: string; rows: RowLabel[] | null } = { key: '', rows: null };
+  private rowCache: { key: string; rows: RowLabel[] | null; blocks: RowLabel[] } = { key: '', rows: null, blocks: [] };
 
-  /** A ResNet's rows by stage, block and conv; the MLP's stay numbered blocks and the head. */
-  private rowsOf(config: RunConfig): RowLabel[] | null {
+  /** A ResNet's rows by stage, block and conv (the MLP's stay numbered blocks and the head), and the residual blocks. */
+  private rowsOf(config: RunConfig): { rows: RowLabel[] | null; blocks: RowLabel[] } {
     const m = config.model;
-    const key = `${m.arch}/${m.depth}`;
-    if (this.rowCache.key !== key) this.rowCache = { key, rows: m.arch === 'mlp' ? null : rowLabels(m) };
-    return this.rowCache.rows;
+    const key = `${m.arch}/${m.depth}/${m.residual}`;
+    if (this.rowCache.key !== key) this.rowCache = { key, rows: m.arch === 'mlp' ? null : rowLabels(m), blocks: m.arch === 'rnn' ? [] : residualLabels(m) };
+    return this.rowCache;
   }
 
   private imagesPanel(run: RunId, compare: boolean) {
@@ -226,7 +248,8 @@ export class GsApp extends LitElement {
     if (r.fatal) return html`<div class="fatal"><h1>gradscope needs WebGPU</h1><p>${r.fatal}</p></div>`;
     const page = r.page;
     const compare = !!page?.compare;
-    const rows = page ? this.rowsOf(page.config) : null;
+    const { rows, blocks } = page ? this.rowsOf(page.config) : { rows: null, blocks: [] };
+    const residual = hasResidualBlocks(page);
     const recurrent = isRecurrent(page);
     const layers = page && recurrent ? recurrentLayers(page) : 1;
     const timeLayer = Math.min(this.timeLayer ?? layers - 1, layers - 1);
@@ -262,7 +285,7 @@ export class GsApp extends LitElement {
         </aside>
         <main>
           ${page?.preset ? lessonBar(page.preset) : nothing}
-          <section class="panel maps-panel ${recurrent ? 'recurrent' : ''}">
+          <section class="panel maps-panel ${recurrent || residual ? 'row-views' : ''}">
             <div class="toolbar">
               <label title=${STATISTIC_WORDS[this.statistic].help}>Statistic <select data-statistic @change=${(e: Event) => (this.statistic = (e.target as HTMLSelectElement).value as Statistic)}>
                 ${LAYER_STATISTICS.map((s) => html`<option value=${s} title=${STATISTIC_WORDS[s].help} ?selected=${s === this.statistic}>${STATISTIC_WORDS[s].name}</option>`)}</select></label>
@@ -283,10 +306,12 @@ export class GsApp extends LitElement {
                 : nothing}
             </div>
             ${recurrent ? timeMaps({ compare, fixedRange: this.fixedRange, onPng: () => void this.exportPng('time') }) : nothing}
+            ${residual ? residualMaps({ compare, fixedRange: this.fixedRange, blocks, onPng: () => void this.exportPng('residual') }) : nothing}
           </section>
-          <section class="charts depth-loss ${recurrent ? 'recurrent' : ''}">
+          <section class="charts depth-loss ${recurrent || residual ? 'row-views' : ''}">
             <div class="panel"><h2>Across depth, newest step${compare ? ' (A solid, B dashed)' : ''}</h2><gs-depth-chart .statistic=${this.statistic} .rows=${rows}></gs-depth-chart></div>
             ${recurrent ? timeChartPanel({ compare, layers, layer: timeLayer, onLayer: (k) => (this.timeLayer = k) }) : nothing}
+            ${residual ? residualChartPanel({ compare, blocks }) : nothing}
             <div class="panel"><h2>Loss and accuracy${compare ? ' (A solid, B dashed)' : ''}</h2><gs-loss-chart></gs-loss-chart>
               ${this.clip && page?.config.train.clip.mode === 'norm' ? clipLine(this.clip, page.config.train.clip.max) : nothing}</div>
           </section>

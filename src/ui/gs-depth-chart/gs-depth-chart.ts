@@ -8,18 +8,23 @@ import { WHOLE_INCRS, axisValues, logAxis, logScale, themedAxis, type ChartTheme
 import { UPlotController, type ChartOptions } from '../uplot/uplot-chart.ts';
 import { depthAxis, depthSeries, isDepthStatistic, profileSeries, type DepthSeries, type DepthStatistic, type ProfileAxis } from './depth-data.ts';
 import { depthChartStyles } from './gs-depth-chart.styles.ts';
+import { residualAxis } from './residual-data.ts';
 import { timeAxis } from './time-data.ts';
 import type { RowLabel } from '../../model/graph/row-names.ts';
 
-/** What x is: the layers (a per-layer statistic) or a recurrent net's time steps (‖∂L/∂h_t‖ of one layer). */
-export type ChartAxis = 'depth' | 'time';
+/**
+ * What x is: the layers (a per-layer statistic), a recurrent net's time steps (‖∂L/∂h_t‖ of one layer), or a
+ * residual net's blocks (the residual split's ‖B‖/‖S‖).
+ */
+export type ChartAxis = 'depth' | 'time' | 'residual';
 
 /**
  * One per-layer statistic against depth (x = block 0 at the input … the head) for the newest step,
  * over a dim "ghost" line of the first step pushed after `clear()`. Log y for norms and ratios,
  * linear 0–1 for the saturated and dead fractions. Draws at most once per animation frame.
  * `axis = 'time'` draws a recurrent layer's ‖∂L/∂h_t‖ against t instead (x = the first input … the last;
- * `layer` picks the stacked layer; `statistic` does not apply), the same way.
+ * `layer` picks the stacked layer; `statistic` does not apply), the same way; `axis = 'residual'` draws the
+ * residual split's ‖B‖/‖S‖ per residual block (`rows` then names the blocks).
  *
  * Reflects `data-points` (layers, or time steps, drawn in the newest line's x) and an `aria-label` with the values.
  *
@@ -108,7 +113,7 @@ export class GsDepthChart extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     const inputs = ['statistic', 'rows', 'axis', 'layer', 'layers'] as const;
     if (!inputs.some((k) => changed.has(k))) return;
-    this.spec = this.axis === 'time' ? timeAxis(this.layer, this.layers) : depthAxis(this.stat, this.rows);
+    this.spec = this.axis === 'time' ? timeAxis(this.layer, this.layers) : this.axis === 'residual' ? residualAxis(this.rows) : depthAxis(this.stat, this.rows);
     // The y scale (log or 0–1), its axis and label all change: rebuilding beats patching uPlot's axes.
     this.chart.rebuild();
   }

@@ -13,12 +13,16 @@ import { legendTemplate } from './legend-view.ts';
 import { countColors } from './painter.ts';
 import { rowGroups } from './row-groups.ts';
 import { ScaleLink } from './scale-link.ts';
+import { RESIDUAL_QUANTITY, RESIDUAL_STAT, residualRatioColumn, residualRatios } from './residual-rows.ts';
 import { TIME_QUANTITY, TIME_STAT, TimeRowNames, timeColumn, timeRatioColumn, type TimeColumn } from './time-rows.ts';
 
 export type { HeatmapMode, Range, Statistic } from './color-scale.ts';
 
-/** What the rows are: the layers (per-layer statistics) or, for a recurrent net, its time steps (‖∂L/∂h_t‖). */
-export type HeatmapRows = 'layers' | 'time';
+/**
+ * What the rows are: the layers (per-layer statistics), a recurrent net's time steps (‖∂L/∂h_t‖), or a residual
+ * net's blocks (the residual split's ‖B‖/‖S‖).
+ */
+export type HeatmapRows = 'layers' | 'time' | 'residual';
 
 /** {layer (index into the per-layer arrays; the last is the head), step, value (raw), label}. */
 export type HeatmapHoverDetail = HoverCell;
@@ -44,6 +48,8 @@ export type HeatmapHoverDetail = HoverCell;
  * `data-columns` = columns on screen, `data-rows` = rows held, `data-colors` = colours painted since the last
  * full repaint. `rows = 'time'` draws a recurrent net's ‖∂L/∂h_t‖ (timeDeltaNorm) instead of `statistic`: time
  * steps as rows (time-rows.ts), t = 0 at the bottom, a band per stacked layer, 0 in grey as "no gradient".
+ * `rows = 'residual'` draws the residual split (residual-rows.ts): a row per residual block, the first at the
+ * bottom, coloured by ‖B‖/‖S‖ of the gradient reaching its input through the branch and through the skip.
  *
  * @fires gs-hover - {layer, step, value, label}: the pointer moved onto another cell
  * @cssproperty --gs-heatmap-height - height of the element (default 260px)
@@ -83,6 +89,7 @@ export class GsHeatmap extends LitElement {
   /** Stores one step and schedules a draw; never draws synchronously. */
   push(record: StepRecord): void {
     if (this.time) return this.pushTime(record.step, timeColumn(record));
+    if (this.residual) return this.pushResidual(record.step, residualRatios(record));
     this.engine.push(record, this.maxColumns, this.settings().mode);
     this.schedule();
   }
@@ -90,11 +97,22 @@ export class GsHeatmap extends LitElement {
   /** Compare mode: pushes ratioRecord(a, b) (B/A for norms, B − A for fractions; time: timeRatioColumn); use with mode 'ratio'. */
   pushRatio(a: StepRecord, b: StepRecord): void {
     if (this.time) this.pushTime(b.step, timeRatioColumn(a, b));
+    else if (this.residual) this.pushResidual(b.step, residualRatioColumn(a, b));
     else this.push(ratioRecord(a, b));
   }
 
   private get time(): boolean {
     return this.rows === 'time';
+  }
+
+  private get residual(): boolean {
+    return this.rows === 'residual';
+  }
+
+  private pushResidual(step: number, rows: Float32Array | null): void {
+    if (!rows) return;
+    this.engine.pushRows(step, RESIDUAL_STAT, rows, this.maxColumns, this.settings().mode);
+    this.schedule();
   }
 
   private pushTime(step: number, c: TimeColumn | null): void {
@@ -163,11 +181,12 @@ export class GsHeatmap extends LitElement {
   pngPanel(caption: string | null): PngPanel {
     if (!this.canvas) throw new Error('gs-heatmap: a PNG needs the element connected and rendered first');
     if (this.raf) this.draw();
-    return { plot: this.canvas, dpr: devicePixelRatio, props: this.legendProps(), steps: this.steps, caption, ...(this.time ? { ends: this.rowEnds() } : {}) };
+    return { plot: this.canvas, dpr: devicePixelRatio, props: this.legendProps(), steps: this.steps, caption, ...(this.rows !== 'layers' ? { ends: this.rowEnds() } : {}) };
   }
 
   private get stat(): Statistic {
     if (this.time) return TIME_STAT;
+    if (this.residual) return RESIDUAL_STAT;
     return isStatistic(this.statistic) ? this.statistic : 'gradNorm';
   }
 
@@ -183,6 +202,7 @@ export class GsHeatmap extends LitElement {
 
   /** The y axis's top and bottom words. */
   private rowEnds(): readonly [string, string] {
+    if (this.residual) return ['last block', 'first block'];
     return this.time ? this.timeNames.ends : ['head', 'input'];
   }
 
@@ -227,7 +247,7 @@ export class GsHeatmap extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    const quantity = this.time ? TIME_QUANTITY : undefined;
+    const quantity = this.quantity;
     this.setAttribute('aria-label', ariaSummary(this.stat, this.settings().mode, this.engine.data?.layers ?? 0, this.steps, quantity));
     const inputs = ['statistic', 'mode', 'range', 'fixedRange', 'maxColumns', 'rows'] as const;
     if (inputs.some((k) => changed.has(k))) this.schedule();
@@ -277,7 +297,12 @@ export class GsHeatmap extends LitElement {
     const kind = scaleKind(this.stat);
     const source = this.range ? 'set' : this.fixedRange ? 'fixed' : 'follow';
     const props: LegendProps = { stat: this.stat, kind, mode, range: this.shown, rangeMode: rangeModeLabel(source, kind, mode, !!this.engine.link) };
+    if (this.residual) return { ...props, quantity: RESIDUAL_QUANTITY };
     return this.time ? { ...props, quantity: TIME_QUANTITY, zero: 'none' } : props;
+  }
+
+  private get quantity(): string | undefined {
+    return this.time ? TIME_QUANTITY : this.residual ? RESIDUAL_QUANTITY : undefined;
   }
 
   /** A ResNet's stages (a recurrent net's layers) as bands over the plot: a line where each begins, its name at the left. */
@@ -296,7 +321,7 @@ export class GsHeatmap extends LitElement {
       ? `left:${t.x + (t.flipX ? -12 : 12)}px;top:${t.y + (t.flipY ? -12 : 12)}px;transform:translate(${t.flipX ? -100 : 0}%,${t.flipY ? -100 : 0}%)`
       : '';
     return html`<div class="wrap">
-      <div class="axis-y"><span>${ends[0]}</span><span class="mid">${this.time ? 'time step' : 'layer'}</span><span>${ends[1]}</span></div>
+      <div class="axis-y"><span>${ends[0]}</span><span class="mid">${this.time ? 'time step' : this.residual ? 'residual block' : 'layer'}</span><span>${ends[1]}</span></div>
       <div class="plot">
         <canvas @pointermove=${this.onMove} @pointerleave=${this.onLeave}></canvas>
         ${this.stageBands()}

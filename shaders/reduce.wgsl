@@ -5,6 +5,7 @@
 //                         Blue's three sums of x²; the 4 form reads vec4s when every segment starts on one
 //   sum_squares_diff_units  the same as sum_squares_units for x = src − sub, where segment s of sub starts at
 //                         shift[s] (the residual split: ‖∂L/∂x − S‖, the gradient a block's branch hands down)
+//   sum_squares_clamped_units  the same for x = clamp(src, −τ, τ): value clipping's gradient, as the update sees it
 //   sum_squares_segments  one invocation per segment, sums its units' partials in a fixed order
 //   finalize_grad_norm    one workgroup: global L2 norm from the per-segment norms, clip scale, non-finite flag, step counter
 //
@@ -52,6 +53,9 @@ struct Clip {
 // sum_squares_diff_units: what is subtracted, and where each segment's floats start in it.
 @group(0) @binding(4) var<storage, read> sub: array<f32>;
 @group(0) @binding(5) var<storage, read> shift: array<u32>;
+
+// sum_squares_clamped_units: τ, the leading word of the optimizer's hyperparameters (read live: τ may change mid-run).
+@group(0) @binding(4) var<uniform> limit: Clip;
 
 // finalize_grad_norm: src = per-segment sums; binding 1 and 2 differ from the passes above.
 @group(0) @binding(1) var<uniform> clip: Clip;
@@ -123,6 +127,32 @@ fn sum_squares_diff_units(@builtin(global_invocation_id) gid: vec3u, @builtin(nu
   if (scale != 0.0) {
     for (var i = first; i < end; i += seg.units) {
       let y = (src[i] - sub[i + to_sub]) * scale;
+      scaled = fma(y, y, scaled);
+    }
+  }
+  write_partial(u, scaled_sums(sq, biggest, scaled));
+}
+
+@compute @workgroup_size(WG)
+fn sum_squares_clamped_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let u = gid.x + gid.y * nwg.x * WG;
+  if (u >= params.units) { return; }
+  let seg = segs[find_segment(u, params.segments)];
+  let first = seg.offset + (u - seg.first_unit);
+  let end = seg.offset + seg.length;
+  let tau = limit.max_norm;
+  var sq = 0.0;
+  var biggest = 0.0;
+  for (var i = first; i < end; i += seg.units) {
+    let x = clamp(src[i], -tau, tau);
+    sq = fma(x, x, sq);
+    biggest = max(biggest, abs(x));
+  }
+  let scale = rescan_scale(biggest);
+  var scaled = 0.0;
+  if (scale != 0.0) {
+    for (var i = first; i < end; i += seg.units) {
+      let y = clamp(src[i], -tau, tau) * scale;
       scaled = fma(y, y, scaled);
     }
   }

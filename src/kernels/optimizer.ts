@@ -107,7 +107,8 @@ export class Optimizer {
     readonly clip: ClipMode,
     hyper: OptimizerHyper,
   ) {
-    const buffer = ctx.createBuffer('optimizer hyper', HYPER_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+    // COPY_SRC: a logged step's snapshot carries τ as it was applied (it may change mid-run).
+    const buffer = ctx.createBuffer('optimizer hyper', HYPER_BYTES, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
     this.hyper = { buffer, offset: 0, size: HYPER_BYTES };
     this.scalars = createScalars(ctx);
     this.unused = ctx.createBuffer('optimizer unused state', 512, GPUBufferUsage.STORAGE);

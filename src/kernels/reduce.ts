@@ -75,16 +75,17 @@ export function planSegments(segments: readonly Segment[], floats: number): Segm
   return { table, segments: segments.length, units, aligned: segments.every((x) => x.offset % 4 === 0) };
 }
 
-type PassBinding = 'src' | 'segs' | 'dst' | 'params' | 'sub' | 'shift';
+type PassBinding = 'src' | 'segs' | 'dst' | 'params' | 'sub' | 'shift' | 'limit';
 type FinalizeBinding = 'src' | 'clip' | 'scalars' | 'params';
 
-export function sumSquaresSpec(pass: 'units' | 'units4' | 'diff_units' | 'segments'): KernelSpec<PassBinding> {
+export function sumSquaresSpec(pass: 'units' | 'units4' | 'diff_units' | 'clamped_units' | 'segments'): KernelSpec<PassBinding> {
   const bindings: KernelSpec<PassBinding>['bindings'] = [
     ['src', 'read'],
     ['segs', 'read'],
     ['dst', 'rw'],
     ['params', 'uniform'],
     ...(pass === 'diff_units' ? ([['sub', 'read'], ['shift', 'read']] as const) : []),
+    ...(pass === 'clamped_units' ? ([['limit', 'uniform']] as const) : []),
   ];
   return {
     shader: SHADERS.reduce,
@@ -154,6 +155,26 @@ export async function diffSumSquares(
   const params = ctx.paramBlock([plan.segments, plan.units, 0]);
   return [
     await ctx.dispatch('diff sum squares units', sumSquaresSpec('diff_units'), { src: t.x, sub: t.sub, shift, segs, dst: partials, params }, dispatch1d(plan.units, WG)),
+    await segmentNorms(ctx, { plan, segs, partials, out: t.out, outBase: t.outBase ?? 0 }),
+  ];
+}
+
+/**
+ * out[outBase + s] = ‖clamp(x, −τ, τ)‖ over segment s, with τ the first f32 of the `clip` uniform (the optimizer's
+ * hyperparameters, so a τ changed mid-run applies from the next step): value clipping's gradient as the update
+ * applies it. Two dispatches, as sumSquares; build time only.
+ */
+export async function clampedSumSquares(
+  ctx: KernelContext,
+  t: { x: BufferRange; segments: readonly Segment[]; clip: BufferRange; out: BufferRange; outBase?: number },
+): Promise<[Dispatch, Dispatch]> {
+  const plan = planSegments(t.segments, floatsIn(t.x));
+  const segs = upload(ctx, plan.table, 'clamped sum-squares segments');
+  const partials = zeros(ctx, 3 * plan.units, 'clamped sum-squares partials');
+  const params = ctx.paramBlock([plan.segments, plan.units, 0]);
+  const limit = { buffer: t.clip.buffer, offset: t.clip.offset, size: 16 };
+  return [
+    await ctx.dispatch('clamped sum squares units', sumSquaresSpec('clamped_units'), { src: t.x, limit, segs, dst: partials, params }, dispatch1d(plan.units, WG)),
     await segmentNorms(ctx, { plan, segs, partials, out: t.out, outBase: t.outBase ?? 0 }),
   ];
 }

@@ -46,6 +46,14 @@ export interface StepRecord {
    */
   residualSkipNorm?: number[];
   residualBranchNorm?: number[];
+  /** Runs that clip only (train.clip.mode norm or value): τ as this step applied it (it can change mid-run). */
+  clipMax?: number;
+  /**
+   * Runs that clip only: ‖∂L/∂W_l‖_F after clipping, the gradient the update applied (norm: ‖∂L/∂W_l‖ times the
+   * clip scale; value: ‖clamp(∂L/∂W_l, −τ, τ)‖, measured on the GPU), and the whole gradient's norm after it.
+   */
+  clippedGradNorm?: number[];
+  clippedGradNormTotal?: number;
 }
 
 export interface PhaseTimes {

@@ -356,6 +356,7 @@ export async function recordGraphStep(net: GraphNetwork, program: StepProgram, t
     ...(await deltaNorms(net, sums, program.out(stats.dzSums))),
     ...(await layerStatistics(net, program.out(stats.layer))),
     ...(stats.residual.bytes > 0 ? await residualSplitNorms(net, program.out(stats.residual)) : []),
+    ...(await program.clippedGradNorms(net.grads, net.plan.paramList)),
   ];
   const update = await program.updates({ params: net.params, grads: net.grads, m: net.m, v: net.v }, net.plan.paramList);
   return { gather, forward, loss, backward, backwardLogged, norms, statistics, update };

@@ -1,5 +1,5 @@
 import { ArenaLayout, type Slot } from '../gpu/arena.ts';
-import { SCALARS, SCALARS_FLOATS } from '../kernels/reduce.ts';
+import { SCALARS, SCALARS_FLOATS, type ClipMode } from '../kernels/reduce.ts';
 import { LAYER_STATS_FLOATS } from '../kernels/stats.ts';
 import type { PhaseTimes, StepRecord } from '../stats/record.ts';
 
@@ -8,6 +8,9 @@ import type { PhaseTimes, StepRecord } from '../stats/record.ts';
  * `statisticsAfter` are reported together as the statistics' cost.
  */
 export const PHASES = ['forward', 'loss', 'backward', 'norms', 'statistics', 'optimizer', 'statisticsAfter'] as const;
+
+/** Bytes of the optimizer's hyperparameters a snapshot carries after its scalars: τ first (16 keeps the timestamps 8-aligned). */
+export const CLIP_BYTES = 16;
 
 /** What the statistics need to know of a network: which parameters are a row's weight, and each row's size. */
 export interface StatsShape {
@@ -39,6 +42,8 @@ export class StatsLayout {
   readonly deltaSums: Slot;
   readonly dzSums: Slot;
   readonly layer: Slot;
+  /** Value clipping: ‖clamp(g, −τ, τ)‖ per parameter (empty in the other modes). */
+  readonly clippedSums: Slot;
   /** ‖∂L/∂h_t‖ of every recurrent layer's steps, layer by layer (empty without recurrent layers). */
   readonly timeDelta: Slot;
   /** The residual split: ‖S‖ of every residual block, then ‖B‖ of every block (empty without residual blocks). */
@@ -49,6 +54,7 @@ export class StatsLayout {
   constructor(
     readonly shape: StatsShape,
     readonly timed = false,
+    readonly clip: ClipMode = 'none',
   ) {
     const P = shape.params.length;
     const R = shape.rows.length;
@@ -58,10 +64,11 @@ export class StatsLayout {
     this.weightSums = this.layout.add('weightSums', P * 4);
     this.deltaSums = this.layout.add('deltaSums', P * 4);
     this.dzSums = this.layout.add('dzSums', R * 4);
+    this.clippedSums = this.layout.add('clippedSums', (clip === 'value' ? P : 0) * 4);
     this.layer = this.layout.add('layer', R * LAYER_STATS_FLOATS * 4);
     this.timeDelta = this.layout.add('timeDelta', (shape.timeSteps ?? []).reduce((a, b) => a + b, 0) * 4);
     this.residual = this.layout.add('residual', 2 * (shape.residual?.skip.length ?? 0) * 4);
-    this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4 + (timed ? 16 * PHASES.length : 0);
+    this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4 + CLIP_BYTES + (timed ? 16 * PHASES.length : 0);
   }
 
   /** Updates applied so far (the optimizer's step counter, which stops at the first non-finite step). */
@@ -98,6 +105,7 @@ export class StatsLayout {
       first += T;
       return layer;
     });
+    const clipScale = f[scalars + SCALARS.clipScale]!;
     const r = s.residual;
     const split = r?.skip.length ? { residualSkipNorm: r.skip.map((i) => at(this.residual, i)), residualBranchNorm: r.branch.map((i) => at(this.residual, i)) } : {};
     return {
@@ -105,7 +113,7 @@ export class StatsLayout {
       loss,
       accuracy: s.task === 'classification' ? at(this.loss, 1) / s.batch : null,
       gradNormTotal: f[scalars + SCALARS.gradNorm]!,
-      clipScale: f[scalars + SCALARS.clipScale]!,
+      clipScale,
       nonFinite: f[scalars + SCALARS.nonFinite]! !== 0 || !Number.isFinite(loss),
       stepMs,
       gradNorm,
@@ -116,12 +124,28 @@ export class StatsLayout {
       actStd,
       saturated,
       dead,
-      phaseMs: this.timed ? phaseTimes(bytes, this.layout.totalBytes + SCALARS_FLOATS * 4) : null,
+      phaseMs: this.timed ? phaseTimes(bytes, this.layout.totalBytes + SCALARS_FLOATS * 4 + CLIP_BYTES) : null,
+      ...this.clipped(f, gradNorm, clipScale, weightIndex),
       ...(timeDeltaNorm.length ? { timeDeltaNorm } : {}),
       ...split,
     };
   }
+  /**
+   * τ as this step applied it, and the gradient after clipping: norm clipping scales every tensor by the clip
+   * scale, so its per-layer norms are ‖g_l‖ times it; value clipping's come from the GPU (clippedSums).
+   */
+  private clipped(f: Float32Array, gradNorm: readonly number[], clipScale: number, weightIndex: readonly number[]): Pick<StepRecord, 'clipMax' | 'clippedGradNorm' | 'clippedGradNormTotal'> {
+    if (this.clip === 'none') return {};
+    const clipMax = f[(this.layout.totalBytes + SCALARS_FLOATS * 4) / 4]!;
+    if (this.clip === 'norm') {
+      const total = f[this.layout.totalBytes / 4 + SCALARS.gradNorm]!;
+      return { clipMax, clippedGradNorm: gradNorm.map((g) => g * clipScale), clippedGradNormTotal: total * clipScale };
+    }
+    const sums = Array.from({ length: this.shape.params.length }, (_, i) => f[this.clippedSums.offset / 4 + i]!);
+    return { clipMax, clippedGradNorm: weightIndex.map((i) => sums[i]!), clippedGradNormTotal: Math.hypot(...sums) };
+  }
 }
+
 
 /**
  * Milliseconds per phase from the begin/end timestamp pairs (nanoseconds); null for a step that was not

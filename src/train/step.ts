@@ -5,10 +5,10 @@ import { ReadbackRing } from '../gpu/readback-ring.ts';
 import { upload, zeros } from '../gpu/transfer.ts';
 import { Optimizer, type OptimizerHyper, type OptimizerKind } from '../kernels/optimizer.ts';
 import { columnSegments } from '../kernels/linear.ts';
-import { segmentNorms, sumSquares, type ClipMode, type Segment } from '../kernels/reduce.ts';
+import { clampedSumSquares, segmentNorms, sumSquares, type ClipMode, type Segment } from '../kernels/reduce.ts';
 import { layerStats, type StatsLayer } from '../kernels/stats.ts';
 import type { TilingChoice } from '../kernels/tunables.ts';
-import { PHASES, StatsLayout, type StatsShape } from './stats-layout.ts';
+import { CLIP_BYTES, PHASES, StatsLayout, type StatsShape } from './stats-layout.ts';
 
 /** The dispatch lists of a step, by pass; the program replays them (StepProgram.create). */
 export interface StepPasses {
@@ -86,7 +86,7 @@ export class StepProgram {
     statsShape: StatsShape,
   ) {
     const timed = ctx.gpu.hasTimestamps;
-    this.stats = new StatsLayout(statsShape, timed);
+    this.stats = new StatsLayout(statsShape, timed, optimizer.clip);
     this.statsBuffer = new Arena(ctx.device, this.stats.layout);
     this.timer = timed
       ? {
@@ -138,6 +138,20 @@ export class StepProgram {
   async gradNorms(grads: Arena, params: readonly { slot: Slot }[]): Promise<Dispatch[]> {
     const all = params.map((e, i) => ({ slot: e.slot, out: i }));
     return [...(await sumsBySlot(this.ctx, grads, all, this.out(this.stats.gradSums))), await this.optimizer.finalize(this.out(this.stats.gradSums), params.length, true)];
+  }
+
+  /**
+   * Value clipping: ‖clamp(g, −τ, τ)‖ per parameter (into clippedSums), the gradient as the update applies it;
+   * nothing in the other modes (norm clipping's is ‖g‖ times the clip scale, none's is ‖g‖).
+   */
+  async clippedGradNorms(grads: Arena, params: readonly { slot: Slot }[]): Promise<Dispatch[]> {
+    if (this.optimizer.clip !== 'value') return [];
+    const dispatches: Dispatch[] = [];
+    const out = this.out(this.stats.clippedSums);
+    for (const [chunk, { segments, outBase }] of byChunk(params.map((e, i) => ({ slot: e.slot, out: i })))) {
+      dispatches.push(...(await clampedSumSquares(this.ctx, { x: grads.chunk(chunk), segments, clip: this.optimizer.hyper, out, outBase })));
+    }
+    return dispatches;
   }
 
   /** The update of every parameter chunk, plain and logged (which also yields ‖W‖ and ‖ΔW‖ per tensor). */
@@ -213,7 +227,8 @@ export class StepProgram {
     return this.ring.encodeCopies(encoder, [
       { src: this.statsBuffer.buffers[0]!, srcOffset: 0, dstOffset: 0, size: statsBytes },
       { src: this.optimizer.scalars.buffer, srcOffset: this.optimizer.scalars.offset, dstOffset: statsBytes, size: 16 },
-      ...(timestamps ? [{ src: timestamps, srcOffset: 0, dstOffset: statsBytes + 16, size: 16 * PHASES.length }] : []),
+      { src: this.optimizer.hyper.buffer, srcOffset: this.optimizer.hyper.offset, dstOffset: statsBytes + 16, size: CLIP_BYTES },
+      ...(timestamps ? [{ src: timestamps, srcOffset: 0, dstOffset: statsBytes + 16 + CLIP_BYTES, size: 16 * PHASES.length }] : []),
     ]);
   }
 

@@ -76,8 +76,10 @@ describe('segment plan (pure)', () => {
   });
 
   it('specs match the WGSL bindings', () => {
-    for (const spec of [sumSquaresSpec('units'), sumSquaresSpec('segments'), finalizeSpec('norm')]) expectSpecMatchesWgsl(spec, { names: true, exhaustive: true });
-    expectSpecMatchesWgsl(sumSquaresSpec('units4'), { exhaustive: true });
+    for (const spec of [sumSquaresSpec('units'), sumSquaresSpec('segments'), finalizeSpec('norm'), sumSquaresSpec('clamped_units')]) expectSpecMatchesWgsl(spec, { names: true });
+    expectSpecMatchesWgsl(sumSquaresSpec('units4'));
+    // The widest pass binds every binding the module declares.
+    expectSpecMatchesWgsl(sumSquaresSpec('diff_units'), { names: true, exhaustive: true });
   });
 });
 

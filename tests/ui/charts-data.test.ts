@@ -66,7 +66,7 @@ describe('depth chart data', () => {
     // a log axis is drawn over log10 values: uPlot's own log scale cannot go below ~1e-16
     expect(s.latest.map((v) => Math.round(v!))).toEqual([-30, -20, -10]);
     expect(s.ghost).toEqual([0, 1, 2]);
-    expect(s.raw).toEqual({ latest: [1e-30, 1e-20, 1e-10], ghost: [1, 10, 100], b: [] });
+    expect(s.raw).toEqual({ latest: [1e-30, 1e-20, 1e-10], ghost: [1, 10, 100], b: [], overlay: [] });
     expect([s.ghostStep, s.latestStep]).toEqual([0, 40]);
   });
 

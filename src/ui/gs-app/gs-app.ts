@@ -26,9 +26,11 @@ import '../gs-loss-chart/gs-loss-chart.ts';
 import type { GsLossChart } from '../gs-loss-chart/gs-loss-chart.ts';
 import type { RunId } from '../session/run-controller.ts';
 import { AppRuns } from './app-runs.ts';
-import { bannersTemplate, clipLine, compareWords, headerTemplate, lessonBar, phaseLine, settingsLines } from './app-chrome.ts';
+import { bannersTemplate, compareWords, headerTemplate, lessonBar, phaseLine, settingsLines } from './app-chrome.ts';
 import { appStyles } from './gs-app.styles.ts';
 import { RunLog } from './run-log.ts';
+import { AFTER_CLIPPING, clipPanel } from './clip-views.ts';
+import type { GsClipChart } from '../gs-clip-chart/gs-clip-chart.ts';
 import { hasResidualBlocks, residualChartPanel, residualMaps } from './residual-views.ts';
 import { isRecurrent, recurrentLayers, timeChartPanel, timeMaps } from './time-views.ts';
 
@@ -57,6 +59,7 @@ export class GsApp extends LitElement {
   @query('gs-heatmap[data-run="ratio"]') private heatRatio?: GsHeatmap;
   @query('gs-depth-chart') private depth!: GsDepthChart;
   @query('gs-loss-chart') private lossChart!: GsLossChart;
+  @query('gs-clip-chart') private clipChart?: GsClipChart;
   @query('gs-boundary[data-run="A"]') private boundaryView?: GsBoundary;
   @query('gs-boundary[data-run="B"]') private boundaryViewB?: GsBoundary;
   @state() private diagnosisB: Diagnosis[] = [];
@@ -127,6 +130,7 @@ export class GsApp extends LitElement {
       for (const view of [v.A, v.B, v.ratio, v.chart]) view?.clear();
     }
     this.lossChart?.clear();
+    this.clipChart?.clear();
   }
 
   private onRecord(run: RunId, r: StepRecord, stride: number): void {
@@ -143,6 +147,7 @@ export class GsApp extends LitElement {
       // Only a sample of logged steps is timed: keep showing the newest timing.
       this.phases = r.phaseMs ?? this.phases;
       this.depth?.push(r);
+      this.clipChart?.push(r);
       this.clip = r;
       this.step = r.step;
       this.dataset.step = String(r.step);
@@ -165,6 +170,12 @@ export class GsApp extends LitElement {
     this.lossChart?.pushTest(step, r.loss, r.accuracy, run);
     const view = this.imagesView(run);
     if (view && r.predictions) view.evaluation = { step, predictions: r.predictions };
+  }
+
+  /** The depth chart's dotted line for the statistic shown: the gradient after clipping, when run A clips. */
+  private overlayFor(config: RunConfig | undefined) {
+    if (this.statistic === 'gradNorm' && config && config.train.clip.mode !== 'none') return AFTER_CLIPPING;
+    return null;
   }
 
   /** Runs A, B, B / A and the chart of the time or residual views, where the page shows them. */
@@ -309,11 +320,11 @@ export class GsApp extends LitElement {
             ${residual ? residualMaps({ compare, fixedRange: this.fixedRange, blocks, onPng: () => void this.exportPng('residual') }) : nothing}
           </section>
           <section class="charts depth-loss ${recurrent || residual ? 'row-views' : ''}">
-            <div class="panel"><h2>Across depth, newest step${compare ? ' (A solid, B dashed)' : ''}</h2><gs-depth-chart .statistic=${this.statistic} .rows=${rows}></gs-depth-chart></div>
+            <div class="panel"><h2>Across depth, newest step${compare ? ' (A solid, B dashed)' : ''}</h2><gs-depth-chart .statistic=${this.statistic} .rows=${rows} .overlay=${this.overlayFor(page?.config)}></gs-depth-chart></div>
             ${recurrent ? timeChartPanel({ compare, layers, layer: timeLayer, onLayer: (k) => (this.timeLayer = k) }) : nothing}
             ${residual ? residualChartPanel({ compare, blocks }) : nothing}
-            <div class="panel"><h2>Loss and accuracy${compare ? ' (A solid, B dashed)' : ''}</h2><gs-loss-chart></gs-loss-chart>
-              ${this.clip && page?.config.train.clip.mode === 'norm' ? clipLine(this.clip, page.config.train.clip.max) : nothing}</div>
+            <div class="panel"><h2>Loss and accuracy${compare ? ' (A solid, B dashed)' : ''}</h2><gs-loss-chart></gs-loss-chart></div>
+            ${page && page.config.train.clip.mode !== 'none' ? clipPanel({ config: page.config, latest: this.clip, compare, onTau: (v) => r.edit(`train.clip.max=${v}`) }) : nothing}
           </section>
           <section class="${this.boundaryPoints || this.imageSets.A || compare ? 'charts' : ''} findings">
             <div class="panel"><h2>Diagnosis${compare ? ' of run A' : ''}</h2><gs-diagnosis data-run="A" .items=${this.diagnosis} @gs-apply-fix=${(e: CustomEvent<Diagnosis>) => r.applyFix(e.detail)}></gs-diagnosis></div>

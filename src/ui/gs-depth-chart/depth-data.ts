@@ -36,6 +36,15 @@ export function layerSplits(depth: number, incr: number): number[] {
 }
 
 /**
+ * A second line for the newest record, drawn dotted over the measured one: the gradient after clipping, or what
+ * mean-field theory predicts. `values` may return undefined (nothing to draw for this record).
+ */
+export interface ProfileOverlay {
+  readonly label: string;
+  values(r: StepRecord): readonly number[] | undefined;
+}
+
+/**
  * What the chart draws along x: the layers (depthAxis) or a recurrent net's time steps (timeAxis in time-data.ts).
  * Everything that differs between them; the series, scales and drawing are shared.
  */
@@ -56,10 +65,12 @@ export interface ProfileAxis {
   note(hidden: Hidden): string | null;
   /** The aria-label. */
   describe(s: DepthSeries): string;
+  /** A dotted line over the newest one (the app's choice for this statistic), if any. */
+  overlay?: ProfileOverlay | null;
 }
 
 /** One per-layer statistic against depth, the rows named by `rows` when there are as many (else numbered blocks). */
-export function depthAxis(stat: DepthStatistic, rows: readonly RowLabel[] | null): ProfileAxis {
+export function depthAxis(stat: DepthStatistic, rows: readonly RowLabel[] | null, overlay: ProfileOverlay | null = null): ProfileAxis {
   const log = isLogStatistic(stat);
   const row = (i: number, last: number) => (rows?.length === last + 1 ? rows[i] : undefined);
   return {
@@ -72,6 +83,7 @@ export function depthAxis(stat: DepthStatistic, rows: readonly RowLabel[] | null
     name: (i, last) => row(i, last)?.long ?? (i === last ? 'head' : `block ${i}`),
     note: (hidden) => hiddenNote(hidden, log),
     describe: (s) => describeDepth(s, stat),
+    overlay,
   };
 }
 
@@ -84,8 +96,10 @@ export interface DepthSeries {
   ghost: (number | null)[];
   /** Compare mode: run B's newest record as drawn (all null without one). */
   b: (number | null)[];
+  /** The axis's overlay for the newest record as drawn (all null without one). */
+  overlay: (number | null)[];
   /** The records' own values, for read-outs and labels. */
-  raw: { latest: readonly number[]; ghost: readonly number[]; b: readonly number[] };
+  raw: { latest: readonly number[]; ghost: readonly number[]; b: readonly number[]; overlay: readonly number[] };
   latestStep: number | null;
   ghostStep: number | null;
   bStep: number | null;
@@ -110,10 +124,11 @@ export function depthSeries(first: StepRecord | null, latest: StepRecord | null,
 }
 
 /** The chart's columns along any axis: the newest record's values, the first record's (the ghost) and run B's. */
-export function profileSeries(axis: Pick<ProfileAxis, 'values' | 'log'>, first: StepRecord | null, latest: StepRecord | null, latestB: StepRecord | null = null): DepthSeries {
+export function profileSeries(axis: Pick<ProfileAxis, 'values' | 'log' | 'overlay'>, first: StepRecord | null, latest: StepRecord | null, latestB: StepRecord | null = null): DepthSeries {
   const log = axis.log;
   const read = (r: StepRecord | null) => (r ? axis.values(r) : undefined) ?? [];
   const [a, g, b] = [read(latest), read(first), read(latestB)];
+  const o = (latest && axis.overlay?.values(latest)) ?? [];
   const n = Math.max(a.length, g.length, b.length);
   const now = plotColumn(a, log);
   return {
@@ -121,7 +136,8 @@ export function profileSeries(axis: Pick<ProfileAxis, 'values' | 'log'>, first: 
     latest: padded(now.column, n),
     ghost: padded(plotColumn(g, log).column, n),
     b: padded(plotColumn(b, log).column, n),
-    raw: { latest: a, ghost: g, b },
+    overlay: padded(plotColumn(o.slice(0, n), log).column, n),
+    raw: { latest: a, ghost: g, b, overlay: o },
     latestStep: latest?.step ?? null,
     ghostStep: first?.step ?? null,
     bStep: latestB?.step ?? null,

@@ -6,7 +6,7 @@ import { chartStyles } from '../uplot/chart.styles.ts';
 import { formatValue } from '../uplot/columns.ts';
 import { WHOLE_INCRS, axisValues, logAxis, logScale, themedAxis, type ChartTheme } from '../uplot/theme.ts';
 import { UPlotController, type ChartOptions } from '../uplot/uplot-chart.ts';
-import { depthAxis, depthSeries, isDepthStatistic, profileSeries, type DepthSeries, type DepthStatistic, type ProfileAxis } from './depth-data.ts';
+import { depthAxis, depthSeries, isDepthStatistic, profileSeries, type DepthSeries, type DepthStatistic, type ProfileAxis, type ProfileOverlay } from './depth-data.ts';
 import { depthChartStyles } from './gs-depth-chart.styles.ts';
 import { residualAxis } from './residual-data.ts';
 import { timeAxis } from './time-data.ts';
@@ -49,6 +49,8 @@ export class GsDepthChart extends LitElement {
   @property({ type: Number }) layer = 0;
   /** axis 'time': the stacked layers, so the words name the layer only when there are several. */
   @property({ type: Number }) layers = 1;
+  /** axis 'depth': a dotted line over the newest one (the gradient after clipping, mean-field theory's prediction). */
+  @property({ attribute: false }) overlay: ProfileOverlay | null = null;
 
   @state() private series: DepthSeries = depthSeries(null, null, 'gradNorm');
   @state() private hovered: number | null = null;
@@ -61,7 +63,7 @@ export class GsDepthChart extends LitElement {
     options: (t) => this.options(t),
     data: () => {
       const s = (this.series = profileSeries(this.spec, this.first, this.latest, this.latestB));
-      return [s.x, s.latest, s.ghost, s.b];
+      return [s.x, s.latest, s.ghost, s.b, s.overlay];
     },
     drawn: () => {
       this.setAttribute('aria-label', this.spec.describe(this.series));
@@ -111,9 +113,9 @@ export class GsDepthChart extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    const inputs = ['statistic', 'rows', 'axis', 'layer', 'layers'] as const;
+    const inputs = ['statistic', 'rows', 'axis', 'layer', 'layers', 'overlay'] as const;
     if (!inputs.some((k) => changed.has(k))) return;
-    this.spec = this.axis === 'time' ? timeAxis(this.layer, this.layers) : this.axis === 'residual' ? residualAxis(this.rows) : depthAxis(this.stat, this.rows);
+    this.spec = this.axis === 'time' ? timeAxis(this.layer, this.layers) : this.axis === 'residual' ? residualAxis(this.rows) : depthAxis(this.stat, this.rows, this.overlay);
     // The y scale (log or 0–1), its axis and label all change: rebuilding beats patching uPlot's axes.
     this.chart.rebuild();
   }
@@ -140,6 +142,7 @@ export class GsDepthChart extends LitElement {
         { label: 'newest', stroke: t.a, width: t.lineWidth },
         { label: 'first', stroke: t.a, width: t.lineWidth, alpha: 0.35, points: { show: false } },
         { label: 'run B', stroke: t.b, width: t.lineWidth, dash: [10, 6] },
+        { label: spec.overlay?.label ?? 'overlay', stroke: t.acc, width: t.lineWidth, dash: [2, 5], points: { show: false } },
       ],
     };
   }
@@ -150,7 +153,8 @@ export class GsDepthChart extends LitElement {
     if (i === null || i < 0 || i > s.depth) return '';
     const ghost = s.ghostStep !== null && s.ghostStep !== s.latestStep ? ` (step ${s.ghostStep}: ${formatValue(s.raw.ghost[i])})` : '';
     const b = s.bStep !== null ? ` · B ${formatValue(s.raw.b[i])}` : '';
-    return `${this.spec.name(i, s.depth)}: ${s.bStep !== null ? 'A ' : ''}${formatValue(s.raw.latest[i])}${ghost}${b}`;
+    const o = this.spec.overlay && s.raw.overlay.length ? ` · ${this.spec.overlay.label} ${formatValue(s.raw.overlay[i])}` : '';
+    return `${this.spec.name(i, s.depth)}: ${s.bStep !== null ? 'A ' : ''}${formatValue(s.raw.latest[i])}${ghost}${b}${o}`;
   }
 
   override render() {
@@ -165,7 +169,8 @@ export class GsDepthChart extends LitElement {
               ${s.bStep !== null ? html`<span class="key"><span class="swatch b dashed"></span>run B, step ${s.bStep}</span>` : nothing}
               ${s.ghostStep !== null && s.ghostStep !== s.latestStep
                 ? html`<span class="key"><span class="swatch a ghost"></span>step ${s.ghostStep} (first)</span>`
-                : nothing}`}
+                : nothing}
+              ${this.spec.overlay && s.raw.overlay.length ? html`<span class="key" data-overlay><span class="swatch acc dotted"></span>${this.spec.overlay.label}</span>` : nothing}`}
       </div>
       <div class="area">
         <div class="plot"></div>

@@ -41,6 +41,9 @@ export const chartStyles = [
     .swatch.dashed {
       border-top-style: dashed;
     }
+    .swatch.dotted {
+      border-top-style: dotted;
+    }
     .swatch.a {
       color: var(--gs-chart-a, #4fa3ff);
     }

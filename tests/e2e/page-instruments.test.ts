@@ -1,0 +1,41 @@
+// The researchers' instruments on the page: the clip overlay (‖g‖ before and after, τ live) and the dotted
+// per-layer gradient after clipping on the depth chart.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attr, inApp, waitFor } from '../helpers/app-page.ts';
+import { startPage, type PageSession } from '../helpers/browser.ts';
+
+describe('instruments on the page (headless Chromium)', () => {
+  let s: PageSession;
+  beforeAll(async () => {
+    s = await startPage();
+  }, 60_000);
+  afterAll(() => s?.close());
+
+  it('the clip overlay draws every logged step, says how many clipped, and takes a new τ without a rebuild', async () => {
+    const page = await s.open('#model.depth=6&model.width=16&train.clip.mode=norm&train.clip.max=0.01&train.steps=400&play=1');
+    await waitFor(page, `Number(${attr('step')}) >= 10`, 90_000);
+    const first = await inApp<{ points: number; clipped: number; overlay: boolean; tau: string }>(page, `
+      const c = root.querySelector('gs-clip-chart');
+      return {
+        points: Number(c.dataset.points),
+        clipped: Number(c.dataset.clipped),
+        overlay: !!root.querySelector('gs-depth-chart').shadowRoot.querySelector('[data-overlay]'),
+        tau: root.querySelector('[data-clip-tau]').value,
+      };`);
+    expect(first.points).toBeGreaterThan(0);
+    // τ = 0.01 is far under a fresh net's gradient norm: every step clips.
+    expect(first.clipped).toBe(first.points);
+    expect(first.overlay).toBe(true);
+    expect(first.tau).toBe('0.01');
+    const before = Number(await page.$eval('gs-app', (e) => (e as HTMLElement).dataset.step));
+    await inApp(page, `const i = root.querySelector('[data-clip-tau]'); i.value = '1000'; i.dispatchEvent(new Event('change'));`);
+    await waitFor(page, `location.hash.includes('train.clip.max=1000')`);
+    // In place: the run goes on from where it was (a rebuild would restart the steps at 0) and stops clipping.
+    await waitFor(page, `Number(${attr('step')}) >= ${before + 30}`, 90_000);
+    const after = await inApp<{ step: number; aria: string }>(page, `return { step: Number(document.querySelector('gs-app').dataset.step), aria: root.querySelector('gs-clip-chart').getAttribute('aria-label') };`);
+    expect(after.step).toBeGreaterThan(before);
+    expect(after.aria).toMatch(/τ 1,?000 on the whole gradient's norm/);
+    expect(s.errors).toEqual([]);
+    await page.close();
+  }, 180_000);
+});

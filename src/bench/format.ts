@@ -53,10 +53,25 @@ export function tableHeader(): string {
   return `${cells(COLUMNS.map(([h]) => h))}  check`;
 }
 
+/**
+ * After a whole step's check: what one step records (its dispatches, the host's encode time) and how many times
+ * faster it ran than jax-js on each device (jax-peer.ts): `411 dispatches · encode 8.89 ms · 3.72× jax-js WebGPU`.
+ */
+export function stepText(r: BenchResult): string {
+  const d = r.detail ?? {};
+  const parts: string[] = [];
+  if (typeof d.dispatchesPerStep === 'number') parts.push(`${d.dispatchesPerStep} dispatches`);
+  if (typeof d.encodeMs === 'number') parts.push(`encode ${formatMs(d.encodeMs)} ms`);
+  if (typeof d.vsJaxWebgpu === 'number') parts.push(`${d.vsJaxWebgpu.toFixed(2)}× jax-js WebGPU`);
+  if (typeof d.vsJaxWasm === 'number') parts.push(`${d.vsJaxWasm.toFixed(2)}× jax-js Wasm`);
+  return parts.join(' · ');
+}
+
 /** One aligned terminal row: median ms, the fastest and slowest sample, their count; a noisy result says why. */
 export function tableRow(r: BenchResult): string {
   const row = cells([r.name, String(r.detail?.case ?? ''), r.shape.join('×'), formatMs(r.ms), spreadText(r), samplesText(r), num(r.gflops, 2), num(r.gbps, 2), num(r.pctPeak, 0)]);
-  return `${row}  ${checkText(r)}${r.noisy ? `  NOISY: ${r.noisyReason}` : ''}`;
+  const step = r.ok ? stepText(r) : '';
+  return `${row}  ${checkText(r)}${step ? `  ${step}` : ''}${r.noisy ? `  NOISY: ${r.noisyReason}` : ''}`;
 }
 
 /** After the table: how many results are noisy and what to do about it; nothing when none is. */

@@ -6,13 +6,14 @@ import { Trainer } from '../train/trainer.ts';
 import type { BenchResult } from './result.ts';
 import { median } from './timing.ts';
 
-/** DESIGN.md's training-step benchmark: width 128, batch 128, ReLU + He, SGD, on spiral. */
-export function stepConfig(depth: number) {
+/** DESIGN.md's training-step benchmark: width 128, batch 128, ReLU + He, SGD, on spiral (tests take it smaller). */
+export function stepConfig(depth: number, size: { width?: number; batch?: number } = {}) {
+  const { width = 128, batch = 128 } = size;
   return resolveConfig({
     seed: 1,
     data: { name: 'spiral', samples: 512 },
-    model: { depth, width: 128, activation: 'relu', init: { scheme: 'he' } },
-    train: { optimizer: 'sgd', lr: 0.01, batchSize: 128, steps: 1_000_000 },
+    model: { depth, width, activation: 'relu', init: { scheme: 'he' } },
+    train: { optimizer: 'sgd', lr: 0.01, batchSize: batch, steps: 1_000_000 },
   });
 }
 
@@ -37,7 +38,8 @@ export async function benchStep(ctx: KernelContext, depth: number): Promise<[Ben
     // The cost is a few percent of a step, and a shared machine moves single steps by more than that: plan as
     // many pairs (4 to 16) as the warm-up says fit the time budget; fewer than planned means the machine slowed.
     const pairs = plannedPairs(warm);
-    const { logged, plain } = await timePairs(ctx, trainer, pairs);
+    const encodes = { logged: [] as number[], plain: [] as number[] };
+    const { logged, plain } = await timePairs(ctx, trainer, pairs, STEP_BUDGET_MS, encodes);
     const costMs = median(logged.map((ms, i) => ms - plain[i]!));
     // Forward, two backward matmuls per block: 3 · 2·B·W·W flops (the first block and head are negligible).
     const flops = 3 * 2 * 128 * 128 * 128 * depth;
@@ -48,12 +50,21 @@ export async function benchStep(ctx: KernelContext, depth: number): Promise<[Ben
     const costPct = (100 * costMs) / median(plain);
     const sign = costMs >= 0 ? '+' : '';
     return [
-      result(names[0], logged, { case: `stats ${sign}${costPct.toFixed(1)}%`, stats: true, statsCostMs: costMs, statsCostPct: costPct }),
-      result(names[1], plain, { case: 'no stats', stats: false }),
+      result(names[0], logged, { case: `stats ${sign}${costPct.toFixed(1)}%`, stats: true, statsCostMs: costMs, statsCostPct: costPct, ...perStep(trainer, true, encodes.logged) }),
+      result(names[1], plain, { case: 'no stats', stats: false, ...perStep(trainer, false, encodes.plain) }),
     ];
   } finally {
     trainer.destroy();
   }
+}
+
+/**
+ * What one step records: its compute dispatches (all in one submit), and encodeMs, the median host time
+ * from the call to record the step until its submit returned (writing the batch's indices, recording every dispatch,
+ * submitting): on a real GPU a deep net's step can take less time to run than to record.
+ */
+function perStep(trainer: Trainer, logged: boolean, encodes: readonly number[]): { dispatchesPerStep: number; encodeMs: number } {
+  return { dispatchesPerStep: trainer.program.dispatches(logged), encodeMs: median(encodes) };
 }
 
 /** The time budget of a step benchmark's timed steps (past the minimum it always takes). */
@@ -67,12 +78,13 @@ export function plannedPairs(warmPairMs: number, budgetMs = STEP_BUDGET_MS): { m
 
 /**
  * One training step, logged (every statistic, the readback) or not, alone in its submit and waited for: its
- * wall time in ms, from submit to completion.
+ * wall time in ms, from submit to completion. `encodes` gets the host's share: until the submit returned.
  */
-export async function timeStep(ctx: KernelContext, trainer: Trainer, logged: boolean): Promise<number> {
+export async function timeStep(ctx: KernelContext, trainer: Trainer, logged: boolean, encodes?: number[]): Promise<number> {
   trainer.logEvery = logged ? 1 : Number.MAX_SAFE_INTEGER;
   const t0 = performance.now();
   trainer.submit(1);
+  encodes?.push(performance.now() - t0);
   await ctx.device.queue.onSubmittedWorkDone();
   const ms = performance.now() - t0;
   trainer.drain();
@@ -82,17 +94,23 @@ export async function timeStep(ctx: KernelContext, trainer: Trainer, logged: boo
 /**
  * Logged and plain steps alternating ABBA (logged, plain, plain, logged, …), so a machine that gets busier or
  * quieter during the run moves both alike: `pairs.min` pairs at least, then more up to `pairs.max` while the
- * budget lasts. logged[i] and plain[i] are a pair.
+ * budget lasts. logged[i] and plain[i] are a pair; `encodes` gets each kind's encode times (timeStep).
  */
-export async function timePairs(ctx: KernelContext, trainer: Trainer, pairs: { min: number; max: number }, budgetMs = STEP_BUDGET_MS): Promise<{ logged: number[]; plain: number[] }> {
+export async function timePairs(
+  ctx: KernelContext,
+  trainer: Trainer,
+  pairs: { min: number; max: number },
+  budgetMs = STEP_BUDGET_MS,
+  encodes?: { logged: number[]; plain: number[] },
+): Promise<{ logged: number[]; plain: number[] }> {
   const logged: number[] = [];
   const plain: number[] = [];
   const start = performance.now();
   while (logged.length < pairs.max && (logged.length < pairs.min || performance.now() - start < budgetMs)) {
     const first = logged.length % 2 === 0;
-    if (first) logged.push(await timeStep(ctx, trainer, true));
-    plain.push(await timeStep(ctx, trainer, false));
-    if (!first) logged.push(await timeStep(ctx, trainer, true));
+    if (first) logged.push(await timeStep(ctx, trainer, true, encodes?.logged));
+    plain.push(await timeStep(ctx, trainer, false, encodes?.plain));
+    if (!first) logged.push(await timeStep(ctx, trainer, true, encodes?.logged));
   }
   return { logged, plain };
 }
@@ -124,18 +142,19 @@ export interface StepTimingOptions {
  * One plain warm-up step, then the timed steps stepTimingPlan picks: ABBA pairs, whose median paired difference is
  * the statistics' cost, or SLOW_STEP_SAMPLES plain steps, which leave it unmeasured.
  */
-async function timeAfterWarmup(ctx: KernelContext, trainer: Trainer, opts: StepTimingOptions): Promise<{ plain: number[]; planned: number; warmMs: number; stats: Record<string, unknown> }> {
+async function timeAfterWarmup(ctx: KernelContext, trainer: Trainer, opts: StepTimingOptions): Promise<{ plain: number[]; encodes: number[]; planned: number; warmMs: number; stats: Record<string, unknown> }> {
   const budgetMs = opts.budgetMs ?? STEP_BUDGET_MS;
   const warmMs = await timeStep(ctx, trainer, false);
   const plan = stepTimingPlan(warmMs, budgetMs, opts.maxPairs);
+  const encodes = { logged: [] as number[], plain: [] as number[] };
   if (plan.pairs) {
-    const { logged, plain } = await timePairs(ctx, trainer, plan.pairs, budgetMs);
+    const { logged, plain } = await timePairs(ctx, trainer, plan.pairs, budgetMs, encodes);
     const costMs = median(logged.map((ms, i) => ms - plain[i]!));
-    return { plain, planned: plan.planned, warmMs, stats: { statsCostMs: costMs, statsCostPct: (100 * costMs) / median(plain), loggedMs: median(logged) } };
+    return { plain, encodes: encodes.plain, planned: plan.planned, warmMs, stats: { statsCostMs: costMs, statsCostPct: (100 * costMs) / median(plain), loggedMs: median(logged) } };
   }
   const plain: number[] = [];
-  for (let i = 0; i < plan.planned; i++) plain.push(await timeStep(ctx, trainer, false));
-  return { plain, planned: plan.planned, warmMs, stats: { statsCost: `not measured: ${(warmMs / 1000).toFixed(1)} s steps leave room for fewer than 4 pairs in ${budgetMs / 1000} s` } };
+  for (let i = 0; i < plan.planned; i++) plain.push(await timeStep(ctx, trainer, false, encodes.plain));
+  return { plain, encodes: encodes.plain, planned: plan.planned, warmMs, stats: { statsCost: `not measured: ${(warmMs / 1000).toFixed(1)} s steps leave room for fewer than 4 pairs in ${budgetMs / 1000} s` } };
 }
 
 /** What one whole-network step case measures, past the trainer it runs on. */
@@ -170,8 +189,7 @@ export async function benchTrainerStep(ctx: KernelContext, trainer: Trainer, c: 
   const gateDetail = { gate: 'first-step loss vs float64 forward', gpuLoss: gate.gpuLoss, refLoss: gate.refLoss, refSeconds: gate.refSeconds, buildSeconds: c.buildSeconds };
   if (!(gate.relErr <= c.tolerance)) return { name, shape, ok: false, maxRelErr: gate.relErr, detail: gateDetail };
 
-  const dispatches = trainer.program.dispatches(false);
-  const { plain, planned, warmMs, stats } = await timeAfterWarmup(ctx, trainer, opts);
+  const { plain, encodes, planned, warmMs, stats } = await timeAfterWarmup(ctx, trainer, opts);
   const ms = median(plain);
   const perSecond = (1000 * c.rate.per) / ms;
   return {
@@ -186,7 +204,7 @@ export async function benchTrainerStep(ctx: KernelContext, trainer: Trainer, c: 
     detail: {
       case: `${perSecond >= 100 ? perSecond.toFixed(0) : perSecond.toPrecision(2)} ${c.rate.unit}`,
       [c.rate.key]: perSecond,
-      dispatches,
+      ...perStep(trainer, false, encodes),
       samples: plain.length,
       samplesPlanned: planned,
       timing: 'wall',

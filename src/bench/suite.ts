@@ -4,6 +4,7 @@ import { convSeconds, kernelSeconds, lstmStepSeconds, matmulSeconds, peerSeconds
 import { benchConv, CONV_CASES, CONV_PASSES, CONV_VARIANTS } from './conv-bench.ts';
 import { benchMatmul, MATMUL_CASES, MATMUL_VARIANTS } from './matmul-bench.ts';
 import { benchCase, KERNEL_CASES } from './kernel-bench.ts';
+import { benchJaxStep, JAX_DEVICES, JAX_STEP_CASE, jaxStepName, jaxStepSeconds, withJaxRatio, withJaxRatios } from './jax-peer.ts';
 import { withNoise } from './noise.ts';
 import { benchPeakCopy, benchPeakFma } from './peak-bench.ts';
 import { remainingSeconds, type SuiteProgress } from './progress.ts';
@@ -63,6 +64,10 @@ export function benchEntries(): BenchEntry[] {
   }
   for (const c of KERNEL_CASES) out.push({ id: `${c.name} ${c.shape.join('x')}`, estimateS: kernelSeconds(c.shape), run: (ctx) => benchCase(ctx, c) });
   for (const depth of [100, 1000]) {
+    // Issue #9's peer, jax-js on its WebGPU and Wasm devices, just before our step, so our rows can print the ratios.
+    if (depth === JAX_STEP_CASE.depth) {
+      for (const device of JAX_DEVICES) out.push({ id: jaxStepName(device, JAX_STEP_CASE), estimateS: jaxStepSeconds(device, JAX_STEP_CASE), run: (ctx) => benchJaxStep(ctx, device, JAX_STEP_CASE) });
+    }
     const estimateS = stepSeconds(depth, (pairS) => plannedPairs(pairS * 1000).planned);
     const id = `step/depth${depth}-width128`;
     out.push({ id, also: [`${id}-nostats`], estimateS, ...(depth > 100 ? { slow: true } : {}), run: (ctx) => benchStep(ctx, depth) });
@@ -127,12 +132,12 @@ export async function runSuite(ctx: KernelContext, entries: readonly BenchEntry[
     took.push((performance.now() - t0) / 1000);
   }
   progress('');
-  return withTfjsRatios(results);
+  return withJaxRatios(withTfjsRatios(results));
 }
 
-/** What every result goes through: its percentage of the peaks measured before it, then the noise rules. */
+/** What every result goes through: its ratios to jax-js's step and percentage of the peaks measured before it, then the noise rules. */
 export function finishResult(r: BenchResult, earlier: readonly BenchResult[]): BenchResult {
-  return withNoise(withPeak(r, earlier));
+  return withNoise(withPeak(withJaxRatio(r, earlier), earlier));
 }
 
 /** Compute-bound results against peak/fma, memory-bound ones (no GFLOP/s) against peak/copy. */

@@ -53,7 +53,7 @@ describe('the LSTM step benchmark', () => {
     expect(r.detail?.statsCostPct).toBeCloseTo((100 * (r.detail!.statsCostMs as number)) / r.ms!, 6);
     expect(r.detail?.refLoss).toEqual(expect.any(Number));
     // A recurrent layer records one forward and one backward dispatch per time step.
-    expect(r.detail?.dispatches).toBeGreaterThan(2 * TINY.length);
+    expect(r.detail?.dispatchesPerStep).toBeGreaterThan(2 * TINY.length);
   });
 
   it('runs tf.layers.lstm on our device with our weights, gated on the same float64 LSTM, and times whole steps', async () => {

@@ -54,6 +54,12 @@ export interface StepRecord {
    */
   clippedGradNorm?: number[];
   clippedGradNormTotal?: number;
+  /**
+   * GPU time of each row's kernels, forward and backward, in ms (per-layer arrays), on the sampled logged steps that
+   * run each row in a compute pass between timestamps (adapters with timestamp queries only). A row's time runs from
+   * the start of its first pass to the start of the next row's: its norm, activation and skip add are in it.
+   */
+  layerMs?: { forward: number[]; backward: number[] };
 }
 
 export interface PhaseTimes {

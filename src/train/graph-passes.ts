@@ -22,6 +22,7 @@ import type { GraphNetwork } from '../model/graph/graph-network.ts';
 import type { OpBackward } from '../model/graph/schedule.ts';
 import type { StepOp } from '../model/graph/fuse.ts';
 import { EvalProgram } from './eval.ts';
+import { backwardOwners, forwardOwners, groupBySegment } from './layer-timing.ts';
 import { deltaNorms, dzColumnSums, layerStatistics, residualSplitNorms, type DzColumnSums } from './graph-stats.ts';
 import type { StepPasses, StepProgram } from './step.ts';
 
@@ -107,10 +108,15 @@ export class GraphPasses {
 
   /** Every node forward; in eval mode batch norm reads its running statistics. */
   async forward(mode: 'train' | 'eval'): Promise<Dispatch[]> {
-    const out: Dispatch[] = [];
+    return (await this.forwardOps(mode)).flat();
+  }
+
+  /** The forward dispatches op by op (the fusion pass's ops), for timing them row by row. */
+  async forwardOps(mode: 'train' | 'eval'): Promise<Dispatch[][]> {
+    const out: Dispatch[][] = [];
     for (const op of this.net.plan.schedule.steps) {
-      if (op.kind === 'node') out.push(...(await this.nodeForward(op.node, this.g.nodes[op.node]!, mode)));
-      else out.push(await this.fusedForward(op));
+      if (op.kind === 'node') out.push(await this.nodeForward(op.node, this.g.nodes[op.node]!, mode));
+      else out.push([await this.fusedForward(op)]);
     }
     return out;
   }
@@ -193,13 +199,18 @@ export class GraphPasses {
    * ‖∂L/∂h_t‖ of every step to `timeDelta` (layer k's T values from k·T on) in every step: it costs the tail nothing.
    */
   async backward(timeDelta: BufferRange | null, sums?: DzColumnSums): Promise<Dispatch[]> {
-    const out: Dispatch[] = [];
+    return (await this.backwardOps(timeDelta, sums)).flat();
+  }
+
+  /** The backward dispatches op by op (the schedule's backward ops), for timing them row by row. */
+  async backwardOps(timeDelta: BufferRange | null, sums?: DzColumnSums): Promise<Dispatch[][]> {
+    const out: Dispatch[][] = [];
     const { net } = this;
     for (const op of net.plan.schedule.backward) {
       if (op.kind === 'sum') {
         const n = net.plan.placement.slots[op.out]!.slot.bytes / 4;
-        out.push(await activationResidualForward(net.ctx, 'linear', n, { u: net.value(op.a), prev: net.value(op.b), out: net.value(op.out) }));
-      } else out.push(...(await this.opBackward(op, timeDelta, sums)));
+        out.push([await activationResidualForward(net.ctx, 'linear', n, { u: net.value(op.a), prev: net.value(op.b), out: net.value(op.out) })]);
+      } else out.push(await this.opBackward(op, timeDelta, sums));
     }
     return out;
   }
@@ -345,12 +356,19 @@ export async function recordGraphStep(net: GraphNetwork, program: StepProgram, t
   const { stats } = program;
   const gather: Dispatch[][] = [];
   for (let k = 0; k < net.plan.shape.stepsPerSubmit; k++) gather.push(await passes.gather(k, 'train'));
-  const forward = await passes.forward('train');
+  const forwardOps = await passes.forwardOps('train');
+  const forward = forwardOps.flat();
   const loss = await passes.loss(program.out(stats.loss));
   const sums = dzColumnSums(net);
   const timeDelta = stats.timeDelta.bytes > 0 ? program.out(stats.timeDelta) : null;
   const backward = await passes.backward(timeDelta);
-  const backwardLogged = await passes.backward(timeDelta, sums);
+  const backwardLoggedOps = await passes.backwardOps(timeDelta, sums);
+  const backwardLogged = backwardLoggedOps.flat();
+  const { steps, backward: ops } = net.plan.schedule;
+  const rows = {
+    forward: groupBySegment(forwardOwners(net.plan.graph, steps), forwardOps),
+    backward: groupBySegment(backwardOwners(net.plan.graph, steps, ops), backwardLoggedOps),
+  };
   const norms = await program.gradNorms(net.grads, net.plan.paramList);
   const statistics = [
     ...(await deltaNorms(net, sums, program.out(stats.dzSums))),
@@ -359,7 +377,7 @@ export async function recordGraphStep(net: GraphNetwork, program: StepProgram, t
     ...(await program.clippedGradNorms(net.grads, net.plan.paramList)),
   ];
   const update = await program.updates({ params: net.params, grads: net.grads, m: net.m, v: net.v }, net.plan.paramList);
-  return { gather, forward, loss, backward, backwardLogged, norms, statistics, update };
+  return { gather, forward, loss, backward, backwardLogged, norms, statistics, update, rows };
 }
 
 /** Test-set loss and accuracy over the graph: gather, forward with batch norm on its running statistics, loss, per chunk. */

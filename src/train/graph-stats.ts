@@ -9,6 +9,7 @@ import { diffSumSquares, SEGMENT_WORDS, segmentNorms, sumSquares, type SegmentPl
 import { layerStats, type StatsLayer } from '../kernels/stats.ts';
 import type { Graph, StatsRow } from '../model/graph/graph.ts';
 import type { GraphNetwork } from '../model/graph/graph-network.ts';
+import { backwardOwners, forwardOwners, segmentRows } from './layer-timing.ts';
 import type { StatsShape } from './stats-layout.ts';
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -182,6 +183,8 @@ export function graphStatsShape(net: GraphNetwork): StatsShape {
   });
   const timeSteps = graph.nodes.flatMap((n) => (n.kind === 'recurrent' ? [graph.tensors[n.saved.hs]!.shape[0]!] : []));
   const split = net.plan.schedule.splits.length ? residualSplitPlan(net) : null;
+  const { steps, backward } = net.plan.schedule;
+  const layerSegments = { forward: segmentRows(forwardOwners(graph, steps)), backward: segmentRows(backwardOwners(graph, steps, backward)) };
   return {
     params: net.plan.paramList.map((p) => (p.row === undefined ? {} : { row: p.row })),
     rows,
@@ -189,5 +192,6 @@ export function graphStatsShape(net: GraphNetwork): StatsShape {
     task: graph.task,
     ...(timeSteps.length ? { timeSteps } : {}),
     ...(split ? { residual: { skip: split.skip, branch: split.branch } } : {}),
+    layerSegments,
   };
 }

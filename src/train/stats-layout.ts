@@ -2,6 +2,7 @@ import { ArenaLayout, type Slot } from '../gpu/arena.ts';
 import { SCALARS, SCALARS_FLOATS, type ClipMode } from '../kernels/reduce.ts';
 import { LAYER_STATS_FLOATS } from '../kernels/stats.ts';
 import type { PhaseTimes, StepRecord } from '../stats/record.ts';
+import { layerQueries, layerTimes, type LayerSegments } from './layer-timing.ts';
 
 /**
  * The passes a logged step is timed in, in order (GPU timestamps around each). `statistics` and
@@ -27,6 +28,8 @@ export interface StatsShape {
    * residual section, which holds 2 floats per block in the order the statistics' calls write them.
    */
   readonly residual?: { readonly skip: readonly number[]; readonly branch: readonly number[] };
+  /** The row of each pass a layer-timed step runs, forward and backward (src/train/layer-timing.ts). */
+  readonly layerSegments?: LayerSegments;
 }
 
 /**
@@ -48,8 +51,10 @@ export class StatsLayout {
   readonly timeDelta: Slot;
   /** The residual split: ‖S‖ of every residual block, then ‖B‖ of every block (empty without residual blocks). */
   readonly residual: Slot;
-  /** Bytes of a snapshot: the stats buffer followed by the optimizer's scalars. */
+  /** Bytes of a snapshot: the stats buffer, the optimizer's scalars and τ, the phase and then the layer timestamps. */
   readonly snapshotBytes: number;
+  /** Timestamps of a layer-timed step (0 without timestamps or layer segments). */
+  readonly layerQueries: number;
 
   constructor(
     readonly shape: StatsShape,
@@ -68,7 +73,8 @@ export class StatsLayout {
     this.layer = this.layout.add('layer', R * LAYER_STATS_FLOATS * 4);
     this.timeDelta = this.layout.add('timeDelta', (shape.timeSteps ?? []).reduce((a, b) => a + b, 0) * 4);
     this.residual = this.layout.add('residual', 2 * (shape.residual?.skip.length ?? 0) * 4);
-    this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4 + CLIP_BYTES + (timed ? 16 * PHASES.length : 0);
+    this.layerQueries = timed && shape.layerSegments ? layerQueries(shape.layerSegments) : 0;
+    this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4 + CLIP_BYTES + (timed ? 16 * PHASES.length : 0) + 8 * this.layerQueries;
   }
 
   /** Updates applied so far (the optimizer's step counter, which stops at the first non-finite step). */
@@ -126,10 +132,23 @@ export class StatsLayout {
       dead,
       phaseMs: this.timed ? phaseTimes(bytes, this.layout.totalBytes + SCALARS_FLOATS * 4 + CLIP_BYTES) : null,
       ...this.clipped(f, gradNorm, clipScale, weightIndex),
+      ...this.layerTimes(bytes),
       ...(timeDeltaNorm.length ? { timeDeltaNorm } : {}),
       ...split,
     };
   }
+  /** Where the layer timestamps start in a snapshot. */
+  get layerOffset(): number {
+    return this.layout.totalBytes + SCALARS_FLOATS * 4 + CLIP_BYTES + 16 * PHASES.length;
+  }
+
+  /** Per-row GPU time of a layer-timed step; nothing for the other steps. */
+  private layerTimes(bytes: ArrayBuffer): Pick<StepRecord, 'layerMs'> {
+    if (!this.layerQueries || !this.shape.layerSegments) return {};
+    const ms = layerTimes(new BigUint64Array(bytes, this.layerOffset, this.layerQueries), this.shape.layerSegments, this.shape.rows.length);
+    return ms ? { layerMs: ms } : {};
+  }
+
   /**
    * τ as this step applied it, and the gradient after clipping: norm clipping scales every tensor by the clip
    * scale, so its per-layer norms are ‖g_l‖ times it; value clipping's come from the GPU (clippedSums).

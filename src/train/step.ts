@@ -24,7 +24,15 @@ export interface StepPasses {
   /** Logged steps only, after the norms and before the update. */
   statistics: Dispatch[];
   update: { plain: Dispatch[]; logged: Dispatch[]; after: Dispatch[] };
+  /** `forward` and `backwardLogged` by row segment (src/train/layer-timing.ts), for layer-timed steps. */
+  rows?: { forward: Dispatch[][]; backward: Dispatch[][] };
 }
+
+/** How a logged step is timed: not at all, phase by phase (StepRecord.phaseMs) or row by row (StepRecord.layerMs). */
+export type StepTiming = 'none' | 'phases' | 'layers';
+
+/** WebGPU's limit on the queries of one query set. */
+const MAX_QUERIES = 4096;
 
 export interface StepOptions {
   optimizer: OptimizerKind;
@@ -73,6 +81,10 @@ export class StepProgram {
    * for them in the snapshot of a logged step that is not timed.
    */
   private readonly timer: { querySet: GPUQuerySet; resolve: GPUBuffer; zeros: GPUBuffer } | null;
+  /** The same for a layer-timed step: a begin per row's pass (and two ends), over as many query sets as the limit asks. */
+  private readonly layerTimer: { querySets: GPUQuerySet[]; resolve: GPUBuffer; zeros: GPUBuffer } | null;
+  /** forward and backwardLogged by row segment (StepPasses.rows). */
+  private rows: { forward: Dispatch[][]; backward: Dispatch[][] } | null = null;
   private beforeUpdate: Dispatch[] = [];
   /** ‖W‖ and ‖ΔW‖ per tensor, from the partials the logged update leaves. */
   private afterUpdate: Dispatch[] = [];
@@ -95,6 +107,14 @@ export class StepProgram {
           zeros: ctx.createBuffer('no phase timestamps', 16 * PHASES.length, GPUBufferUsage.COPY_SRC),
         }
       : null;
+    const Q = this.stats.layerQueries;
+    this.layerTimer = Q
+      ? {
+          querySets: Array.from({ length: Math.ceil(Q / MAX_QUERIES) }, (_, i) => ctx.device.createQuerySet({ type: 'timestamp', count: Math.min(MAX_QUERIES, Q - i * MAX_QUERIES) })),
+          resolve: ctx.createBuffer('layer timestamps', 8 * Q, GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC),
+          zeros: ctx.createBuffer('no layer timestamps', 8 * Q, GPUBufferUsage.COPY_SRC),
+        }
+      : null;
     this.ring = new ReadbackRing<number>(ctx.device, this.stats.snapshotBytes, 4);
   }
 
@@ -113,6 +133,7 @@ export class StepProgram {
       p.update = passes.update.plain;
       p.loggedUpdate = passes.update.logged;
       p.afterUpdate = passes.update.after;
+      p.rows = passes.rows ?? null;
     } catch (e) {
       p.destroy();
       throw e;
@@ -181,8 +202,9 @@ export class StepProgram {
    * phase by phase between GPU timestamps, for the record's phaseMs. That costs about as much as the
    * statistics themselves on a CPU adapter (a pass boundary per phase), so callers time a sample of steps.
    */
-  encode(encoder: GPUCommandEncoder, k: number, log: boolean, timePhases = true): number | null {
-    if (log && timePhases && this.timer) return this.encodeTimed(encoder, k, this.timer);
+  encode(encoder: GPUCommandEncoder, k: number, log: boolean, timing: StepTiming = 'phases'): number | null {
+    if (log && timing === 'phases' && this.timer) return this.encodeTimed(encoder, k, this.timer);
+    if (log && timing === 'layers' && this.layerTimer && this.rows) return this.encodeLayerTimed(encoder, k, this.layerTimer, this.rows);
     const pass = encoder.beginComputePass();
     encodeDispatches(pass, this.gather[k]!);
     if (log) {
@@ -221,14 +243,52 @@ export class StepProgram {
     return this.copyOut(encoder, timer.resolve);
   }
 
-  /** Statistics, the optimizer's scalars and (when timed) the phase timestamps into one ring slot. */
-  private copyOut(encoder: GPUCommandEncoder, timestamps?: GPUBuffer): number | null {
+  /**
+   * A logged step with each row's forward kernels, then each row's backward kernels, in a compute pass of their
+   * own that writes a GPU timestamp as it begins (the last pass of each walk also as it ends), for the record's
+   * layerMs. The same dispatches as an untimed logged step, in the same order; a pass boundary per row costs a
+   * CPU adapter a lot, so callers time a sample of steps.
+   */
+  private encodeLayerTimed(encoder: GPUCommandEncoder, k: number, timer: NonNullable<StepProgram['layerTimer']>, rows: NonNullable<StepProgram['rows']>): number | null {
+    const at = (q: number) => ({ querySet: timer.querySets[Math.floor(q / MAX_QUERIES)]!, index: q % MAX_QUERIES });
+    const plain = (...lists: Dispatch[][]): void => {
+      const pass = encoder.beginComputePass();
+      for (const l of lists) encodeDispatches(pass, l);
+      pass.end();
+    };
+    const walk = (segments: Dispatch[][], first: number): void => {
+      segments.forEach((list, i) => {
+        const begin = at(first + i);
+        const end = at(first + segments.length);
+        const last = i === segments.length - 1;
+        // A pass's begin and end timestamps must share a query set; when they would not, the end gets a pass of its own.
+        const together = last && begin.querySet === end.querySet;
+        const writes: GPUComputePassTimestampWrites = { querySet: begin.querySet, beginningOfPassWriteIndex: begin.index, ...(together ? { endOfPassWriteIndex: end.index } : {}) };
+        const pass = encoder.beginComputePass({ timestampWrites: writes });
+        encodeDispatches(pass, list);
+        pass.end();
+        if (last && !together) encoder.beginComputePass({ timestampWrites: { querySet: end.querySet, beginningOfPassWriteIndex: end.index } }).end();
+      });
+    };
+    plain(this.gather[k]!);
+    walk(rows.forward, 0);
+    const [, loss, , norms] = this.phases as [Dispatch[], Dispatch[], Dispatch[], Dispatch[]];
+    plain(loss);
+    walk(rows.backward, rows.forward.length + 1);
+    plain(norms, this.beforeUpdate, this.loggedUpdate, this.afterUpdate);
+    timer.querySets.forEach((set, i) => encoder.resolveQuerySet(set, 0, set.count, timer.resolve, i * MAX_QUERIES * 8));
+    return this.copyOut(encoder, this.timer?.zeros, timer.resolve);
+  }
+
+  /** Statistics, the optimizer's scalars and τ, and the phase and layer timestamps (zeros when not timed) into one ring slot. */
+  private copyOut(encoder: GPUCommandEncoder, timestamps?: GPUBuffer, layerTimestamps?: GPUBuffer): number | null {
     const statsBytes = this.stats.layout.totalBytes;
     return this.ring.encodeCopies(encoder, [
       { src: this.statsBuffer.buffers[0]!, srcOffset: 0, dstOffset: 0, size: statsBytes },
       { src: this.optimizer.scalars.buffer, srcOffset: this.optimizer.scalars.offset, dstOffset: statsBytes, size: 16 },
       { src: this.optimizer.hyper.buffer, srcOffset: this.optimizer.hyper.offset, dstOffset: statsBytes + 16, size: CLIP_BYTES },
       ...(timestamps ? [{ src: timestamps, srcOffset: 0, dstOffset: statsBytes + 16 + CLIP_BYTES, size: 16 * PHASES.length }] : []),
+      ...(this.layerTimer ? [{ src: layerTimestamps ?? this.layerTimer.zeros, srcOffset: 0, dstOffset: this.stats.layerOffset, size: 8 * this.stats.layerQueries }] : []),
     ]);
   }
 
@@ -238,5 +298,8 @@ export class StepProgram {
     this.timer?.querySet.destroy();
     this.timer?.resolve.destroy();
     this.timer?.zeros.destroy();
+    for (const set of this.layerTimer?.querySets ?? []) set.destroy();
+    this.layerTimer?.resolve.destroy();
+    this.layerTimer?.zeros.destroy();
   }
 }

@@ -12,7 +12,7 @@ import { BatchSampler, type SamplerState } from './data/batch-sampler.ts';
 import type { Dataset } from './data/types.ts';
 import type { EvalProgram, EvalResult } from './eval.ts';
 import { buildEngine, type TrainingEngine } from './engines.ts';
-import type { StepProgram } from './step.ts';
+import type { StepProgram, StepTiming } from './step.ts';
 
 export type TrainerStatus = 'idle' | 'running' | 'paused' | 'diverged' | 'error';
 
@@ -47,12 +47,22 @@ export function optimizerHyper(c: RunConfig): OptimizerHyper {
  */
 export class Trainer {
   status: TrainerStatus = 'idle';
+  /** How the i-th logged step is timed: phases on the first of every timePhasesEvery, layers half-way between. */
+  private timing(i: number): StepTiming {
+    const r = i % this.timePhasesEvery;
+    if (r === 0) return 'phases';
+    return r === Math.floor(this.timePhasesEvery / 2) ? 'layers' : 'none';
+  }
+
   /** Steps submitted so far (the next step is step + 1). */
   step = 0;
   divergence: Divergence | null = null;
   /** Log every this many steps (the config's log.every; the page and benchmarks may change it). */
   logEvery: number;
-  /** One logged step in this many is timed phase by phase (StepRecord.phaseMs); the first always is. */
+  /**
+   * One logged step in this many is timed phase by phase (StepRecord.phaseMs), the first always; another one in
+   * this many, half-way between, row by row (StepRecord.layerMs).
+   */
   timePhasesEvery = 10;
   private loggedSteps = 0;
   private sampler: BatchSampler;
@@ -129,7 +139,7 @@ export class Trainer {
       this.sampler.next(this.indices);
       this.engine.writeIndices(k, this.indices, n);
       const log = logLast ? k === cap - 1 : this.logs(n);
-      ringSlot = this.program.encode(enc, k, log, log && this.loggedSteps++ % this.timePhasesEvery === 0);
+      ringSlot = this.program.encode(enc, k, log, log ? this.timing(this.loggedSteps++) : 'none');
       this.step = n;
       k++;
       if (log) break;

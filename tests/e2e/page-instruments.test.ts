@@ -27,6 +27,14 @@ describe('instruments on the page (headless Chromium)', () => {
     expect(first.clipped).toBe(first.points);
     expect(first.overlay).toBe(true);
     expect(first.tau).toBe('0.01');
+    // Where the adapter has timestamp queries (the phase line shows them), one logged step in ten is timed layer by layer.
+    const phases = await inApp<boolean>(page, `return !!root.querySelector('[data-phases]');`);
+    if (phases) await waitFor(page, `!!document.querySelector('gs-app').shadowRoot.querySelector('gs-layer-time')?.dataset.step`, 90_000);
+    const timing = await inApp<{ phases: boolean; step: string; rows: string }>(page, `
+      const t = root.querySelector('gs-layer-time');
+      return { phases: !!root.querySelector('[data-phases]'), step: t.dataset.step, rows: t.dataset.rows };`);
+    if (timing.phases) expect(timing).toMatchObject({ step: expect.stringMatching(/^\d+$/), rows: '7' });
+    else expect(timing.step).toBe('');
     const before = Number(await page.$eval('gs-app', (e) => (e as HTMLElement).dataset.step));
     await inApp(page, `const i = root.querySelector('[data-clip-tau]'); i.value = '1000'; i.dispatchEvent(new Event('change'));`);
     await waitFor(page, `location.hash.includes('train.clip.max=1000')`);

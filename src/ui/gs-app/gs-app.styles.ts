@@ -136,6 +136,11 @@ export const appStyles = css`
   .maps figure { margin: 0; min-width: 0; }
   .maps figcaption { font-size: 13px; color: var(--gs-label, #aab3bf); margin-bottom: 0.25rem; }
   gs-heatmap { display: block; height: 340px; }
+  /* Each layer's GPU time beside the heatmap, on the same rows. */
+  .heat-with-time { display: grid; grid-template-columns: minmax(0, 1fr) 7.5rem; gap: 0.5rem; }
+  gs-layer-time { height: 340px; }
+  :host([present]) gs-layer-time { height: 58vh; --gs-heatmap-font-size: 16px; }
+  :host([present]) .maps-panel.row-views gs-layer-time { height: 27vh; }
   /* The views through time (recurrent nets): under the layer maps, a little lower. */
   .time-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 0.25rem 1rem; margin: 1rem 0 0.5rem; }
   .time-head h2 { margin: 0; }

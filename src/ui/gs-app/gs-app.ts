@@ -31,6 +31,8 @@ import { appStyles } from './gs-app.styles.ts';
 import { RunLog } from './run-log.ts';
 import { AFTER_CLIPPING, clipPanel } from './clip-views.ts';
 import type { GsClipChart } from '../gs-clip-chart/gs-clip-chart.ts';
+import '../gs-layer-time/gs-layer-time.ts';
+import type { GsLayerTime } from '../gs-layer-time/gs-layer-time.ts';
 import { hasResidualBlocks, residualChartPanel, residualMaps } from './residual-views.ts';
 import { isRecurrent, recurrentLayers, timeChartPanel, timeMaps } from './time-views.ts';
 
@@ -60,6 +62,7 @@ export class GsApp extends LitElement {
   @query('gs-depth-chart') private depth!: GsDepthChart;
   @query('gs-loss-chart') private lossChart!: GsLossChart;
   @query('gs-clip-chart') private clipChart?: GsClipChart;
+  @query('gs-layer-time') private layerTime?: GsLayerTime;
   @query('gs-boundary[data-run="A"]') private boundaryView?: GsBoundary;
   @query('gs-boundary[data-run="B"]') private boundaryViewB?: GsBoundary;
   @state() private diagnosisB: Diagnosis[] = [];
@@ -131,6 +134,7 @@ export class GsApp extends LitElement {
     }
     this.lossChart?.clear();
     this.clipChart?.clear();
+    this.layerTime?.clear();
   }
 
   private onRecord(run: RunId, r: StepRecord, stride: number): void {
@@ -148,6 +152,7 @@ export class GsApp extends LitElement {
       this.phases = r.phaseMs ?? this.phases;
       this.depth?.push(r);
       this.clipChart?.push(r);
+      this.layerTime?.push(r);
       this.clip = r;
       this.step = r.step;
       this.dataset.step = String(r.step);
@@ -309,8 +314,11 @@ export class GsApp extends LitElement {
             </div>
             ${page?.compare ? html`<p class="compare-what" data-compare-what>${compareWords(page.config, page.compare)}</p>` : nothing}
             <div class="maps ${compare ? 'compare' : ''}">
-              <figure><figcaption>${compare ? 'Run A' : 'Layers × steps'}</figcaption>
-                <gs-heatmap data-run="A" .statistic=${this.statistic} .labels=${rows?.map((l) => l.long) ?? null} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>
+              <figure><figcaption>${compare ? 'Run A' : 'Layers × steps, and the GPU time of each layer'}</figcaption>
+                <div class=${compare ? '' : 'heat-with-time'}>
+                  <gs-heatmap data-run="A" .statistic=${this.statistic} .labels=${rows?.map((l) => l.long) ?? null} ?fixed-range=${this.fixedRange}></gs-heatmap>
+                  ${compare ? nothing : html`<gs-layer-time .labels=${rows?.map((l) => l.long) ?? null} waiting="No timed step yet: one logged step in ten is timed layer by layer where the adapter has timestamp queries"></gs-layer-time>`}
+                </div></figure>
               ${compare
                 ? html`<figure><figcaption>Run B</figcaption><gs-heatmap data-run="B" .statistic=${this.statistic} .labels=${rows?.map((l) => l.long) ?? null} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>
                     <figure><figcaption>log₁₀ B / A</figcaption><gs-heatmap data-run="ratio" mode="ratio" .statistic=${this.statistic} .labels=${rows?.map((l) => l.long) ?? null} ?fixed-range=${this.fixedRange}></gs-heatmap></figure>`

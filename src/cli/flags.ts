@@ -16,13 +16,13 @@ export interface FlagSpec {
   repeat?: boolean;
 }
 
-export type CommandName = 'train' | 'grads' | 'bench' | 'presets';
+export type CommandName = 'train' | 'grads' | 'bench' | 'presets' | 'sweep' | 'plot';
 
 export interface CommandSpec {
   name: CommandName;
   summary: string;
-  /** A positional argument, for commands that take one. */
-  positional?: { name: string; help: string };
+  /** A positional argument, for commands that take one; `many`: one or more are required (plot's files). */
+  positional?: { name: string; help: string; many?: boolean };
   flags: readonly FlagSpec[];
   /** Whether --help lists every --set field. */
   settings: boolean;
@@ -68,6 +68,37 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
   },
   {
+    name: 'sweep',
+    summary: 'train a grid of configs on one device: per run a config line and a summary line (JSONL)',
+    settings: true,
+    flags: [
+      ...CONFIG,
+      {
+        name: 'grid',
+        value: 'key.path=V1,V2,…|key.path=A:B:N',
+        help: 'an axis of the grid: listed values, or N evenly spaced from A to B inclusive (an integer field refuses a fractional spacing); the runs are the product of the axes, the first --grid varying slowest',
+        repeat: true,
+      },
+      { name: 'steps', value: 'N', default: 'train.steps', help: 'steps of every run (same as --set train.steps=N)' },
+      { name: 'every', value: 'K', default: 'log.every', help: 'record statistics every K-th step, for the diagnosis (same as --set log.every=K)' },
+      { name: 'shard', value: 'I/N', default: '1/1', help: 'run only the runs k with k mod N = I − 1 (Slurm array, Kubernetes indexed job, CI matrix); cat the N files for the whole sweep' },
+      { name: 'out', value: 'FILE.jsonl', default: 'required', help: 'per run a config line and a summary line, each with "run" and "grid"; streamed into FILE.partial, renamed to FILE at the end (also on Ctrl-C, with the runs finished)' },
+    ],
+  },
+  {
+    name: 'plot',
+    summary: 'the phase diagram of a sweep: a summary field over two config fields, as SVG or PNG',
+    settings: false,
+    positional: { name: 'FILE.jsonl', help: 'sweep files (gradscope sweep --out), or their shards as they are, or cat-merged', many: true },
+    flags: [
+      { name: 'x', value: 'key.path', default: 'required', help: 'the config field across (model.init.sigmaW2)' },
+      { name: 'y', value: 'key.path', default: 'required', help: 'the config field up (model.depth)' },
+      { name: 'value', value: 'FIELD', default: 'required', help: 'the summary field to colour by: trainAccuracy, testAccuracy, finalLoss, … (runs that share a cell are averaged; diverged runs are hatched)' },
+      { name: 'out', value: 'FILE.svg|FILE.png', default: 'SVG on stdout', help: 'where to write it; the extension picks the format' },
+      { name: 'theory', default: 'off', help: 'draw the mean-field ξ_c(σ_w²) and 6ξ_c(σ_w²) (--x model.init.sigmaW2 --y model.depth, plain MLPs with init meanfield)' },
+    ],
+  },
+  {
     name: 'presets',
     summary: 'the lessons: each a config that shows one thing about gradient flow',
     settings: false,
@@ -99,7 +130,7 @@ export function parseArgs(spec: CommandSpec, args: readonly string[]): ParsedArg
       continue;
     }
     if (!arg.startsWith('--')) {
-      if (!spec.positional || positional.length > 0) throw new UsageError(`gradscope ${spec.name} takes no argument ${JSON.stringify(shortText(arg))}; see gradscope ${spec.name} --help`);
+      if (!spec.positional || (positional.length > 0 && spec.positional.many !== true)) throw new UsageError(`gradscope ${spec.name} takes no argument ${JSON.stringify(shortText(arg))}; see gradscope ${spec.name} --help`);
       positional.push(arg);
       continue;
     }

@@ -13,7 +13,8 @@ function flagLabel(f: FlagSpec): string {
 }
 
 function usageLine(c: CommandSpec): string {
-  return `gradscope ${c.name}${c.positional ? ` [${c.positional.name}]` : ''}${c.flags.length ? ' [flags]' : ''}`;
+  const positional = !c.positional ? '' : c.positional.many === true ? ` ${c.positional.name} [${c.positional.name} ...]` : ` [${c.positional.name}]`;
+  return `gradscope ${c.name}${positional}${c.flags.length ? ' [flags]' : ''}`;
 }
 
 /** Label, then text wrapped beside it (or under it, when the label is too wide): the help's one layout. */

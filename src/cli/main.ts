@@ -38,6 +38,14 @@ async function run(name: (typeof COMMANDS)[number]['name'], { flags, positional 
       const { gradsCommand } = await import('./grads-command.ts');
       return gradsCommand(flags);
     }
+    case 'sweep': {
+      const { sweepCommand } = await import('./sweep-command.ts');
+      return sweepCommand(flags);
+    }
+    case 'plot': {
+      const { plotCommand } = await import('./plot-command.ts');
+      return plotCommand(positional, flags);
+    }
     case 'presets': {
       const { presetsCommand } = await import('./presets-command.ts');
       return presetsCommand(positional[0]);

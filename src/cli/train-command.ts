@@ -3,6 +3,7 @@ import { nodeDevice } from '../gpu/node-gpu.ts';
 import { loadCheckpoint, loadOptimizerState, saveCheckpoint, savedTraining } from '../io/checkpoint.ts';
 import { configLine, evalLine, stepLine, summaryLine } from '../io/jsonl.ts';
 import { decodeSafetensors, SafetensorsError, type Safetensors } from '../io/safetensors.ts';
+import type { TilingChoice } from '../kernels/tunables.ts';
 import { resolveConfig, type RunConfig } from '../model/config.ts';
 import { layerRows } from '../model/graph/params.ts';
 import { diagnose, diagnoseOptions } from '../stats/diagnosis.ts';
@@ -10,6 +11,7 @@ import type { RunSummary, StepRecord } from '../stats/record.ts';
 import { RunWindow } from '../stats/run-window.ts';
 import type { Dataset } from '../train/data/types.ts';
 import type { EvalSummary } from '../train/eval.ts';
+import { trainSplitEval } from '../train/train-eval.ts';
 import { EVAL_EVERY, Trainer, type TrainingState } from '../train/trainer.ts';
 import { UsageError } from './errors.ts';
 import { EXIT_INTERRUPTED } from './exit-codes.ts';
@@ -60,10 +62,11 @@ export async function trainCommand(flags: Map<string, string[]>): Promise<number
   const save = savePath === undefined ? null : OutputFile.open(savePath, '--save');
   const gpu = await nodeDevice();
   try {
-    const trainer = await Trainer.create(new KernelContext(gpu), config, data, { stepsPerSubmit: 8, budgetBytes: memoryBudget(), ...tuning(gpu.adapter) });
+    const tuned = tuning(gpu.adapter);
+    const trainer = await Trainer.create(new KernelContext(gpu), config, data, { stepsPerSubmit: 8, budgetBytes: memoryBudget(), ...tuned });
     applyStart(trainer, start);
     log?.write(configLine({ config: { ...config }, adapter: gpu.adapter, version: packageVersion(), commit: gitCommit(), date: new Date().toISOString(), dataset: datasetInfo(data), layers: layerRows(trainer.graph), ...startInfo(start) }) + '\n');
-    const result = await train(trainer, config, log);
+    const result = await train(trainer, config, log, tuned.tiling);
     if (save) await saveTo(save, trainer, config);
     if (result.failure) throw result.failure; // the checkpoint is saved; the log keeps what it has (catch below)
     log?.commit();
@@ -87,15 +90,11 @@ interface TrainResult {
   failure: OutputError | null;
 }
 
-/** The training loop: step lines as they arrive, eval lines every EVAL_EVERY steps, the summary at the end. */
-async function train(trainer: Trainer, config: RunConfig, log: OutputFile | null): Promise<TrainResult> {
-  const window = new RunWindow();
-  const first = trainer.step;
+/** train's run: its lines into the log, a progress bar on a terminal, SIGINT/SIGTERM asking it to stop. */
+async function train(trainer: Trainer, config: RunConfig, log: OutputFile | null, tiling: TilingChoice | undefined): Promise<TrainResult> {
   const started = performance.now();
   const signals = new StopSignals(() => keepPartialLog(log));
-  const progress = process.stderr.isTTY ? (r: StepRecord) => reportRun.progress(r, config, started) : () => {};
   let failure: OutputError | null = null;
-  let test: (EvalSummary & { step: number }) | null = null;
   const write = (line: string): void => {
     try {
       log?.write(line + '\n');
@@ -104,26 +103,57 @@ async function train(trainer: Trainer, config: RunConfig, log: OutputFile | null
       failure ??= e;
     }
   };
-  const stop = (): boolean => signals.stopped || failure !== null;
+  const progress = process.stderr.isTTY ? (r: StepRecord) => reportRun.progress(r, config, started) : () => {};
   try {
-    while (trainer.step < config.train.steps && trainer.status !== 'diverged' && !stop()) {
-      const next = Math.min(config.train.steps, (Math.floor(trainer.step / EVAL_EVERY) + 1) * EVAL_EVERY);
-      await trainer.run(next - trainer.step, (r) => {
-        write(stepLine(r));
-        window.push(r);
-        progress(r);
-      }, stop);
-      if (trainer.divergence || failure) break;
-      test = await evaluate(trainer, write);
-    }
-    // An interrupted run (or --steps 0) still reports the test set at the step it stopped on.
-    if (!trainer.divergence && !failure && test?.step !== trainer.step) test = await evaluate(trainer, write);
+    const hooks = { write, onRecord: progress, stop: () => signals.stopped || failure !== null, interrupted: () => signals.stopped, tiling };
+    const { summary, last } = await trainRun(trainer, config, hooks);
+    write(summaryLine(summary));
+    return { summary, last, failure };
   } finally {
     signals.dispose();
   }
-  const summary = summarize(trainer, config, window, test, (performance.now() - started) / 1000, trainer.step - first, signals.stopped);
-  write(summaryLine(summary));
-  return { summary, last: window.last, failure };
+}
+
+/** What a run does with what it produces, and when it stops (train and sweep each give their own). */
+export interface RunHooks {
+  /** Step and eval lines, as they come. */
+  write(line: string): void;
+  onRecord(r: StepRecord): void;
+  /** Asked between submits: true stops the run after the steps in flight. */
+  stop(): boolean;
+  /** Whether a stop was a signal's (the summary then says "interrupted"). */
+  interrupted(): boolean;
+  tiling?: TilingChoice | undefined;
+}
+
+/**
+ * The training loop shared by train and sweep: step lines as they arrive, eval lines every EVAL_EVERY steps, the
+ * test set again at the step the run ends on, the training split at the end, and the summary (not written).
+ */
+export async function trainRun(trainer: Trainer, config: RunConfig, hooks: RunHooks): Promise<{ summary: RunSummary; last: StepRecord | undefined }> {
+  const window = new RunWindow();
+  const first = trainer.step;
+  const started = performance.now();
+  let test: (EvalSummary & { step: number }) | null = null;
+  const onRecord = (r: StepRecord): void => {
+    hooks.write(stepLine(r));
+    window.push(r);
+    hooks.onRecord(r);
+  };
+  // A stop that is not a signal's is a failed output: nothing more is measured.
+  const failed = (): boolean => hooks.stop() && !hooks.interrupted();
+  while (trainer.step < config.train.steps && trainer.status !== 'diverged' && !hooks.stop()) {
+    const next = Math.min(config.train.steps, (Math.floor(trainer.step / EVAL_EVERY) + 1) * EVAL_EVERY);
+    await trainer.run(next - trainer.step, onRecord, () => hooks.stop());
+    if (trainer.divergence || failed()) break;
+    test = await evaluate(trainer, hooks.write);
+  }
+  // An interrupted run (or --steps 0) still reports the test set at the step it stopped on.
+  if (!trainer.divergence && !failed() && test?.step !== trainer.step) test = await evaluate(trainer, hooks.write);
+  const seconds = (performance.now() - started) / 1000;
+  const fit = trainer.divergence || failed() ? null : await (await trainSplitEval(trainer.net, hooks.tiling)).run();
+  const summary = summarize(trainer, config, window, test, fit, seconds, trainer.step - first, hooks.interrupted());
+  return { summary, last: window.last };
 }
 
 async function evaluate(trainer: Trainer, write: (line: string) => void): Promise<(EvalSummary & { step: number }) | null> {
@@ -136,7 +166,7 @@ async function evaluate(trainer: Trainer, write: (line: string) => void): Promis
   return record;
 }
 
-function summarize(trainer: Trainer, config: RunConfig, window: RunWindow, test: EvalSummary | null, seconds: number, trained: number, interrupted: boolean): RunSummary {
+function summarize(trainer: Trainer, config: RunConfig, window: RunWindow, test: EvalSummary | null, fit: EvalSummary | null, seconds: number, trained: number, interrupted: boolean): RunSummary {
   const last = window.last;
   const fresh = trainer.divergence ? null : test;
   return {
@@ -146,6 +176,8 @@ function summarize(trainer: Trainer, config: RunConfig, window: RunWindow, test:
     finalAccuracy: last?.accuracy ?? null,
     testLoss: fresh?.loss ?? null,
     testAccuracy: fresh?.accuracy ?? null,
+    trainLoss: fit?.loss ?? null,
+    trainAccuracy: fit?.accuracy ?? null,
     diverged: trainer.divergence,
     diagnosis: diagnose(window.records(), diagnoseOptions(config, trainer.divergence)),
     stepsPerSecond: trained / Math.max(seconds, 1e-9),
@@ -175,7 +207,7 @@ async function saveTo(save: OutputFile, trainer: Trainer, config: RunConfig): Pr
 }
 
 /** A run that stops early keeps its log: the partial file becomes the log, with every line written. */
-function keepPartialLog(log: OutputFile | null): void {
+export function keepPartialLog(log: OutputFile | null): void {
   try {
     log?.commit();
   } catch {
@@ -183,6 +215,6 @@ function keepPartialLog(log: OutputFile | null): void {
   }
 }
 
-function datasetInfo(d: Dataset) {
+export function datasetInfo(d: Dataset) {
   return { name: d.name, task: d.task, inputDim: d.inputDim, outputDim: d.outputDim, train: d.train.n, test: d.test.n };
 }

@@ -240,6 +240,8 @@ function readSummary(r: Reader): RunSummary {
     finalAccuracy: r.numOrNull('finalAccuracy'),
     testLoss: r.numOrNull('testLoss'),
     testAccuracy: r.numOrNull('testAccuracy'),
+    ...(r.obj['trainLoss'] !== undefined ? { trainLoss: r.numOrNull('trainLoss') } : {}),
+    ...(r.obj['trainAccuracy'] !== undefined ? { trainAccuracy: r.numOrNull('trainAccuracy') } : {}),
     diverged,
     diagnosis: list.map((d, i) => readDiagnosis(new Reader(`${r.where}: diagnosis[${i}]`, asObject(d, r)))),
     stepsPerSecond: r.num('stepsPerSecond'),

@@ -89,12 +89,15 @@ export class GraphPasses {
     return { x: this.act(n.input), wIh: net.p(p.weight_ih!), wHh: net.p(p.weight_hh!), bIh: net.p(p.bias_ih!), bHh: net.p(p.bias_hh!), pre: this.act(gates), hs: this.act(hs), state: state === null ? undefined : this.act(state) };
   }
 
-  /** The batch for index slot k of a submit (train), or eval chunk k (test). */
-  async gather(k: number, split: 'train' | 'test'): Promise<Dispatch[]> {
+  /**
+   * The batch for index slot k of a submit (train), or eval chunk k (test); 'fit' evaluates training samples through
+   * an index buffer of the caller's (`fitIndex`), gathered as the test set is (no crop or flip).
+   */
+  async gather(k: number, split: 'train' | 'test' | 'fit', fitIndex?: BufferRange): Promise<Dispatch[]> {
     const { net, B } = this;
     const { plan } = net;
-    const index = split === 'train' ? net.r('index', plan.index[k]!) : net.r('evalIndex', plan.evalIndex[k]!);
-    const [xs, ys] = split === 'train' ? (['trainX', 'trainY'] as const) : (['testX', 'testY'] as const);
+    const index = split === 'fit' ? fitIndex! : split === 'train' ? net.r('index', plan.index[k]!) : net.r('evalIndex', plan.evalIndex[k]!);
+    const [xs, ys] = split === 'test' ? (['testX', 'testY'] as const) : (['trainX', 'trainY'] as const);
     const t = { index, src: net.r(xs, plan.data[xs]), dst: this.act(this.g.input) };
     const images = plan.shape.byteImages;
     // Image bytes are normalized as they are gathered; only training batches are cropped and flipped.

@@ -21,7 +21,7 @@ import { checkOutputPaths, OutputFile } from './output-file.ts';
 import { flagValue, loadDataset, resolveRunConfig } from './run-config.ts';
 import { StopSignals } from './signals.ts';
 import { duration } from './terminal/progress-bar.ts';
-import { datasetInfo, keepPartialLog, trainRun } from './train-command.ts';
+import { datasetInfo, graphInfo, keepPartialLog, trainRun } from './train-command.ts';
 import { tuning } from './tuning-file.ts';
 
 /** What every run repeats of the command line under its grid values: --set, then --steps and --every. */
@@ -98,7 +98,8 @@ async function trainAll(runs: readonly GridRun[], out: OutputFile, s: { progress
       try {
         const { summary } = await trainRun(trainer, r.config, hooks);
         if (summary.interrupted) break; // a run cut short is not a point of the grid: only finished runs are kept
-        out.write(`${sweepConfigLine(r.run, r.grid, { config: { ...r.config }, ...meta, date: new Date().toISOString(), dataset: datasetInfo(dataset) })}\n`);
+        const { meanField } = graphInfo(trainer, r.config, dataset);
+        out.write(`${sweepConfigLine(r.run, r.grid, { config: { ...r.config }, ...meta, date: new Date().toISOString(), dataset: datasetInfo(dataset), ...(meanField ? { meanField } : {}) })}\n`);
         out.write(`${sweepSummaryLine(r.run, r.grid, summary)}\n`);
         s.state.done++;
         if (summary.diverged) s.state.diverged++;

@@ -6,6 +6,8 @@ import { decodeSafetensors, SafetensorsError, type Safetensors } from '../io/saf
 import type { TilingChoice } from '../kernels/tunables.ts';
 import { resolveConfig, type RunConfig } from '../model/config.ts';
 import { layerRows } from '../model/graph/params.ts';
+import { residualBlocks } from '../model/graph/row-names.ts';
+import { inputMeanSquare, runTheory, type RunTheory } from '../stats/theory.ts';
 import { diagnose, diagnoseOptions } from '../stats/diagnosis.ts';
 import type { RunSummary, StepRecord } from '../stats/record.ts';
 import { RunWindow } from '../stats/run-window.ts';
@@ -65,7 +67,8 @@ export async function trainCommand(flags: Map<string, string[]>): Promise<number
     const tuned = tuning(gpu.adapter);
     const trainer = await Trainer.create(new KernelContext(gpu), config, data, { stepsPerSubmit: 8, budgetBytes: memoryBudget(), ...tuned });
     applyStart(trainer, start);
-    log?.write(configLine({ config: { ...config }, adapter: gpu.adapter, version: packageVersion(), commit: gitCommit(), date: new Date().toISOString(), dataset: datasetInfo(data), layers: layerRows(trainer.graph), ...startInfo(start) }) + '\n');
+    const meta = { dataset: datasetInfo(data), layers: layerRows(trainer.graph), ...graphInfo(trainer, config, data) };
+    log?.write(configLine({ config: { ...config }, adapter: gpu.adapter, version: packageVersion(), commit: gitCommit(), date: new Date().toISOString(), ...meta, ...startInfo(start) }) + '\n');
     const result = await train(trainer, config, log, tuned.tiling);
     if (save) await saveTo(save, trainer, config);
     if (result.failure) throw result.failure; // the checkpoint is saved; the log keeps what it has (catch below)
@@ -213,6 +216,13 @@ export function keepPartialLog(log: OutputFile | null): void {
   } catch {
     // already committed, or the disk refuses even that: the .partial file still holds the lines
   }
+}
+
+/** The config line's residual blocks and mean-field theory, where the net has them. */
+export function graphInfo(trainer: Trainer, config: RunConfig, data: Dataset): { residualBlocks?: { name: string; row: number }[]; meanField?: RunTheory } {
+  const blocks = residualBlocks(trainer.graph);
+  const theory = 'x' in data.train ? runTheory(config.model, inputMeanSquare(data.train.x, data.inputDim)) : null;
+  return { ...(blocks.length ? { residualBlocks: blocks } : {}), ...(theory ? { meanField: theory } : {}) };
 }
 
 export function datasetInfo(d: Dataset) {

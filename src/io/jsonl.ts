@@ -29,6 +29,13 @@ export interface ConfigLine {
   dataset?: Record<string, unknown>;
   /** The name and kind of each row of the per-layer arrays (`blocks.0`…`head`; `layer2.0.conv1` for a ResNet). */
   layers?: { name: string; kind: string }[];
+  /** Residual nets: each residual block by name, with the row its output belongs to, in StepRecord.residualSkipNorm's order. */
+  residualBlocks?: { name: string; row: number }[];
+  /**
+   * Plain MLPs with an init that has a σ_w² (every scheme but identity): mean-field theory's prediction for the run
+   * (src/stats/theory.ts: σ_w², σ_b², the input's mean square, q1, q*, χ₁, c*, χ_c, ξ_c, 6ξ_c, ξ_∇ and the phase).
+   */
+  meanField?: object;
   /** The checkpoint whose weights started this run (`--load`). */
   load?: string;
   /** The checkpoint this run continues (`--resume`), and the step it continued from. */

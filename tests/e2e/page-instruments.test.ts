@@ -1,7 +1,7 @@
 // The researchers' instruments on the page: the clip overlay (‖g‖ before and after, τ live) and the dotted
 // per-layer gradient after clipping on the depth chart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attr, inApp, waitFor } from '../helpers/app-page.ts';
+import { attr, inApp, setHash, waitFor } from '../helpers/app-page.ts';
 import { startPage, type PageSession } from '../helpers/browser.ts';
 
 describe('instruments on the page (headless Chromium)', () => {
@@ -46,4 +46,23 @@ describe('instruments on the page (headless Chromium)', () => {
     expect(s.errors).toEqual([]);
     await page.close();
   }, 180_000);
+
+  it('mean-field theory beside the measurement: its numbers with the run, its prediction dotted on the depth chart', async () => {
+    const page = await s.open('#model.depth=20&model.width=64&model.activation=tanh&model.init.scheme=meanfield&model.init.sigmaW2=1.5&model.init.sigmaB2=0.05&train.clip.mode=none&train.steps=3&play=1');
+    await waitFor(page, `${attr('status')} === 'done'`, 90_000);
+    await inApp(page, `const sel = root.querySelector('[data-statistic]'); sel.value = 'deltaNorm'; sel.dispatchEvent(new Event('change'));`);
+    await waitFor(page, `!!document.querySelector('gs-app').shadowRoot.querySelector('gs-depth-chart').shadowRoot.querySelector('[data-overlay]')`);
+    const shown = await inApp<{ chi1: number; text: string; key: string }>(page, `
+      const t = root.querySelector('[data-theory]');
+      return { chi1: Number(t.dataset.chi1), text: t.textContent.replace(/\\s+/g, ' '), key: root.querySelector('gs-depth-chart').shadowRoot.querySelector('[data-overlay]').textContent };`);
+    expect(shown.chi1).toBeCloseTo(0.939, 3);
+    expect(shown.text).toMatch(/ordered phase: χ₁ = 0\.939.*6ξ_c = 9\d\.\d; this net's 20 blocks are within it/);
+    expect(shown.key).toContain('mean-field theory');
+    // A residual net is outside the theory: no line.
+    await setHash(page, '#model.depth=20&model.residual=identity&train.steps=3');
+    await waitFor(page, `${attr('depth')} === '20' && location.hash.includes('residual')`);
+    await waitFor(page, `!document.querySelector('gs-app').shadowRoot.querySelector('[data-theory]')`);
+    expect(s.errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

@@ -30,6 +30,7 @@ import { bannersTemplate, compareWords, headerTemplate, lessonBar, phaseLine, se
 import { appStyles } from './gs-app.styles.ts';
 import { RunLog } from './run-log.ts';
 import { AFTER_CLIPPING, clipPanel } from './clip-views.ts';
+import { TheoryView } from './theory-views.ts';
 import type { GsClipChart } from '../gs-clip-chart/gs-clip-chart.ts';
 import '../gs-layer-time/gs-layer-time.ts';
 import type { GsLayerTime } from '../gs-layer-time/gs-layer-time.ts';
@@ -73,6 +74,7 @@ export class GsApp extends LitElement {
   @state() private timeLayer: number | null = null;
 
   private readonly log = new RunLog();
+  private readonly theory = new TheoryView();
   private lastDiagnosis = 0;
   private linkedB: GsHeatmap | undefined;
   private readonly linkedRowsB: Partial<Record<RowViews, GsHeatmap | undefined>> = {};
@@ -177,10 +179,14 @@ export class GsApp extends LitElement {
     if (view && r.predictions) view.evaluation = { step, predictions: r.predictions };
   }
 
-  /** The depth chart's dotted line for the statistic shown: the gradient after clipping, when run A clips. */
+  /**
+   * The depth chart's dotted line for the statistic shown: the gradient after clipping when run A clips, and mean-field
+   * theory's prediction of the backward signal and the activations' spread for a plain MLP.
+   */
   private overlayFor(config: RunConfig | undefined) {
+    this.theory.update(config, this.runs.controller?.data);
     if (this.statistic === 'gradNorm' && config && config.train.clip.mode !== 'none') return AFTER_CLIPPING;
-    return null;
+    return this.theory.overlay(this.statistic);
   }
 
   /** Runs A, B, B / A and the chart of the time or residual views, where the page shows them. */
@@ -328,7 +334,8 @@ export class GsApp extends LitElement {
             ${residual ? residualMaps({ compare, fixedRange: this.fixedRange, blocks, onPng: () => void this.exportPng('residual') }) : nothing}
           </section>
           <section class="charts depth-loss ${recurrent || residual ? 'row-views' : ''}">
-            <div class="panel"><h2>Across depth, newest step${compare ? ' (A solid, B dashed)' : ''}</h2><gs-depth-chart .statistic=${this.statistic} .rows=${rows} .overlay=${this.overlayFor(page?.config)}></gs-depth-chart></div>
+            <div class="panel"><h2>Across depth, newest step${compare ? ' (A solid, B dashed)' : ''}</h2><gs-depth-chart .statistic=${this.statistic} .rows=${rows} .overlay=${this.overlayFor(page?.config)}></gs-depth-chart>
+              ${page ? this.theory.line(page.config.model.depth) : nothing}</div>
             ${recurrent ? timeChartPanel({ compare, layers, layer: timeLayer, onLayer: (k) => (this.timeLayer = k) }) : nothing}
             ${residual ? residualChartPanel({ compare, blocks }) : nothing}
             <div class="panel"><h2>Loss and accuracy${compare ? ' (A solid, B dashed)' : ''}</h2><gs-loss-chart></gs-loss-chart></div>

@@ -65,4 +65,38 @@ describe('instruments on the page (headless Chromium)', () => {
     expect(s.errors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('a dropped sweep file becomes the phase diagram with the theory over it; a broken one is named by line', async () => {
+    const page = await s.open('#model.depth=3');
+    await waitFor(page, `${attr('ready')} === 'true'`);
+    const lines: string[] = [];
+    let run = 0;
+    for (const depth of [10, 20, 30]) {
+      for (const sigmaW2 of [1, 1.75, 2.5, 4]) {
+        const grid = { 'model.depth': depth, 'model.init.sigmaW2': sigmaW2 };
+        const model = { arch: 'mlp', depth, activation: 'tanh', norm: 'none', residual: 'none', init: { scheme: 'meanfield', sigmaW2, sigmaB2: 0.05 } };
+        lines.push(JSON.stringify({ type: 'config', run, grid, config: { model } }));
+        lines.push(JSON.stringify({ type: 'summary', run, grid, steps: 300, trainAccuracy: Math.exp(-depth / (10 + 20 * Math.exp(-((sigmaW2 - 1.76) ** 2)))), diverged: null }));
+        run++;
+      }
+    }
+    const shown = await inApp<{ runs: string; cells: string; paths: number; axes: string[] }>(page, `
+      const p = root.querySelector('gs-phase');
+      p.load(${JSON.stringify(lines.join('\n'))}, 'sweep.jsonl');
+      return p.updateComplete.then(() => ({
+        runs: p.dataset.runs,
+        cells: p.dataset.cells,
+        paths: p.shadowRoot.querySelectorAll('[data-figure] svg path, [data-figure] svg polyline').length,
+        axes: [...p.shadowRoot.querySelectorAll('select')].map((s) => s.value),
+      }));`);
+    expect(shown).toMatchObject({ runs: '12', cells: '12', axes: ['model.init.sigmaW2', 'model.depth', 'trainAccuracy'] });
+    expect(shown.paths).toBeGreaterThanOrEqual(2);
+    const error = await inApp<string>(page, `
+      const p = root.querySelector('gs-phase');
+      p.load('{"type":"config","run":0,"grid":{},"config":{}}\\n{not json', 'broken.jsonl');
+      return p.updateComplete.then(() => p.shadowRoot.querySelector('[data-error]').textContent);`);
+    expect(error).toMatch(/broken\.jsonl line 2: not JSON/);
+    expect(s.errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

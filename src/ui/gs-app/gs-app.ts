@@ -33,6 +33,7 @@ import { AFTER_CLIPPING, clipPanel } from './clip-views.ts';
 import { TheoryView } from './theory-views.ts';
 import type { GsClipChart } from '../gs-clip-chart/gs-clip-chart.ts';
 import '../gs-layer-time/gs-layer-time.ts';
+import '../gs-phase/gs-phase.ts';
 import type { GsLayerTime } from '../gs-layer-time/gs-layer-time.ts';
 import { hasResidualBlocks, residualChartPanel, residualMaps } from './residual-views.ts';
 import { isRecurrent, recurrentLayers, timeChartPanel, timeMaps } from './time-views.ts';
@@ -350,6 +351,7 @@ export class GsApp extends LitElement {
               : nothing}
             ${this.imagesPanel('A', compare)}${compare ? this.imagesPanel('B', compare) : nothing}
           </section>
+          <section class="panel sweep-panel"><h2>Sweep: the trainability phase diagram</h2><gs-phase></gs-phase></section>
         </main>
       </div>
     `;

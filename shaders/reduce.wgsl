@@ -54,7 +54,7 @@ struct Clip {
 @group(0) @binding(4) var<storage, read> sub: array<f32>;
 @group(0) @binding(5) var<storage, read> shift: array<u32>;
 
-// sum_squares_clamped_units: τ, the leading word of the optimizer's hyperparameters (read live: τ may change mid-run).
+// sum_squares_clamped_units: τ, the first f32 of the optimizer's hyperparameters (read at every step: τ changes in place).
 @group(0) @binding(4) var<uniform> limit: Clip;
 
 // finalize_grad_norm: src = per-segment sums; binding 1 and 2 differ from the passes above.

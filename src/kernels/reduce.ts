@@ -150,11 +150,11 @@ export async function diffSumSquares(
     }
   });
   const segs = upload(ctx, plan.table, 'diff sum-squares segments');
-  const shift = upload(ctx, Uint32Array.from(t.segments, (s) => s.subOffset), 'diff sum-squares shifts');
+  const offsets = upload(ctx, Uint32Array.from(t.segments, (s) => s.subOffset), 'diff sum-squares shifts');
   const partials = zeros(ctx, 3 * plan.units, 'diff sum-squares partials');
   const params = ctx.paramBlock([plan.segments, plan.units, 0]);
   return [
-    await ctx.dispatch('diff sum squares units', sumSquaresSpec('diff_units'), { src: t.x, sub: t.sub, shift, segs, dst: partials, params }, dispatch1d(plan.units, WG)),
+    await ctx.dispatch('diff sum squares units', sumSquaresSpec('diff_units'), { src: t.x, sub: t.sub, shift: offsets, segs, dst: partials, params }, dispatch1d(plan.units, WG)),
     await segmentNorms(ctx, { plan, segs, partials, out: t.out, outBase: t.outBase ?? 0 }),
   ];
 }
@@ -172,9 +172,9 @@ export async function clampedSumSquares(
   const segs = upload(ctx, plan.table, 'clamped sum-squares segments');
   const partials = zeros(ctx, 3 * plan.units, 'clamped sum-squares partials');
   const params = ctx.paramBlock([plan.segments, plan.units, 0]);
-  const limit = { buffer: t.clip.buffer, offset: t.clip.offset, size: 16 };
+  const clipWords = { buffer: t.clip.buffer, offset: t.clip.offset, size: 16 };
   return [
-    await ctx.dispatch('clamped sum squares units', sumSquaresSpec('clamped_units'), { src: t.x, limit, segs, dst: partials, params }, dispatch1d(plan.units, WG)),
+    await ctx.dispatch('clamped sum squares units', sumSquaresSpec('clamped_units'), { src: t.x, limit: clipWords, segs, dst: partials, params }, dispatch1d(plan.units, WG)),
     await segmentNorms(ctx, { plan, segs, partials, out: t.out, outBase: t.outBase ?? 0 }),
   ];
 }

@@ -4,7 +4,7 @@
  * mean-field theory's ξ_c and 6ξ_c (Schoenholz et al. 2017: a plain net trains to depth ≈ 6ξ_c) over it.
  * Pure: no DOM, no Node, so the page can draw the same thing.
  */
-import { meanField } from '../math/mean-field.ts';
+import { meanField } from './mean-field.ts';
 import type { ActivationName } from '../model/config.ts';
 
 export type AxisValue = number | string;

@@ -1,9 +1,9 @@
 /**
- * Mean-field theory beside a run (src/math/mean-field.ts): for a plain MLP (no norm, no skips) with an init that
+ * Mean-field theory beside a run (src/stats/mean-field.ts): for a plain MLP (no norm, no skips) with an init that
  * has a σ_w² and σ_b², what the theory predicts — χ₁, q*, ξ_c and the 6ξ_c trainable depth for the config line and
  * the page, and the per-block curves the depth chart draws beside the measured ones. Null for any other net.
  */
-import { meanField, meanFieldParamsOf, meanFieldProfile, inputQ, type MeanFieldPoint } from '../math/mean-field.ts';
+import { meanField, meanFieldParamsOf, meanFieldProfile, inputQ, type MeanFieldPoint } from './mean-field.ts';
 import type { ModelConfig } from '../model/config-types.ts';
 import type { StepRecord } from './record.ts';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { meanField } from '../../src/math/mean-field.ts';
+import { meanField } from '../../src/stats/mean-field.ts';
 import { cli, SMALL } from '../helpers/cli.ts';
 
 const configOf = (path: string) => JSON.parse(readFileSync(path, 'utf8').split('\n')[0]!) as Record<string, unknown>;

@@ -10,8 +10,8 @@ import {
   moments,
   pairMoments,
   qMap,
-} from '../../src/math/mean-field.ts';
-import type { MeanFieldParams } from '../../src/math/mean-field.ts';
+} from '../../src/stats/mean-field.ts';
+import type { MeanFieldParams } from '../../src/stats/mean-field.ts';
 import { Rng } from '../../src/math/prng.ts';
 import { defaultConfig } from '../../src/model/config.ts';
 import type { ActivationName, InitConfig, ModelConfig } from '../../src/model/config.ts';

@@ -99,4 +99,15 @@ describe('instruments on the page (headless Chromium)', () => {
     expect(s.errors).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it('a heatmap of one flat colour says in words that the gradient is exactly 0, and why', async () => {
+    // A plain ReLU net 4 units wide and 300 deep is dead at initialisation: every gradient is exactly 0.
+    const page = await s.open('#model.depth=300&model.width=4&data.name=spiral&train.steps=3&play=1');
+    await waitFor(page, `${attr('status')} === 'done'`, 90_000);
+    await waitFor(page, `!!document.querySelector('gs-app').shadowRoot.querySelector('[data-heat-note]')`, 30_000);
+    const note = await inApp<string>(page, `return root.querySelector('[data-heat-note]').textContent;`);
+    expect(note).toMatch(/100% of the 301 layers have a weight gradient of exactly 0, every one from block 0 to the head/);
+    expect(s.errors).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

@@ -90,6 +90,7 @@ export const appStyles = css`
   .clip { margin: 0.4rem 0 0; font-size: 13px; color: var(--gs-label, #aab3bf); font-variant-numeric: tabular-nums; }
   .clip strong { color: var(--gs-highlight, #e8c07a); font-weight: 600; }
   gs-clip-chart { display: block; height: 220px; }
+  .heat-note { margin: 0.2rem 0 0.5rem; padding: 0.4rem 0.6rem; border-left: 3px solid var(--gs-highlight, #e8c07a); background: color-mix(in srgb, var(--gs-highlight, #e8c07a) 10%, transparent); font-size: 14px; }
   .theory { margin: 0.4rem 0 0; font-size: 13px; color: var(--gs-label, #aab3bf); }
   .clip-tau { margin-left: 0.5rem; text-transform: none; letter-spacing: 0; font-weight: 400; }
   .clip-tau input { width: 6em; font: inherit; background: var(--gs-input-bg, #0f1318); color: inherit; border: 1px solid var(--gs-border, #3a4350); border-radius: 5px; }

@@ -30,6 +30,7 @@ import { bannersTemplate, compareWords, headerTemplate, lessonBar, phaseLine, se
 import { appStyles } from './gs-app.styles.ts';
 import { RunLog } from './run-log.ts';
 import { AFTER_CLIPPING, clipPanel } from './clip-views.ts';
+import { heatmapNote } from './heat-note.ts';
 import { TheoryView } from './theory-views.ts';
 import type { GsClipChart } from '../gs-clip-chart/gs-clip-chart.ts';
 import '../gs-layer-time/gs-layer-time.ts';
@@ -58,6 +59,8 @@ export class GsApp extends LitElement {
   @state() private fixedRange = false;
   @state() private phases: PhaseTimes | null = null;
   @state() private clip: StepRecord | null = null;
+  /** Words for what the heatmap cannot say in colour (most rows exactly 0 or not finite), refreshed with the diagnosis. */
+  @state() private heatNote: string | null = null;
   @query('gs-heatmap[data-run="A"]') private heatA!: GsHeatmap;
   @query('gs-heatmap[data-run="B"]') private heatB?: GsHeatmap;
   @query('gs-heatmap[data-run="ratio"]') private heatRatio?: GsHeatmap;
@@ -129,6 +132,7 @@ export class GsApp extends LitElement {
     this.diagnosis = [];
     this.diagnosisB = [];
     this.clip = null;
+    this.heatNote = null;
     for (const h of [this.heatA, this.heatB, this.heatRatio]) h?.clear();
     this.depth?.clear();
     for (const kind of ['time', 'residual'] as const) {
@@ -206,7 +210,13 @@ export class GsApp extends LitElement {
     if (!page) return;
     this.lastDiagnosis = performance.now();
     this.diagnosis = this.log.diagnose(page.config);
+    this.refreshHeatNote();
     this.diagnosisB = page.compare ? this.log.diagnose(page.compare, 'B') : [];
+  }
+
+  private refreshHeatNote(): void {
+    const last = this.log.last('A');
+    this.heatNote = last ? heatmapNote(last, this.statistic, this.diagnosis) : null;
   }
 
   /** Run A's settings, or in compare mode run B's. */
@@ -310,7 +320,10 @@ export class GsApp extends LitElement {
           ${page?.preset ? lessonBar(page.preset) : nothing}
           <section class="panel maps-panel ${recurrent || residual ? 'row-views' : ''}">
             <div class="toolbar">
-              <label title=${STATISTIC_WORDS[this.statistic].help}>Statistic <select data-statistic @change=${(e: Event) => (this.statistic = (e.target as HTMLSelectElement).value as Statistic)}>
+              <label title=${STATISTIC_WORDS[this.statistic].help}>Statistic <select data-statistic @change=${(e: Event) => {
+                this.statistic = (e.target as HTMLSelectElement).value as Statistic;
+                this.refreshHeatNote();
+              }}>
                 ${LAYER_STATISTICS.map((s) => html`<option value=${s} title=${STATISTIC_WORDS[s].help} ?selected=${s === this.statistic}>${STATISTIC_WORDS[s].name}</option>`)}</select></label>
               <label title="Keep the colour scale where it is instead of following the last 200 steps">
                 <input type="checkbox" .checked=${this.fixedRange} @change=${(e: Event) => (this.fixedRange = (e.target as HTMLInputElement).checked)} />
@@ -319,6 +332,7 @@ export class GsApp extends LitElement {
               ${this.phases ? phaseLine(this.phases) : nothing}
               <span class="statistic-help" data-statistic-help>${STATISTIC_WORDS[this.statistic].help}</span>
             </div>
+            ${this.heatNote ? html`<p class="heat-note" role="status" data-heat-note>${this.heatNote}</p>` : nothing}
             ${page?.compare ? html`<p class="compare-what" data-compare-what>${compareWords(page.config, page.compare)}</p>` : nothing}
             <div class="maps ${compare ? 'compare' : ''}">
               <figure><figcaption>${compare ? 'Run A' : 'Layers × steps, and the GPU time of each layer'}</figcaption>

@@ -10,6 +10,9 @@ override WRITE_C: bool = true;
 override EPI: u32 = 0u;       // 0 none; 1 out2 = φ(v); 2 out2 = α·v·φ'(aux)
 override ACT: u32 = 0u;
 override HAS_ALPHA: bool = false;
+// The weight gradient with its bias's: op(B) carries one more column, all ones, whose column of C is the row sums of
+// op(A) (db = Σ_batch dz), written to out2[m] instead of C. dim_n() counts that column; C's rows are one shorter.
+override ROW_SUMS: bool = false;
 // Register-blocked kernel: a WG_X × WG_Y workgroup, each invocation a 4×4 block of C.
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
@@ -27,7 +30,12 @@ override TILE_K: u32 = 16u;
 
 fn epilogue(m: u32, n: u32, acc: f32) {
   if (m >= dim_m() || n >= dim_n()) { return; }
-  let i = m * dim_n() + n;
+  let cols = dim_n() - select(0u, 1u, ROW_SUMS);
+  if (ROW_SUMS && n == cols) {
+    out2[m] = acc;
+    return;
+  }
+  let i = m * cols + n;
   var v = acc;
   if (HAS_BIAS) { v += bias[n]; }
   if (ADD == 1u) { v += addend[i]; }

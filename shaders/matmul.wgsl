@@ -3,7 +3,7 @@
 // shared with conv.wgsl); this file adds the dense loaders and matmul_vec4. One family serves the whole MLP:
 //   forward   z = h·Wᵀ + b            TRANS_B, HAS_BIAS; EPI 1 writes h' = φ(z) (or h + α·φ(z) with ADD 2)
 //   backward  dh = dz·W (+ dh_next)   ADD 1 for the residual path; EPI 2 writes du = α·dh ⊙ φ'(u)
-//   weights   dW = dzᵀ·h               TRANS_A
+//   weights   dW = dzᵀ·h               TRANS_A; ROW_SUMS also writes db = Σ dz (out2) from a column of ones
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 // matmul_vec4 only: 4×4 blocks of C per invocation along N (1 or 2); two share each load of A.
@@ -25,7 +25,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> b4: array<vec4f>;
 
 fn dim_m() -> u32 { return params.M; }
-fn dim_n() -> u32 { return params.N; }
+fn dim_n() -> u32 { return params.N + select(0u, 1u, ROW_SUMS); }
 fn dim_k() -> u32 { return params.K; }
 
 fn load_a(m: u32, k: u32) -> f32 {
@@ -34,6 +34,8 @@ fn load_a(m: u32, k: u32) -> f32 {
 }
 
 fn load_b(k: u32, n: u32) -> f32 {
+  // ROW_SUMS: the column of ones past op(B)'s last (shaders/gemm_fns.wgsl).
+  if (ROW_SUMS && n == params.N) { return 1.0; }
   if (TRANS_B) { return b[n * params.K + k]; }
   return b[k * params.N + n];
 }

@@ -20,11 +20,14 @@ export interface MatmulShape {
  *  - plain:        c = v (+ bias[n]) (+ addend)
  *  - activate:     c = z = v + bias?; out2 = φ(z), or addend + α·φ(z) with a residual (forward block)
  *  - activateGrad: v += addend?; c = v (when kept); out2 = α·v·φ'(aux) (backward through the previous block)
+ *  - weightGrad:   c = v, and out2[m] = Σ_k op(A)[m][k] (dW = dzᵀ·h with db = Σ dz from a column of ones in op(B):
+ *                  one dispatch for a linear layer's weight and bias gradients; never matmul_vec4, whose B is vec4s)
  */
 export type MatmulEpilogue =
   | { kind: 'plain'; bias?: boolean; add?: boolean }
   | { kind: 'activate'; act: Activation; bias: boolean; residual: 'none' | 'fixed' | 'alpha' }
-  | { kind: 'activateGrad'; act: Activation; add: boolean; keepC: boolean; alpha: boolean };
+  | { kind: 'activateGrad'; act: Activation; add: boolean; keepC: boolean; alpha: boolean }
+  | { kind: 'weightGrad' };
 
 export interface MatmulTensors {
   a: BufferRange;
@@ -56,7 +59,9 @@ export const GEMM_BINDINGS: KernelSpec<GemmBinding>['bindings'] = [
 export function epilogueConstants(e: MatmulEpilogue): Record<string, number> {
   switch (e.kind) {
     case 'plain':
-      return { HAS_BIAS: +!!e.bias, ADD: e.add ? 1 : 0, WRITE_C: 1, EPI: 0, ACT: 0, HAS_ALPHA: 0 };
+      return { HAS_BIAS: +!!e.bias, ADD: e.add ? 1 : 0, WRITE_C: 1, EPI: 0, ACT: 0, HAS_ALPHA: 0, ROW_SUMS: 0 };
+    case 'weightGrad':
+      return { HAS_BIAS: 0, ADD: 0, WRITE_C: 1, EPI: 0, ACT: 0, HAS_ALPHA: 0, ROW_SUMS: 1 };
     case 'activate':
       return {
         HAS_BIAS: +e.bias,
@@ -65,9 +70,10 @@ export function epilogueConstants(e: MatmulEpilogue): Record<string, number> {
         EPI: 1,
         ACT: ACTIVATION_IDS[e.act],
         HAS_ALPHA: +(e.residual === 'alpha'),
+        ROW_SUMS: 0,
       };
     case 'activateGrad':
-      return { HAS_BIAS: 0, ADD: +e.add, WRITE_C: +e.keepC, EPI: 2, ACT: ACTIVATION_IDS[e.act], HAS_ALPHA: +e.alpha };
+      return { HAS_BIAS: 0, ADD: +e.add, WRITE_C: +e.keepC, EPI: 2, ACT: ACTIVATION_IDS[e.act], HAS_ALPHA: +e.alpha, ROW_SUMS: 0 };
   }
 }
 
@@ -122,9 +128,10 @@ export function vec4Aligned(s: MatmulShape): boolean {
   return aDim % 4 === 0 && bDim % 4 === 0;
 }
 
-/** The tiling that will actually run: vec4 falls back to reg on shapes it cannot read as vec4s. */
-export function effectiveTiling(shape: MatmulShape, t: MatmulTiling): MatmulTiling {
-  return t.variant === 'vec4' && !vec4Aligned(shape) ? { variant: 'reg', wgX: t.wgX, wgY: t.wgY } : t;
+/** The tiling that will actually run: vec4 falls back to reg on shapes it cannot read as vec4s (and for weightGrad's ones column). */
+export function effectiveTiling(shape: MatmulShape, t: MatmulTiling, epilogue?: MatmulEpilogue): MatmulTiling {
+  const vec4 = vec4Aligned(shape) && epilogue?.kind !== 'weightGrad';
+  return t.variant === 'vec4' && !vec4 ? { variant: 'reg', wgX: t.wgX, wgY: t.wgY } : t;
 }
 
 /** Which tensors an epilogue reads or writes besides A and B, and how many floats each holds. */
@@ -136,8 +143,10 @@ function requiredTensors(s: MatmulShape, e: MatmulEpilogue): [keyof MatmulTensor
   ];
   if (e.kind !== 'activateGrad' || e.keepC) need.push(['c', mn]);
   if ((e.kind === 'plain' || e.kind === 'activate') && e.bias) need.push(['bias', s.N]);
-  if (e.kind === 'plain' ? e.add : e.kind === 'activate' ? e.residual !== 'none' : e.add) need.push(['addend', mn]);
-  if (e.kind !== 'plain') need.push(['out2', mn]);
+  const adds = e.kind === 'plain' || e.kind === 'activateGrad' ? !!e.add : e.kind === 'activate' && e.residual !== 'none';
+  if (adds) need.push(['addend', mn]);
+  if (e.kind === 'weightGrad') need.push(['out2', s.M]);
+  else if (e.kind !== 'plain') need.push(['out2', mn]);
   if (e.kind === 'activateGrad') need.push(['aux', mn]);
   if ((e.kind === 'activate' && e.residual === 'alpha') || (e.kind === 'activateGrad' && e.alpha)) need.push(['alpha', 1]);
   return need;
@@ -152,7 +161,7 @@ export async function matmul(
   choice: TilingChoice = DEFAULT_TILING,
 ): Promise<Dispatch> {
   const { M, N, K } = shape;
-  const tiling = effectiveTiling(shape, typeof choice === 'function' ? choice(shape) : choice);
+  const tiling = effectiveTiling(shape, typeof choice === 'function' ? choice(shape) : choice, epilogue);
   if (![M, N, K].every((d) => Number.isInteger(d) && d >= 1)) {
     throw new RangeError(`matmul: M, N, K must be integers ≥ 1 (got ${M}, ${N}, ${K})`);
   }
@@ -164,5 +173,6 @@ export async function matmul(
     ranges[name] = r;
   }
   const label = `matmul ${M}×${K}·${K}×${N} ${epilogue.kind}`;
-  return ctx.dispatch(label, matmulSpec(shape, epilogue, tiling), ranges, matmulWorkgroups(M, N, tiling));
+  const columns = epilogue.kind === 'weightGrad' ? N + 1 : N;
+  return ctx.dispatch(label, matmulSpec(shape, epilogue, tiling), ranges, matmulWorkgroups(M, columns, tiling));
 }

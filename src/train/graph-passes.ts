@@ -247,9 +247,13 @@ export class GraphPasses {
     const n = g.nodes[node] as Extract<LayerNode, { kind: 'linear' }>;
     const p = paramsOf(net, node);
     const [N, K] = [g.tensors[n.output]!.shape.at(-1)!, size(g.tensors[n.input]!.shape)];
-    const list = [await matmul(ctx, { M: N, N: K, K: B, transA: true }, { kind: 'plain' }, { a: dz, b: this.act(n.input), c: net.g(p.weight!) }, this.tiling)];
     const norms = sums?.partials.get(node);
-    if (p.bias) list.push(await biasGrad(ctx, B, N, { dz, db: net.g(p.bias), ...(norms ? { norms } : {}) }));
+    // An unlogged step takes db = Σ dz from the weight gradient's own matmul (a column of ones); a logged one keeps
+    // the bias kernel, which also leaves each column's Σ dz² for ‖∂L/∂z‖.
+    const fused = p.bias !== undefined && !norms;
+    const dw = { a: dz, b: this.act(n.input), c: net.g(p.weight!), ...(fused ? { out2: net.g(p.bias!) } : {}) };
+    const list = [await matmul(ctx, { M: N, N: K, K: B, transA: true }, fused ? { kind: 'weightGrad' } : { kind: 'plain' }, dw, this.tiling)];
+    if (p.bias && !fused) list.push(await biasGrad(ctx, B, N, { dz, db: net.g(p.bias), ...(norms ? { norms } : {}) }));
     const w = b.writes[0] ?? null;
     const add = b.addends[0] ?? null;
     const addend = add === null ? {} : { addend: net.value(add) };

@@ -99,6 +99,24 @@ describe('matmul epilogues', () => {
     }
   });
 
+  it('weight gradient with its bias gradient in one pass: dW = dzᵀ·h and db = Σ dz, every tiling, awkward shapes', async () => {
+    const ctx = await testContext();
+    const rng = new Rng(9);
+    // [out, in, batch]: dW is out × in over batch rows of dz (batch × out) and h (batch × in).
+    for (const [out, inn, batch] of [[1, 1, 1], [3, 17, 5], [16, 16, 32], [17, 63, 65], [128, 128, 128], [10, 784, 33]] as const) {
+      const dz = randn(rng, batch * out);
+      const h = randn(rng, batch * inn);
+      const dw = ref.matmul(dz, h, out, inn, batch, { transA: true });
+      const db = Array.from({ length: out }, (_, o) => Array.from({ length: batch }, (_, r) => dz[r * out + o]!).reduce((x, y) => x + y, 0));
+      for (const name of TILINGS) {
+        const [c, out2] = [zeros(ctx, out * inn), zeros(ctx, out)];
+        await run(ctx, await matmul(ctx, { M: out, N: inn, K: batch, transA: true }, { kind: 'weightGrad' }, { a: upload(ctx, dz), b: upload(ctx, h), c, out2 }, MATMUL_TILINGS[name]));
+        expectClose(await readF32(ctx, c, out * inn), dw, 1e-4, `${name} dW ${out}×${inn}×${batch}`);
+        expectClose(await readF32(ctx, out2, out), db, 1e-4, `${name} db ${out}×${inn}×${batch}`);
+      }
+    }
+  });
+
   it('refuses short buffers and missing operands with the tensor named', async () => {
     const ctx = await testContext();
     const a = zeros(ctx, 6);

@@ -1,5 +1,6 @@
 // The fusion pass keeps the MLP's step at the kernels the hand-fused engine ran: a block without a norm is one
-// matmul forward and three kernels backward (dW, db, and the dX matmul that also applies the block below's φ′).
+// matmul forward and, backward, the dW matmul that also sums db (a logged step sums db apart, with the column sums
+// ‖∂L/∂z‖ needs) and the dX matmul that also applies the block below's φ′.
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/model/config.ts';
 import { makeDataset } from '../../src/train/data/dataset.ts';
@@ -19,15 +20,36 @@ async function perBlock(norm: 'none' | 'batch' | 'layer', residual: 'none' | 'id
 }
 
 describe('dispatches per block of the MLP step', () => {
-  it('4 without a norm (matmul with φ and skip; dW, db, dX with φ′), whether or not the step is logged', async () => {
-    expect(await perBlock('none', 'none', false)).toBe(4);
-    expect(await perBlock('none', 'identity', false)).toBe(4);
+  it('3 without a norm (matmul with φ and skip; dW with db, dX with φ′), 4 on a logged step (db apart)', async () => {
+    expect(await perBlock('none', 'none', false)).toBe(3);
+    expect(await perBlock('none', 'identity', false)).toBe(3);
     expect(await perBlock('none', 'identity', true)).toBe(4);
   });
 
   it('one more for ReZero (its α’s gradient); batch norm adds its forward and backward', async () => {
-    expect(await perBlock('none', 'rezero', false)).toBe(5);
-    expect(await perBlock('batch', 'identity', false)).toBe(7);
+    expect(await perBlock('none', 'rezero', false)).toBe(4);
+    expect(await perBlock('batch', 'identity', false)).toBe(6);
+  });
+
+  it('an unlogged step’s gradients are the logged step’s, db from the weight matmul included', async () => {
+    const ctx = await testContext();
+    const grads = async (every: number) => {
+      const config = resolveConfig({ data: { name: 'spiral', samples: 64 }, model: { depth: 5, width: 12, norm: 'layer', residual: 'rezero', activation: 'gelu' }, train: { batchSize: 16, steps: 10 }, log: { every } });
+      const t = await Trainer.create(ctx, config, await makeDataset(config.data, config.seed));
+      await t.run(2, () => {});
+      const out = new Map<string, Float32Array>();
+      for (const p of t.net.plan.paramList) out.set(p.name, await t.net.readParam(p, t.net.grads));
+      t.destroy();
+      return out;
+    };
+    const [logged, plain] = [await grads(1), await grads(1000)];
+    for (const [name, g] of logged) {
+      const h = plain.get(name)!;
+      const norm = Math.hypot(...g);
+      const diff = Math.hypot(...g.map((v, i) => v - h[i]!));
+      expect(diff / norm, name).toBeLessThan(1e-5);
+      expect(norm, name).toBeGreaterThan(0);
+    }
   });
 });
 

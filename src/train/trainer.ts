@@ -7,7 +7,7 @@ import type { Graph } from '../model/graph/graph.ts';
 import type { GraphNetwork } from '../model/graph/graph-network.ts';
 import type { TensorStore } from '../model/tensor-store.ts';
 import { findDivergence } from '../stats/divergence.ts';
-import type { Divergence, StepRecord } from '../stats/record.ts';
+import type { Divergence, PhaseTimes, StepRecord } from '../stats/record.ts';
 import { BatchSampler, type SamplerState } from './data/batch-sampler.ts';
 import type { Dataset } from './data/types.ts';
 import type { EvalProgram, EvalResult } from './eval.ts';
@@ -47,11 +47,25 @@ export function optimizerHyper(c: RunConfig): OptimizerHyper {
  */
 export class Trainer {
   status: TrainerStatus = 'idle';
-  /** How the i-th logged step is timed: phases on the first of every timePhasesEvery, layers half-way between. */
+  /** How the i-th logged step is timed: phases on the first of every timePhasesEvery, layers half-way between (or rarer). */
   private timing(i: number): StepTiming {
-    const r = i % this.timePhasesEvery;
-    if (r === 0) return 'phases';
-    return r === Math.floor(this.timePhasesEvery / 2) ? 'layers' : 'none';
+    const every = this.timePhasesEvery;
+    if (i % every === 0) return 'phases';
+    this.nextLayered ??= Math.floor(every / 2);
+    if (i < this.nextLayered) return 'none';
+    this.nextLayered = i + Math.max(every, this.layerEvery ?? every);
+    return 'layers';
+  }
+
+  /** Thins per-row timing to its budget, from what the newest layer-timed step cost over a phase-timed one. */
+  private paceLayerTiming(r: StepRecord): void {
+    if (r.phaseMs) this.lastPhases = r.phaseMs;
+    const p = this.lastPhases;
+    if (!r.layerMs || !p) return;
+    const sum = (v: readonly number[]) => v.reduce((a, b) => a + b, 0);
+    const extra = sum(r.layerMs.forward) + sum(r.layerMs.backward) - (p.forward + p.backward);
+    const step = p.forward + p.loss + p.backward + p.norms + p.statistics + p.optimizer;
+    if (step > 0) this.layerEvery = Math.ceil(Math.max(0, extra) / (this.layerTimingBudget * step));
   }
 
   /** Steps submitted so far (the next step is step + 1). */
@@ -61,9 +75,18 @@ export class Trainer {
   logEvery: number;
   /**
    * One logged step in this many is timed phase by phase (StepRecord.phaseMs), the first always; another one in
-   * this many, half-way between, row by row (StepRecord.layerMs).
+   * this many, half-way between, row by row (StepRecord.layerMs), or fewer: see layerTimingBudget.
    */
   timePhasesEvery = 10;
+  /**
+   * The share of the logged steps' GPU time that per-row timing may add (a compute pass per row costs a CPU adapter
+   * about a step's worth at depth 100): after each layer-timed step, its extra GPU time over the newest phase-timed
+   * step's forward and backward sets how many logged steps pass before the next one.
+   */
+  layerTimingBudget = 0.02;
+  private layerEvery: number | null = null;
+  private nextLayered: number | null = null;
+  private lastPhases: PhaseTimes | null = null;
   private loggedSteps = 0;
   private sampler: BatchSampler;
   private readonly indices: Uint32Array;
@@ -169,6 +192,7 @@ export class Trainer {
       const stepMs = this.lastRecordAt.time ? (now - this.lastRecordAt.time) / steps : 0;
       this.lastRecordAt = { time: now, step: snap.tag };
       const record = this.program.stats.decode(snap.data, snap.tag, stepMs);
+      this.paceLayerTiming(record);
       out.push(record);
       if (record.nonFinite) {
         // The GPU's step counter stops at the last finite update, so the first bad step is known even when

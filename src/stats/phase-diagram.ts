@@ -66,9 +66,10 @@ export function phaseDiagram(points: readonly PhasePoint[], labels: { x: string;
 
 /**
  * Degree-6 polynomial fit of matplotlib's viridis (van der Walt & Smith), by Matt Zucker (shadertoy.com/view/WlfXRN,
- * CC0), the same fit src/ui/colormaps.ts uses; restated here because stats may not import the UI.
+ * CC0): per channel, c0 + t·(c1 + t·(c2 + …)), max error < 1/255. The page's heatmaps build their table from it too
+ * (src/ui/colormaps.ts), so a phase diagram and a heatmap mean the same colours.
  */
-const VIRIDIS: readonly Rgb[] = [
+export const VIRIDIS_POLY: readonly Rgb[] = [
   [0.2777273272234177, 0.005407344544966578, 0.3340998053353061],
   [0.1050930431085774, 1.404613529898575, 1.384590162594685],
   [-0.3308618287255563, 0.214847559468213, 0.09509516302823659],
@@ -81,7 +82,7 @@ const VIRIDIS: readonly Rgb[] = [
 /** Viridis at t in [0, 1], as bytes. */
 export function viridis(t: number): Rgb {
   const u = Math.min(1, Math.max(0, t));
-  const channel = (c: 0 | 1 | 2): number => Math.round(255 * Math.min(1, Math.max(0, VIRIDIS.reduceRight((v, k) => v * u + k[c], 0))));
+  const channel = (c: 0 | 1 | 2): number => Math.round(255 * Math.min(1, Math.max(0, VIRIDIS_POLY.reduceRight((v, k) => v * u + k[c], 0))));
   return [channel(0), channel(1), channel(2)];
 }
 

@@ -1,7 +1,8 @@
 /**
  * Colour lookup tables for the heatmaps: 256 entries of [r, g, b] bytes, built once at import from
- * published values, with no dependency.
+ * published values (viridis from the fit the phase diagram uses too).
  */
+import { VIRIDIS_POLY } from '../stats/phase-diagram.ts';
 
 /** 256 × [r, g, b], 0..255. */
 export type Lut = Uint8Array;
@@ -16,20 +17,6 @@ export const NON_FINITE_RGB: readonly [number, number, number] = [255, 0, 255];
  * neutral grey, which neither map holds, so it reads as absent rather than as the smallest value.
  */
 export const NO_GRADIENT_RGB: readonly [number, number, number] = [110, 110, 110];
-
-/**
- * Degree-6 polynomial fit of matplotlib's viridis (van der Walt & Smith), by Matt Zucker
- * (shadertoy.com/view/WlfXRN, CC0): per channel, c0 + t·(c1 + t·(c2 + …)). Max error < 1/255.
- */
-const VIRIDIS_POLY: readonly (readonly [number, number, number])[] = [
-  [0.2777273272234177, 0.005407344544966578, 0.3340998053353061],
-  [0.1050930431085774, 1.404613529898575, 1.384590162594685],
-  [-0.3308618287255563, 0.214847559468213, 0.09509516302823659],
-  [-4.634230498983486, -5.799100973351585, -19.33244095627987],
-  [6.228269936347081, 14.17993336680509, 56.69055260068105],
-  [4.776384997670288, -13.74514537774601, -65.35303263337234],
-  [-5.435455855934631, 4.645852612178535, 26.3124352495832],
-];
 
 /** ColorBrewer RdBu (11 classes), reversed so low = blue, middle = near-white, high = red. */
 const BU_RD_ANCHORS = [

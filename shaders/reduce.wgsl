@@ -3,8 +3,9 @@
 // bit-identical from run to run:
 //   sum_squares_units(4)  one invocation per unit (every units-th float of a segment), partials[unit] =
 //                         Blue's three sums of x²; the 4 form reads vec4s when every segment starts on one
-//   sum_squares_diff_units  the same as sum_squares_units for x = src − sub, where segment s of sub starts at
-//                         shift[s] (the residual split: ‖∂L/∂x − S‖, the gradient a block's branch hands down)
+//   sum_squares_split_units  the residual split in one read of each: for y = sub (S, what a block's skip hands its
+//                         input; segment s of it starts at shift[s]) and x = src − sub (what the branch hands it,
+//                         src being the whole ∂L/∂x), the partials of ‖y‖ into dst and of ‖x‖ into dst2
 //   sum_squares_clamped_units  the same for x = clamp(src, −τ, τ): value clipping's gradient, as the update sees it
 //   sum_squares_segments  one invocation per segment, sums its units' partials in a fixed order
 //   finalize_grad_norm    one workgroup: global L2 norm from the per-segment norms, clip scale, non-finite flag, step counter
@@ -53,6 +54,7 @@ struct Clip {
 // sum_squares_diff_units: what is subtracted, and where each segment's floats start in it.
 @group(0) @binding(4) var<storage, read> sub: array<f32>;
 @group(0) @binding(5) var<storage, read> shift: array<u32>;
+@group(0) @binding(6) var<storage, read_write> dst2: array<f32>;
 
 // sum_squares_clamped_units: τ, the first f32 of the optimizer's hyperparameters (read at every step: τ changes in place).
 @group(0) @binding(4) var<uniform> limit: Clip;
@@ -107,7 +109,7 @@ fn sum_squares_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wor
 }
 
 @compute @workgroup_size(WG)
-fn sum_squares_diff_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+fn sum_squares_split_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let u = gid.x + gid.y * nwg.x * WG;
   if (u >= params.units) { return; }
   let s = find_segment(u, params.segments);
@@ -115,22 +117,28 @@ fn sum_squares_diff_units(@builtin(global_invocation_id) gid: vec3u, @builtin(nu
   let first = seg.offset + (u - seg.first_unit);
   let end = seg.offset + seg.length;
   let to_sub = shift[s] - seg.offset;
-  var sq = 0.0;
-  var biggest = 0.0;
+  var sq = vec2f(0.0);
+  var biggest = vec2f(0.0);
   for (var i = first; i < end; i += seg.units) {
-    let x = src[i] - sub[i + to_sub];
-    sq = fma(x, x, sq);
-    biggest = max(biggest, abs(x));
+    let skip = sub[i + to_sub];
+    let v = vec2f(skip, src[i] - skip);
+    sq = fma(v, v, sq);
+    biggest = max(biggest, abs(v));
   }
-  let scale = rescan_scale(biggest);
-  var scaled = 0.0;
-  if (scale != 0.0) {
+  let scale = vec2f(rescan_scale(biggest.x), rescan_scale(biggest.y));
+  var scaled = vec2f(0.0);
+  if (any(scale != vec2f(0.0))) {
     for (var i = first; i < end; i += seg.units) {
-      let y = (src[i] - sub[i + to_sub]) * scale;
-      scaled = fma(y, y, scaled);
+      let skip = sub[i + to_sub];
+      let v = vec2f(skip, src[i] - skip) * scale;
+      scaled = fma(v, v, scaled);
     }
   }
-  write_partial(u, scaled_sums(sq, biggest, scaled));
+  write_partial(u, scaled_sums(sq.x, biggest.x, scaled.x));
+  let branch = scaled_sums(sq.y, biggest.y, scaled.y);
+  dst2[3u * u] = branch.x;
+  dst2[3u * u + 1u] = branch.y;
+  dst2[3u * u + 2u] = branch.z;
 }
 
 @compute @workgroup_size(WG)

@@ -75,16 +75,16 @@ export function planSegments(segments: readonly Segment[], floats: number): Segm
   return { table, segments: segments.length, units, aligned: segments.every((x) => x.offset % 4 === 0) };
 }
 
-type PassBinding = 'src' | 'segs' | 'dst' | 'params' | 'sub' | 'shift' | 'limit';
+type PassBinding = 'src' | 'segs' | 'dst' | 'params' | 'sub' | 'shift' | 'dst2' | 'limit';
 type FinalizeBinding = 'src' | 'clip' | 'scalars' | 'params';
 
-export function sumSquaresSpec(pass: 'units' | 'units4' | 'diff_units' | 'clamped_units' | 'segments'): KernelSpec<PassBinding> {
+export function sumSquaresSpec(pass: 'units' | 'units4' | 'split_units' | 'clamped_units' | 'segments'): KernelSpec<PassBinding> {
   const bindings: KernelSpec<PassBinding>['bindings'] = [
     ['src', 'read'],
     ['segs', 'read'],
     ['dst', 'rw'],
     ['params', 'uniform'],
-    ...(pass === 'diff_units' ? ([['sub', 'read'], ['shift', 'read']] as const) : []),
+    ...(pass === 'split_units' ? ([['sub', 'read'], ['shift', 'read'], ['dst2', 'rw']] as const) : []),
     ...(pass === 'clamped_units' ? ([['limit', 'uniform']] as const) : []),
   ];
   return {
@@ -136,26 +136,28 @@ export async function sumSquares(
 }
 
 /**
- * out[outBase + s] = ‖x − sub‖ over segment s, where sub's floats for segment s start at `subOffset` (the residual
- * split's branch term, ∂L/∂x minus the skip's part). Two dispatches, as sumSquares; build time only.
+ * The residual split in one read of each value: for segment s, out[skipBase + s] = ‖sub‖ and out[branchBase + s] =
+ * ‖x − sub‖, where x is ∂L/∂x of a residual block's input and sub (its floats from `subOffset`) is the part its
+ * skip handed down. Three dispatches (one pass over both values, then each norm's second pass); build time only.
  */
-export async function diffSumSquares(
+export async function splitSumSquares(
   ctx: KernelContext,
-  t: { x: BufferRange; sub: BufferRange; segments: readonly (Segment & { subOffset: number })[]; out: BufferRange; outBase?: number },
-): Promise<[Dispatch, Dispatch]> {
+  t: { x: BufferRange; sub: BufferRange; segments: readonly (Segment & { subOffset: number })[]; out: BufferRange; skipBase: number; branchBase: number },
+): Promise<[Dispatch, Dispatch, Dispatch]> {
   const plan = planSegments(t.segments, floatsIn(t.x));
   t.segments.forEach((s, i) => {
     if (!Number.isInteger(s.subOffset) || s.subOffset < 0 || s.subOffset + s.length > floatsIn(t.sub)) {
-      throw new RangeError(`diffSumSquares: segments[${i}].subOffset ${s.subOffset} + length ${s.length} must lie inside sub (${floatsIn(t.sub)} floats)`);
+      throw new RangeError(`splitSumSquares: segments[${i}].subOffset ${s.subOffset} + length ${s.length} must lie inside sub (${floatsIn(t.sub)} floats)`);
     }
   });
-  const segs = upload(ctx, plan.table, 'diff sum-squares segments');
-  const offsets = upload(ctx, Uint32Array.from(t.segments, (s) => s.subOffset), 'diff sum-squares shifts');
-  const partials = zeros(ctx, 3 * plan.units, 'diff sum-squares partials');
+  const segs = upload(ctx, plan.table, 'split sum-squares segments');
+  const offsets = upload(ctx, Uint32Array.from(t.segments, (s) => s.subOffset), 'split sum-squares shifts');
+  const [skip, branch] = [zeros(ctx, 3 * plan.units, 'split skip partials'), zeros(ctx, 3 * plan.units, 'split branch partials')];
   const params = ctx.paramBlock([plan.segments, plan.units, 0]);
   return [
-    await ctx.dispatch('diff sum squares units', sumSquaresSpec('diff_units'), { src: t.x, sub: t.sub, shift: offsets, segs, dst: partials, params }, dispatch1d(plan.units, WG)),
-    await segmentNorms(ctx, { plan, segs, partials, out: t.out, outBase: t.outBase ?? 0 }),
+    await ctx.dispatch('split sum squares units', sumSquaresSpec('split_units'), { src: t.x, sub: t.sub, shift: offsets, segs, dst: skip, dst2: branch, params }, dispatch1d(plan.units, WG)),
+    await segmentNorms(ctx, { plan, segs, partials: skip, out: t.out, outBase: t.skipBase }),
+    await segmentNorms(ctx, { plan, segs, partials: branch, out: t.out, outBase: t.branchBase }),
   ];
 }
 

@@ -5,7 +5,7 @@
 import type { BufferRange, Dispatch } from '../gpu/kernel.ts';
 import { upload, zeros } from '../gpu/transfer.ts';
 import { columnSegments } from '../kernels/linear.ts';
-import { diffSumSquares, SEGMENT_WORDS, segmentNorms, sumSquares, type SegmentPlan } from '../kernels/reduce.ts';
+import { SEGMENT_WORDS, segmentNorms, splitSumSquares, sumSquares, type SegmentPlan } from '../kernels/reduce.ts';
 import { layerStats, type StatsLayer } from '../kernels/stats.ts';
 import type { Graph, StatsRow } from '../model/graph/graph.ts';
 import type { GraphNetwork } from '../model/graph/graph-network.ts';
@@ -94,55 +94,53 @@ export async function deltaNorms(net: GraphNetwork, sums: DzColumnSums, out: Buf
 
 type Chunk = ReturnType<GraphNetwork['valueChunk']>;
 
-/** Where the residual split's norms go: one call per buffer chunk (or pair), blocks grouped by the chunks they live in. */
+/** One pass of the residual split over the blocks whose values share a pair of buffer chunks. */
 interface SplitCall {
+  /** ∂L/∂x's chunk, and S's. */
   readonly x: Chunk;
-  /** Set for ‖x − sub‖ (the branch term); unset for ‖x‖ (the skip term). */
-  readonly sub?: Chunk;
+  readonly sub: Chunk;
   readonly segments: { offset: number; length: number; subOffset: number }[];
-  /** The call's first slot in the residual section; its segments fill the slots from there. */
-  readonly base: number;
+  /** Where the call's ‖S‖ and ‖B‖ start in the residual section (one slot a block each). */
+  readonly skipBase: number;
+  readonly branchBase: number;
 }
 
 /**
- * The residual split's layout: liveness spreads consecutive blocks' gradients over several arenas, so the
- * blocks are grouped by the chunks their values live in (one sumSquares per group, not per block), and
- * block k's ‖S‖ and ‖B‖ land at `skip[k]` and `branch[k]` of the residual section.
+ * The residual split's layout: liveness spreads consecutive blocks' gradients over several arenas, so the blocks
+ * are grouped by the chunks their two values live in (one pass per group, not per block), and block k's ‖S‖ and
+ * ‖B‖ land at `skip[k]` and `branch[k]` of the residual section.
  */
 export function residualSplitPlan(net: GraphNetwork): { calls: SplitCall[]; skip: number[]; branch: number[] } {
   const splits = net.plan.schedule.splits;
-  const groups = new Map<string, { x: Chunk; sub?: Chunk; blocks: { k: number; seg: SplitCall['segments'][number] }[]; branch: boolean }>();
-  const add = (key: string, x: Chunk, sub: Chunk | undefined, k: number, seg: SplitCall['segments'][number], branch: boolean) => {
-    const g = groups.get(key) ?? { x, ...(sub ? { sub } : {}), blocks: [], branch };
-    g.blocks.push({ k, seg });
-    groups.set(key, g);
-  };
+  const groups = new Map<string, { x: Chunk; sub: Chunk; blocks: { k: number; seg: SplitCall['segments'][number] }[] }>();
   splits.forEach((s, k) => {
     const length = net.plan.placement.slots[s.skip]!.slot.bytes / 4;
-    const S = net.valueChunk(s.skip);
-    const T = net.valueChunk(s.total);
-    add(`skip ${S.key}`, S, undefined, k, { offset: S.offset, length, subOffset: 0 }, false);
-    add(`branch ${T.key} ${S.key}`, T, S, k, { offset: T.offset, length, subOffset: S.offset }, true);
+    const [S, T] = [net.valueChunk(s.skip), net.valueChunk(s.total)];
+    const key = `${T.key} ${S.key}`;
+    const g = groups.get(key) ?? { x: T, sub: S, blocks: [] };
+    g.blocks.push({ k, seg: { offset: T.offset, length, subOffset: S.offset } });
+    groups.set(key, g);
   });
   const skip = new Array<number>(splits.length);
   const branch = new Array<number>(splits.length);
   const calls: SplitCall[] = [];
   let base = 0;
   for (const g of groups.values()) {
-    g.blocks.forEach(({ k }, i) => ((g.branch ? branch : skip)[k] = base + i));
-    calls.push({ x: g.x, ...(g.sub ? { sub: g.sub } : {}), segments: g.blocks.map((b) => b.seg), base });
-    base += g.blocks.length;
+    const n = g.blocks.length;
+    g.blocks.forEach(({ k }, i) => {
+      skip[k] = base + i;
+      branch[k] = base + n + i;
+    });
+    calls.push({ x: g.x, sub: g.sub, segments: g.blocks.map((b) => b.seg), skipBase: base, branchBase: base + n });
+    base += 2 * n;
   }
   return { calls, skip, branch };
 }
 
-/** The residual split (residualSplitPlan's layout) into `out`: two dispatches per chunk, whatever the depth. */
+/** The residual split (residualSplitPlan's layout) into `out`: three dispatches per pair of chunks, whatever the depth. */
 export async function residualSplitNorms(net: GraphNetwork, out: BufferRange): Promise<Dispatch[]> {
   const list: Dispatch[] = [];
-  for (const c of residualSplitPlan(net).calls) {
-    if (c.sub) list.push(...(await diffSumSquares(net.ctx, { x: c.x.range, sub: c.sub.range, segments: c.segments, out, outBase: c.base })));
-    else list.push(...(await sumSquares(net.ctx, { x: c.x.range, segments: c.segments, out, outBase: c.base })));
-  }
+  for (const c of residualSplitPlan(net).calls) list.push(...(await splitSumSquares(net.ctx, { x: c.x.range, sub: c.sub.range, segments: c.segments, out, skipBase: c.skipBase, branchBase: c.branchBase })));
   return list;
 }
 

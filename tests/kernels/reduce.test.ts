@@ -79,7 +79,7 @@ describe('segment plan (pure)', () => {
     for (const spec of [sumSquaresSpec('units'), sumSquaresSpec('segments'), finalizeSpec('norm'), sumSquaresSpec('clamped_units')]) expectSpecMatchesWgsl(spec, { names: true });
     expectSpecMatchesWgsl(sumSquaresSpec('units4'));
     // The widest pass binds every binding the module declares.
-    expectSpecMatchesWgsl(sumSquaresSpec('diff_units'), { names: true, exhaustive: true });
+    expectSpecMatchesWgsl(sumSquaresSpec('split_units'), { names: true, exhaustive: true });
   });
 });
 

@@ -10,8 +10,8 @@ override WRITE_C: bool = true;
 override EPI: u32 = 0u;       // 0 none; 1 out2 = φ(v); 2 out2 = α·v·φ'(aux)
 override ACT: u32 = 0u;
 override HAS_ALPHA: bool = false;
-// The weight gradient with its bias's: op(B) carries one more column, all ones, whose column of C is the row sums of
-// op(A) (db = Σ_batch dz), written to out2[m] instead of C. dim_n() counts that column; C's rows are one shorter.
+// The weight gradient with its bias's: the invocations of C's first column block also sum their rows of op(A)
+// (db = Σ_batch dz when op(A) = dzᵀ) from the values they load anyway, and write them to out2[m].
 override ROW_SUMS: bool = false;
 // Register-blocked kernel: a WG_X × WG_Y workgroup, each invocation a 4×4 block of C.
 override WG_X: u32 = 8u;
@@ -30,12 +30,7 @@ override TILE_K: u32 = 16u;
 
 fn epilogue(m: u32, n: u32, acc: f32) {
   if (m >= dim_m() || n >= dim_n()) { return; }
-  let cols = dim_n() - select(0u, 1u, ROW_SUMS);
-  if (ROW_SUMS && n == cols) {
-    out2[m] = acc;
-    return;
-  }
-  let i = m * cols + n;
+  let i = m * dim_n() + n;
   var v = acc;
   if (HAS_BIAS) { v += bias[n]; }
   if (ADD == 1u) { v += addend[i]; }
@@ -48,6 +43,13 @@ fn epilogue(m: u32, n: u32, acc: f32) {
     out2[i] = h;
   } else if (EPI == 2u) {
     out2[i] = scale * v * act_grad(ACT, aux[i]);
+  }
+}
+
+// ROW_SUMS: rows m0..m0+3 of op(A) summed, from an invocation of C's first column block.
+fn store_row_sums(m0: u32, sums: vec4f) {
+  for (var r = 0u; r < 4u; r++) {
+    if (m0 + r < dim_m()) { out2[m0 + r] = sums[r]; }
   }
 }
 
@@ -80,7 +82,13 @@ fn gemm_naive(@builtin(global_invocation_id) g: vec3u) {
   let n = g.x;
   if (m >= dim_m() || n >= dim_n()) { return; }
   var acc = 0.0;
-  for (var k = 0u; k < dim_k(); k++) { acc += load_a(m, k) * load_b(k, n); }
+  var sum = 0.0;
+  for (var k = 0u; k < dim_k(); k++) {
+    let av = load_a(m, k);
+    acc += av * load_b(k, n);
+    sum += av;
+  }
+  if (ROW_SUMS && n == 0u) { out2[m] = sum; }
   epilogue(m, n, acc);
 }
 
@@ -95,13 +103,17 @@ fn gemm_reg(@builtin(global_invocation_id) g: vec3u) {
   let mr = min(vec4u(m0, m0 + 1u, m0 + 2u, m0 + 3u), vec4u(dim_m() - 1u));
   let nc = min(vec4u(n0, n0 + 1u, n0 + 2u, n0 + 3u), vec4u(dim_n() - 1u));
   var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  var sums = vec4f(0.0);
   for (var k = 0u; k < dim_k(); k++) {
     let bv = vec4f(load_b(k, nc.x), load_b(k, nc.y), load_b(k, nc.z), load_b(k, nc.w));
-    acc[0] += load_a(mr.x, k) * bv;
-    acc[1] += load_a(mr.y, k) * bv;
-    acc[2] += load_a(mr.z, k) * bv;
-    acc[3] += load_a(mr.w, k) * bv;
+    let av = vec4f(load_a(mr.x, k), load_a(mr.y, k), load_a(mr.z, k), load_a(mr.w, k));
+    acc[0] += av.x * bv;
+    acc[1] += av.y * bv;
+    acc[2] += av.z * bv;
+    acc[3] += av.w * bv;
+    sums += av;
   }
+  if (ROW_SUMS && n0 == 0u) { store_row_sums(m0, sums); }
   store_block(m0, n0, acc);
 }
 
@@ -118,6 +130,7 @@ fn gemm_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l:
   let tm = wg.y * TILE_M;
   let tn = wg.x * TILE_N;
   var acc = array<vec4f, 4>(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  var sums = vec4f(0.0);
   for (var k0 = 0u; k0 < dim_k(); k0 += TILE_K) {
     for (var i = li; i < TILE_M * TILE_K; i += threads) {
       let kk = i / TILE_M;
@@ -140,12 +153,15 @@ fn gemm_tiled(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) l:
       let ar = kk * TILE_M + am;
       let br = kk * TILE_N + bn;
       let bv = vec4f(tile_b[br], tile_b[br + 1u], tile_b[br + 2u], tile_b[br + 3u]);
-      acc[0] += tile_a[ar] * bv;
-      acc[1] += tile_a[ar + 1u] * bv;
-      acc[2] += tile_a[ar + 2u] * bv;
-      acc[3] += tile_a[ar + 3u] * bv;
+      let av = vec4f(tile_a[ar], tile_a[ar + 1u], tile_a[ar + 2u], tile_a[ar + 3u]);
+      acc[0] += av.x * bv;
+      acc[1] += av.y * bv;
+      acc[2] += av.z * bv;
+      acc[3] += av.w * bv;
+      sums += av;
     }
     workgroupBarrier();
   }
+  if (ROW_SUMS && tn + l.x * 4u == 0u) { store_row_sums(tm + l.y * 4u, sums); }
   store_block(tm + l.y * 4u, tn + l.x * 4u, acc);
 }

@@ -3,7 +3,7 @@
 // shared with conv.wgsl); this file adds the dense loaders and matmul_vec4. One family serves the whole MLP:
 //   forward   z = h·Wᵀ + b            TRANS_B, HAS_BIAS; EPI 1 writes h' = φ(z) (or h + α·φ(z) with ADD 2)
 //   backward  dh = dz·W (+ dh_next)   ADD 1 for the residual path; EPI 2 writes du = α·dh ⊙ φ'(u)
-//   weights   dW = dzᵀ·h               TRANS_A; ROW_SUMS also writes db = Σ dz (out2) from a column of ones
+//   weights   dW = dzᵀ·h               TRANS_A; ROW_SUMS also writes db = Σ dz (out2) from the dz it loads
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 // matmul_vec4 only: 4×4 blocks of C per invocation along N (1 or 2); two share each load of A.
@@ -25,7 +25,7 @@ struct Params {
 @group(0) @binding(1) var<storage, read> b4: array<vec4f>;
 
 fn dim_m() -> u32 { return params.M; }
-fn dim_n() -> u32 { return params.N + select(0u, 1u, ROW_SUMS); }
+fn dim_n() -> u32 { return params.N; }
 fn dim_k() -> u32 { return params.K; }
 
 fn load_a(m: u32, k: u32) -> f32 {
@@ -34,8 +34,6 @@ fn load_a(m: u32, k: u32) -> f32 {
 }
 
 fn load_b(k: u32, n: u32) -> f32 {
-  // ROW_SUMS: the column of ones past op(B)'s last (shaders/gemm_fns.wgsl).
-  if (ROW_SUMS && n == params.N) { return 1.0; }
   if (TRANS_B) { return b[n * params.K + k]; }
   return b[k * params.N + n];
 }
@@ -75,9 +73,10 @@ fn b_block(k0: u32, n0: u32) -> mat4x4f {
 
 // op(A)[m][k] for the last K % 4 values when K is not a multiple of 4 (only possible with TRANS_A and
 // not TRANS_B, where K is not the vec4 dimension of either operand).
-fn k_tail(m0: u32, n0: u32, acc: ptr<function, mat4x4f>) {
+fn k_tail(m0: u32, n0: u32, acc: ptr<function, mat4x4f>, sums: ptr<function, vec4f>) {
   for (var k = params.K & ~3u; k < params.K; k++) {
     let av = a4[(k * params.M + m0) / 4u];
+    *sums += av;
     let bv = b4[(k * params.N + n0) / 4u];
     (*acc)[0] += av * bv.x;
     (*acc)[1] += av * bv.y;
@@ -109,14 +108,21 @@ fn matmul_vec4(@builtin(global_invocation_id) g: vec3u) {
   var acc01 = mat4x4f();
   var acc10 = mat4x4f();
   var acc11 = mat4x4f();
+  // ROW_SUMS: op(A)'s rows summed by the first column block's invocations (a block's columns are 4 values of k).
+  let sum_rows = ROW_SUMS && n0 == 0u;
+  var sums0 = vec4f(0.0);
+  var sums1 = vec4f(0.0);
+  let ones = vec4f(1.0);
   let k4 = params.K & ~3u;
   for (var k0 = 0u; k0 < k4; k0 += 4u) {
     let a0 = a_block(m0, k0);
     let b0 = b_block(k0, n0);
     acc00 += a0 * b0;
+    if (sum_rows) { sums0 += a0 * ones; }
     if (ROWS == 2u) {
       let a1 = a_block(m1, k0);
       acc10 += a1 * b0;
+      if (sum_rows) { sums1 += a1 * ones; }
       if (COLS == 2u) {
         let b1 = b_block(k0, n1);
         acc01 += a0 * b1;
@@ -127,10 +133,15 @@ fn matmul_vec4(@builtin(global_invocation_id) g: vec3u) {
     }
   }
   if (TRANS_A && !TRANS_B) {
-    k_tail(m0, n0, &acc00);
-    if (COLS == 2u) { k_tail(m0, n1, &acc01); }
-    if (ROWS == 2u) { k_tail(m1, n0, &acc10); }
-    if (ROWS == 2u && COLS == 2u) { k_tail(m1, n1, &acc11); }
+    var unused = vec4f(0.0);
+    k_tail(m0, n0, &acc00, &sums0);
+    if (COLS == 2u) { k_tail(m0, n1, &acc01, &unused); }
+    if (ROWS == 2u) { k_tail(m1, n0, &acc10, &sums1); }
+    if (ROWS == 2u && COLS == 2u) { k_tail(m1, n1, &acc11, &unused); }
+  }
+  if (sum_rows) {
+    store_row_sums(m0, sums0);
+    if (ROWS == 2u && m0 + 4u < params.M) { store_row_sums(m0 + 4u, sums1); }
   }
   store_mat(m0, n0, acc00);
   if (COLS == 2u && n0 + 4u < params.N) { store_mat(m0, n0 + 4u, acc01); }

@@ -20,8 +20,8 @@ export interface MatmulShape {
  *  - plain:        c = v (+ bias[n]) (+ addend)
  *  - activate:     c = z = v + bias?; out2 = φ(z), or addend + α·φ(z) with a residual (forward block)
  *  - activateGrad: v += addend?; c = v (when kept); out2 = α·v·φ'(aux) (backward through the previous block)
- *  - weightGrad:   c = v, and out2[m] = Σ_k op(A)[m][k] (dW = dzᵀ·h with db = Σ dz from a column of ones in op(B):
- *                  one dispatch for a linear layer's weight and bias gradients; never matmul_vec4, whose B is vec4s)
+ *  - weightGrad:   c = v, and out2[m] = Σ_k op(A)[m][k], summed by the invocations of C's first column block from the
+ *                  op(A) they load (dW = dzᵀ·h with db = Σ dz: one dispatch for a linear layer's two gradients)
  */
 export type MatmulEpilogue =
   | { kind: 'plain'; bias?: boolean; add?: boolean }
@@ -128,10 +128,9 @@ export function vec4Aligned(s: MatmulShape): boolean {
   return aDim % 4 === 0 && bDim % 4 === 0;
 }
 
-/** The tiling that will actually run: vec4 falls back to reg on shapes it cannot read as vec4s (and for weightGrad's ones column). */
-export function effectiveTiling(shape: MatmulShape, t: MatmulTiling, epilogue?: MatmulEpilogue): MatmulTiling {
-  const vec4 = vec4Aligned(shape) && epilogue?.kind !== 'weightGrad';
-  return t.variant === 'vec4' && !vec4 ? { variant: 'reg', wgX: t.wgX, wgY: t.wgY } : t;
+/** The tiling that will actually run: vec4 falls back to reg on shapes it cannot read as vec4s. */
+export function effectiveTiling(shape: MatmulShape, t: MatmulTiling): MatmulTiling {
+  return t.variant === 'vec4' && !vec4Aligned(shape) ? { variant: 'reg', wgX: t.wgX, wgY: t.wgY } : t;
 }
 
 /** Which tensors an epilogue reads or writes besides A and B, and how many floats each holds. */
@@ -161,7 +160,7 @@ export async function matmul(
   choice: TilingChoice = DEFAULT_TILING,
 ): Promise<Dispatch> {
   const { M, N, K } = shape;
-  const tiling = effectiveTiling(shape, typeof choice === 'function' ? choice(shape) : choice, epilogue);
+  const tiling = effectiveTiling(shape, typeof choice === 'function' ? choice(shape) : choice);
   if (![M, N, K].every((d) => Number.isInteger(d) && d >= 1)) {
     throw new RangeError(`matmul: M, N, K must be integers ≥ 1 (got ${M}, ${N}, ${K})`);
   }
@@ -173,6 +172,5 @@ export async function matmul(
     ranges[name] = r;
   }
   const label = `matmul ${M}×${K}·${K}×${N} ${epilogue.kind}`;
-  const columns = epilogue.kind === 'weightGrad' ? N + 1 : N;
-  return ctx.dispatch(label, matmulSpec(shape, epilogue, tiling), ranges, matmulWorkgroups(M, columns, tiling));
+  return ctx.dispatch(label, matmulSpec(shape, epilogue, tiling), ranges, matmulWorkgroups(M, N, tiling));
 }

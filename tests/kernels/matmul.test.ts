@@ -103,7 +103,7 @@ describe('matmul epilogues', () => {
     const ctx = await testContext();
     const rng = new Rng(9);
     // [out, in, batch]: dW is out × in over batch rows of dz (batch × out) and h (batch × in).
-    for (const [out, inn, batch] of [[1, 1, 1], [3, 17, 5], [16, 16, 32], [17, 63, 65], [128, 128, 128], [10, 784, 33]] as const) {
+    for (const [out, inn, batch] of [[1, 1, 1], [3, 17, 5], [16, 16, 32], [12, 8, 33], [20, 16, 7], [17, 63, 65], [128, 128, 128], [10, 784, 33]] as const) {
       const dz = randn(rng, batch * out);
       const h = randn(rng, batch * inn);
       const dw = ref.matmul(dz, h, out, inn, batch, { transA: true });

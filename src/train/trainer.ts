@@ -57,15 +57,26 @@ export class Trainer {
     return 'layers';
   }
 
-  /** Thins per-row timing to its budget, from what the newest layer-timed step cost over a phase-timed one. */
+  /**
+   * Thins per-row timing to its budget from what the newest layer-timed step cost: its extra GPU time over the newest
+   * phase-timed step's forward and backward, and its extra wall time over the untimed logged steps' (a CPU adapter
+   * spends much of a pass's cost outside the timestamps), whichever asks for the longer gap.
+   */
   private paceLayerTiming(r: StepRecord): void {
     if (r.phaseMs) this.lastPhases = r.phaseMs;
+    if (!r.layerMs && !r.phaseMs && r.stepMs > 0) this.untimedMs = this.untimedMs ? 0.8 * this.untimedMs + 0.2 * r.stepMs : r.stepMs;
+    if (!r.layerMs) return;
+    const gaps: number[] = [];
     const p = this.lastPhases;
-    if (!r.layerMs || !p) return;
-    const sum = (v: readonly number[]) => v.reduce((a, b) => a + b, 0);
-    const extra = sum(r.layerMs.forward) + sum(r.layerMs.backward) - (p.forward + p.backward);
-    const step = p.forward + p.loss + p.backward + p.norms + p.statistics + p.optimizer;
-    if (step > 0) this.layerEvery = Math.ceil(Math.max(0, extra) / (this.layerTimingBudget * step));
+    if (p) {
+      const sum = (v: readonly number[]) => v.reduce((a, b) => a + b, 0);
+      const extra = sum(r.layerMs.forward) + sum(r.layerMs.backward) - (p.forward + p.backward);
+      const step = p.forward + p.loss + p.backward + p.norms + p.statistics + p.optimizer;
+      if (step > 0) gaps.push(Math.max(0, extra) / step);
+    }
+    // stepMs is per step over the steps since the last record; the timed one carried the whole extra.
+    if (this.untimedMs > 0 && r.stepMs > 0) gaps.push(Math.max(0, r.stepMs - this.untimedMs) / this.untimedMs);
+    if (gaps.length) this.layerEvery = Math.ceil(Math.max(...gaps) / this.layerTimingBudget);
   }
 
   /** Steps submitted so far (the next step is step + 1). */
@@ -87,6 +98,8 @@ export class Trainer {
   private layerEvery: number | null = null;
   private nextLayered: number | null = null;
   private lastPhases: PhaseTimes | null = null;
+  /** Wall ms per step of the untimed logged steps, smoothed. */
+  private untimedMs = 0;
   private loggedSteps = 0;
   private sampler: BatchSampler;
   private readonly indices: Uint32Array;

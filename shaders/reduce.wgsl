@@ -6,7 +6,8 @@
 //   sum_squares_split_units  the residual split in one read of each: for y = sub (S, what a block's skip hands its
 //                         input; segment s of it starts at shift[s]) and x = src − sub (what the branch hands it,
 //                         src being the whole ∂L/∂x), the partials of ‖y‖ into dst and of ‖x‖ into dst2
-//   sum_squares_clamped_units  the same for x = clamp(src, −τ, τ): value clipping's gradient, as the update sees it
+//   sum_squares_clamped_units  sum_squares_units that also leaves the partials of ‖clamp(src, −τ, τ)‖ (value
+//                         clipping's gradient, as the update applies it) in `clamped`
 //   sum_squares_segments  one invocation per segment, sums its units' partials in a fixed order
 //   finalize_grad_norm    one workgroup: global L2 norm from the per-segment norms, clip scale, non-finite flag, step counter
 //
@@ -58,6 +59,7 @@ struct Clip {
 
 // sum_squares_clamped_units: τ, the first f32 of the optimizer's hyperparameters (read at every step: τ changes in place).
 @group(0) @binding(4) var<uniform> limit: Clip;
+@group(0) @binding(5) var<storage, read_write> clamped: array<f32>;
 
 // finalize_grad_norm: src = per-segment sums; binding 1 and 2 differ from the passes above.
 @group(0) @binding(1) var<uniform> clip: Clip;
@@ -141,6 +143,8 @@ fn sum_squares_split_units(@builtin(global_invocation_id) gid: vec3u, @builtin(n
   dst2[3u * u + 2u] = branch.z;
 }
 
+// The gradient norms of a value-clipping run's logged step: one read of each gradient gives the partials of ‖g‖
+// (dst, as sum_squares_units) and of ‖clamp(g, −τ, τ)‖ (clamped), the gradient as the update applies it.
 @compute @workgroup_size(WG)
 fn sum_squares_clamped_units(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let u = gid.x + gid.y * nwg.x * WG;
@@ -149,22 +153,26 @@ fn sum_squares_clamped_units(@builtin(global_invocation_id) gid: vec3u, @builtin
   let first = seg.offset + (u - seg.first_unit);
   let end = seg.offset + seg.length;
   let tau = limit.max_norm;
-  var sq = 0.0;
-  var biggest = 0.0;
+  var sq = vec2f(0.0);
+  var biggest = vec2f(0.0);
   for (var i = first; i < end; i += seg.units) {
-    let x = clamp(src[i], -tau, tau);
-    sq = fma(x, x, sq);
-    biggest = max(biggest, abs(x));
+    let v = vec2f(src[i], clamp(src[i], -tau, tau));
+    sq = fma(v, v, sq);
+    biggest = max(biggest, abs(v));
   }
-  let scale = rescan_scale(biggest);
-  var scaled = 0.0;
-  if (scale != 0.0) {
+  let scale = vec2f(rescan_scale(biggest.x), rescan_scale(biggest.y));
+  var scaled = vec2f(0.0);
+  if (any(scale != vec2f(0.0))) {
     for (var i = first; i < end; i += seg.units) {
-      let y = clamp(src[i], -tau, tau) * scale;
-      scaled = fma(y, y, scaled);
+      let v = vec2f(src[i], clamp(src[i], -tau, tau)) * scale;
+      scaled = fma(v, v, scaled);
     }
   }
-  write_partial(u, scaled_sums(sq, biggest, scaled));
+  write_partial(u, scaled_sums(sq.x, biggest.x, scaled.x));
+  let kept = scaled_sums(sq.y, biggest.y, scaled.y);
+  clamped[3u * u] = kept.x;
+  clamped[3u * u + 1u] = kept.y;
+  clamped[3u * u + 2u] = kept.z;
 }
 
 // vec4 q of src, with the lanes past the segment's end (the next segment's floats, or padding) as 0. A

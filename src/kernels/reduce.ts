@@ -75,7 +75,7 @@ export function planSegments(segments: readonly Segment[], floats: number): Segm
   return { table, segments: segments.length, units, aligned: segments.every((x) => x.offset % 4 === 0) };
 }
 
-type PassBinding = 'src' | 'segs' | 'dst' | 'params' | 'sub' | 'shift' | 'dst2' | 'limit';
+type PassBinding = 'src' | 'segs' | 'dst' | 'params' | 'sub' | 'shift' | 'dst2' | 'limit' | 'clamped';
 type FinalizeBinding = 'src' | 'clip' | 'scalars' | 'params';
 
 export function sumSquaresSpec(pass: 'units' | 'units4' | 'split_units' | 'clamped_units' | 'segments'): KernelSpec<PassBinding> {
@@ -85,7 +85,7 @@ export function sumSquaresSpec(pass: 'units' | 'units4' | 'split_units' | 'clamp
     ['dst', 'rw'],
     ['params', 'uniform'],
     ...(pass === 'split_units' ? ([['sub', 'read'], ['shift', 'read'], ['dst2', 'rw']] as const) : []),
-    ...(pass === 'clamped_units' ? ([['limit', 'uniform']] as const) : []),
+    ...(pass === 'clamped_units' ? ([['limit', 'uniform'], ['clamped', 'rw']] as const) : []),
   ];
   return {
     shader: SHADERS.reduce,
@@ -162,22 +162,24 @@ export async function splitSumSquares(
 }
 
 /**
- * out[outBase + s] = ‖clamp(x, −τ, τ)‖ over segment s, with τ the first f32 of the `clip` uniform (the optimizer's
- * hyperparameters, so a τ changed mid-run applies from the next step): value clipping's gradient as the update
- * applies it. Two dispatches, as sumSquares; build time only.
+ * sumSquares for a value-clipping run's logged step: out[outBase + s] = ‖x‖ over segment s, as sumSquares writes it,
+ * and clampedOut[outBase + s] = ‖clamp(x, −τ, τ)‖ from the same read, with τ the first f32 of the `clip` uniform
+ * (the optimizer's hyperparameters, so a τ changed mid-run applies from the next step). Three dispatches; build time only.
  */
-export async function clampedSumSquares(
+export async function sumSquaresWithClamped(
   ctx: KernelContext,
-  t: { x: BufferRange; segments: readonly Segment[]; clip: BufferRange; out: BufferRange; outBase?: number },
-): Promise<[Dispatch, Dispatch]> {
+  t: { x: BufferRange; segments: readonly Segment[]; clip: BufferRange; out: BufferRange; clampedOut: BufferRange; outBase?: number },
+): Promise<[Dispatch, Dispatch, Dispatch]> {
   const plan = planSegments(t.segments, floatsIn(t.x));
   const segs = upload(ctx, plan.table, 'clamped sum-squares segments');
-  const partials = zeros(ctx, 3 * plan.units, 'clamped sum-squares partials');
+  const [partials, clamped] = [zeros(ctx, 3 * plan.units, 'sum-squares partials'), zeros(ctx, 3 * plan.units, 'clamped sum-squares partials')];
   const params = ctx.paramBlock([plan.segments, plan.units, 0]);
   const clipWords = { buffer: t.clip.buffer, offset: t.clip.offset, size: 16 };
+  const outBase = t.outBase ?? 0;
   return [
-    await ctx.dispatch('clamped sum squares units', sumSquaresSpec('clamped_units'), { src: t.x, limit: clipWords, segs, dst: partials, params }, dispatch1d(plan.units, WG)),
-    await segmentNorms(ctx, { plan, segs, partials, out: t.out, outBase: t.outBase ?? 0 }),
+    await ctx.dispatch('sum squares units, clamped too', sumSquaresSpec('clamped_units'), { src: t.x, limit: clipWords, clamped, segs, dst: partials, params }, dispatch1d(plan.units, WG)),
+    await segmentNorms(ctx, { plan, segs, partials, out: t.out, outBase }),
+    await segmentNorms(ctx, { plan, segs, partials: clamped, out: t.clampedOut, outBase }),
   ];
 }
 

@@ -377,14 +377,14 @@ export async function recordGraphStep(net: GraphNetwork, program: StepProgram, t
     backward: groupBySegment(backwardOwners(net.plan.graph, steps, ops), backwardLoggedOps),
   };
   const norms = await program.gradNorms(net.grads, net.plan.paramList);
+  const normsLogged = (await program.loggedGradNorms(net.grads, net.plan.paramList)) ?? norms;
   const statistics = [
     ...(await deltaNorms(net, sums, program.out(stats.dzSums))),
     ...(await layerStatistics(net, program.out(stats.layer))),
     ...(stats.residual.bytes > 0 ? await residualSplitNorms(net, program.out(stats.residual)) : []),
-    ...(await program.clippedGradNorms(net.grads, net.plan.paramList)),
   ];
   const update = await program.updates({ params: net.params, grads: net.grads, m: net.m, v: net.v }, net.plan.paramList);
-  return { gather, forward, loss, backward, backwardLogged, norms, statistics, update, rows };
+  return { gather, forward, loss, backward, backwardLogged, norms, normsLogged, statistics, update, rows };
 }
 
 /** Test-set loss and accuracy over the graph: gather, forward with batch norm on its running statistics, loss, per chunk. */

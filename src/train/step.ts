@@ -5,7 +5,7 @@ import { ReadbackRing } from '../gpu/readback-ring.ts';
 import { upload, zeros } from '../gpu/transfer.ts';
 import { Optimizer, type OptimizerHyper, type OptimizerKind } from '../kernels/optimizer.ts';
 import { columnSegments } from '../kernels/linear.ts';
-import { clampedSumSquares, segmentNorms, sumSquares, type ClipMode, type Segment } from '../kernels/reduce.ts';
+import { segmentNorms, sumSquares, sumSquaresWithClamped, type ClipMode, type Segment } from '../kernels/reduce.ts';
 import { layerStats, type StatsLayer } from '../kernels/stats.ts';
 import type { TilingChoice } from '../kernels/tunables.ts';
 import { CLIP_BYTES, PHASES, StatsLayout, type StatsShape } from './stats-layout.ts';
@@ -21,6 +21,8 @@ export interface StepPasses {
   backwardLogged: Dispatch[];
   /** Gradient norms and the optimizer's finalize. */
   norms: Dispatch[];
+  /** The same for a logged step (a value-clipping run's also sums the clamped gradients); `norms` when absent. */
+  normsLogged?: Dispatch[];
   /** Logged steps only, after the norms and before the update. */
   statistics: Dispatch[];
   update: { plain: Dispatch[]; logged: Dispatch[]; after: Dispatch[] };
@@ -128,7 +130,7 @@ export class StepProgram {
       const passes = await record(p);
       p.gather = passes.gather;
       p.train = [...passes.forward, ...passes.loss, ...passes.backward, ...passes.norms];
-      p.phases = [passes.forward, passes.loss, passes.backwardLogged, passes.norms];
+      p.phases = [passes.forward, passes.loss, passes.backwardLogged, passes.normsLogged ?? passes.norms];
       p.beforeUpdate = passes.statistics;
       p.update = passes.update.plain;
       p.loggedUpdate = passes.update.logged;
@@ -162,17 +164,18 @@ export class StepProgram {
   }
 
   /**
-   * Value clipping: ‖clamp(g, −τ, τ)‖ per parameter (into clippedSums), the gradient as the update applies it;
-   * nothing in the other modes (norm clipping's is ‖g‖ times the clip scale, none's is ‖g‖).
+   * A logged step's gradNorms: a value-clipping run also gets ‖clamp(g, −τ, τ)‖ per parameter (into clippedSums), the
+   * gradient as the update applies it, from the same read of each gradient; null for other runs, whose logged steps
+   * use gradNorms' (norm clipping's after-clipping norms are ‖g‖ times the clip scale, none's are ‖g‖).
    */
-  async clippedGradNorms(grads: Arena, params: readonly { slot: Slot }[]): Promise<Dispatch[]> {
-    if (this.optimizer.clip !== 'value') return [];
+  async loggedGradNorms(grads: Arena, params: readonly { slot: Slot }[]): Promise<Dispatch[] | null> {
+    if (this.optimizer.clip !== 'value') return null;
     const dispatches: Dispatch[] = [];
-    const out = this.out(this.stats.clippedSums);
+    const [out, clampedOut] = [this.out(this.stats.gradSums), this.out(this.stats.clippedSums)];
     for (const [chunk, { segments, outBase }] of byChunk(params.map((e, i) => ({ slot: e.slot, out: i })))) {
-      dispatches.push(...(await clampedSumSquares(this.ctx, { x: grads.chunk(chunk), segments, clip: this.optimizer.hyper, out, outBase })));
+      dispatches.push(...(await sumSquaresWithClamped(this.ctx, { x: grads.chunk(chunk), segments, clip: this.optimizer.hyper, out, clampedOut, outBase })));
     }
-    return dispatches;
+    return [...dispatches, await this.optimizer.finalize(out, params.length, true)];
   }
 
   /** The update of every parameter chunk, plain and logged (which also yields ‖W‖ and ‖ΔW‖ per tensor). */

@@ -24,5 +24,5 @@ export function clipPanel(p: { config: RunConfig; latest: StepRecord | null; com
         <input type="number" data-clip-tau min="0" step="any" .value=${String(max)} @change=${(e: Event) => p.onTau((e.target as HTMLInputElement).value)} /></label></h2>
     <gs-clip-chart mode=${m}></gs-clip-chart>
     <p class="statistic-help">${help} The depth chart draws each layer's gradient after clipping dotted over its norm.</p>
-    ${p.latest && m === 'norm' ? clipLine(p.latest, p.latest.clipMax ?? max) : ''}</div>`;
+    ${p.latest && m === 'norm' ? clipLine(p.latest, max) : ''}</div>`;
 }

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   criticalSigmaW2,
-  expectNormal,
-  gaussHermite,
   inputQ,
   meanField,
   meanFieldParamsOf,
@@ -12,6 +10,7 @@ import {
   qMap,
 } from '../../src/stats/mean-field.ts';
 import type { MeanFieldParams } from '../../src/stats/mean-field.ts';
+import { expectNormal, gaussHermite } from '../../src/stats/gaussian.ts';
 import { Rng } from '../../src/math/prng.ts';
 import { defaultConfig } from '../../src/model/config.ts';
 import type { ActivationName, InitConfig, ModelConfig } from '../../src/model/config.ts';

@@ -80,9 +80,20 @@ export function codeDigest(code: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-/** The module cache key: the file as messages name it, and its code's digest plus its length. */
+const moduleKeys = new WeakMap<ShaderSource, string>();
+
+/**
+ * The module cache key: the file as messages name it, and its code's digest plus its length. Remembered per source
+ * object: a deep net asks for it once per dispatch it builds, and hashing the code each time cost a depth-10,000
+ * page build seconds.
+ */
 export function moduleKey(shader: ShaderSource): string {
-  return `${shader.file}@${codeDigest(shader.code)}:${shader.code.length}`;
+  let key = moduleKeys.get(shader);
+  if (key === undefined) {
+    key = `${shader.file}@${codeDigest(shader.code)}:${shader.code.length}`;
+    moduleKeys.set(shader, key);
+  }
+  return key;
 }
 
 /** Stable key for a spec + its constants (the pipeline cache key). */

@@ -2,13 +2,22 @@ import type { KernelContext } from '../gpu/context.ts';
 import { encodeDispatches, type BufferRange, type Dispatch } from '../gpu/kernel.ts';
 
 /**
- * Runs a list of dispatch chunks in one submit, copying `src` into a read-back buffer after each chunk
- * (evaluation and prediction reuse the training arenas one batch at a time). The read-back buffer is made
- * once; runs are chained so two never map it at once. Waits for the GPU: call it off the training loop.
+ * Dispatches encoded before a run yields to the event loop. Encoding costs the page's main thread microseconds a
+ * dispatch (each is a command on the wire to the GPU process): a deep net's prediction is hundreds of thousands of
+ * them, so a run submits a few chunks at a time and lets frames (and the key that pauses) in between.
+ */
+export const DISPATCHES_PER_SLICE = 4096;
+
+/**
+ * Runs a list of dispatch chunks, copying `src` into a read-back buffer after each chunk (evaluation and
+ * prediction reuse the training arenas one batch at a time). A chunk is whole in one submit, and training steps
+ * may run between chunks: each chunk writes its own input before reading it. The read-back buffer is made once;
+ * runs are chained so two never map it at once. Waits for the GPU: call it off the training loop.
  */
 export class ChunkedReadback {
   private readonly staging: GPUBuffer;
   private last: Promise<unknown> = Promise.resolve();
+  private stopped = false;
 
   constructor(
     private readonly ctx: KernelContext,
@@ -27,15 +36,32 @@ export class ChunkedReadback {
     return next;
   }
 
+  /** No more submits: the buffers are about to be destroyed (a run between slices rejects). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  get chunkCount(): number {
+    return this.chunks.length;
+  }
+
   private async once(): Promise<ArrayBuffer> {
-    const enc = this.ctx.device.createCommandEncoder();
-    this.chunks.forEach((chunk, k) => {
-      const pass = enc.beginComputePass();
-      encodeDispatches(pass, chunk);
-      pass.end();
-      enc.copyBufferToBuffer(this.src.buffer, this.src.offset, this.staging, k * this.bytesPerChunk, this.bytesPerChunk);
-    });
-    this.ctx.device.queue.submit([enc.finish()]);
+    let k = 0;
+    while (k < this.chunks.length) {
+      if (k > 0) await new Promise((r) => setTimeout(r, 0));
+      if (this.stopped) throw new Error(`${this.staging.label}: stopped, its network was destroyed`);
+      const enc = this.ctx.device.createCommandEncoder();
+      let encoded = 0;
+      do {
+        const pass = enc.beginComputePass();
+        encodeDispatches(pass, this.chunks[k]!);
+        pass.end();
+        enc.copyBufferToBuffer(this.src.buffer, this.src.offset, this.staging, k * this.bytesPerChunk, this.bytesPerChunk);
+        encoded += this.chunks[k]!.length;
+        k++;
+      } while (k < this.chunks.length && encoded + this.chunks[k]!.length <= DISPATCHES_PER_SLICE);
+      this.ctx.device.queue.submit([enc.finish()]);
+    }
     await this.staging.mapAsync(GPUMapMode.READ);
     const out = this.staging.getMappedRange().slice(0);
     this.staging.unmap();

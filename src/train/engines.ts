@@ -155,6 +155,7 @@ async function graphEngine(ctx: KernelContext, config: RunConfig, data: Dataset,
       writeIndices: (k, indices, step) => net.writeIndices(k, indices, byteImages?.augment ? augmentSeed(config.seed, step) : undefined),
       initialize,
       destroy: () => {
+        evaluator.stop();
         program.destroy();
         net.destroy();
       },

@@ -42,6 +42,11 @@ export class EvalProgram {
     return new EvalProgram(new ChunkedReadback(ctx, chunks, rowStats, rowBytes, 'eval read-back'), s);
   }
 
+  /** Before the network's buffers are destroyed: an evaluation under way submits nothing more. */
+  stop(): void {
+    this.rows.stop();
+  }
+
   /** Evaluate the current parameters (waits for the GPU: call it between steps, not inside the loop). */
   async run(): Promise<EvalResult | null> {
     const { s } = this;

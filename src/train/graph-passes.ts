@@ -28,9 +28,19 @@ import type { StepPasses, StepProgram } from './step.ts';
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-/** A node's parameters by role. */
-function paramsOf(net: GraphNetwork, node: number): Partial<Record<PlannedParam['role'], PlannedParam>> {
-  return Object.fromEntries(net.plan.paramList.filter((p) => p.node === node).map((p) => [p.role, p]));
+type NodeParams = Partial<Record<PlannedParam['role'], PlannedParam>>;
+const paramsByNode = new WeakMap<readonly PlannedParam[], Map<number, NodeParams>>();
+
+/** A node's parameters by role (indexed once per plan: a scan per node made a deep build quadratic). */
+function paramsOf(net: GraphNetwork, node: number): NodeParams {
+  const list = net.plan.paramList;
+  let index = paramsByNode.get(list);
+  if (!index) {
+    index = new Map();
+    for (const p of list) index.set(p.node, { ...index.get(p.node), [p.role]: p });
+    paramsByNode.set(list, index);
+  }
+  return index.get(node) ?? {};
 }
 
 function convShape(g: Graph, n: Extract<LayerNode, { kind: 'conv2d' }>, batch: number): ConvShape {

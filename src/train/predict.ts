@@ -16,6 +16,16 @@ export class PredictProgram {
     private readonly outputs: number,
   ) {}
 
+  /** Before the network's buffers are destroyed: a prediction under way submits nothing more. */
+  stop(): void {
+    this.logits.stop();
+  }
+
+  /** Batches one prediction runs (each a forward pass over the net). */
+  get batches(): number {
+    return this.logits.chunkCount;
+  }
+
   static async build(net: GraphNetwork, points: Float32Array): Promise<PredictProgram> {
     const { ctx, plan } = net;
     const s = plan.shape;

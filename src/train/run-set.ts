@@ -8,8 +8,21 @@ import { Trainer } from './trainer.ts';
 
 export type RunId = 'A' | 'B';
 
-/** Grid cells per side of the decision boundary. */
+/** Grid cells per side of the decision boundary on a net of up to BOUNDARY_FULL_ROWS rows. */
 export const BOUNDARY_RES = 48;
+const BOUNDARY_FULL_ROWS = 200;
+/** The coarsest grid a deep net's boundary is drawn with. */
+export const BOUNDARY_MIN_RES = 16;
+
+/**
+ * Grid cells per side for a net of `rows` rows: a prediction runs every grid point through the whole net (48² points
+ * are 72 batches of 32), so past BOUNDARY_FULL_ROWS rows the grid thins to keep its cost near that of a 200-row net's
+ * full grid, down to BOUNDARY_MIN_RES per side.
+ */
+export function boundaryRes(rows: number): number {
+  const res = Math.round(BOUNDARY_RES * Math.sqrt(BOUNDARY_FULL_ROWS / Math.max(rows, BOUNDARY_FULL_ROWS)));
+  return Math.max(BOUNDARY_MIN_RES, res);
+}
 
 /** The data the user gave the page: an uploaded CSV's rows, CIFAR-10's batches parsed from the files picked. */
 export interface PageFiles {
@@ -36,6 +49,8 @@ function filesFor(c: RunConfig, files: PageFiles): UserData | undefined {
 /** One run's decision-boundary program and the square its grid covers (2-D classification only). */
 export interface Predictor {
   program: PredictProgram;
+  /** Grid cells per side. */
+  res: number;
   min: number;
   max: number;
   classes: number;
@@ -85,6 +100,7 @@ export class RunSet {
   }
 
   destroy(): void {
+    for (const p of this.predictors.values()) p.program.stop();
     for (const t of this.runs.values()) t.destroy();
     this.scope.destroy();
   }
@@ -95,6 +111,7 @@ async function makePredictor(t: Trainer, d: Dataset): Promise<Predictor | null> 
   let extent = 0;
   for (const v of d.train.x) extent = Math.max(extent, Math.abs(v));
   const max = extent * 1.1 || 1;
-  const program = await PredictProgram.build(t.net, gridPoints(BOUNDARY_RES, -max, max));
-  return { program, min: -max, max, classes: d.outputDim };
+  const res = boundaryRes(t.graph.rows.length);
+  const program = await PredictProgram.build(t.net, gridPoints(res, -max, max));
+  return { program, res, min: -max, max, classes: d.outputDim };
 }

@@ -55,6 +55,8 @@ export class StatsLayout {
   readonly snapshotBytes: number;
   /** Timestamps of a layer-timed step (0 without timestamps or layer segments). */
   readonly layerQueries: number;
+  /** The parameter whose norms each row reports, by row. */
+  private readonly weightIndex: readonly number[];
 
   constructor(
     readonly shape: StatsShape,
@@ -74,6 +76,7 @@ export class StatsLayout {
     this.timeDelta = this.layout.add('timeDelta', (shape.timeSteps ?? []).reduce((a, b) => a + b, 0) * 4);
     this.residual = this.layout.add('residual', 2 * (shape.residual?.skip.length ?? 0) * 4);
     this.layerQueries = timed && shape.layerSegments ? layerQueries(shape.layerSegments) : 0;
+    this.weightIndex = shape.params.flatMap((p, i) => (p.row === undefined ? [] : [i]));
     this.snapshotBytes = this.layout.totalBytes + SCALARS_FLOATS * 4 + CLIP_BYTES + (timed ? 16 * PHASES.length : 0) + 8 * this.layerQueries;
   }
 
@@ -82,28 +85,45 @@ export class StatsLayout {
     return new Float32Array(bytes)[this.layout.totalBytes / 4 + SCALARS.step]!;
   }
 
-  /** Turn a snapshot into the record DESIGN.md defines. */
+  /**
+   * Turn a snapshot into the record DESIGN.md defines. A record is O(depth) by nature; decoding it makes its arrays
+   * once, at their final length, and fills them in one loop each (it runs on the page's main thread).
+   */
   decode(bytes: ArrayBuffer, step: number, stepMs: number): StepRecord {
     const f = new Float32Array(bytes);
     const at = (slot: Slot, i: number): number => f[slot.offset / 4 + i]!;
     const scalars = this.layout.totalBytes / 4;
     const s = this.shape;
-    const weightIndex = s.params.flatMap((p, i) => (p.row === undefined ? [] : [i]));
-    const normsAt = (slot: Slot) => weightIndex.map((i) => at(slot, i));
-    const gradNorm = normsAt(this.gradSums);
-    const weightNorm = normsAt(this.weightSums);
-    const delta = normsAt(this.deltaSums);
-    const actMean: number[] = [];
-    const actStd: number[] = [];
-    const saturated: number[] = [];
-    const dead: number[] = [];
-    s.rows.forEach(({ elements: n, units }, l) => {
-      const mean = at(this.layer, 4 * l) / n;
-      actMean.push(mean);
-      actStd.push(Math.sqrt(Math.max(0, at(this.layer, 4 * l + 1) / n - mean * mean)));
-      saturated.push(at(this.layer, 4 * l + 2) / n);
-      dead.push(at(this.layer, 4 * l + 3) / units);
-    });
+    const weightIndex = this.weightIndex;
+    const W = weightIndex.length;
+    const R = s.rows.length;
+    const gradNorm = new Array<number>(W);
+    const weightNorm = new Array<number>(W);
+    const updateRatio = new Array<number>(W);
+    const [g0, w0, d0] = [this.gradSums.offset / 4, this.weightSums.offset / 4, this.deltaSums.offset / 4];
+    for (let r = 0; r < W; r++) {
+      const i = weightIndex[r]!;
+      const w = f[w0 + i]!;
+      gradNorm[r] = f[g0 + i]!;
+      weightNorm[r] = w;
+      updateRatio[r] = w > 0 ? f[d0 + i]! / w : 0;
+    }
+    const deltaNorm = new Array<number>(R);
+    const actMean = new Array<number>(R);
+    const actStd = new Array<number>(R);
+    const saturated = new Array<number>(R);
+    const dead = new Array<number>(R);
+    const [z0, l0] = [this.dzSums.offset / 4, this.layer.offset / 4];
+    for (let l = 0; l < R; l++) {
+      const { elements: n, units } = s.rows[l]!;
+      const o = l0 + 4 * l;
+      const mean = f[o]! / n;
+      deltaNorm[l] = f[z0 + l]!;
+      actMean[l] = mean;
+      actStd[l] = Math.sqrt(Math.max(0, f[o + 1]! / n - mean * mean));
+      saturated[l] = f[o + 2]! / n;
+      dead[l] = f[o + 3]! / units;
+    }
     const loss = at(this.loss, 0);
     let first = 0;
     const timeDeltaNorm = (s.timeSteps ?? []).map((T) => {
@@ -123,9 +143,9 @@ export class StatsLayout {
       nonFinite: f[scalars + SCALARS.nonFinite]! !== 0 || !Number.isFinite(loss),
       stepMs,
       gradNorm,
-      deltaNorm: s.rows.map((_, l) => at(this.dzSums, l)),
+      deltaNorm,
       weightNorm,
-      updateRatio: delta.map((d, i) => (weightNorm[i]! > 0 ? d / weightNorm[i]! : 0)),
+      updateRatio,
       actMean,
       actStd,
       saturated,

@@ -145,13 +145,26 @@ export class GraphBuilder {
   }
 }
 
+const shortcutIndex = new WeakMap<readonly LayerNode[], Map<TensorId, LayerNode>>();
+
+/** The graph's shortcut nodes by the tensor each writes (the first, as a search would find it), indexed once. */
+function shortcutsByOutput(nodes: readonly LayerNode[]): Map<TensorId, LayerNode> {
+  let m = shortcutIndex.get(nodes);
+  if (!m) {
+    m = new Map();
+    for (const s of nodes) if (s.kind === 'shortcut' && !m.has(s.output)) m.set(s.output, s);
+    shortcutIndex.set(nodes, m);
+  }
+  return m;
+}
+
 /**
  * The input x of residual block y = skip(x) + α·F(x) whose add is `n`: the add's skip, or what the shortcut
  * feeding it reads. Null when x is the graph's own input (no gradient is taken there, so there is no split).
  */
 export function residualInput(g: Pick<Graph, 'nodes' | 'input'>, n: LayerNode): TensorId | null {
   if (n.kind !== 'add') return null;
-  const sc = g.nodes.find((m) => m.kind === 'shortcut' && m.output === n.skip);
+  const sc = shortcutsByOutput(g.nodes).get(n.skip);
   const x = sc ? sc.input : n.skip;
   return x === g.input ? null : x;
 }

@@ -3,7 +3,7 @@
  * in words for read-outs, and short enough for an axis tick.
  */
 import type { ModelConfig } from '../config.ts';
-import { residualInput, type Graph } from './graph.ts';
+import { residualInput, type Graph, type TensorId } from './graph.ts';
 import { mlpGraph } from './mlp.ts';
 import { resnetGraph } from './resnet.ts';
 import { rnnGraph } from './rnn.ts';
@@ -35,10 +35,15 @@ export function residualLabels(model: Model): RowLabel[] {
  * input has no split (no gradient is taken there), as src/model/graph/schedule.ts rules.
  */
 export function residualBlocks(graph: Graph): { name: string; row: number }[] {
+  // The first row whose u or h is each tensor.
+  const rowOf = new Map<TensorId, number>();
+  graph.rows.forEach((r, i) => {
+    if (!rowOf.has(r.u)) rowOf.set(r.u, i);
+    if (!rowOf.has(r.h)) rowOf.set(r.h, i);
+  });
   return graph.nodes.flatMap((n) => {
     if (n.kind !== 'add' || residualInput(graph, n) === null) return [];
-    const row = graph.rows.findIndex((r) => r.u === n.output || r.h === n.output);
-    return [{ name: n.name, row }];
+    return [{ name: n.name, row: rowOf.get(n.output) ?? -1 }];
   });
 }
 

@@ -3,7 +3,7 @@ import type { StepRecord } from '../../stats/record.ts';
 import type { Dataset } from '../../train/data/types.ts';
 import { tilingFromTable, type Engine, type KernelContext } from '../../train/engine.ts';
 import type { EvalResult } from '../../train/eval.ts';
-import { BOUNDARY_RES, RunSet, type PageFiles, type RunId } from '../../train/run-set.ts';
+import { RunSet, type PageFiles, type RunId } from '../../train/run-set.ts';
 import type { Trainer } from '../../train/trainer.ts';
 import type { BoundaryData } from '../gs-boundary/gs-boundary.ts';
 import { loadTuning } from '../tuning-store.ts';
@@ -28,8 +28,15 @@ export interface RunListener {
   boundary(run: RunId, d: BoundaryData): void;
 }
 
-/** How often the decision boundary refreshes while training. */
+/** How often the decision boundary refreshes while training, at most. */
 const BOUNDARY_MS = 400;
+/**
+ * The share of the GPU's time the boundary may take while training: a prediction runs the whole grid (48² points)
+ * through the net, as much work as dozens of training steps on a deep one, so the gap before the next follows its cost.
+ */
+const BOUNDARY_SHARE = 0.1;
+/** A first boundary costing no more than this runs at once, also in a run that plays from its build. */
+const FIRST_BOUNDARY_MS = 1000;
 /** Steps between test-set evaluations while running. */
 const EVAL_EVERY = 100;
 /** Submits allowed ahead of the GPU before a frame skips submitting (flow control without waiting). */
@@ -67,6 +74,10 @@ export class RunController {
   private lastEval = 0;
   private evaluating = false;
   private lastBoundary = 0;
+  /** GPU ms the newest boundary prediction took (from when the work queued before it finished); null before one. */
+  private boundaryMs: number | null = null;
+  /** Wall ms per training step, from the newest record of run A. */
+  private stepMs = 0;
   private predicting = false;
 
   constructor(
@@ -150,6 +161,7 @@ export class RunController {
     for (const t of this.set.runs.values()) t.reset();
     this.startOver();
     this.setStatus('idle');
+    this.schedule();
   }
 
   destroy(): void {
@@ -172,7 +184,10 @@ export class RunController {
     this.trainSteps = set.runs.get('A')!.config.train.steps;
     this.goal = this.trainSteps;
     this.listener.rebuilt([...set.runs.keys()]);
-    this.refreshBoundary(true);
+    // The first boundary comes from the frame loop, queued behind a playing run's first step, not ahead of it.
+    this.lastBoundary = -Infinity;
+    this.boundaryMs = null;
+    this.stepMs = 0;
   }
 
   private schedule(): void {
@@ -185,10 +200,8 @@ export class RunController {
     if (!set) return;
     if (this.status === 'running') this.advance(set);
     this.drain(set);
-    if (this.status === 'running') {
-      this.maybeEvaluate();
-      this.refreshBoundary();
-    }
+    if (this.status === 'running') this.maybeEvaluate();
+    this.refreshBoundary();
     // Keep delivering while anything is in flight, also after a pause or a single step.
     if (this.status === 'running' || this.inFlight(set)) this.schedule();
   };
@@ -200,7 +213,8 @@ export class RunController {
       if (!this.inFlight(set)) this.finish();
       return;
     }
-    if (!trainers.every((t) => t.pending < MAX_PENDING)) return;
+    // An evaluation or a prediction runs in slices between frames: no step may change the weights under it.
+    if (this.evaluating || this.predicting || !trainers.every((t) => t.pending < MAX_PENDING)) return;
     const n = stepsThisFrame({ step: this.step, speed: this.speed, frame: this.frameNo++, goal: this.goal });
     if (n > 0) this.submit(set, n, chunkStride(this.step, this.speed));
   }
@@ -227,6 +241,7 @@ export class RunController {
       const strides = this.strides.get(id)!;
       for (const r of t.drain()) {
         const stride = strides.get(r.step) ?? 1;
+        if (id === 'A' && r.stepMs > 0) this.stepMs = r.stepMs;
         for (const k of strides.keys()) if (k <= r.step) strides.delete(k);
         this.listener.record(id, r, stride);
       }
@@ -254,17 +269,40 @@ export class RunController {
       .finally(() => gen === this.generation && (this.evaluating = false));
   }
 
-  /** Predict on the grid unless a prediction is under way or one was made within BOUNDARY_MS. */
+  /**
+   * Predict on the grid unless a prediction is under way or the last one was too recent. While training: BOUNDARY_MS or
+   * 1/BOUNDARY_SHARE times its cost after the last, whichever is longer. A run playing from its build has had none: its
+   * first comes at once if it is cheap (under FIRST_BOUNDARY_MS by the step time, a batch's forward pass being about a
+   * third of a step), else after 1/BOUNDARY_SHARE times that estimate. Otherwise: when asked (`now`), and once for a
+   * new build.
+   */
   private refreshBoundary(now = false): void {
     const predictors = this.set?.predictors;
-    if (!predictors?.size || this.predicting || (!now && performance.now() - this.lastBoundary < BOUNDARY_MS)) return;
+    if (!predictors?.size || this.predicting) return;
+    const since = performance.now() - this.lastBoundary;
+    let due = now || (since === Infinity && this.status !== 'running');
+    if (!due && this.status === 'running') {
+      const batches = Math.max(...[...predictors.values()].map((p) => p.program.batches));
+      const cost = this.boundaryMs ?? (this.stepMs > 0 ? (this.stepMs * batches) / 3 : null);
+      if (cost === null) return;
+      if (since === Infinity && cost > FIRST_BOUNDARY_MS) {
+        this.lastBoundary = performance.now();
+        return;
+      }
+      due = since >= Math.max(BOUNDARY_MS, cost / BOUNDARY_SHARE);
+    }
+    if (!due) return;
     const gen = this.generation;
     this.predicting = true;
-    this.lastBoundary = performance.now();
+    const start = (this.lastBoundary = performance.now());
+    // The prediction starts on the GPU when the work queued before it is done.
+    let queuedDone = start;
+    void this.ctx.device.queue.onSubmittedWorkDone().then(() => (queuedDone = performance.now()));
     const jobs = [...predictors].map(([id, p]) =>
-      p.program.run().then((logits) => gen === this.generation && this.listener.boundary(id, { logits, res: BOUNDARY_RES, classes: p.classes, min: p.min, max: p.max })),
+      p.program.run().then((logits) => gen === this.generation && this.listener.boundary(id, { logits, res: p.res, classes: p.classes, min: p.min, max: p.max })),
     );
     void Promise.all(jobs)
+      .then(() => gen === this.generation && (this.boundaryMs = performance.now() - Math.max(start, queuedDone)))
       .catch((e: unknown) => gen === this.generation && this.fail(e))
       .finally(() => gen === this.generation && (this.predicting = false));
   }

@@ -81,7 +81,9 @@ function selfTimes(p: { nodes: ProfileNode[]; samples: number[]; timeDeltas: num
 async function pageRun(): Promise<Record<string, unknown>> {
   const s = await startPage();
   try {
-    const page = await s.open();
+    // A blank tab, so the navigation below loads the app cold (opening it at the bare URL would build the default net first).
+    const page = await s.browser.newPage();
+    page.on('pageerror', (e) => s.errors.push(String(e)));
     let cdp: CDPSession | null = null;
     const step = async () => Number(await page.$eval('gs-app', (e) => e.getAttribute('data-step') ?? 0));
     const t0 = performance.now();

@@ -2,7 +2,8 @@
 // the including file says what A' and B' are by defining
 //   fn load_a(m: u32, k: u32) -> f32     fn load_b(k: u32, n: u32) -> f32
 //   fn dim_m() -> u32   fn dim_n() -> u32   fn dim_k() -> u32
-// and binds A and B at 0 and 1 and its parameters at 8. matmul.wgsl loads dense row-major matrices;
+// and binds A and B at 0 and 1 and its parameters at 8; a module also includes row_sums.wgsl or row_norms.wgsl,
+// which say where ROW_SUMS's row sums go (row_sum_out). matmul.wgsl loads dense row-major matrices;
 // conv.wgsl loads the im2col view of an NHWC image without forming it. Needs activation_fns.wgsl.
 override HAS_BIAS: bool = false;
 override ADD: u32 = 0u;       // 0 none; 1 v += addend before storing c; 2 out2 = addend + α·φ(v) (residual forward)
@@ -49,7 +50,7 @@ fn epilogue(m: u32, n: u32, acc: f32) {
 // ROW_SUMS: rows m0..m0+3 of op(A) summed, from an invocation of C's first column block.
 fn store_row_sums(m0: u32, sums: vec4f) {
   for (var r = 0u; r < 4u; r++) {
-    if (m0 + r < dim_m()) { out2[m0 + r] = sums[r]; }
+    if (m0 + r < dim_m()) { row_sum_out(m0 + r, sums[r]); }
   }
 }
 
@@ -88,7 +89,7 @@ fn gemm_naive(@builtin(global_invocation_id) g: vec3u) {
     acc += av * load_b(k, n);
     sum += av;
   }
-  if (ROW_SUMS && n == 0u) { out2[m] = sum; }
+  if (ROW_SUMS && n == 0u) { row_sum_out(m, sum); }
   epilogue(m, n, acc);
 }
 

@@ -3,7 +3,8 @@
 // shared with conv.wgsl); this file adds the dense loaders and matmul_vec4. One family serves the whole MLP:
 //   forward   z = h·Wᵀ + b            TRANS_B, HAS_BIAS; EPI 1 writes h' = φ(z) (or h + α·φ(z) with ADD 2)
 //   backward  dh = dz·W (+ dh_next)   ADD 1 for the residual path; EPI 2 writes du = α·dh ⊙ φ'(u)
-//   weights   dW = dzᵀ·h               TRANS_A; ROW_SUMS also writes db = Σ dz (out2) from the dz it loads
+//   weights   dW = dzᵀ·h               TRANS_A; ROW_SUMS also writes db = Σ dz (out2) from the dz it loads, and
+//                                      with row_norms.wgsl (a logged step) each column's Σ dz² partials
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 // matmul_vec4 only: 4×4 blocks of C per invocation along N (1 or 2); two share each load of A.
@@ -15,6 +16,7 @@ struct Params {
   M: u32,
   N: u32,
   K: u32,
+  base: u32, // row_norms.wgsl: this layer's first column in the partials
 }
 
 @group(0) @binding(0) var<storage, read> a: array<f32>;
@@ -85,6 +87,12 @@ fn k_tail(m0: u32, n0: u32, acc: ptr<function, mat4x4f>, sums: ptr<function, vec
   }
 }
 
+fn store_row_sums_vec4(m0: u32, sums: vec4f) {
+  for (var r = 0u; r < 4u; r++) {
+    if (m0 + r < params.M) { row_sum_out_vec4(m0 + r, sums[r]); }
+  }
+}
+
 fn store_mat(m0: u32, n0: u32, acc: mat4x4f) {
   for (var j = 0u; j < 4u; j++) {
     let col = acc[j];
@@ -140,8 +148,8 @@ fn matmul_vec4(@builtin(global_invocation_id) g: vec3u) {
     if (ROWS == 2u && COLS == 2u) { k_tail(m1, n1, &acc11, &unused); }
   }
   if (sum_rows) {
-    store_row_sums(m0, sums0);
-    if (ROWS == 2u && m0 + 4u < params.M) { store_row_sums(m0 + 4u, sums1); }
+    store_row_sums_vec4(m0, sums0);
+    if (ROWS == 2u && m0 + 4u < params.M) { store_row_sums_vec4(m0 + 4u, sums1); }
   }
   store_mat(m0, n0, acc00);
   if (COLS == 2u && n0 + 4u < params.N) { store_mat(m0, n0 + 4u, acc01); }

@@ -21,13 +21,16 @@ export interface MatmulShape {
  *  - activate:     c = z = v + bias?; out2 = φ(z), or addend + α·φ(z) with a residual (forward block)
  *  - activateGrad: v += addend?; c = v (when kept); out2 = α·v·φ'(aux) (backward through the previous block)
  *  - weightGrad:   c = v, and out2[m] = Σ_k op(A)[m][k], summed by the invocations of C's first column block from the
- *                  op(A) they load (dW = dzᵀ·h with db = Σ dz: one dispatch for a linear layer's two gradients)
+ *                  op(A) they load (dW = dzᵀ·h with db = Σ dz: one dispatch for a linear layer's two gradients).
+ *                  With `normsBase` (a logged step) they also leave row m's Blue sums of squares in
+ *                  norms[3·(normsBase + m)..], linear.wgsl's bias_grad_norms partials for ‖∂L/∂z‖
+ *                  (shaders/row_norms.wgsl; it needs a ninth storage binding: see `rowNormsSupported`).
  */
 export type MatmulEpilogue =
   | { kind: 'plain'; bias?: boolean; add?: boolean }
   | { kind: 'activate'; act: Activation; bias: boolean; residual: 'none' | 'fixed' | 'alpha' }
   | { kind: 'activateGrad'; act: Activation; add: boolean; keepC: boolean; alpha: boolean }
-  | { kind: 'weightGrad' };
+  | { kind: 'weightGrad'; normsBase?: number };
 
 export interface MatmulTensors {
   a: BufferRange;
@@ -38,11 +41,13 @@ export interface MatmulTensors {
   aux?: BufferRange;
   out2?: BufferRange;
   alpha?: BufferRange;
+  /** weightGrad with normsBase: the Σ dz² partials of a logged step. */
+  norms?: BufferRange;
 }
 
 /** The bindings of every kernel on the GEMM core (shaders/gemm_fns.wgsl): matmul's and conv's alike. */
 export type GemmBinding = 'a' | 'b' | 'c' | 'bias' | 'addend' | 'aux' | 'out2' | 'alpha' | 'params';
-type Binding = GemmBinding;
+type Binding = GemmBinding | 'norms';
 export const GEMM_BINDINGS: KernelSpec<GemmBinding>['bindings'] = [
   ['a', 'read'],
   ['b', 'read'],
@@ -54,6 +59,12 @@ export const GEMM_BINDINGS: KernelSpec<GemmBinding>['bindings'] = [
   ['alpha', 'read'],
   ['params', 'uniform'],
 ];
+const NORMS_BINDINGS: KernelSpec<Binding>['bindings'] = [...GEMM_BINDINGS, ['norms', 'rw']];
+
+/** Whether a device can run the weight gradient with its Σ dz² partials (nine storage buffers in one stage). */
+export function rowNormsSupported(limits: GPUSupportedLimits): boolean {
+  return limits.maxStorageBuffersPerShaderStage >= NORMS_BINDINGS.filter(([, k]) => k !== 'uniform').length;
+}
 
 /** The override constants an epilogue compiles to (see the header of shaders/gemm_fns.wgsl). */
 export function epilogueConstants(e: MatmulEpilogue): Record<string, number> {
@@ -91,10 +102,11 @@ export function tilingConstants(t: MatmulTiling): Record<string, number> {
 }
 
 export function matmulSpec(shape: MatmulShape, epilogue: MatmulEpilogue, tiling: MatmulTiling): KernelSpec<Binding> {
+  const norms = epilogue.kind === 'weightGrad' && epilogue.normsBase !== undefined;
   return {
-    shader: SHADERS.matmul,
+    shader: norms ? SHADERS.matmulNorms : SHADERS.matmul,
     entry: tiling.variant === 'vec4' ? 'matmul_vec4' : `gemm_${tiling.variant}`,
-    bindings: GEMM_BINDINGS,
+    bindings: norms ? NORMS_BINDINGS : GEMM_BINDINGS,
     constants: {
       TRANS_A: +!!shape.transA,
       TRANS_B: +!!shape.transB,
@@ -146,6 +158,7 @@ function requiredTensors(s: MatmulShape, e: MatmulEpilogue): [keyof MatmulTensor
   if (adds) need.push(['addend', mn]);
   if (e.kind === 'weightGrad') need.push(['out2', s.M]);
   else if (e.kind !== 'plain') need.push(['out2', mn]);
+  if (e.kind === 'weightGrad' && e.normsBase !== undefined) need.push(['norms', 3 * (e.normsBase + s.M)]);
   if (e.kind === 'activateGrad') need.push(['aux', mn]);
   if ((e.kind === 'activate' && e.residual === 'alpha') || (e.kind === 'activateGrad' && e.alpha)) need.push(['alpha', 1]);
   return need;
@@ -164,7 +177,11 @@ export async function matmul(
   if (![M, N, K].every((d) => Number.isInteger(d) && d >= 1)) {
     throw new RangeError(`matmul: M, N, K must be integers ≥ 1 (got ${M}, ${N}, ${K})`);
   }
-  const ranges: Partial<Record<Binding, BufferRange>> = { params: ctx.paramBlock([M, N, K]) };
+  if (epilogue.kind === 'weightGrad' && epilogue.normsBase !== undefined && !rowNormsSupported(ctx.limits)) {
+    throw new RangeError(`matmul: the weight gradient with norms needs 9 storage buffers per stage; this device offers ${ctx.limits.maxStorageBuffersPerShaderStage}`);
+  }
+  const base = epilogue.kind === 'weightGrad' ? (epilogue.normsBase ?? 0) : 0;
+  const ranges: Partial<Record<Binding, BufferRange>> = { params: ctx.paramBlock([M, N, K, base]) };
   for (const [name, floats] of requiredTensors(shape, epilogue)) {
     const r = t[name];
     if (!r) throw new RangeError(`matmul (${epilogue.kind}): tensor ${name} is required`);

@@ -9,7 +9,7 @@ import { conv2d, convOutput, type ConvShape } from '../kernels/conv.ts';
 import { gatherImagesU8, gatherLabels, gatherRows } from '../kernels/data.ts';
 import { alphaGrad, biasGrad } from '../kernels/linear.ts';
 import { meanSquaredError, softmaxCrossEntropy } from '../kernels/loss.ts';
-import { matmul } from '../kernels/matmul.ts';
+import { matmul, rowNormsSupported } from '../kernels/matmul.ts';
 import { batchNormBackward, batchNormForwardEval, batchNormForwardTrain, layerNormBackward, layerNormForward } from '../kernels/norm.ts';
 import { avgPoolBackward, avgPoolForward, type PoolShape } from '../kernels/pool.ts';
 import { rnnLastForward, type RnnShape } from '../kernels/rnn.ts';
@@ -258,11 +258,12 @@ export class GraphPasses {
     const p = paramsOf(net, node);
     const [N, K] = [g.tensors[n.output]!.shape.at(-1)!, size(g.tensors[n.input]!.shape)];
     const norms = sums?.partials.get(node);
-    // An unlogged step takes db = Σ dz from the weight gradient's own matmul (a column of ones); a logged one keeps
-    // the bias kernel, which also leaves each column's Σ dz² for ‖∂L/∂z‖.
-    const fused = p.bias !== undefined && !norms;
-    const dw = { a: dz, b: this.act(n.input), c: net.g(p.weight!), ...(fused ? { out2: net.g(p.bias!) } : {}) };
-    const list = [await matmul(ctx, { M: N, N: K, K: B, transA: true }, fused ? { kind: 'weightGrad' } : { kind: 'plain' }, dw, this.tiling)];
+    // db = Σ dz comes from the weight gradient's own matmul, and on a logged step each column's Σ dz² partials for
+    // ‖∂L/∂z‖ too, where the device has the binding that takes (else a logged step keeps the bias kernel for them).
+    const fused = p.bias !== undefined && (!norms || rowNormsSupported(ctx.limits));
+    const dw = { a: dz, b: this.act(n.input), c: net.g(p.weight!), ...(fused ? { out2: net.g(p.bias!), ...(norms ? { norms: norms.partials } : {}) } : {}) };
+    const epilogue = fused ? ({ kind: 'weightGrad', ...(norms ? { normsBase: norms.base } : {}) } as const) : ({ kind: 'plain' } as const);
+    const list = [await matmul(ctx, { M: N, N: K, K: B, transA: true }, epilogue, dw, this.tiling)];
     if (p.bias && !fused) list.push(await biasGrad(ctx, B, N, { dz, db: net.g(p.bias), ...(norms ? { norms } : {}) }));
     const w = b.writes[0] ?? null;
     const add = b.addends[0] ?? null;

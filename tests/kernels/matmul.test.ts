@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/math/prng.ts';
 import { readF32, upload, zeros } from '../../src/gpu/transfer.ts';
-import { matmul, type MatmulShape } from '../../src/kernels/matmul.ts';
+import { columnSegments } from '../../src/kernels/linear.ts';
+import { matmul, rowNormsSupported, type MatmulShape } from '../../src/kernels/matmul.ts';
+import { segmentNorms } from '../../src/kernels/reduce.ts';
 import { MATMUL_TILINGS } from '../../src/kernels/tunables.ts';
 import * as ref from '../../src/reference/index.ts';
 import { expectClose, randn, run, testContext } from '../helpers/gpu.ts';
@@ -113,6 +115,48 @@ describe('matmul epilogues', () => {
         await run(ctx, await matmul(ctx, { M: out, N: inn, K: batch, transA: true }, { kind: 'weightGrad' }, { a: upload(ctx, dz), b: upload(ctx, h), c, out2 }, MATMUL_TILINGS[name]));
         expectClose(await readF32(ctx, c, out * inn), dw, 1e-4, `${name} dW ${out}×${inn}×${batch}`);
         expectClose(await readF32(ctx, out2, out), db, 1e-4, `${name} db ${out}×${inn}×${batch}`);
+      }
+    }
+  });
+
+  it('a logged step’s weight gradient also leaves each column’s Σ dz² partials: ‖dz‖ exact from 1e-25 to 1e25, every tiling', async () => {
+    const ctx = await testContext();
+    expect(rowNormsSupported(ctx.limits), `this adapter offers ${ctx.limits.maxStorageBuffersPerShaderStage} storage buffers a stage`).toBe(true);
+    const rng = new Rng(13);
+    // Layers of one net in a row: [out, in, batch, scale of dz]; their partials share one buffer, as a step's do.
+    const layers = [
+      [13, 17, 19, 1],
+      [8, 16, 32, 1e-25],
+      [5, 3, 33, 1e25],
+      [16, 12, 7, 1e-3],
+      [20, 16, 65, 1],
+    ] as const;
+    const total = layers.reduce((a, l) => a + l[0], 0);
+    const plan = columnSegments(layers.map((l) => l[0]));
+    for (const name of TILINGS) {
+      const partials = zeros(ctx, 3 * total);
+      const norms = zeros(ctx, layers.length);
+      const dispatches = [];
+      const cases = [];
+      let base = 0;
+      for (const [out, inn, batch, scale] of layers) {
+        const dz = randn(rng, batch * out, scale);
+        const h = randn(rng, batch * inn);
+        const [c, out2] = [zeros(ctx, out * inn), zeros(ctx, out)];
+        const t = { a: upload(ctx, dz), b: upload(ctx, h), c, out2, norms: partials };
+        dispatches.push(await matmul(ctx, { M: out, N: inn, K: batch, transA: true }, { kind: 'weightGrad', normsBase: base }, t, MATMUL_TILINGS[name]));
+        cases.push({ dz, h, c, out2, out, inn, batch });
+        base += out;
+      }
+      dispatches.push(await segmentNorms(ctx, { plan, segs: upload(ctx, plan.table), partials, out: norms, outBase: 0 }));
+      await run(ctx, ...dispatches);
+      const got = await readF32(ctx, norms, layers.length);
+      for (const [l, { dz, h, c, out2, out, inn, batch }] of cases.entries()) {
+        expectClose(await readF32(ctx, c, out * inn), ref.matmul(dz, h, out, inn, batch, { transA: true }), 1e-4, `${name} layer ${l} dW`);
+        const db = Array.from({ length: out }, (_, o) => Array.from({ length: batch }, (_, r) => dz[r * out + o]!).reduce((x, y) => x + y, 0));
+        expectClose(await readF32(ctx, out2, out), db, 1e-4, `${name} layer ${l} db`);
+        const want = Math.sqrt(ref.segmentedSumSquares(Float64Array.from(dz), [{ offset: 0, length: dz.length }])[0]!);
+        expect(Math.abs(got[l]! / want - 1), `${name} layer ${l}: ‖dz‖ = ${got[l]}, want ${want}`).toBeLessThan(1e-5);
       }
     }
   });

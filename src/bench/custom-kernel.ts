@@ -70,6 +70,7 @@ export async function benchCustomMatmul(ctx: KernelContext, code: string, source
   const c = zeros(ctx, n * n);
   const groups: [number, number, number] = [Math.ceil(n / tileN), Math.ceil(n / tileM), 1];
   const d = await ctx.dispatch(`custom matmul ${source}`, spec, { a: upload(ctx, a), b: upload(ctx, b), c, params: ctx.paramBlock([n, n, n]) }, groups);
+  await ctx.pipelines.settled(); // a user's WGSL that does not compile is a ShaderError with its file and line
   await timeDispatches(ctx, [d], { warmup: 0, iterations: 1 });
   const maxRelErr = relErr(await readF32(ctx, c, n * n), refMatmul(a, b, n, n, n));
   const base = { name: 'matmul/custom', shape: [n, n, n], maxRelErr, detail: { case: String(n), source, tileM, tileN } };

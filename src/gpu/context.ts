@@ -150,7 +150,8 @@ export class KernelContext {
     if (workgroups.some((w) => w > max)) {
       throw new Error(`${label}: dispatch ${workgroups.join('×')} exceeds ${max} workgroups per dimension`);
     }
-    const pipeline = await this.pipelines.pipeline(spec);
+    // Valid or not is known later: a build awaits pipelines.settled() before it runs anything.
+    const pipeline = this.pipelines.pipelineNow(spec);
     return { label, pipeline, bindGroup: this.bindGroup(spec, ranges), workgroups };
   }
 

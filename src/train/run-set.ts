@@ -91,6 +91,7 @@ export class RunSet {
         const p = await makePredictor(t, dataOf.get(id)!);
         if (p) predictors.set(id, p);
       }
+      await scope.pipelines.settled();
       return new RunSet(scope, runs, data, predictors);
     } catch (e) {
       for (const t of runs.values()) t.destroy();

@@ -130,6 +130,8 @@ export class Trainer {
       const tiling = opts.tiling ? { tiling: opts.tiling } : {};
       const step = { optimizer: config.train.optimizer, clip: config.train.clip.mode, hyper: optimizerHyper(config), ...tiling };
       const engine = await buildEngine(scope, config, data, { stepsPerSubmit: opts.stepsPerSubmit ?? 1, budgetBytes: opts.budgetBytes ?? 4 * 2 ** 30, step, ...tiling });
+      // Pipelines compile while the build goes on; every one is checked before the first step.
+      await scope.pipelines.settled();
       return new Trainer(config, data, engine);
     } catch (e) {
       scope.destroy();

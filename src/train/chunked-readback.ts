@@ -10,8 +10,9 @@ export const DISPATCHES_PER_SLICE = 4096;
 
 /**
  * Runs a list of dispatch chunks, copying `src` into a read-back buffer after each chunk (evaluation and
- * prediction reuse the training arenas one batch at a time). A chunk is whole in one submit, and training steps
- * may run between chunks: each chunk writes its own input before reading it. The read-back buffer is made once;
+ * prediction reuse the training arenas one batch at a time). A chunk is whole in one submit; a run spans several
+ * submits, so a caller that submits training steps meanwhile must hold them off for the run to see one set of weights
+ * (the page's RunController does). The read-back buffer is made once;
  * runs are chained so two never map it at once. Waits for the GPU: call it off the training loop.
  */
 export class ChunkedReadback {

@@ -19,7 +19,7 @@ import { initGraphParams } from '../model/init.ts';
 import { rowSequences } from './data/sequences.ts';
 import type { Dataset, SequenceLayout } from './data/types.ts';
 import { EvalProgram } from './eval.ts';
-import { recordGraphEval, recordGraphStep } from './graph-passes.ts';
+import { recordGraphEval, recordGraphStep } from './graph-programs.ts';
 import { graphStatsShape } from './graph-stats.ts';
 import { StepProgram, type StepOptions } from './step.ts';
 import { graphStore, type TensorStore } from '../model/tensor-store.ts';

@@ -1,7 +1,8 @@
 /**
- * The step program of a layer graph: the forward walk over its nodes, the loss, the backward walk of the
- * schedule (src/model/graph/schedule.ts) in reverse with every gradient handed on or added in (the per-row
- * statistics are graph-stats.ts's). Each node kind's kernels are called in one place here, forward and backward.
+ * The passes of a layer graph: the forward walk over its nodes, the loss, the backward walk of the schedule
+ * (src/model/graph/schedule.ts) in reverse with every gradient handed on or added in (the per-row statistics are
+ * graph-stats.ts's; graph-programs.ts assembles them into the step and eval programs). Each node kind's kernels are
+ * called in one place here, forward and backward.
  */
 import type { BufferRange, Dispatch } from '../gpu/kernel.ts';
 import { activationBackward, activationForward, activationResidualForward } from '../kernels/activation.ts';
@@ -17,30 +18,17 @@ import { rnnLayerBackward, rnnLayerForward, type RnnLayerTensors } from '../kern
 import { shortcutBackward, shortcutForward, type ShortcutShape } from '../kernels/shortcut.ts';
 import { convTilingFor, isCpuAdapter, type TilingChoice } from '../kernels/tunables.ts';
 import type { Graph, LayerNode, StatsRow, TensorId } from '../model/graph/graph.ts';
-import type { PlannedParam } from '../model/graph/graph-plan.ts';
+import type { NodeParams } from '../model/graph/graph-plan.ts';
 import type { GraphNetwork } from '../model/graph/graph-network.ts';
 import type { OpBackward } from '../model/graph/schedule.ts';
 import type { StepOp } from '../model/graph/fuse.ts';
-import { EvalProgram } from './eval.ts';
-import { backwardOwners, forwardOwners, groupBySegment } from './layer-timing.ts';
-import { deltaNorms, dzColumnSums, layerStatistics, residualSplitNorms, type DzColumnSums } from './graph-stats.ts';
-import type { StepPasses, StepProgram } from './step.ts';
+import type { DzColumnSums } from './graph-stats.ts';
 
 const size = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 
-type NodeParams = Partial<Record<PlannedParam['role'], PlannedParam>>;
-const paramsByNode = new WeakMap<readonly PlannedParam[], Map<number, NodeParams>>();
-
-/** A node's parameters by role (indexed once per plan: a scan per node made a deep build quadratic). */
+/** A node's parameters by role. */
 function paramsOf(net: GraphNetwork, node: number): NodeParams {
-  const list = net.plan.paramList;
-  let index = paramsByNode.get(list);
-  if (!index) {
-    index = new Map();
-    for (const p of list) index.set(p.node, { ...index.get(p.node), [p.role]: p });
-    paramsByNode.set(list, index);
-  }
-  return index.get(node) ?? {};
+  return net.plan.nodeParams.get(node) ?? {};
 }
 
 function convShape(g: Graph, n: Extract<LayerNode, { kind: 'conv2d' }>, batch: number): ConvShape {
@@ -366,47 +354,4 @@ function fusedParts(g: Graph, op: StepOp): { act: StatsRow['activation']; pre: T
   const add = op.add === null ? null : (g.nodes[op.add] as Extract<LayerNode, { kind: 'add' }>);
   const pre = op.kind === 'dense' ? g.nodes[op.linear]!.output : a.input;
   return { act: a.activation, pre, skip: add ? add.skip : null, alpha: add?.alpha === 'learned' ? op.add : null, out: add ? add.output : a.output };
-}
-
-/** The whole step for StepProgram.create. */
-export async function recordGraphStep(net: GraphNetwork, program: StepProgram, tiling?: TilingChoice): Promise<StepPasses> {
-  const passes = new GraphPasses(net, tiling);
-  const { stats } = program;
-  const gather: Dispatch[][] = [];
-  for (let k = 0; k < net.plan.shape.stepsPerSubmit; k++) gather.push(await passes.gather(k, 'train'));
-  const forwardOps = await passes.forwardOps('train');
-  const forward = forwardOps.flat();
-  const loss = await passes.loss(program.out(stats.loss));
-  const sums = dzColumnSums(net);
-  const timeDelta = stats.timeDelta.bytes > 0 ? program.out(stats.timeDelta) : null;
-  const backward = await passes.backward(timeDelta);
-  const backwardLoggedOps = await passes.backwardOps(timeDelta, sums);
-  const backwardLogged = backwardLoggedOps.flat();
-  const { steps, backward: ops } = net.plan.schedule;
-  const rows = {
-    forward: groupBySegment(forwardOwners(net.plan.graph, steps), forwardOps),
-    backward: groupBySegment(backwardOwners(net.plan.graph, steps, ops), backwardLoggedOps),
-  };
-  const norms = await program.gradNorms(net.grads, net.plan.paramList);
-  const normsLogged = (await program.loggedGradNorms(net.grads, net.plan.paramList)) ?? norms;
-  const statistics = [
-    ...(await deltaNorms(net, sums, program.out(stats.dzSums))),
-    ...(await layerStatistics(net, program.out(stats.layer))),
-    ...(stats.residual.bytes > 0 ? await residualSplitNorms(net, program.out(stats.residual)) : []),
-  ];
-  const update = await program.updates({ params: net.params, grads: net.grads, m: net.m, v: net.v }, net.plan.paramList);
-  return { gather, forward, loss, backward, backwardLogged, norms, normsLogged, statistics, update, rows };
-}
-
-/** Test-set loss and accuracy over the graph: gather, forward with batch norm on its running statistics, loss, per chunk. */
-export async function recordGraphEval(net: GraphNetwork, tiling?: TilingChoice): Promise<EvalProgram> {
-  const { plan, ctx } = net;
-  const passes = new GraphPasses(net, tiling);
-  const lossOut = ctx.createBuffer('eval loss', 256, GPUBufferUsage.STORAGE);
-  const forward = await passes.forward('eval');
-  const loss = await passes.loss({ buffer: lossOut, offset: 0, size: 256 });
-  const chunks: Dispatch[][] = [];
-  for (let k = 0; k < plan.evalIndex.length; k++) chunks.push([...(await passes.gather(k, 'test')), ...forward, ...loss]);
-  EvalProgram.writeIndices(ctx, net.io.evalIndex.buffers, plan.evalIndex, plan.shape.batch, plan.shape.testSamples);
-  return EvalProgram.fromChunks(ctx, chunks, net.r('rowStats', plan.rowStats), { batch: plan.shape.batch, testSamples: plan.shape.testSamples, task: plan.graph.task });
 }

@@ -7,7 +7,7 @@ import { upload, zeros } from '../gpu/transfer.ts';
 import { columnSegments } from '../kernels/linear.ts';
 import { SEGMENT_WORDS, segmentNorms, splitSumSquares, sumSquares, type SegmentPlan } from '../kernels/reduce.ts';
 import { layerStats, type StatsLayer } from '../kernels/stats.ts';
-import type { Graph, LayerNode, StatsRow, TensorId } from '../model/graph/graph.ts';
+import { producers, type Graph, type StatsRow } from '../model/graph/graph.ts';
 import type { GraphNetwork } from '../model/graph/graph-network.ts';
 import { backwardOwners, forwardOwners, segmentRows } from './layer-timing.ts';
 import type { StatsShape } from './stats-layout.ts';
@@ -163,19 +163,6 @@ export async function layerStatistics(net: GraphNetwork, out: BufferRange): Prom
   const list: Dispatch[] = [];
   for (const gr of groups.values()) list.push(...(await layerStats(net.ctx, gr.act, { rows: gr.rows, cols: gr.cols }, gr.layers, { h: gr.h, u: gr.u, out }, gr.hFromU)));
   return list;
-}
-
-const producerIndex = new WeakMap<Graph, Map<TensorId, LayerNode>>();
-
-/** Each tensor's producing node, indexed once per graph. */
-function producers(g: Graph): Map<TensorId, LayerNode> {
-  let m = producerIndex.get(g);
-  if (!m) {
-    m = new Map();
-    for (const n of g.nodes) if (!m.has(n.output)) m.set(n.output, n);
-    producerIndex.set(g, m);
-  }
-  return m;
 }
 
 /** Whether a row's h is φ(u) (the stats kernel then recomputes it), rather than, say, a residual sum after φ. */

@@ -12,7 +12,7 @@ export type RunId = 'A' | 'B';
 export const BOUNDARY_RES = 48;
 const BOUNDARY_FULL_ROWS = 200;
 /** The coarsest grid a deep net's boundary is drawn with. */
-export const BOUNDARY_MIN_RES = 16;
+const BOUNDARY_MIN_RES = 16;
 
 /**
  * Grid cells per side for a net of `rows` rows: a prediction runs every grid point through the whole net (48² points

@@ -4,7 +4,7 @@ import { GraphNetwork } from '../../src/model/graph/graph-network.ts';
 import { planGraph } from '../../src/model/graph/graph-plan.ts';
 import { mlpGraph } from '../../src/model/graph/mlp.ts';
 import type { ModelConfig } from '../../src/model/config.ts';
-import { recordGraphStep } from '../../src/train/graph-passes.ts';
+import { recordGraphStep } from '../../src/train/graph-programs.ts';
 import { graphStatsShape } from '../../src/train/graph-stats.ts';
 import { StepProgram, type StepOptions } from '../../src/train/step.ts';
 import type { BlockParams, NetParams, NetSpec } from '../../src/reference/index.ts';

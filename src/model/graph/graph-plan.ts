@@ -49,12 +49,16 @@ export interface PlannedBuffer extends BufferSpec {
   readonly slot: Slot;
 }
 
+export type NodeParams = Partial<Record<PlannedParam['role'], PlannedParam>>;
+
 export interface GraphPlan {
   readonly graph: Graph;
   readonly shape: GraphShape;
   readonly params: ArenaLayout;
   readonly running: ArenaLayout;
   readonly paramList: readonly PlannedParam[];
+  /** Each node's parameters by role. */
+  readonly nodeParams: ReadonlyMap<number, NodeParams>;
   readonly buffers: readonly PlannedBuffer[];
   readonly schedule: StepSchedule;
   readonly placement: Placement;
@@ -83,6 +87,8 @@ export function planGraph(graph: Graph, s: GraphShape, limits: { maxBinding: num
     slot: params.add(p.name, count(p.shape) * F),
     gpuLayout: p.role === 'weight' && p.shape.length === 4 ? 'ohwi' : 'torch',
   }));
+  const nodeParams = new Map<number, NodeParams>();
+  for (const p of paramList) nodeParams.set(p.node, { ...nodeParams.get(p.node), [p.role]: p });
   const buffers: PlannedBuffer[] = specs.buffers.map((b) => ({ ...b, slot: running.add(b.name, count(b.shape) * F) }));
   const schedule = scheduleStep(graph, s.batch);
   const placement = placeValues(schedule.values, schedule.ops, limits.maxBinding);
@@ -97,6 +103,7 @@ export function planGraph(graph: Graph, s: GraphShape, limits: { maxBinding: num
     params,
     running,
     paramList,
+    nodeParams,
     buffers,
     schedule,
     placement,

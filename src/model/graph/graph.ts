@@ -145,15 +145,17 @@ export class GraphBuilder {
   }
 }
 
-const shortcutIndex = new WeakMap<readonly LayerNode[], Map<TensorId, LayerNode>>();
+const producerIndex = new WeakMap<readonly LayerNode[], ReadonlyMap<TensorId, LayerNode>>();
 
-/** The graph's shortcut nodes by the tensor each writes (the first, as a search would find it), indexed once. */
-function shortcutsByOutput(nodes: readonly LayerNode[]): Map<TensorId, LayerNode> {
-  let m = shortcutIndex.get(nodes);
+/**
+ * The node that computes each tensor (one: checkGraph), indexed once per graph: a search per query made the
+ * statistics and the residual split of a 10,000-layer net quadratic to build.
+ */
+export function producers(g: Pick<Graph, 'nodes'>): ReadonlyMap<TensorId, LayerNode> {
+  let m = producerIndex.get(g.nodes);
   if (!m) {
-    m = new Map();
-    for (const s of nodes) if (s.kind === 'shortcut' && !m.has(s.output)) m.set(s.output, s);
-    shortcutIndex.set(nodes, m);
+    m = new Map(g.nodes.map((n) => [n.output, n]));
+    producerIndex.set(g.nodes, m);
   }
   return m;
 }
@@ -164,8 +166,8 @@ function shortcutsByOutput(nodes: readonly LayerNode[]): Map<TensorId, LayerNode
  */
 export function residualInput(g: Pick<Graph, 'nodes' | 'input'>, n: LayerNode): TensorId | null {
   if (n.kind !== 'add') return null;
-  const sc = shortcutsByOutput(g.nodes).get(n.skip);
-  const x = sc ? sc.input : n.skip;
+  const p = producers(g).get(n.skip);
+  const x = p?.kind === 'shortcut' ? p.input : n.skip;
   return x === g.input ? null : x;
 }
 

@@ -187,7 +187,11 @@ export class Trainer {
     const done = this.ctx.device.queue.onSubmittedWorkDone();
     this.inFlight.push(done);
     this.pending++;
-    void done.finally(() => this.pending--);
+    // Settled either way (a lost device rejects it; whoever awaits inFlight hears of that).
+    done.then(
+      () => this.pending--,
+      () => this.pending--,
+    );
     return k;
   }
 

@@ -295,9 +295,13 @@ export class RunController {
     const gen = this.generation;
     this.predicting = true;
     const start = (this.lastBoundary = performance.now());
-    // The prediction starts on the GPU when the work queued before it is done.
+    // The prediction starts on the GPU when the work queued before it is done. A lost device rejects this too: the
+    // prediction's own rejection below is the one that reports it.
     let queuedDone = start;
-    void this.ctx.device.queue.onSubmittedWorkDone().then(() => (queuedDone = performance.now()));
+    this.ctx.device.queue.onSubmittedWorkDone().then(
+      () => (queuedDone = performance.now()),
+      () => {},
+    );
     const jobs = [...predictors].map(([id, p]) =>
       p.program.run().then((logits) => gen === this.generation && this.listener.boundary(id, { logits, res: p.res, classes: p.classes, min: p.min, max: p.max })),
     );
